@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { ConfigError } from '../errors.js';
+import type { MetaTask, Modality, TaskSpec } from './types.js';
+import { MODALITIES } from './types.js';
+
+import { PACKAGE_ROOT } from '../util/package-root.js';
+
+export const CATALOG_DIR = join(PACKAGE_ROOT, 'tasks', 'mmeb-v2');
+const SCHEMA_PATH = join(PACKAGE_ROOT, 'tasks', 'schema', 'task.schema.json');
+
+export interface Catalog {
+  dir: string;
+  tasks: TaskSpec[];
+  byName: Map<string, TaskSpec>;
+}
+
+let validateFn: ReturnType<Ajv['compile']> | undefined;
+function validator(): ReturnType<Ajv['compile']> {
+  if (!validateFn) {
+    const ajv = new Ajv({ allErrors: true });
+    validateFn = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
+  }
+  return validateFn;
+}
+
+/** Validate one catalog file's parsed JSON against the schema; throws ConfigError naming file and path. */
+export function validateCatalogFile(doc: unknown, file: string): TaskSpec[] {
+  const validate = validator();
+  if (!validate(doc)) {
+    const details = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new ConfigError(`invalid task catalog: ${details}`, { file });
+  }
+  return (doc as { tasks: TaskSpec[] }).tasks;
+}
+
+const cache = new Map<string, Catalog>();
+
+/** Load and validate tasks/mmeb-v2/{image,video,visdoc}.json (or another folder with the same layout). */
+export function loadCatalog(dir = CATALOG_DIR): Catalog {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const tasks: TaskSpec[] = [];
+  for (const modality of MODALITIES) {
+    const file = join(dir, `${modality}.json`);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`cannot read task catalog: ${(err as Error).message}`, { file });
+    }
+    for (const t of validateCatalogFile(doc, file)) {
+      if (t.modality !== modality) throw new ConfigError(`task ${t.name} has modality ${t.modality}`, { file });
+      tasks.push(t);
+    }
+  }
+  const byName = new Map<string, TaskSpec>();
+  for (const t of tasks) {
+    if (byName.has(t.name)) throw new ConfigError(`duplicate task name ${t.name}`, { file: dir });
+    byName.set(t.name, t);
+  }
+  const catalog = { dir, tasks, byName };
+  cache.set(dir, catalog);
+  return catalog;
+}
+
+export function getTask(name: string, catalog = loadCatalog()): TaskSpec {
+  const t = catalog.byName.get(name);
+  if (!t) throw new ConfigError(`unknown task '${name}' (see 'tte-bench tasks')`);
+  return t;
+}
+
+export function scoredTasks(catalog = loadCatalog()): TaskSpec[] {
+  return catalog.tasks.filter((t) => t.scored);
+}
+
+export interface TaskFilter {
+  modality?: Modality;
+  meta?: MetaTask;
+  names?: string[];
+  includeUnscored?: boolean;
+}
+
+export function selectTasks(filter: TaskFilter, catalog = loadCatalog()): TaskSpec[] {
+  if (filter.names?.length) return filter.names.map((n) => getTask(n, catalog));
+  return catalog.tasks.filter(
+    (t) =>
+      (filter.includeUnscored || t.scored) &&
+      (!filter.modality || t.modality === filter.modality) &&
+      (!filter.meta || t.meta === filter.meta),
+  );
+}
+
+/** The label vocabulary of a global video classification task. */
+export function loadLabels(task: TaskSpec, catalog = loadCatalog()): string[] {
+  if (!task.labels) throw new ConfigError(`task ${task.name} has no label vocabulary`);
+  const file = join(catalog.dir, task.labels);
+  const labels = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) {
+    throw new ConfigError('label vocabulary must be a JSON array of strings', { file, task: task.name });
+  }
+  return labels;
+}
+
+/** A score-file key → task name map, covering each task's aliases (ViDoSeek-page-fixed → ViDoSeek-page). */
+export function scoreKeyIndex(catalog = loadCatalog()): Map<string, string> {
+  const idx = new Map<string, string>();
+  for (const t of catalog.tasks) {
+    idx.set(t.name, t.name);
+    for (const k of t.scoreKeys ?? []) idx.set(k, t.name);
+  }
+  return idx;
+}

@@ -1,0 +1,44 @@
+import yargs from 'yargs';
+import { TteError, ConfigError, DataError } from '../errors.js';
+import { packageVersion } from '../util/package-root.js';
+import { scoreCommand } from './score.js';
+import { leaderboardCommand } from './leaderboard.js';
+import { tasksCommand } from './tasks.js';
+
+/**
+ * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
+ * error; 2 bad input or configuration (the message names file, row and field).
+ */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const cli = yargs(argv)
+    .scriptName('tte-bench')
+    .version(packageVersion())
+    .command(tasksCommand)
+    .command(scoreCommand)
+    .command(leaderboardCommand)
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new ConfigError(msg);
+    });
+  try {
+    await cli.parseAsync();
+    if (typeof process.exitCode === 'number') exitCode = process.exitCode;
+  } catch (err) {
+    if (err instanceof DataError || err instanceof ConfigError) {
+      process.stderr.write(`tte-bench: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof TteError) {
+      process.stderr.write(`tte-bench: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`tte-bench: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,172 @@
+/**
+ * VLM2Vec's RankingMetrics (src/utils/eval_utils/metrics.py), re-implemented metric for metric:
+ * per-query values, then the numpy mean over queries. One deliberate difference, documented in the
+ * README: graded relevance stays attached to its document. VLM2Vec de-duplicates the labels with
+ * `list(set(labels))` and then zips them with the *original-order* rel_scores, so a query whose pages
+ * carry different grades can have its gains credited to the wrong pages (and, for string ids, the result
+ * depends on PYTHONHASHSEED). With equal grades, or binary relevance, the two agree exactly.
+ */
+import { npMean } from './numeric.js';
+
+export type Id = string;
+
+/** One line of a VLM2Vec `{task}_pred.jsonl`. */
+export interface Prediction {
+  prediction: Id[];
+  label: Id | Id[];
+  rel_scores: number[] | null;
+}
+
+export const METRIC_NAMES = ['hit', 'ndcg', 'precision', 'recall', 'f1', 'map', 'mrr'] as const;
+export const K_VALUES = [1, 5, 10] as const;
+
+/** Score-file key order exactly as VLM2Vec writes it. */
+export const SCORE_KEYS: string[] = [
+  ...['hit', 'ndcg_linear', 'ndcg_exponential', 'precision', 'recall', 'f1', 'map', 'mrr'].flatMap((m) =>
+    K_VALUES.map((k) => `${m}@${k}`),
+  ),
+];
+
+export type ScoreObject = Record<string, number>;
+
+/** Unique labels, first-seen order (the order only matters for nothing but readability: all uses are set-like). */
+function uniqueLabels(label: Id | Id[]): Id[] {
+  const list = Array.isArray(label) ? label : [label];
+  return [...new Set(list)];
+}
+
+function hitsInTopK(prediction: Id[], labels: Set<Id>, k: number): number {
+  // VLM2Vec: len(set(pred[:k]) & set(labels)) — a predicted id repeated in the top k counts once.
+  const seen = new Set<Id>();
+  for (const p of prediction.slice(0, k)) if (labels.has(p)) seen.add(p);
+  return seen.size;
+}
+
+export function hitAtK(prediction: Id[], labels: Id[], k: number): number {
+  if (!labels.length || k === 0) return 0;
+  return hitsInTopK(prediction, new Set(labels), k) > 0 ? 1 : 0;
+}
+
+export function precisionAtK(prediction: Id[], labels: Id[], k: number): number {
+  if (!labels.length || k === 0) return 0;
+  return hitsInTopK(prediction, new Set(labels), k) / k;
+}
+
+/**
+ * Recall@k. With no relevant items VLM2Vec at the pinned commit returns 1.0 (nothing to miss);
+ * MMEB-V2 never has a query without a label, so this only matters for hand-made prediction files.
+ */
+export function recallAtK(prediction: Id[], labels: Id[], k: number): number {
+  if (!labels.length) return 1;
+  if (k === 0) return 0;
+  return hitsInTopK(prediction, new Set(labels), k) / labels.length;
+}
+
+export function f1AtK(prediction: Id[], labels: Id[], k: number): number {
+  const p = precisionAtK(prediction, labels, k);
+  const r = recallAtK(prediction, labels, k);
+  return p + r === 0 ? 0 : (2 * (p * r)) / (p + r);
+}
+
+/** AP@k normalised by min(|labels|, k), as VLM2Vec does (not by |labels|). Repeated predictions count again. */
+export function averagePrecisionAtK(prediction: Id[], labels: Id[], k: number): number {
+  if (!labels.length || k === 0) return 0;
+  const labelSet = new Set(labels);
+  let score = 0;
+  let hits = 0;
+  prediction.slice(0, k).forEach((p, i) => {
+    if (labelSet.has(p)) {
+      hits += 1;
+      score += hits / (i + 1);
+    }
+  });
+  return hits ? score / Math.min(labels.length, k) : 0;
+}
+
+export function reciprocalRankAtK(prediction: Id[], labels: Id[], k: number): number {
+  if (!labels.length) return 0;
+  const labelSet = new Set(labels);
+  const top = prediction.slice(0, k);
+  for (let i = 0; i < top.length; i++) if (labelSet.has(top[i])) return 1 / (i + 1);
+  return 0;
+}
+
+export type NdcgForm = 'linear' | 'exponential';
+
+function dcg(rels: number[], form: NdcgForm): number {
+  // Python's sum() over a generator: sequential left-to-right addition starting from 0.
+  let total = 0;
+  rels.forEach((rel, idx) => {
+    const gain = form === 'linear' ? rel : 2 ** rel - 1;
+    total += gain / Math.log2(idx + 2);
+  });
+  return total;
+}
+
+/**
+ * NDCG@k. Binary when relScores is null; graded otherwise, with each grade kept on its own document
+ * (labels and relScores zipped in their original order; a repeated label keeps its last grade, as
+ * Python's dict(zip()) does). IDCG uses the top-k grades sorted descending.
+ */
+export function ndcgAtK(
+  prediction: Id[],
+  labels: Id | Id[],
+  k: number,
+  relScores: number[] | null,
+  form: NdcgForm,
+): number {
+  let relevance: number[];
+  let ideal: number[];
+  const top = prediction.slice(0, k);
+  if (relScores === null) {
+    const labelSet = new Set(Array.isArray(labels) ? labels : [labels]);
+    relevance = top.map((p) => (labelSet.has(p) ? 1 : 0));
+    ideal = new Array(Math.min(labelSet.size, k)).fill(1);
+  } else {
+    const list = Array.isArray(labels) ? labels : [labels];
+    if (list.length !== relScores.length) {
+      throw new RangeError(`rel_scores has ${relScores.length} entries but label has ${list.length}`);
+    }
+    const grade = new Map<Id, number>();
+    list.forEach((l, i) => grade.set(l, relScores[i]));
+    relevance = top.map((p) => grade.get(p) ?? 0);
+    ideal = [...grade.values()].sort((a, b) => b - a).slice(0, k);
+  }
+  const dcgScore = dcg(relevance, form);
+  const idcgScore = ideal.length ? dcg(ideal, form) : 1;
+  return idcgScore > 0 ? dcgScore / idcgScore : 0;
+}
+
+/** Per-query metric values, in SCORE_KEYS order. Used by the aggregate and by paired comparisons. */
+export function perQueryMetrics(p: Prediction): ScoreObject {
+  const labels = uniqueLabels(p.label);
+  const out: ScoreObject = {};
+  for (const k of K_VALUES) out[`hit@${k}`] = hitAtK(p.prediction, labels, k);
+  for (const k of K_VALUES) out[`ndcg_linear@${k}`] = ndcgAtK(p.prediction, p.label, k, p.rel_scores, 'linear');
+  for (const k of K_VALUES) {
+    out[`ndcg_exponential@${k}`] = ndcgAtK(p.prediction, p.label, k, p.rel_scores, 'exponential');
+  }
+  for (const k of K_VALUES) out[`precision@${k}`] = precisionAtK(p.prediction, labels, k);
+  for (const k of K_VALUES) out[`recall@${k}`] = recallAtK(p.prediction, labels, k);
+  for (const k of K_VALUES) out[`f1@${k}`] = f1AtK(p.prediction, labels, k);
+  for (const k of K_VALUES) out[`map@${k}`] = averagePrecisionAtK(p.prediction, labels, k);
+  for (const k of K_VALUES) out[`mrr@${k}`] = reciprocalRankAtK(p.prediction, labels, k);
+  return out;
+}
+
+/**
+ * The score object VLM2Vec writes to `{task}_score.json`: every metric at k = 1, 5, 10 (mean over
+ * queries), then num_pred and num_data.
+ */
+export function scorePredictions(preds: Prediction[], numData = preds.length): ScoreObject {
+  const columns: Record<string, number[]> = Object.fromEntries(SCORE_KEYS.map((key) => [key, []]));
+  for (const p of preds) {
+    const m = perQueryMetrics(p);
+    for (const key of SCORE_KEYS) columns[key].push(m[key]);
+  }
+  const out: ScoreObject = {};
+  for (const key of SCORE_KEYS) out[key] = npMean(columns[key]);
+  out.num_pred = preds.length;
+  out.num_data = numData;
+  return out;
+}

@@ -1,0 +1,136 @@
+/**
+ * Readers for published and produced score files: VLM2Vec's combined per-model reports
+ * (`{metadata, metrics: {image|video|visdoc: {task: scores}}}`), folders of `{task}_score.json`
+ * (VLM2Vec's eval output, or a tte-bench run folder with its summary.json), and single score files.
+ */
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DataError } from '../errors.js';
+import type { TaskSpec } from '../catalog/types.js';
+import { loadCatalog, scoreKeyIndex } from '../catalog/load.js';
+import type { ScoreObject } from '../metrics/ranking.js';
+
+export interface ModelScores {
+  model: string;
+  sources: string[];
+  /** Full score objects keyed by catalog task name. */
+  scores: Map<string, ScoreObject>;
+  /** Keys found in the files that name no catalog task (e.g. MomentSeeker_1k8). */
+  extra: string[];
+}
+
+const SCORE_SUFFIX = '_score.json';
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new DataError(`cannot read JSON: ${(err as Error).message}`, { file });
+  }
+}
+
+function checkScoreObject(value: unknown, file: string, task: string): ScoreObject {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DataError('score entry is not an object', { file, task });
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`score '${k}' is not a finite number`, { file, task });
+  }
+  return value as ScoreObject;
+}
+
+/** Where a path selector `PATH::TaskA,TaskB` restricts which tasks a source contributes. */
+export function parseSourceSpec(spec: string): { path: string; only?: Set<string> } {
+  const at = spec.lastIndexOf('::');
+  if (at < 0) return { path: spec };
+  return { path: spec.slice(0, at), only: new Set(spec.slice(at + 2).split(',').map((s) => s.trim()).filter(Boolean)) };
+}
+
+/** Read one source (file or folder) into per-task score objects with the model it belongs to. */
+export function readScoreSource(spec: string): ModelScores {
+  const { path, only } = parseSourceSpec(spec);
+  const index = scoreKeyIndex(loadCatalog());
+  const raw = new Map<string, { scores: ScoreObject; file: string }>();
+  let model: string;
+  if (!existsSync(path)) throw new DataError('no such file or folder', { file: path });
+  if (statSync(path).isDirectory()) {
+    const files = readdirSync(path).filter((f) => f.endsWith(SCORE_SUFFIX)).sort();
+    if (!files.length) throw new DataError(`no *${SCORE_SUFFIX} files in folder`, { file: path });
+    for (const f of files) {
+      const file = join(path, f);
+      const key = f.slice(0, -SCORE_SUFFIX.length);
+      raw.set(key, { scores: checkScoreObject(readJson(file), file, key), file });
+    }
+    model = modelNameOfFolder(path);
+  } else if (path.endsWith(SCORE_SUFFIX)) {
+    const key = basename(path).slice(0, -SCORE_SUFFIX.length);
+    raw.set(key, { scores: checkScoreObject(readJson(path), path, key), file: path });
+    model = modelNameOfFolder(dirname(path));
+  } else {
+    const doc = readJson(path) as { metadata?: { model_name?: unknown }; metrics?: unknown };
+    if (!doc || typeof doc !== 'object' || !doc.metrics || typeof doc.metrics !== 'object') {
+      throw new DataError("not a score report: expected {metadata, metrics: {image|video|visdoc: {...}}}", { file: path });
+    }
+    for (const [modality, tasks] of Object.entries(doc.metrics as Record<string, unknown>)) {
+      if (!tasks || typeof tasks !== 'object') throw new DataError(`metrics.${modality} is not an object`, { file: path });
+      for (const [key, scores] of Object.entries(tasks as Record<string, unknown>)) {
+        raw.set(key, { scores: checkScoreObject(scores, path, key), file: path });
+      }
+    }
+    const name = doc.metadata?.model_name;
+    model = typeof name === 'string' && name ? name : basename(path).replace(/\.json$/, '');
+  }
+  const scores = new Map<string, ScoreObject>();
+  const extra: string[] = [];
+  for (const [key, { scores: s }] of raw) {
+    if (only && !only.has(key) && !only.has(index.get(key) ?? '')) continue;
+    const task = index.get(key);
+    if (task === undefined) {
+      extra.push(key);
+      continue;
+    }
+    scores.set(task, s);
+  }
+  if (only) {
+    for (const want of only) {
+      if (![...raw.keys()].some((k) => k === want || index.get(k) === want)) {
+        throw new DataError(`task '${want}' selected but not present`, { file: path });
+      }
+    }
+  }
+  return { model, sources: [resolve(path)], scores, extra };
+}
+
+/** A tte-bench run folder names its model in summary.json; any other folder is named by itself. */
+function modelNameOfFolder(dir: string): string {
+  const summary = join(dir, 'summary.json');
+  if (existsSync(summary)) {
+    const doc = readJson(summary) as { backend?: { name?: unknown } };
+    if (typeof doc?.backend?.name === 'string') return doc.backend.name;
+  }
+  return basename(resolve(dir));
+}
+
+/** Later sources replace earlier ones task by task (the "updated split" overlay). */
+export function overlayScores(sources: ModelScores[]): ModelScores {
+  const scores = new Map<string, ScoreObject>();
+  const extra = new Set<string>();
+  for (const s of sources) {
+    for (const [t, v] of s.scores) scores.set(t, v);
+    s.extra.forEach((e) => extra.add(e));
+  }
+  return { model: sources[0].model, sources: sources.flatMap((s) => s.sources), scores, extra: [...extra] };
+}
+
+/** The main metric of each task, as fractions. Fails when a score object lacks it. */
+export function mainScores(ms: ModelScores, tasks: TaskSpec[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of tasks) {
+    const s = ms.scores.get(t.name);
+    if (!s) continue;
+    const v = s[t.metric];
+    if (typeof v !== 'number') throw new DataError(`score has no '${t.metric}'`, { file: ms.sources.join(', '), task: t.name });
+    out.set(t.name, v);
+  }
+  return out;
+}

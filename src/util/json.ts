@@ -1,0 +1,34 @@
+import { mkdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Write a file atomically: write a temporary sibling, fsync it, then rename over the target,
+ * so a reader (or a resumed run) never sees a half-written result.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** JSON with a trailing newline; key order is the insertion order the caller chose. */
+export function toJson(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent) + '\n';
+}
+
+export function writeJsonAtomic(path: string, value: unknown, indent = 2): void {
+  writeFileAtomic(path, toJson(value, indent));
+}
+
+/** Compact JSON line (what `dump` and pred.jsonl use): no spaces, UTF-8, no \u escapes beyond JSON's own. */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value);
+}
