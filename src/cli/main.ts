@@ -4,6 +4,7 @@ import { packageVersion } from '../util/package-root.js';
 import { scoreCommand } from './score.js';
 import { leaderboardCommand } from './leaderboard.js';
 import { tasksCommand } from './tasks.js';
+import { dumpCommand } from './dump.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(tasksCommand)
     .command(scoreCommand)
     .command(leaderboardCommand)
+    .command(dumpCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

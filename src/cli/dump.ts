@@ -1,0 +1,42 @@
+import type { CommandModule } from 'yargs';
+import { getTask } from '../catalog/load.js';
+import { MMEB_VERSIONS, DEFAULT_MMEB_VERSION, type MmebVersion } from '../catalog/types.js';
+import { dumpLines } from '../datasets/dump.js';
+import { loadEvalSet } from '../datasets/load.js';
+import type { TextFormat } from '../datasets/types.js';
+import { emit } from './io.js';
+
+interface Args {
+  task: string;
+  'data-root': string;
+  'hf-root'?: string;
+  'mmeb-version': MmebVersion;
+  format: TextFormat;
+  out?: string;
+}
+
+export const dumpCommand: CommandModule<object, Args> = {
+  command: 'dump',
+  describe: "Print a task's EvalSet (queries, then pooled candidates) as JSONL, exactly as scoring sees it",
+  builder: (y) =>
+    y
+      .option('task', { type: 'string', demandOption: true })
+      .option('data-root', { type: 'string', demandOption: true, describe: 'downloaded MMEB-V2 root (media + hf/<owner>/<name>/)' })
+      .option('hf-root', { type: 'string', describe: 'Hugging Face snapshots folder (default <data-root>/hf)' })
+      .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION })
+      .option('format', {
+        choices: ['qwen2-vl', 'plain'] as const,
+        default: 'qwen2-vl' as const,
+        describe: "qwen2-vl: VLM2Vec's strings with <|image_pad|>/<|video_pad|>; plain: without placeholders",
+      })
+      .option('out', { type: 'string' }) as never,
+  handler: async (args) => {
+    const { evalSet } = await loadEvalSet(getTask(args.task), {
+      dataRoot: args['data-root'],
+      hfRoot: args['hf-root'],
+      version: args['mmeb-version'],
+      format: args.format,
+    });
+    emit([...dumpLines(evalSet)].map((l) => l + '\n').join(''), args.out);
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * Shared BEIR-style loading for the visdoc parsers: `queries`, `corpus` and `qrels` configs of one
+ * repo. qrels keep score > 0; a repeated (query, page) pair keeps the max score at its first position.
+ * Each query's gold pages are its qrels, which also enter the pool first; then every corpus page.
+ */
+import type { AdapterContext, AdapterOutput } from './context.js';
+import { processInputText } from './text.js';
+
+export async function loadBeirTask(ctx: AdapterContext, pageFile: (corpusId: string) => string): Promise<AdapterOutput> {
+  const src = ctx.source;
+  let queryRows = await ctx.rows({ ...src, config: 'queries' });
+  for (const [column, value] of Object.entries(ctx.task.filter ?? {})) {
+    queryRows = queryRows.filter((r) => r.str(column) === value);
+  }
+  queryRows = ctx.sample(queryRows);
+  const qrels = new Map<string, Map<string, number>>();
+  for (const r of await ctx.rows({ ...src, config: 'qrels' })) {
+    const score = r.num('score');
+    if (!(score > 0)) continue;
+    const qid = r.id('query-id');
+    const docs = qrels.get(qid) ?? new Map<string, number>();
+    qrels.set(qid, docs);
+    docs.set(r.id('corpus-id'), Math.max(docs.get(r.id('corpus-id')) ?? 0, score));
+  }
+  const targetText = processInputText(ctx.instruction('target'), '', { image: true });
+  const pagePath = (id: string): string => ctx.path('imageRoot', [pageFile(id)]);
+  // Corpus first, so that page bytes carried by the data count as present (VLM2Vec writes them to disk).
+  const corpusRows = await ctx.rows({ ...src, config: 'corpus' });
+  for (const r of corpusRows) {
+    const bytes = r.bytes('image');
+    if (bytes) ctx.inlineMedia.set(pagePath(r.id('corpus-id')), bytes);
+  }
+  const corpus = corpusRows.map((r) => {
+    const id = r.id('corpus-id');
+    return { id, text: targetText, media: [ctx.image(pagePath(id), r, 'image')] };
+  });
+  const queries = queryRows.map((r) => {
+    const qid = r.id('query-id');
+    const docs = qrels.get(qid);
+    if (!docs) throw r.error('query-id', `query ${qid} has no qrels with score > 0`);
+    const gold = [...docs.keys()];
+    return {
+      id: qid,
+      text: processInputText(ctx.instruction('query'), r.str('query')),
+      media: [],
+      candidates: gold.map((id) => ({ id, text: targetText, media: [ctx.image(pagePath(id), r, 'query-id')] })),
+      gold,
+      relScores: [...docs.values()],
+      source: ctx.provenance(r),
+    };
+  });
+  return { queries, corpus };
+}

@@ -1,0 +1,121 @@
+import { DataError, type ErrorLocation } from '../errors.js';
+import type { Catalog } from '../catalog/load.js';
+import { loadLabels } from '../catalog/load.js';
+import type { HfSource, MmebVersion, TaskSpec } from '../catalog/types.js';
+import { hfSourceFor } from '../catalog/types.js';
+import { RowReader } from './fields.js';
+import { DataRoot } from './readers/data-root.js';
+import { sampleFrames } from './readers/frames.js';
+import { resolveSplit } from './readers/hf-snapshot.js';
+import { readParquetRows } from './readers/parquet.js';
+import type { Item, MediaRef, Provenance } from './types.js';
+
+/** What an adapter produces for one query: its text and media, its own candidates, and its gold ids. */
+export interface QueryDraft extends Item {
+  candidates: Item[];
+  gold: string[];
+  relScores: number[] | null;
+  source?: Provenance;
+}
+
+export interface AdapterOutput {
+  queries: QueryDraft[];
+  /** Rows that join the pool after every query's candidates (label vocabulary, document corpus). */
+  corpus: Item[];
+}
+
+export type Adapter = (ctx: AdapterContext) => Promise<AdapterOutput>;
+
+/** A problem with the data found while building an EvalSet (missing media, empty frame folders). */
+export interface DataProblem {
+  task: string;
+  message: string;
+  location: ErrorLocation;
+}
+
+/**
+ * Everything an adapter may touch: the task spec, the data root, the HF snapshots, and helpers that
+ * resolve media safely. Media problems are either thrown at once (strict, for runs and dumps) or
+ * collected (for `validate`, which reports all of them).
+ */
+export class AdapterContext {
+  readonly problems: DataProblem[] = [];
+  readonly dataFiles: string[] = [];
+  readonly inlineMedia = new Map<string, Uint8Array>();
+
+  constructor(
+    readonly task: TaskSpec,
+    readonly version: MmebVersion,
+    readonly root: DataRoot,
+    readonly hfRoot: string,
+    readonly catalog: Catalog,
+    readonly strict: boolean,
+  ) {}
+
+  get source(): HfSource {
+    return hfSourceFor(this.task, this.version);
+  }
+
+  /** Rows of a config/split of the task's repo (default: the task's own source). */
+  async rows(source: HfSource = this.source): Promise<RowReader[]> {
+    const { files } = resolveSplit(this.hfRoot, source);
+    this.dataFiles.push(...files);
+    return (await readParquetRows(files)).map((r) => new RowReader(this.task.name, r));
+  }
+
+  /** VLM2Vec's num_sample_per_subset: keep the first N rows. */
+  sample<T>(rows: T[]): T[] {
+    return this.task.numSamples !== undefined ? rows.slice(0, this.task.numSamples) : rows;
+  }
+
+  instruction(key: string): string {
+    const v = this.task.instructions?.[key];
+    if (v === undefined) throw new DataError(`catalog has no '${key}' instruction`, { task: this.task.name });
+    return v;
+  }
+
+  labels(): string[] {
+    return loadLabels(this.task, this.catalog);
+  }
+
+  problem(message: string, where: ErrorLocation): void {
+    const location = { task: this.task.name, ...where };
+    if (this.strict) throw new DataError(message, location);
+    this.problems.push({ task: this.task.name, message, location });
+  }
+
+  private where(r?: RowReader, field?: string): ErrorLocation {
+    return r ? { file: r.src.file, row: r.src.index, field } : {};
+  }
+
+  /** A root-relative path under a catalog media root. */
+  path(root: 'imageRoot' | 'frameRoot', segments: string[], r?: RowReader, field?: string): string {
+    const base = this.task.media[root];
+    if (base === undefined) throw new DataError(`catalog has no media.${root}`, { task: this.task.name });
+    return this.root.rel([base, ...segments], this.where(r, field));
+  }
+
+  /** One image file; recorded as a problem when missing (unless the data carries its bytes). */
+  image(relPath: string, r?: RowReader, field?: string): MediaRef {
+    if (!this.inlineMedia.has(relPath) && !this.root.exists(relPath, this.where(r, field))) {
+      this.problem(`missing image ${relPath}`, this.where(r, field));
+    }
+    return { kind: 'image', path: relPath };
+  }
+
+  /** The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames) or all of them. */
+  frames(relDir: string, { all = false }: { all?: boolean } = {}, r?: RowReader, field?: string): MediaRef {
+    const files = this.root.frames(relDir, this.where(r, field));
+    if (!files.length) {
+      this.problem(
+        this.root.isDir(relDir) ? `frame folder ${relDir} has no .jpg/.jpeg/.png frames` : `missing frame folder ${relDir}`,
+        this.where(r, field),
+      );
+    }
+    return { kind: 'frames', paths: all ? files : sampleFrames(files, this.task.numFrames ?? 8) };
+  }
+
+  provenance(r: RowReader): Provenance {
+    return { file: r.src.file, row: r.src.index };
+  }
+}

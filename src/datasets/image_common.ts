@@ -1,0 +1,51 @@
+/** Text rules shared by the MMEB_Test_Instruct image parsers (VLM2Vec src/data/eval_dataset/image_*.py). */
+import type { AdapterContext } from './context.js';
+import type { RowReader } from './fields.js';
+import { pyStrip } from './readers/pytext.js';
+import { collapseSpaceNewline, IMAGE_TOKEN, processInputText, RAW_IMAGE_TOKEN } from './text.js';
+import type { Item, MediaRef } from './types.js';
+
+/**
+ * Query with an image: the raw token is dropped, the string built, every " \n" collapsed, and only then
+ * "\n" appended (so a trailing space of the text survives). image_qa / image_i2i_vg first rewrite the
+ * instruction as "\n" + inst.strip().
+ */
+export function imageQueryText(qryInst: string, qryText: string, { qaStyle }: { qaStyle: boolean }): string {
+  let inst = qryInst.split(RAW_IMAGE_TOKEN).join('');
+  if (qaStyle) inst = '\n' + pyStrip(inst);
+  return collapseSpaceNewline(processInputText(inst, qryText, { image: true })) + '\n';
+}
+
+/** Query image under image-tasks/; rows without an image path get no media. */
+export function queryImage(ctx: AdapterContext, r: RowReader): MediaRef[] {
+  const p = r.str('qry_img_path');
+  return p ? [ctx.image(ctx.path('imageRoot', [p], r, 'qry_img_path'), r, 'qry_img_path')] : [];
+}
+
+/**
+ * Image targets (t2i, i2i_vg): the caption branch is chosen by tgt_text[0].strip() alone. With captions,
+ * each target is "<|image_pad|> " + inst + " " + caption, collapsed, + "\n"; without, every target gets
+ * the instruction-only text, + "\n" for t2i but not for i2i_vg.
+ */
+export function imageTargets(
+  ctx: AdapterContext,
+  r: RowReader,
+  idOf: (path: string, caption: string) => string,
+  { newlineWithoutCaption }: { newlineWithoutCaption: boolean },
+): Item[] {
+  const captions = r.strList('tgt_text', { nonEmpty: true });
+  const paths = r.strList('tgt_img_path', { nonEmpty: true });
+  if (captions.length !== paths.length) {
+    throw r.error('tgt_text', `has ${captions.length} entries but tgt_img_path has ${paths.length}`);
+  }
+  const inst = r.str('tgt_inst').split(RAW_IMAGE_TOKEN).join('');
+  const withCaptions = pyStrip(captions[0]) !== '';
+  return paths.map((p, i) => {
+    const text = withCaptions
+      ? collapseSpaceNewline(processInputText(`${inst} ${captions[i]}`, '', { image: true })) + '\n'
+      : collapseSpaceNewline(processInputText(inst, '', { image: true })) + (newlineWithoutCaption ? '\n' : '');
+    return { id: idOf(p, captions[i]), text, media: [ctx.image(ctx.path('imageRoot', [p], r, 'tgt_img_path'), r, 'tgt_img_path')] };
+  });
+}
+
+export { IMAGE_TOKEN };

@@ -1,0 +1,71 @@
+/**
+ * catalog TaskSpec + data root → EvalSet. The adapter builds queries with their own candidates; this
+ * module pools the candidates as VLM2Vec's generate_cand_dataset does (every query's candidates in
+ * query order, then the corpus; the first occurrence of an id wins with its text and media).
+ */
+import { join } from 'node:path';
+import type { Catalog } from '../catalog/load.js';
+import { loadCatalog } from '../catalog/load.js';
+import type { MmebVersion, TaskSpec } from '../catalog/types.js';
+import { DEFAULT_MMEB_VERSION } from '../catalog/types.js';
+import { AdapterContext, type DataProblem } from './context.js';
+import { DataRoot } from './readers/data-root.js';
+import { ADAPTERS } from './registry.js';
+import { applyFormat } from './text.js';
+import type { EvalSet, Item, TextFormat } from './types.js';
+
+export interface LoadOptions {
+  dataRoot: string;
+  /** Where the HF snapshots live; default <data-root>/hf. */
+  hfRoot?: string;
+  version?: MmebVersion;
+  format?: TextFormat;
+  catalog?: Catalog;
+  /** Collect media problems instead of failing on the first (what `validate` uses). */
+  collectProblems?: boolean;
+}
+
+export interface LoadResult {
+  evalSet: EvalSet;
+  problems: DataProblem[];
+}
+
+export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<LoadResult> {
+  const root = new DataRoot(opts.dataRoot);
+  const version = opts.version ?? DEFAULT_MMEB_VERSION;
+  const format = opts.format ?? 'qwen2-vl';
+  const ctx = new AdapterContext(
+    task,
+    version,
+    root,
+    opts.hfRoot ?? join(root.dir, 'hf'),
+    opts.catalog ?? loadCatalog(),
+    !opts.collectProblems,
+  );
+  const { queries, corpus } = await ADAPTERS[task.parser](ctx);
+  const pool = new Map<string, Item>();
+  const add = (c: Item): void => {
+    if (!pool.has(c.id)) pool.set(c.id, { ...c, text: applyFormat(c.text, format) });
+  };
+  for (const q of queries) q.candidates.forEach(add);
+  corpus.forEach(add);
+  const evalSet: EvalSet = {
+    task,
+    version,
+    format,
+    mode: task.mode,
+    queries: queries.map((q) => ({
+      id: q.id,
+      text: applyFormat(q.text, format),
+      media: q.media,
+      candidateIds: task.mode === 'local' ? q.candidates.map((c) => c.id) : null,
+      gold: q.gold,
+      relScores: q.relScores,
+      source: q.source,
+    })),
+    candidates: [...pool.values()],
+    inlineMedia: ctx.inlineMedia,
+    dataFiles: ctx.dataFiles,
+  };
+  return { evalSet, problems: ctx.problems };
+}

@@ -1,0 +1,48 @@
+/**
+ * moment_retrieval (QVHighlight, Charades-STA): text + 8 frames of <frame_root>/<video_name>/query;
+ * candidates are the other sub-folders of <frame_root>/<video_name>/ (plain files skipped), the one
+ * whose name starts with "positive" is the gold (the last, if several). Candidate ids are the clip
+ * folders relative to the data root. VLM2Vec walks the folders in os.listdir order, which the file
+ * system decides; here they are sorted by code point so runs are reproducible.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Adapter } from './context.js';
+import { pyBasename, pySplitext } from './readers/pytext.js';
+import { processInputText } from './text.js';
+
+export const momentRetrievalAdapter: Adapter = async (ctx) => {
+  const rows = ctx.sample(await ctx.rows());
+  const targetText = processInputText(ctx.instruction('target'), '', { video: true });
+  const queries = rows.map((r, i) => {
+    const videoName = pySplitext(pyBasename(r.str('video_path')))[0];
+    const videoDir = ctx.path('frameRoot', [videoName], r, 'video_path');
+    let clipNames: string[] = [];
+    try {
+      const abs = ctx.root.abs(videoDir);
+      clipNames = readdirSync(abs)
+        .filter((n) => n !== 'query' && statSync(join(abs, n)).isDirectory())
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    } catch {
+      ctx.problem(`missing clip folder ${videoDir}`, { file: r.src.file, row: r.src.index, field: 'video_path' });
+    }
+    const candidates = clipNames.map((n) => {
+      const dir = `${videoDir}/${n}`;
+      return { id: dir, text: targetText, media: [ctx.frames(dir, {}, r, 'video_path')] };
+    });
+    const positives = clipNames.filter((n) => n.startsWith('positive'));
+    if (!positives.length && clipNames.length) {
+      ctx.problem(`no clip folder starting with 'positive' in ${videoDir}`, { file: r.src.file, row: r.src.index, field: 'video_path' });
+    }
+    return {
+      id: String(i),
+      text: processInputText(ctx.instruction('query'), r.str('query'), { video: true }),
+      media: [ctx.frames(`${videoDir}/query`, {}, r, 'video_path')],
+      candidates,
+      gold: positives.length ? [`${videoDir}/${positives[positives.length - 1]}`] : [],
+      relScores: null,
+      source: ctx.provenance(r),
+    };
+  });
+  return { queries, corpus: [] };
+};

@@ -1,0 +1,40 @@
+import type { ParserFamily } from '../catalog/types.js';
+import type { Adapter } from './context.js';
+import { imageClsAdapter } from './image_cls.js';
+import { imageQaAdapter } from './image_qa.js';
+import { imageT2iAdapter } from './image_t2i.js';
+import { imageI2tAdapter } from './image_i2t.js';
+import { imageI2iVgAdapter } from './image_i2i_vg.js';
+import { videoClassificationAdapter } from './video_classification.js';
+import { ssv2Adapter } from './ssv2.js';
+import { videoRetAdapter } from './video_ret.js';
+import { momentRetrievalAdapter } from './moment_retrieval.js';
+import { momentSeekerAdapter } from './momentseeker.js';
+import { videoQaAdapter } from './video_qa.js';
+import { vidoreAdapter } from './vidore.js';
+import { visragAdapter } from './visrag.js';
+
+/** VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. */
+export const ADAPTERS: Record<ParserFamily, Adapter> = {
+  image_cls: imageClsAdapter,
+  image_qa: imageQaAdapter,
+  image_t2i: imageT2iAdapter,
+  image_i2t: imageI2tAdapter,
+  image_i2i_vg: imageI2iVgAdapter,
+  video_classification: videoClassificationAdapter,
+  ssv2: ssv2Adapter,
+  msrvtt: videoRetAdapter,
+  msvd: videoRetAdapter,
+  didemo: videoRetAdapter,
+  youcook2: videoRetAdapter,
+  vatex: videoRetAdapter,
+  moment_retrieval: momentRetrievalAdapter,
+  momentseeker: momentSeekerAdapter,
+  videomme: videoQaAdapter,
+  nextqa: videoQaAdapter,
+  egoschema: videoQaAdapter,
+  mvbench: videoQaAdapter,
+  activitynetqa: videoQaAdapter,
+  vidore: vidoreAdapter,
+  visrag: visragAdapter,
+};

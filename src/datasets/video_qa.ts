@@ -1,0 +1,120 @@
+/**
+ * Video QA (videomme, nextqa, egoschema, mvbench, activitynetqa): "<|video_pad|> " + the QA prompt
+ * (which ends "Question: ", hence the double space) + " " + the question with its options, 8 frames;
+ * ranked locally over the options. The five parsers differ in columns, option formatting and how the
+ * answer names the gold option; those differences live in the table below.
+ */
+import type { ParserFamily } from '../catalog/types.js';
+import type { AdapterContext, Adapter, QueryDraft } from './context.js';
+import type { RowReader } from './fields.js';
+import { pyRstrip, pySliceFromFind, pyStrip } from './readers/pytext.js';
+import { VIDEO_TOKEN } from './text.js';
+import type { Item } from './types.js';
+
+/** MVBench's 20 configs in the order VLM2Vec concatenates them (not the dataset card's order). */
+export const MVBENCH_SUBSETS = [
+  'episodic_reasoning', 'action_sequence', 'action_prediction', 'action_antonym', 'fine_grained_action',
+  'unexpected_action', 'object_existence', 'object_interaction', 'object_shuffle', 'moving_direction',
+  'action_localization', 'scene_transition', 'action_count', 'moving_count', 'moving_attribute', 'state_change',
+  'fine_grained_pose', 'character_order', 'egocentric_navigation', 'counterfactual_inference',
+];
+
+/** VLM2Vec's qa_template: "\nOptions:\n(A) c0\n…" right-stripped; gold "(X) answer" with X the last equal option. */
+export function qaTemplate(question: string, candidates: string[], answer: string): { text: string; options: string[]; label: string } {
+  let q = `${question}\nOptions:\n`;
+  const options: string[] = [];
+  let answerIdx = -1;
+  candidates.forEach((c, idx) => {
+    const opt = `(${String.fromCharCode(65 + idx)}) ${c}`;
+    q += `${opt}\n`;
+    options.push(opt);
+    if (c === answer) answerIdx = idx;
+  });
+  return { text: pyRstrip(q), options, label: `(${String.fromCharCode(65 + answerIdx)}) ${answer}` };
+}
+
+/** "A. c is cooking." → "c is cooking" (Python: o[o.find('. '):].strip('. ')). */
+export const optionText = (o: string): string => pyStrip(pySliceFromFind(o, '. '), '. ');
+
+interface Built {
+  question: string;
+  /** The raw options qa_template lists (nextqa, mvbench). */
+  options: string[];
+  frameDir: string[];
+  candidates: Item[];
+  gold: string;
+}
+
+type Builder = (r: RowReader, ctx: AdapterContext, subset?: string) => Built;
+
+const lettered = (options: string[]): Item[] => options.map((o) => ({ id: o, text: optionText(o), media: [] }));
+const plain = (options: string[]): Item[] => options.map((o) => ({ id: o, text: o, media: [] }));
+
+const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
+  videomme: (r) => {
+    const options = r.strList('options', { nonEmpty: true });
+    const answer = r.str('answer');
+    const idx = ['A', 'B', 'C', 'D'].indexOf(answer);
+    if (idx < 0 || idx >= options.length) throw r.error('answer', `answer '${answer}' names no option`);
+    return { question: `${r.str('question')}\n${options.join('\n')}`, options, frameDir: [r.id('videoID')], candidates: lettered(options), gold: options[idx] };
+  },
+  egoschema: (r) => {
+    const options = r.strList('option', { nonEmpty: true });
+    const idx = r.int('answer');
+    if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
+    return { question: r.str('question') + options.join(' '), options, frameDir: [r.id('video_idx')], candidates: lettered(options), gold: options[idx] };
+  },
+  nextqa: (r) => {
+    const options = ['a0', 'a1', 'a2', 'a3', 'a4'].map((f) => r.str(f));
+    const idx = r.int('answer');
+    if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
+    // qa_template's option list is computed but NExTQA keeps the raw option strings as candidates.
+    return { question: '', options, frameDir: [r.id('video')], candidates: plain(options), gold: options[idx] };
+  },
+  mvbench: (r, _ctx, subset) => {
+    const options = r.strList('candidates', { nonEmpty: true });
+    const t = qaTemplate('', options, r.str('answer'));
+    return { question: '', options, frameDir: [subset ?? '', r.str('video')], candidates: plain(t.options), gold: t.label };
+  },
+  activitynetqa: (r) => ({
+    question: `${r.str('question')}? (A) yes; (B) no.`,
+    options: [],
+    frameDir: [`v_${r.id('video_name')}`],
+    candidates: plain(['yes', 'no']),
+    gold: r.str('answer'),
+  }),
+};
+
+export const videoQaAdapter: Adapter = async (ctx) => {
+  const build = BUILDERS[ctx.task.parser];
+  if (!build) throw new Error(`video_qa adapter does not handle parser ${ctx.task.parser}`);
+  const prompt = ctx.instruction('query');
+  // VLM2Vec's process_query: f'{video_token} {prompt} {query}' (kept literal: an empty query keeps its space).
+  const processQuery = (q: string): string => `${VIDEO_TOKEN} ${prompt} ${q}`;
+  const rowsWithSubset: { r: RowReader; subset?: string }[] = [];
+  if (ctx.task.parser === 'mvbench') {
+    for (const subset of MVBENCH_SUBSETS) {
+      for (const r of await ctx.rows({ ...ctx.source, config: subset })) rowsWithSubset.push({ r, subset });
+    }
+  } else {
+    for (const r of await ctx.rows()) rowsWithSubset.push({ r });
+  }
+  const queries: QueryDraft[] = ctx.sample(rowsWithSubset).map(({ r, subset }, i) => {
+    const b = build(r, ctx, subset);
+    // nextqa and mvbench format their options with qa_template; the others embed them in the question.
+    const text =
+      ctx.task.parser === 'nextqa' || ctx.task.parser === 'mvbench'
+        ? qaTemplate(processQuery(r.str('question')), b.options, '').text
+        : processQuery(b.question);
+    return {
+      id: String(i),
+      text,
+      media: [ctx.frames(ctx.path('frameRoot', b.frameDir, r), {}, r)],
+      candidates: b.candidates,
+      gold: [b.gold],
+      relScores: null,
+      source: ctx.provenance(r),
+    };
+  });
+  return { queries, corpus: [] };
+};
