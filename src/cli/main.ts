@@ -5,6 +5,7 @@ import { scoreCommand } from './score.js';
 import { leaderboardCommand } from './leaderboard.js';
 import { tasksCommand } from './tasks.js';
 import { dumpCommand } from './dump.js';
+import { runCommand } from './run.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(scoreCommand)
     .command(leaderboardCommand)
     .command(dumpCommand)
+    .command(runCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -1,0 +1,56 @@
+/**
+ * The two model roles of Think-Then-Embed. Backends never see tasks or data roots: they get texts and
+ * already-loaded media bytes, and return traces or vectors. Anything task-specific (instructions,
+ * prompts, candidate pools) is decided before this boundary.
+ */
+export type LoadedMedia =
+  | { kind: 'image'; path: string; data: Uint8Array }
+  | { kind: 'frames'; paths: string[]; data: Uint8Array[] };
+
+export interface EmbedInput {
+  text: string;
+  media: LoadedMedia[];
+  role: 'query' | 'target';
+}
+
+export interface EmbedContext {
+  /** For logging and per-task batching policy only; an embedder must not change behaviour by task. */
+  task?: string;
+  signal?: AbortSignal;
+}
+
+export interface Embedder {
+  readonly id: string;
+  readonly dim?: number;
+  /** One L2-normalised vector per input, in input order. */
+  embed(items: EmbedInput[], ctx?: EmbedContext): Promise<Float32Array[]>;
+  close?(): Promise<void>;
+}
+
+export interface ReasonInput {
+  text: string;
+  media: LoadedMedia[];
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface Trace {
+  text: string;
+  usage?: TokenUsage;
+}
+
+export interface ReasonContext {
+  task?: string;
+  /** The reasoning prompt family chosen for the task (classification, vqa, retrieval, ...). */
+  family?: string;
+  signal?: AbortSignal;
+}
+
+export interface Reasoner {
+  readonly id: string;
+  reason(items: ReasonInput[], ctx?: ReasonContext): Promise<Trace[]>;
+  close?(): Promise<void>;
+}

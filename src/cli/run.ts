@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { ConfigError } from '../errors.js';
+import { loadBackendConfig } from '../backends/config.js';
+import { loadCatalog, selectTasks } from '../catalog/load.js';
+import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, MODALITIES, type MmebVersion, type Modality } from '../catalog/types.js';
+import { runTasks } from '../engine/run.js';
+import { loadSuite } from '../engine/suites.js';
+
+interface Args {
+  suite?: string;
+  tasks?: string;
+  modality?: Modality;
+  backend?: string;
+  'data-root'?: string;
+  'hf-root'?: string;
+  'mmeb-version'?: MmebVersion;
+  out?: string;
+  'report-dir'?: string;
+  'run-id'?: string;
+  'pred-k': number;
+}
+
+export const runCommand: CommandModule<object, Args> = {
+  command: 'run',
+  describe: 'Run a backend over MMEB-V2 tasks and write scores, predictions, a summary and a report',
+  builder: (y) =>
+    y
+      .option('suite', { type: 'string', describe: "'mini' (bundled, offline, seconds) or 'mmeb-v2' (all 78 tasks)" })
+      .option('tasks', { type: 'string', describe: 'comma-separated task names (instead of a suite)' })
+      .option('modality', { choices: MODALITIES, describe: 'restrict to one modality' })
+      .option('backend', { type: 'string', describe: 'backend config JSON (default: the builtin weight-free floor)' })
+      .option('data-root', { type: 'string', describe: 'downloaded MMEB-V2 root (default for --suite mini: the bundled data)' })
+      .option('hf-root', { type: 'string', describe: 'Hugging Face snapshots folder (default <data-root>/hf)' })
+      .option('mmeb-version', { choices: MMEB_VERSIONS, describe: `benchmark version (default ${DEFAULT_MMEB_VERSION})` })
+      .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' })
+      .option('report-dir', { type: 'string', describe: 'report folder (default reports/<run-id>)' })
+      .option('run-id', { type: 'string', describe: 'default <suite>-<backend name>-<version>' })
+      .option('pred-k', { type: 'number', default: 100, describe: 'ranked ids kept per query in pred.jsonl for global tasks' }) as never,
+  handler: async (args) => {
+    const backend = loadBackendConfig(args.backend);
+    const suite = args.suite ? loadSuite(args.suite) : null;
+    let tasks = suite?.tasks ?? [];
+    if (args.tasks) tasks = selectTasks({ names: args.tasks.split(',').map((s) => s.trim()).filter(Boolean) }, loadCatalog());
+    if (!suite && !args.tasks) {
+      if (!args.modality) throw new ConfigError('choose what to run: --suite, --tasks or --modality');
+      tasks = selectTasks({}, loadCatalog());
+    }
+    if (args.modality) tasks = tasks.filter((t) => t.modality === args.modality);
+    if (!tasks.length) throw new ConfigError('no tasks selected');
+    const dataRoot = args['data-root'] ?? suite?.dataRoot;
+    if (!dataRoot) throw new ConfigError('--data-root is required (the downloaded MMEB-V2 folder)');
+    const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
+    const runId = args['run-id'] ?? `${suite?.name ?? 'tasks'}-${backend.name}-${version}`;
+    const outDir = args.out ?? join('results', runId);
+    const reportDir = args['report-dir'] ?? join('reports', runId);
+    const result = await runTasks({
+      runId,
+      tasks,
+      dataRoot,
+      hfRoot: args['hf-root'],
+      version,
+      backend,
+      outDir,
+      reportDir,
+      suite: suite?.name ?? null,
+      predK: args['pred-k'],
+      log: (line) => process.stderr.write(line + '\n'),
+    });
+    const r = result.summary.rollup;
+    process.stdout.write(
+      `${result.summary.tasks.length} task(s), overall ${r.overall === null ? '–' : r.overall.toFixed(2)} ` +
+        `(image ${r.modalities.image?.toFixed(2) ?? '–'}, video ${r.modalities.video?.toFixed(2) ?? '–'}, visdoc ${r.modalities.visdoc?.toFixed(2) ?? '–'})\n` +
+        `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.md')}\n`,
+    );
+  },
+};

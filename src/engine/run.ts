@@ -1,0 +1,141 @@
+/**
+ * Run orchestration: for each task, catalog spec → EvalSet → pipeline (reasoner, embedder) → ranking →
+ * predictions → metrics → result files. A task whose results exist with the same fingerprint (backend
+ * config, task spec, benchmark version, data files) is reused; any difference recomputes it, so stale
+ * results are never silently reused. Every file is written atomically.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BackendConfig } from '../backends/config.js';
+import { createBackend } from '../backends/registry.js';
+import type { MmebVersion, TaskSpec } from '../catalog/types.js';
+import { loadEvalSet } from '../datasets/load.js';
+import { DataRoot } from '../datasets/readers/data-root.js';
+import type { TextFormat } from '../datasets/types.js';
+import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
+import { markdownReport } from '../report/markdown.js';
+import { buildSummary, predictionLine, type RunSummary, type TaskResult } from '../report/results.js';
+import { rankIndices, stack } from '../scoring/rank.js';
+import { embedEvalSet } from '../tte/pipeline.js';
+import { toJson, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
+import { packageVersion } from '../util/package-root.js';
+import { dataFingerprint, hashJson } from './fingerprint.js';
+import { MediaLoader } from './media.js';
+
+export interface RunOptions {
+  runId: string;
+  tasks: TaskSpec[];
+  dataRoot: string;
+  hfRoot?: string;
+  version: MmebVersion;
+  backend: BackendConfig;
+  outDir: string;
+  reportDir?: string;
+  suite?: string | null;
+  /** How many ranked ids a global task's pred.jsonl keeps per query (local tasks keep the whole list). */
+  predK?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  outDir: string;
+  reportDir?: string;
+  reused: string[];
+}
+
+interface TaskStatus {
+  fingerprint: string;
+  num_queries: number;
+  num_candidates: number;
+}
+
+/** Rank every query of an EvalSet and return VLM2Vec-style predictions. */
+export function predict(
+  evalSet: import('../datasets/types.js').EvalSet,
+  queryVectors: Float32Array[],
+  candidateVectors: Float32Array[],
+  predK: number,
+): Prediction[] {
+  const dim = queryVectors[0]?.length ?? candidateVectors[0]?.length ?? 0;
+  const index = new Map(evalSet.candidates.map((c, i) => [c.id, i]));
+  const pool = evalSet.mode === 'global' ? stack(candidateVectors, dim) : null;
+  return evalSet.queries.map((q, qi) => {
+    const gold = new Set(q.gold);
+    let ranked: string[];
+    if (pool) {
+      const ids = evalSet.candidates.map((c) => c.id);
+      ranked = rankIndices(queryVectors[qi], pool, ids.length, (i) => gold.has(ids[i]), predK).map((i) => ids[i]);
+    } else {
+      const ids = q.candidateIds ?? [];
+      const local = stack(ids.map((id) => candidateVectors[index.get(id) as number]), dim);
+      ranked = rankIndices(queryVectors[qi], local, ids.length, (i) => gold.has(ids[i])).map((i) => ids[i]);
+    }
+    return predictionLine(evalSet.task, ranked, q.gold, q.relScores);
+  });
+}
+
+export async function runTasks(opts: RunOptions): Promise<RunResult> {
+  const log = opts.log ?? (() => {});
+  const predK = opts.predK ?? 100;
+  const backend = createBackend(opts.backend);
+  const root = new DataRoot(opts.dataRoot);
+  const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
+  const results: TaskResult[] = [];
+  const reused: string[] = [];
+  const timings: Record<string, { seconds: number; reused: boolean; embed_calls: number }> = {};
+  const fingerprints: Record<string, unknown> = {};
+  const started = new Date();
+  for (const [n, task] of opts.tasks.entries()) {
+    const t0 = performance.now();
+    const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+    const data = dataFingerprint(evalSet.dataFiles);
+    const fingerprint = hashJson({ backend: opts.backend, task, version: opts.version, format, predK, data, harness: packageVersion() });
+    fingerprints[task.name] = { fingerprint, data };
+    const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
+    const scoreFile = join(opts.outDir, `${task.name}_score.json`);
+    const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
+    let scores: ScoreObject;
+    let embedCalls = 0;
+    const status: TaskStatus | null = existsSync(statusFile) ? (JSON.parse(readFileSync(statusFile, 'utf8')) as TaskStatus) : null;
+    if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
+      scores = JSON.parse(readFileSync(scoreFile, 'utf8')) as ScoreObject;
+      reused.push(task.name);
+    } else {
+      const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet));
+      embedCalls = embedded.embedCalls;
+      const preds = predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK);
+      scores = scorePredictions(preds);
+      writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
+      writeJsonAtomic(scoreFile, scores, 4);
+      const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length };
+      writeJsonAtomic(statusFile, st);
+    }
+    results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
+    const seconds = (performance.now() - t0) / 1000;
+    timings[task.name] = { seconds, reused: reused.includes(task.name), embed_calls: embedCalls };
+    log(
+      `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
+        `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
+    );
+  }
+  const summary = buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results);
+  writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
+  writeJsonAtomic(join(opts.outDir, 'manifest.json'), {
+    run_id: opts.runId,
+    started_at: started.toISOString(),
+    finished_at: new Date().toISOString(),
+    harness: { name: 'tte-bench', version: packageVersion(), node: process.version },
+    mmeb_version: opts.version,
+    data_root: root.dir,
+    text_format: format,
+    pred_k: predK,
+    backend: summary.backend,
+    tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
+  });
+  if (opts.reportDir) writeFileAtomic(join(opts.reportDir, 'report.md'), markdownReport(summary));
+  return { summary, outDir: opts.outDir, reportDir: opts.reportDir, reused };
+}
+
+export { toJson };

@@ -1,0 +1,94 @@
+/**
+ * Result files of a run. Per task, VLM2Vec-compatible `{task}_score.json` and `{task}_pred.jsonl`;
+ * per run, `summary.json` (deterministic: no timestamps, fixed key order) and `manifest.json` (timings,
+ * versions, data fingerprints).
+ */
+import type { MetaTask, Modality, MmebVersion, TaskSpec } from '../catalog/types.js';
+import type { BackendConfig } from '../backends/config.js';
+import type { Prediction, ScoreObject } from '../metrics/ranking.js';
+import { rollUp } from '../metrics/aggregate.js';
+
+export interface TaskResult {
+  task: TaskSpec;
+  scores: ScoreObject;
+  numQueries: number;
+  numCandidates: number;
+}
+
+export interface RunSummary {
+  schema: 'tte-bench/run-summary@1';
+  run_id: string;
+  benchmark: 'MMEB-V2';
+  mmeb_version: MmebVersion;
+  suite: string | null;
+  backend: { name: string; pipeline: string; embedder: Record<string, unknown>; reasoner: Record<string, unknown> | null };
+  tasks: {
+    name: string;
+    modality: Modality;
+    meta: MetaTask;
+    metric: string;
+    mode: string;
+    main_score: number;
+    'hit@1': number;
+    'ndcg_linear@5': number;
+    num_queries: number;
+    num_candidates: number;
+  }[];
+  /** ×100, averaged over the tasks of this run (a suite or subset is not the 78-task leaderboard). */
+  rollup: {
+    tasks: number;
+    overall: number | null;
+    modalities: Record<Modality, number | null>;
+    meta: Record<MetaTask, number | null>;
+  };
+}
+
+/** Keys that might hold secrets are dropped before a config is written anywhere. */
+export function publicModelConfig(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!cfg) return null;
+  return Object.fromEntries(Object.entries(cfg).filter(([k]) => !/key|token|secret|password/i.test(k) || k === 'apiKeyEnv'));
+}
+
+export function buildSummary(
+  runId: string,
+  version: MmebVersion,
+  suite: string | null,
+  backend: BackendConfig,
+  results: TaskResult[],
+): RunSummary {
+  const tasks = results.map((r) => r.task);
+  const main = new Map(results.map((r) => [r.task.name, r.scores[r.task.metric]]));
+  const ru = rollUp(main, tasks, { allowPartial: true, scale: 100 });
+  return {
+    schema: 'tte-bench/run-summary@1',
+    run_id: runId,
+    benchmark: 'MMEB-V2',
+    mmeb_version: version,
+    suite,
+    backend: {
+      name: backend.name,
+      pipeline: backend.pipeline,
+      embedder: publicModelConfig(backend.embedder) as Record<string, unknown>,
+      reasoner: publicModelConfig(backend.reasoner),
+    },
+    tasks: results.map((r) => ({
+      name: r.task.name,
+      modality: r.task.modality,
+      meta: r.task.meta,
+      metric: r.task.metric,
+      mode: r.task.mode,
+      main_score: r.scores[r.task.metric],
+      'hit@1': r.scores['hit@1'],
+      'ndcg_linear@5': r.scores['ndcg_linear@5'],
+      num_queries: r.numQueries,
+      num_candidates: r.numCandidates,
+    })),
+    rollup: { tasks: ru.tasks, overall: ru.overall, modalities: ru.modalities, meta: ru.meta },
+  };
+}
+
+/** VLM2Vec writes a single label as a string and multi-positive labels (visdoc, MomentSeeker) as lists. */
+export function predictionLine(task: TaskSpec, prediction: string[], gold: string[], relScores: number[] | null): Prediction {
+  const multi = task.parser === 'vidore' || task.parser === 'visrag' || task.parser === 'momentseeker';
+  return { prediction, label: multi ? gold : gold[0], rel_scores: relScores };
+}
