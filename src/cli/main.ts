@@ -6,6 +6,7 @@ import { leaderboardCommand } from './leaderboard.js';
 import { tasksCommand } from './tasks.js';
 import { dumpCommand } from './dump.js';
 import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(leaderboardCommand)
     .command(dumpCommand)
     .command(runCommand)
+    .command(validateCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -1,0 +1,50 @@
+import type { CommandModule } from 'yargs';
+import { loadCatalog, scoredTasks, selectTasks } from '../catalog/load.js';
+import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
+import { validateTasks } from '../datasets/validate.js';
+import { toJson } from '../util/json.js';
+
+interface Args {
+  'data-root': string;
+  'hf-root'?: string;
+  task?: string[];
+  'mmeb-version': MmebVersion;
+  json: boolean;
+}
+
+export const validateCommand: CommandModule<object, Args> = {
+  command: 'validate',
+  describe: 'Check a downloaded data root: rows, queries, candidates, and every missing or unreadable media file',
+  builder: (y) =>
+    y
+      .option('data-root', { type: 'string', demandOption: true })
+      .option('hf-root', { type: 'string' })
+      .option('task', { type: 'string', array: true, describe: 'tasks to check (default: all 78 scored tasks)' })
+      .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION })
+      .option('json', { type: 'boolean', default: false }) as never,
+  handler: async (args) => {
+    const catalog = loadCatalog();
+    const names = (args.task ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+    const tasks = names.length ? selectTasks({ names }, catalog) : scoredTasks(catalog);
+    const report = await validateTasks(tasks, {
+      dataRoot: args['data-root'],
+      hfRoot: args['hf-root'],
+      version: args['mmeb-version'],
+      catalog,
+    });
+    if (args.json) {
+      process.stdout.write(toJson(report));
+    } else {
+      for (const r of report) {
+        const expected = r.expectedQueries !== null && r.expectedQueries !== r.queries ? ` (published: ${r.expectedQueries})` : '';
+        process.stdout.write(
+          `${r.ok ? 'ok  ' : 'FAIL'} ${r.task}: ${r.queries} queries${expected}, ${r.candidates} candidates, ${r.dataFiles} data file(s)\n`,
+        );
+        for (const p of r.problems) process.stdout.write(`     - ${p.message}\n`);
+      }
+      const bad = report.filter((r) => !r.ok).length;
+      process.stdout.write(`${report.length - bad} of ${report.length} task(s) complete\n`);
+    }
+    if (report.some((r) => !r.ok)) process.exitCode = 1;
+  },
+};

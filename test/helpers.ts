@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../src/util/package-root.js';
+
+export const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures');
+export const FORMATS_ROOT = join(FIXTURES, 'mmeb-v2-formats', 'root');
+export const FORMATS_EXPECTED = join(FIXTURES, 'mmeb-v2-formats', 'expected');
+export const SCORES = join(FIXTURES, 'reference', 'vlm2vec-all-scores');
+export const BIN = join(PACKAGE_ROOT, 'bin', 'tte-bench.js');
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built CLI as a user would (a separate node process). */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? PACKAGE_ROOT,
+    env: { ...process.env, ...opts.env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir(prefix = 'tte-bench-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
