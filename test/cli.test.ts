@@ -78,9 +78,9 @@ test('validate exits 0 on a complete root and 1 when anything is missing', () =>
 test('run --suite mini: end to end, VLM2Vec-style files, byte-identical scores on a second run', () => {
   const a = tempDir();
   const b = tempDir();
-  const r1 = runCli(['run', '--suite', 'mini', '--out', join(a, 'res'), '--report-dir', join(a, 'rep')]);
+  const r1 = runCli(['run', '--suite', 'mini', '--out', join(a, 'res'), '--report-dir', join(a, 'rep'), '--cache-dir', join(a, 'cache')]);
   assert.equal(r1.status, 0, r1.stderr);
-  const r2 = runCli(['run', '--suite', 'mini', '--out', join(b, 'res'), '--report-dir', join(b, 'rep')]);
+  const r2 = runCli(['run', '--suite', 'mini', '--out', join(b, 'res'), '--report-dir', join(b, 'rep'), '--no-cache']);
   assert.equal(r2.status, 0, r2.stderr);
   const files = readdirSync(join(a, 'res')).filter((f) => f.endsWith('_score.json') || f.endsWith('_pred.jsonl') || f === 'summary.json');
   assert.equal(files.filter((f) => f.endsWith('_score.json')).length, 13);
@@ -102,6 +102,6 @@ test('run --suite mini: end to end, VLM2Vec-style files, byte-identical scores o
   assert.equal(lb[0].model, 'builtin-floor');
   assert.equal(lb[0].tasks, 13);
   // a third run into the same folder reuses every finished task
-  const r3 = runCli(['run', '--suite', 'mini', '--out', join(a, 'res'), '--report-dir', join(a, 'rep')]);
+  const r3 = runCli(['run', '--suite', 'mini', '--out', join(a, 'res'), '--report-dir', join(a, 'rep'), '--cache-dir', join(a, 'cache')]);
   assert.equal((r3.stderr.match(/\(reused\)/g) ?? []).length, 13);
 });

@@ -45,7 +45,13 @@ export const BACKEND_SCHEMA = {
         baseURL: { type: 'string' },
         apiKeyEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
         maxConcurrency: { type: 'integer', minimum: 1 },
-        architecture: { enum: ['clip', 'siglip', 'decoder-last-token'] },
+        architecture: { enum: ['clip', 'siglip', 'decoder-last-token', 'causal-lm'] },
+        requestFormat: { enum: ['input', 'messages'] },
+        chatTemplate: { type: 'string' },
+        timeoutMs: { type: 'integer', minimum: 1 },
+        maxRetries: { type: 'integer', minimum: 0 },
+        maxTokens: { type: 'integer', minimum: 1 },
+        maxNewTokens: { type: 'integer', minimum: 1 },
         dtype: { type: 'string' },
       },
       not: { anyOf: [{ required: ['apiKey'] }, { required: ['api_key'] }] },
@@ -70,6 +76,9 @@ export function parseBackendConfig(doc: unknown, file = '<inline>'): BackendConf
   const cfg = { reasoner: null, ...(doc as object) } as BackendConfig;
   if (cfg.pipeline === 'no-think' && cfg.reasoner) {
     throw new ConfigError("pipeline 'no-think' takes no reasoner (set reasoner to null)", { file, field: 'reasoner' });
+  }
+  if (cfg.embedder.type === 'openai' && !cfg.embedder.baseURL) {
+    throw new ConfigError('an openai embedder needs baseURL', { file, field: 'embedder.baseURL' });
   }
   if ((cfg.pipeline === 'teacher' || cfg.pipeline === 'distilled') && !cfg.reasoner) {
     throw new ConfigError(`pipeline '${cfg.pipeline}' needs a reasoner`, { file, field: 'reasoner' });

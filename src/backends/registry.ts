@@ -1,32 +1,96 @@
 import { ConfigError } from '../errors.js';
 import type { BackendConfig, ModelConfig } from './config.js';
 import { BuiltinEmbedder } from './builtin.js';
-import type { Embedder, Reasoner } from './types.js';
+import { BuiltinReasoner } from './builtin-reasoner.js';
+import { OpenAIEmbedder, OpenAIReasoner, type OpenAIModelConfig } from './openai.js';
+import type { Embedder, ReasonInput, Reasoner, Trace } from './types.js';
+
+/** One network that reasons and then embeds from its own hidden states (TTE_u). */
+export interface UnifiedModel {
+  readonly id: string;
+  reasonAndEmbed(items: ReasonInput[]): Promise<{ trace: Trace; vector: Float32Array }[]>;
+}
 
 export interface Backend {
   config: BackendConfig;
   embedder: Embedder;
   reasoner: Reasoner | null;
+  unified: UnifiedModel | null;
+  close(): Promise<void>;
 }
 
-function buildEmbedder(cfg: ModelConfig): Embedder {
-  switch (cfg.type) {
-    case 'builtin':
-      return new BuiltinEmbedder();
-    default:
-      throw new ConfigError(`embedder type '${cfg.type}' is not available in this build`);
+function openaiConfig(cfg: ModelConfig, role: string): OpenAIModelConfig {
+  if (typeof cfg.baseURL !== 'string' || typeof cfg.model !== 'string') {
+    throw new ConfigError(`${role}: type "openai" needs "baseURL" and "model"`);
   }
+  return cfg as unknown as OpenAIModelConfig;
 }
 
-function buildReasoner(cfg: ModelConfig): Reasoner {
-  throw new ConfigError(`reasoner type '${cfg.type}' is not available in this build`);
+async function transformers(cfg: ModelConfig, role: string) {
+  if (typeof cfg.model !== 'string') throw new ConfigError(`${role}: type "transformers" needs "model" (a local folder)`);
+  // loaded lazily: onnxruntime-node is only needed by runs that use a local model
+  const t = await import('./transformers.js');
+  const arch = cfg.architecture as string | undefined;
+  const tc = { ...(cfg as object), model: cfg.model } as import('./transformers.js').TransformersConfig;
+  if (arch === 'clip' || arch === 'siglip') return t.DualEncoderEmbedder.load(tc);
+  if (arch === 'decoder-last-token') return t.DecoderEmbedder.load(tc);
+  if (arch === 'causal-lm' || role === 'reasoner') return t.CausalLm.load(tc);
+  throw new ConfigError(`${role}: unknown transformers architecture '${arch}' (clip, siglip, decoder-last-token, causal-lm)`);
 }
 
-/** Build the embedder and reasoner a backend config names. */
-export function createBackend(config: BackendConfig): Backend {
+async function buildEmbedder(cfg: ModelConfig): Promise<Embedder> {
+  if (cfg.type === 'builtin') return new BuiltinEmbedder();
+  if (cfg.type === 'openai') return new OpenAIEmbedder(openaiConfig(cfg, 'embedder'));
+  const m = await transformers(cfg, 'embedder');
+  if (!('embed' in m)) throw new ConfigError('embedder: this transformers architecture cannot embed');
+  return m as Embedder;
+}
+
+async function buildReasoner(cfg: ModelConfig): Promise<Reasoner> {
+  if (cfg.type === 'builtin') return new BuiltinReasoner();
+  if (cfg.type === 'openai') return new OpenAIReasoner(openaiConfig(cfg, 'reasoner'));
+  const m = await transformers(cfg, 'reasoner');
+  if (!('reason' in m)) throw new ConfigError('reasoner: this transformers architecture cannot generate (use causal-lm)');
+  return m as Reasoner;
+}
+
+/**
+ * Build the models a backend config names. For the unified pipeline, a local causal LM serves as reasoner
+ * and embedder at once (reason, then embed from the same hidden states); over HTTP, the reasoner and the
+ * embedder endpoints are expected to serve the same model.
+ */
+export async function createBackend(config: BackendConfig): Promise<Backend> {
+  const embedder = await buildEmbedder(config.embedder);
+  let reasoner = config.reasoner ? await buildReasoner(config.reasoner) : null;
+  let unified: UnifiedModel | null = null;
+  if (config.pipeline === 'unified') {
+    if (embedder instanceof BuiltinEmbedder) {
+      // the weight-free floor in one "network": its reasoner's trace embedded in its own feature space
+      const r = new BuiltinReasoner();
+      reasoner = r;
+      unified = {
+        id: 'builtin-unified@1',
+        reasonAndEmbed: async (items) => {
+          const traces = await r.reason(items);
+          const vectors = await embedder.embed(items.map((it, i) => ({ text: `${it.text}\n${traces[i].text}`, media: it.media, role: 'query' })));
+          return traces.map((trace, i) => ({ trace, vector: vectors[i] }));
+        },
+      };
+    } else if ('reasonAndEmbed' in embedder) {
+      unified = embedder as unknown as UnifiedModel;
+      reasoner = reasoner ?? (embedder as unknown as Reasoner);
+    } else if (!reasoner) {
+      throw new ConfigError('pipeline "unified" needs a causal-lm embedder (transformers) or a reasoner for the same served model');
+    }
+  }
   return {
     config,
-    embedder: buildEmbedder(config.embedder),
-    reasoner: config.reasoner ? buildReasoner(config.reasoner) : null,
+    embedder,
+    reasoner,
+    unified,
+    close: async () => {
+      await embedder.close?.();
+      if (reasoner && (reasoner as unknown) !== embedder) await reasoner.close?.();
+    },
   };
 }

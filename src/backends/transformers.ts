@@ -25,6 +25,8 @@ import {
   Tensor,
   env,
 } from '@huggingface/transformers';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BackendError, ConfigError } from '../errors.js';
 import { l2normalize } from './builtin.js';
 import type { EmbedInput, Embedder, LoadedMedia, ReasonInput, Reasoner, Trace } from './types.js';
@@ -241,24 +243,32 @@ export class DecoderEmbedder implements Embedder {
  * A local causal LM: greedy reasoner, and — when its ONNX graph exposes `last_hidden_state` — a unified
  * model that embeds prompt + trace from its own last-token hidden state.
  */
-export class CausalLm implements Reasoner {
+export class CausalLm implements Reasoner, Embedder {
   private constructor(
     readonly id: string,
     private readonly tok: Tok,
     private readonly model: Awaited<ReturnType<typeof AutoModelForCausalLM.from_pretrained>>,
     private readonly maxNewTokens: number,
+    private readonly chatTemplate: string | undefined,
   ) {}
 
   static async load(cfg: TransformersConfig): Promise<CausalLm> {
     const opts = configure(cfg);
     const tok = await AutoTokenizer.from_pretrained(cfg.model, opts);
     const model = await AutoModelForCausalLM.from_pretrained(cfg.model, opts);
-    return new CausalLm(`transformers:causal-lm:${cfg.model}`, tok, model, cfg.maxNewTokens ?? 128);
+    // Newer exports keep the template in chat_template.jinja, which transformers.js 4.3 does not read.
+    const jinja = join(cfg.model, 'chat_template.jinja');
+    const template = !tok.chat_template && existsSync(jinja) ? readFileSync(jinja, 'utf8') : undefined;
+    return new CausalLm(`transformers:causal-lm:${cfg.model}`, tok, model, cfg.maxNewTokens ?? 128, template);
   }
 
   /** The chat-formatted prompt for a user message (the model's own chat template). */
   chatPrompt(userText: string): string {
-    return this.tok.apply_chat_template([{ role: 'user', content: userText }], { add_generation_prompt: true, tokenize: false }) as string;
+    return this.tok.apply_chat_template([{ role: 'user', content: userText }], {
+      add_generation_prompt: true,
+      tokenize: false,
+      ...(this.chatTemplate ? { chat_template: this.chatTemplate } : {}),
+    }) as string;
   }
 
   /** Greedy new token ids for an already formatted prompt. */
@@ -281,6 +291,17 @@ export class CausalLm implements Reasoner {
     })) as Record<string, Tensor>;
     if (!out.last_hidden_state) throw new ConfigError(`${this.id}: the ONNX graph has no last_hidden_state output, so it cannot embed (unified)`);
     return lastTokenPool(out.last_hidden_state, [tokenIds.map(() => 1)], false)[0];
+  }
+
+  /** As an embedder (unified targets): the last-token state of the chat-formatted text. */
+  async embed(items: EmbedInput[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (const it of items) {
+      if (it.media.length) throw new BackendError(`${this.id} is text-only and cannot embed images or video`);
+      const promptIds = ids(this.tok(this.chatPrompt(it.text), { add_special_tokens: false }).input_ids as Tensor);
+      out.push(l2normalize(await this.lastHidden(promptIds)));
+    }
+    return out;
   }
 
   async reason(items: ReasonInput[]): Promise<Trace[]> {

@@ -7,6 +7,8 @@ import { tasksCommand } from './tasks.js';
 import { dumpCommand } from './dump.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
+import { serveCommand } from './serve.js';
+import { embedCommand } from './embed.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -23,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     .command(dumpCommand)
     .command(runCommand)
     .command(validateCommand)
+    .command(serveCommand)
+    .command(embedCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -19,6 +19,9 @@ interface Args {
   'report-dir'?: string;
   'run-id'?: string;
   'pred-k': number;
+  'cache-dir'?: string;
+  cache: boolean;
+  'think-targets': boolean;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -36,7 +39,10 @@ export const runCommand: CommandModule<object, Args> = {
       .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' })
       .option('report-dir', { type: 'string', describe: 'report folder (default reports/<run-id>)' })
       .option('run-id', { type: 'string', describe: 'default <suite>-<backend name>-<version>' })
-      .option('pred-k', { type: 'number', default: 100, describe: 'ranked ids kept per query in pred.jsonl for global tasks' }) as never,
+      .option('pred-k', { type: 'number', default: 100, describe: 'ranked ids kept per query in pred.jsonl for global tasks' })
+      .option('cache-dir', { type: 'string', describe: 'trace/embedding cache (default $XDG_CACHE_HOME/tte-bench or ~/.cache/tte-bench)' })
+      .option('cache', { type: 'boolean', default: true, describe: 'use the trace/embedding cache (--no-cache to disable)' })
+      .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' }) as never,
   handler: async (args) => {
     const backend = loadBackendConfig(args.backend);
     const suite = args.suite ? loadSuite(args.suite) : null;
@@ -65,6 +71,8 @@ export const runCommand: CommandModule<object, Args> = {
       reportDir,
       suite: suite?.name ?? null,
       predK: args['pred-k'],
+      cacheDir: args.cache ? args['cache-dir'] : null,
+      thinkTargets: args['think-targets'],
       log: (line) => process.stderr.write(line + '\n'),
     });
     const r = result.summary.rollup;

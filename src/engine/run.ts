@@ -17,7 +17,9 @@ import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/
 import { markdownReport } from '../report/markdown.js';
 import { buildSummary, predictionLine, type RunSummary, type TaskResult } from '../report/results.js';
 import { rankIndices, stack } from '../scoring/rank.js';
-import { embedEvalSet } from '../tte/pipeline.js';
+import { embedEvalSet, type PipelineStats } from '../tte/pipeline.js';
+import { PROMPT_VERSION } from '../tte/prompts.js';
+import { Cache, defaultCacheDir } from './cache.js';
 import { toJson, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
 import { dataFingerprint, hashJson } from './fingerprint.js';
@@ -35,6 +37,10 @@ export interface RunOptions {
   suite?: string | null;
   /** How many ranked ids a global task's pred.jsonl keeps per query (local tasks keep the whole list). */
   predK?: number;
+  /** Trace and embedding cache folder; null disables the cache. Default $XDG_CACHE_HOME/tte-bench. */
+  cacheDir?: string | null;
+  /** Reason about candidates too (index-side ECR). */
+  thinkTargets?: boolean;
   log?: (line: string) => void;
 }
 
@@ -79,32 +85,53 @@ export function predict(
 export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {});
   const predK = opts.predK ?? 100;
-  const backend = createBackend(opts.backend);
+  const backend = await createBackend(opts.backend);
+  const cache = opts.cacheDir === null ? null : new Cache(opts.cacheDir ?? defaultCacheDir());
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
   const results: TaskResult[] = [];
   const reused: string[] = [];
-  const timings: Record<string, { seconds: number; reused: boolean; embed_calls: number }> = {};
+  const timings: Record<string, { seconds: number; reused: boolean; stats: PipelineStats | null }> = {};
   const fingerprints: Record<string, unknown> = {};
   const started = new Date();
   for (const [n, task] of opts.tasks.entries()) {
     const t0 = performance.now();
     const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
     const data = dataFingerprint(evalSet.dataFiles);
-    const fingerprint = hashJson({ backend: opts.backend, task, version: opts.version, format, predK, data, harness: packageVersion() });
+    const fingerprint = hashJson({
+      backend: opts.backend,
+      task,
+      version: opts.version,
+      format,
+      predK,
+      thinkTargets: opts.thinkTargets === true,
+      prompts: PROMPT_VERSION,
+      data,
+      harness: packageVersion(),
+    });
     fingerprints[task.name] = { fingerprint, data };
     const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
     const scoreFile = join(opts.outDir, `${task.name}_score.json`);
     const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
     let scores: ScoreObject;
-    let embedCalls = 0;
+    let stats: PipelineStats | null = null;
     const status: TaskStatus | null = existsSync(statusFile) ? (JSON.parse(readFileSync(statusFile, 'utf8')) as TaskStatus) : null;
     if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
       scores = JSON.parse(readFileSync(scoreFile, 'utf8')) as ScoreObject;
       reused.push(task.name);
     } else {
-      const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet));
-      embedCalls = embedded.embedCalls;
+      const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
+        version: opts.version,
+        cache,
+        thinkTargets: opts.thinkTargets,
+      });
+      stats = embedded.stats;
+      if (embedded.queryTraces.some((t) => t)) {
+        writeFileAtomic(
+          join(opts.outDir, `${task.name}_traces.jsonl`),
+          evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
+        );
+      }
       const preds = predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK);
       scores = scorePredictions(preds);
       writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
@@ -114,7 +141,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     }
     results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
     const seconds = (performance.now() - t0) / 1000;
-    timings[task.name] = { seconds, reused: reused.includes(task.name), embed_calls: embedCalls };
+    timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
     log(
       `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
         `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
@@ -131,10 +158,13 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     data_root: root.dir,
     text_format: format,
     pred_k: predK,
+    cache_dir: cache?.dir ?? null,
+    think_targets: opts.thinkTargets === true,
     backend: summary.backend,
     tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
   });
   if (opts.reportDir) writeFileAtomic(join(opts.reportDir, 'report.md'), markdownReport(summary));
+  await backend.close();
   return { summary, outDir: opts.outDir, reportDir: opts.reportDir, reused };
 }
 

@@ -1,0 +1,42 @@
+import type { CommandModule } from 'yargs';
+import { loadBackendConfig } from '../backends/config.js';
+import { createBackend } from '../backends/registry.js';
+import { startServer } from '../serve/server.js';
+
+interface Args {
+  backend?: string;
+  port: number;
+  host: string;
+  'latency-ms': number;
+  'max-concurrency': number;
+}
+
+export const serveCommand: CommandModule<object, Args> = {
+  command: 'serve',
+  describe: 'Serve a backend as an OpenAI-compatible server (/v1/embeddings, /v1/chat/completions, /health)',
+  builder: (y) =>
+    y
+      .option('backend', { type: 'string', describe: 'backend config JSON (default: the builtin floor)' })
+      .option('port', { type: 'number', default: 8000, describe: '0 picks a free port' })
+      .option('host', { type: 'string', default: '127.0.0.1' })
+      .option('latency-ms', { type: 'number', default: 0, describe: 'artificial latency per model request' })
+      .option('max-concurrency', { type: 'number', default: 64, describe: 'model requests handled at once' }) as never,
+  handler: async (args) => {
+    const backend = await createBackend(loadBackendConfig(args.backend));
+    const server = await startServer(backend, {
+      port: args.port,
+      host: args.host,
+      latencyMs: args['latency-ms'],
+      maxConcurrency: args['max-concurrency'],
+    });
+    process.stdout.write(`tte-bench serve: ${backend.config.name} listening on ${server.url}\n`);
+    const stop = async () => {
+      await server.close();
+      await backend.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await new Promise(() => {});
+  },
+};
