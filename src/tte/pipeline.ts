@@ -5,16 +5,21 @@
  *    local one), and the embedder sees the query with the trace appended;
  *  - unified: one model reasons and embeds from its own hidden states.
  * With `thinkTargets`, candidates are reasoned about too (index-side ECR, produced once and cached).
- * Every trace and vector goes through the content-addressed cache, and identical items are requested
- * once per run. This module knows nothing about tasks beyond the EvalSet it is handed.
+ *
+ * Work flows in two passes per side so memory stays bounded: pass 1 streams the items, hashes their media
+ * and looks each key up in the cache; pass 2 sends only the missing unique keys, in batches, with several
+ * batches in flight (enough to keep every endpoint's `maxConcurrency` busy), re-reading media for those
+ * batches only. Every trace and vector goes through the content-addressed cache, so identical items are
+ * requested once per run and never again by a later run. This module knows nothing about tasks.
  */
 import type { Backend } from '../backends/registry.js';
-import type { EmbedInput, LoadedMedia, ReasonInput, Trace } from '../backends/types.js';
+import type { LoadedMedia, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../datasets/types.js';
 import { Cache, cacheKey, mediaDigest } from '../engine/cache.js';
 import { hashJson } from '../engine/fingerprint.js';
 import type { MediaLoader } from '../engine/media.js';
+import { forEachPool } from '../util/pool.js';
 import { PROMPT_VERSION, promptFamily, reasoningPrompt, withTrace, type PromptFamily } from './prompts.js';
 
 export interface PipelineStats {
@@ -38,162 +43,170 @@ export interface EmbeddedSet {
 export interface PipelineOptions {
   version: MmebVersion;
   batchSize?: number;
+  /** Batches in flight at once (default: enough to fill the backend's maxConcurrency). */
+  parallelBatches?: number;
   cache?: Cache | null;
   thinkTargets?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
-interface Prepared {
-  item: Item;
-  media: LoadedMedia[];
-  digests: string[];
-}
+type Role = 'query' | 'target';
+type Stage = 'trace' | 'embedding' | 'unified';
 
 export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Promise<EmbeddedSet> {
   const batchSize = opts.batchSize ?? backend.config.embedder.batchSize ?? 16;
+  const concurrency = (cfg: { maxConcurrency?: unknown; type: string } | null) =>
+    cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) : 1;
+  const reasonerParallel = opts.parallelBatches ?? Math.max(1, Math.ceil(concurrency(backend.config.reasoner ?? backend.config.embedder) / batchSize) + 1);
+  const embedParallel = opts.parallelBatches ?? Math.max(1, Math.ceil(concurrency(backend.config.embedder) / batchSize) + 1);
   const cache = opts.cache ?? null;
   const stats: PipelineStats = { embedCalls: 0, embedItems: 0, reasonCalls: 0, reasonItems: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
   const embedderKey = hashJson({ id: backend.embedder.id, config: backend.config.embedder });
   const reasonerKey = backend.reasoner ? hashJson({ id: backend.reasoner.id, config: backend.config.reasoner }) : null;
-  const family = promptFamily(evalSet.task.meta);
   const total = evalSet.queries.length + evalSet.candidates.length;
   let done = 0;
 
-  const prepare = async (items: Item[]): Promise<Prepared[]> =>
-    Promise.all(items.map(async (item) => {
-      const m = await media.load(item.media);
-      return { item, media: m, digests: mediaDigest(m) };
-    }));
+  /** Pass 1: media digests of every item, streamed in slices so media bytes are not all held at once. */
+  const digestsOf = async (items: Item[]): Promise<string[][]> => {
+    const out: string[][] = new Array(items.length);
+    const slice = 64;
+    for (let s = 0; s < items.length; s += slice) {
+      const loaded = await Promise.all(items.slice(s, s + slice).map((it) => media.load(it.media)));
+      loaded.forEach((m, j) => (out[s + j] = mediaDigest(m)));
+    }
+    return out;
+  };
 
-  /** Traces for items, cached by (reasoner, prompt, content, version); identical items asked once. */
-  const reasonAll = async (prepared: Prepared[], fam: PromptFamily): Promise<Trace[]> => {
-    const out: (Trace | null)[] = prepared.map(() => null);
+  /**
+   * Resolve one stage for every item: cached values are taken, the rest grouped by key (identical items
+   * are asked once) and computed in batches with `parallel` batches in flight.
+   */
+  async function resolveStage<V>(
+    items: Item[],
+    keys: string[],
+    get: (key: string) => V | null,
+    compute: (indices: number[], loaded: LoadedMedia[][]) => Promise<V[]>,
+    put: (key: string, v: V) => void,
+    parallel: number,
+    onDone?: (n: number) => void,
+  ): Promise<V[]> {
+    const out: (V | null)[] = items.map(() => null);
     const pending = new Map<string, number[]>();
-    prepared.forEach((p, i) => {
-      const prompt = reasoningPrompt(fam, p.item.text);
-      const key = cacheKey({ kind: 'trace', reasoner: reasonerKey, prompt: PROMPT_VERSION, text: prompt, media: p.digests, version: opts.version });
-      const hit = cache?.getTrace(key) ?? null;
-      if (hit) {
+    keys.forEach((k, i) => {
+      const hit = get(k);
+      if (hit !== null) {
         out[i] = hit;
         stats.cacheHits++;
-      } else pending.set(key, [...(pending.get(key) ?? []), i]);
+        onDone?.(1);
+      } else pending.set(k, [...(pending.get(k) ?? []), i]);
     });
-    const keys = [...pending.keys()];
-    for (let b = 0; b < keys.length; b += batchSize) {
-      const batchKeys = keys.slice(b, b + batchSize);
-      const inputs: ReasonInput[] = batchKeys.map((k) => {
-        const p = prepared[(pending.get(k) as number[])[0]];
-        return { text: reasoningPrompt(fam, p.item.text), media: p.media };
+    const unique = [...pending.keys()];
+    const batches: string[][] = [];
+    for (let b = 0; b < unique.length; b += batchSize) batches.push(unique.slice(b, b + batchSize));
+    await forEachPool(batches, parallel, async (batch) => {
+      const first = batch.map((k) => (pending.get(k) as number[])[0]);
+      const loaded = await Promise.all(first.map((i) => media.load(items[i].media)));
+      const values = await compute(first, loaded);
+      batch.forEach((k, j) => {
+        put(k, values[j]);
+        const idx = pending.get(k) as number[];
+        for (const i of idx) out[i] = values[j];
+        onDone?.(idx.length);
       });
-      const traces = await (backend.reasoner as NonNullable<Backend['reasoner']>).reason(inputs, { task: evalSet.task.name, family: fam });
-      stats.reasonCalls++;
-      stats.reasonItems += inputs.length;
-      batchKeys.forEach((k, j) => {
-        cache?.putTrace(k, traces[j]);
-        stats.promptTokens += traces[j].usage?.promptTokens ?? 0;
-        stats.completionTokens += traces[j].usage?.completionTokens ?? 0;
-        for (const i of pending.get(k) as number[]) out[i] = traces[j];
-      });
-    }
-    return out as Trace[];
-  };
-
-  /** Vectors for (text, media) inputs, cached by (embedder, content, version, role). */
-  const embedAll = async (prepared: Prepared[], texts: string[], role: 'query' | 'target'): Promise<Float32Array[]> => {
-    const out: (Float32Array | null)[] = prepared.map(() => null);
-    const pending = new Map<string, number[]>();
-    prepared.forEach((p, i) => {
-      const key = cacheKey({ kind: 'embedding', embedder: embedderKey, text: texts[i], media: p.digests, role, version: opts.version });
-      const hit = cache?.getEmbedding(key) ?? null;
-      if (hit) {
-        out[i] = hit;
-        stats.cacheHits++;
-      } else pending.set(key, [...(pending.get(key) ?? []), i]);
     });
-    const keys = [...pending.keys()];
-    for (let b = 0; b < keys.length; b += batchSize) {
-      const batchKeys = keys.slice(b, b + batchSize);
-      const inputs: EmbedInput[] = batchKeys.map((k) => {
-        const i = (pending.get(k) as number[])[0];
-        return { text: texts[i], media: prepared[i].media, role };
-      });
-      const vectors = await backend.embedder.embed(inputs, { task: evalSet.task.name });
-      stats.embedCalls++;
-      stats.embedItems += inputs.length;
-      batchKeys.forEach((k, j) => {
-        cache?.putEmbedding(k, vectors[j]);
-        for (const i of pending.get(k) as number[]) out[i] = vectors[j];
-      });
-    }
-    return out as Float32Array[];
-  };
+    return out as V[];
+  }
 
-  /** Unified: trace and vector from one model, cached together under one key. */
-  const unifiedAll = async (prepared: Prepared[], fam: PromptFamily): Promise<{ traces: Trace[]; vectors: Float32Array[] }> => {
-    const model = backend.unified as NonNullable<Backend['unified']>;
-    const traces: (Trace | null)[] = prepared.map(() => null);
-    const vectors: (Float32Array | null)[] = prepared.map(() => null);
-    const pending = new Map<string, number[]>();
-    prepared.forEach((p, i) => {
-      const prompt = reasoningPrompt(fam, p.item.text);
-      const key = cacheKey({ kind: 'unified', model: embedderKey, prompt: PROMPT_VERSION, text: prompt, media: p.digests, version: opts.version });
-      const t = cache?.getTrace(key) ?? null;
-      const v = t ? (cache?.getEmbedding(key) ?? null) : null;
-      if (t && v) {
-        traces[i] = t;
-        vectors[i] = v;
-        stats.cacheHits++;
-      } else pending.set(key, [...(pending.get(key) ?? []), i]);
+  const key = (stage: Stage, role: Role, text: string, digests: string[]) =>
+    cacheKey({
+      kind: stage,
+      model: stage === 'trace' ? reasonerKey : embedderKey,
+      prompt: stage === 'embedding' ? null : PROMPT_VERSION,
+      role,
+      text,
+      media: digests,
+      version: opts.version,
     });
-    const keys = [...pending.keys()];
-    for (let b = 0; b < keys.length; b += batchSize) {
-      const batchKeys = keys.slice(b, b + batchSize);
-      const inputs = batchKeys.map((k) => {
-        const p = prepared[(pending.get(k) as number[])[0]];
-        return { text: reasoningPrompt(fam, p.item.text), media: p.media };
-      });
-      const res = await model.reasonAndEmbed(inputs);
-      stats.reasonCalls++;
-      stats.embedCalls++;
-      stats.reasonItems += inputs.length;
-      stats.embedItems += inputs.length;
-      batchKeys.forEach((k, j) => {
-        cache?.putTrace(k, res[j].trace);
-        cache?.putEmbedding(k, res[j].vector);
-        stats.promptTokens += res[j].trace.usage?.promptTokens ?? 0;
-        stats.completionTokens += res[j].trace.usage?.completionTokens ?? 0;
-        for (const i of pending.get(k) as number[]) {
-          traces[i] = res[j].trace;
-          vectors[i] = res[j].vector;
-        }
-      });
-    }
-    return { traces: traces as Trace[], vectors: vectors as Float32Array[] };
-  };
 
-  const side = async (items: Item[], role: 'query' | 'target'): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
-    const vectors: Float32Array[] = [];
-    const traces: (Trace | null)[] = [];
+  const side = async (items: Item[], role: Role): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
+    const digests = await digestsOf(items);
     const think = role === 'query' || opts.thinkTargets === true;
-    const fam: PromptFamily = role === 'query' ? family : 'target';
-    const chunk = batchSize * 4;
-    for (let c = 0; c < items.length; c += chunk) {
-      const prepared = await prepare(items.slice(c, c + chunk));
-      if (think && backend.unified) {
-        const r = await unifiedAll(prepared, fam);
-        vectors.push(...r.vectors);
-        traces.push(...r.traces);
-      } else if (think && backend.reasoner) {
-        const t = await reasonAll(prepared, fam);
-        vectors.push(...(await embedAll(prepared, prepared.map((p, i) => withTrace(p.item.text, t[i].text)), role)));
-        traces.push(...t);
-      } else {
-        vectors.push(...(await embedAll(prepared, prepared.map((p) => p.item.text), role)));
-        traces.push(...prepared.map(() => null));
-      }
-      done += prepared.length;
+    const fam: PromptFamily = role === 'query' ? promptFamily(evalSet.task.meta) : 'target';
+    const progress = (n: number) => {
+      done += n;
       opts.onProgress?.(done, total);
+    };
+    if (think && backend.unified) {
+      const unified = backend.unified;
+      const prompts = items.map((it) => reasoningPrompt(fam, it.text));
+      const keys = prompts.map((p, i) => key('unified', role, p, digests[i]));
+      const pairs = await resolveStage(
+        items,
+        keys,
+        (k) => {
+          const t = cache?.getTrace(k) ?? null;
+          const v = t ? (cache?.getEmbedding(k) ?? null) : null;
+          return t && v ? { trace: t, vector: v } : null;
+        },
+        async (idx, loaded) => {
+          const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })));
+          stats.reasonCalls++;
+          stats.embedCalls++;
+          stats.reasonItems += idx.length;
+          stats.embedItems += idx.length;
+          for (const r of res) {
+            stats.promptTokens += r.trace.usage?.promptTokens ?? 0;
+            stats.completionTokens += r.trace.usage?.completionTokens ?? 0;
+          }
+          return res;
+        },
+        (k, v) => {
+          cache?.putTrace(k, v.trace);
+          cache?.putEmbedding(k, v.vector);
+        },
+        embedParallel,
+        progress,
+      );
+      return { vectors: pairs.map((p) => p.vector), traces: pairs.map((p) => p.trace) };
     }
+    let texts = items.map((it) => it.text);
+    let traces: (Trace | null)[] = items.map(() => null);
+    if (think && backend.reasoner) {
+      const reasoner = backend.reasoner;
+      const prompts = items.map((it) => reasoningPrompt(fam, it.text));
+      traces = await resolveStage(
+        items,
+        prompts.map((p, i) => key('trace', role, p, digests[i])),
+        (k) => cache?.getTrace(k) ?? null,
+        async (idx, loaded) => {
+          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam });
+          stats.reasonCalls++;
+          stats.reasonItems += idx.length;
+          for (const t of res) {
+            stats.promptTokens += t.usage?.promptTokens ?? 0;
+            stats.completionTokens += t.usage?.completionTokens ?? 0;
+          }
+          return res;
+        },
+        (k, t) => cache?.putTrace(k, t),
+        reasonerParallel,
+      );
+      texts = items.map((it, i) => withTrace(it.text, (traces[i] as Trace).text));
+    }
+    const vectors = await resolveStage(
+      items,
+      texts.map((t, i) => key('embedding', role, t, digests[i])),
+      (k) => cache?.getEmbedding(k) ?? null,
+      async (idx, loaded) => {
+        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name });
+        stats.embedCalls++;
+        stats.embedItems += idx.length;
+        return res;
+      },
+      (k, v) => cache?.putEmbedding(k, v),
+      embedParallel,
+      progress,
+    );
     return { vectors, traces };
   };
 
