@@ -17,6 +17,7 @@ import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/
 import { markdownReport } from '../report/markdown.js';
 import { buildSummary, predictionLine, type RunSummary, type TaskResult } from '../report/results.js';
 import { rankIndices, stack } from '../scoring/rank.js';
+import { ScoringPool } from '../scoring/pool.js';
 import { embedEvalSet, type PipelineStats } from '../tte/pipeline.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from './cache.js';
@@ -57,27 +58,30 @@ interface TaskStatus {
   num_candidates: number;
 }
 
-/** Rank every query of an EvalSet and return VLM2Vec-style predictions. */
-export function predict(
+/**
+ * Rank every query of an EvalSet and return VLM2Vec-style predictions: global tasks through the scoring
+ * pool (onnxruntime top-k in a worker thread), local lists in place.
+ */
+export async function predict(
   evalSet: import('../datasets/types.js').EvalSet,
   queryVectors: Float32Array[],
   candidateVectors: Float32Array[],
   predK: number,
-): Prediction[] {
+  scoring: ScoringPool,
+): Promise<Prediction[]> {
   const dim = queryVectors[0]?.length ?? candidateVectors[0]?.length ?? 0;
   const index = new Map(evalSet.candidates.map((c, i) => [c.id, i]));
-  const pool = evalSet.mode === 'global' ? stack(candidateVectors, dim) : null;
+  const ids = evalSet.candidates.map((c) => c.id);
+  if (evalSet.mode === 'global') {
+    const gold = evalSet.queries.map((q) => q.gold.map((g) => index.get(g)).filter((i): i is number => i !== undefined));
+    const ranked = await scoring.topk(queryVectors, candidateVectors, predK, gold);
+    return evalSet.queries.map((q, qi) => predictionLine(evalSet.task, ranked[qi].map((i) => ids[i]), q.gold, q.relScores));
+  }
   return evalSet.queries.map((q, qi) => {
     const gold = new Set(q.gold);
-    let ranked: string[];
-    if (pool) {
-      const ids = evalSet.candidates.map((c) => c.id);
-      ranked = rankIndices(queryVectors[qi], pool, ids.length, (i) => gold.has(ids[i]), predK).map((i) => ids[i]);
-    } else {
-      const ids = q.candidateIds ?? [];
-      const local = stack(ids.map((id) => candidateVectors[index.get(id) as number]), dim);
-      ranked = rankIndices(queryVectors[qi], local, ids.length, (i) => gold.has(ids[i])).map((i) => ids[i]);
-    }
+    const local = q.candidateIds ?? [];
+    const matrix = stack(local.map((id) => candidateVectors[index.get(id) as number]), dim);
+    const ranked = rankIndices(queryVectors[qi], matrix, local.length, (i) => gold.has(local[i])).map((i) => local[i]);
     return predictionLine(evalSet.task, ranked, q.gold, q.relScores);
   });
 }
@@ -87,6 +91,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const predK = opts.predK ?? 100;
   const backend = await createBackend(opts.backend);
   const cache = opts.cacheDir === null ? null : new Cache(opts.cacheDir ?? defaultCacheDir());
+  const scoring = new ScoringPool();
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
   const results: TaskResult[] = [];
@@ -132,7 +137,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
         );
       }
-      const preds = predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK);
+      const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
       scores = scorePredictions(preds);
       writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
       writeJsonAtomic(scoreFile, scores, 4);
@@ -165,6 +170,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   });
   if (opts.reportDir) writeFileAtomic(join(opts.reportDir, 'report.md'), markdownReport(summary));
   await backend.close();
+  await scoring.close();
   return { summary, outDir: opts.outDir, reportDir: opts.reportDir, reused };
 }
 
