@@ -9,6 +9,7 @@ import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 import { serveCommand } from './serve.js';
 import { embedCommand } from './embed.js';
+import { rankCommand } from './rank.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(validateCommand)
     .command(serveCommand)
     .command(embedCommand)
+    .command(rankCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

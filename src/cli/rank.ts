@@ -1,0 +1,31 @@
+import type { CommandModule } from 'yargs';
+import { rankFiles } from '../scoring/rank-files.js';
+import { emit } from './io.js';
+
+interface Args {
+  queries: string;
+  candidates: string;
+  'query-ids'?: string;
+  'candidate-ids'?: string;
+  gold?: string;
+  k: number;
+  out?: string;
+}
+
+export const rankCommand: CommandModule<object, Args> = {
+  command: 'rank',
+  describe: 'Rank precomputed embeddings (.npy float32, 2-D) and write VLM2Vec-style predictions',
+  builder: (y) =>
+    y
+      .option('queries', { type: 'string', demandOption: true })
+      .option('candidates', { type: 'string', demandOption: true })
+      .option('query-ids', { type: 'string', describe: 'one id per line (default: row indices)' })
+      .option('candidate-ids', { type: 'string', describe: 'one id per line (default: row indices)' })
+      .option('gold', { type: 'string', describe: 'one JSON id or list of ids per query line, for labels and the tie policy' })
+      .option('k', { type: 'number', default: 10 })
+      .option('out', { type: 'string' }) as never,
+  handler: async (args) => {
+    const preds = await rankFiles({ queries: args.queries, candidates: args.candidates, queryIds: args['query-ids'], candidateIds: args['candidate-ids'], gold: args.gold, k: args.k });
+    emit(preds.map((p) => JSON.stringify(p) + '\n').join(''), args.out);
+  },
+};
