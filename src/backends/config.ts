@@ -52,6 +52,7 @@ export const BACKEND_SCHEMA = {
         maxRetries: { type: 'integer', minimum: 0 },
         maxTokens: { type: 'integer', minimum: 1 },
         maxNewTokens: { type: 'integer', minimum: 1 },
+        workers: { type: 'integer', minimum: 1, maximum: 64 },
         dtype: { type: 'string' },
       },
       not: { anyOf: [{ required: ['apiKey'] }, { required: ['api_key'] }] },

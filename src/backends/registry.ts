@@ -41,6 +41,11 @@ async function transformers(cfg: ModelConfig, role: string) {
 async function buildEmbedder(cfg: ModelConfig): Promise<Embedder> {
   if (cfg.type === 'builtin') return new BuiltinEmbedder();
   if (cfg.type === 'openai') return new OpenAIEmbedder(openaiConfig(cfg, 'embedder'));
+  if (typeof cfg.workers === 'number' && cfg.workers > 0 && cfg.architecture !== 'causal-lm') {
+    if (typeof cfg.model !== 'string') throw new ConfigError('embedder: type "transformers" needs "model" (a local folder)');
+    const { PooledTransformersEmbedder } = await import('./transformers-pool.js');
+    return new PooledTransformersEmbedder({ ...(cfg as object), model: cfg.model } as import('./transformers.js').TransformersConfig, cfg.workers);
+  }
   const m = await transformers(cfg, 'embedder');
   if (!('embed' in m)) throw new ConfigError('embedder: this transformers architecture cannot embed');
   return m as Embedder;

@@ -55,8 +55,9 @@ type Stage = 'trace' | 'embedding' | 'unified';
 
 export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Promise<EmbeddedSet> {
   const batchSize = opts.batchSize ?? backend.config.embedder.batchSize ?? 16;
-  const concurrency = (cfg: { maxConcurrency?: unknown; type: string } | null) =>
-    cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) : 1;
+  // Requests an endpoint accepts at once (HTTP), or batches a local worker pool runs at once.
+  const concurrency = (cfg: { maxConcurrency?: unknown; workers?: unknown; type: string } | null) =>
+    cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) : Number(cfg?.workers ?? 1) * batchSize;
   const reasonerParallel = opts.parallelBatches ?? Math.max(1, Math.ceil(concurrency(backend.config.reasoner ?? backend.config.embedder) / batchSize) + 1);
   const embedParallel = opts.parallelBatches ?? Math.max(1, Math.ceil(concurrency(backend.config.embedder) / batchSize) + 1);
   const cache = opts.cache ?? null;
@@ -210,7 +211,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
     return { vectors, traces };
   };
 
-  const q = await side(evalSet.queries, 'query');
-  const t = await side(evalSet.candidates, 'target');
+  // Both sides at once: no drain between them, and the endpoint limits still bound what is in flight.
+  const [q, t] = await Promise.all([side(evalSet.queries, 'query'), side(evalSet.candidates, 'target')]);
   return { queryVectors: q.vectors, candidateVectors: t.vectors, queryTraces: q.traces, candidateTraces: t.traces, stats };
 }

@@ -1,0 +1,61 @@
+/**
+ * A local transformers.js embedder spread over a Piscina pool: `workers` threads, each with its own model
+ * and onnxruntime sessions (intraOpNumThreads = cores / workers), so CPU inference scales across cores
+ * while the main thread stays free. A batch is split across the workers; results come back by transfer.
+ * Tasks are never aborted mid-inference (aborting a running Piscina task kills its worker and its model).
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { BackendError } from '../errors.js';
+import type { TransformersConfig } from './transformers.js';
+import type { EmbedInput, Embedder } from './types.js';
+import type { WorkerTask } from './transformers-worker.js';
+
+export class PooledTransformersEmbedder implements Embedder {
+  readonly id: string;
+  private readonly pool: Piscina;
+  private readonly config: TransformersConfig;
+  private failure: Error | null = null;
+
+  constructor(cfg: TransformersConfig, readonly workers: number) {
+    const threads = Math.max(1, Math.floor(availableParallelism() / workers));
+    this.config = { ...cfg, intraOpNumThreads: cfg.intraOpNumThreads ?? threads };
+    this.id = `transformers:${cfg.architecture ?? 'model'}:${cfg.model}`;
+    this.pool = new Piscina({
+      filename: new URL('./transformers-worker.js', import.meta.url).href,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 60_000,
+      concurrentTasksPerWorker: 1,
+    });
+    this.pool.on('error', (err: Error) => {
+      this.failure = err;
+    });
+  }
+
+  async embed(items: EmbedInput[]): Promise<Float32Array[]> {
+    if (this.failure) throw new BackendError(`worker pool failed: ${this.failure.message}`);
+    const per = Math.ceil(items.length / this.workers);
+    const chunks: EmbedInput[][] = [];
+    for (let i = 0; i < items.length; i += per) chunks.push(items.slice(i, i + per));
+    const results = await Promise.all(
+      chunks.map(async (chunk) => {
+        try {
+          return (await this.pool.run({ config: this.config, items: chunk } satisfies WorkerTask)) as Float32Array;
+        } catch (err) {
+          throw new BackendError(`local embedder worker failed: ${(err as Error).message}`);
+        }
+      }),
+    );
+    const out: Float32Array[] = [];
+    results.forEach((flat, c) => {
+      const dim = flat.length / chunks[c].length;
+      for (let i = 0; i < chunks[c].length; i++) out.push(flat.slice(i * dim, (i + 1) * dim));
+    });
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Piscina worker for local transformers.js models: one model (one set of onnxruntime sessions) per worker
+ * thread, loaded on first use with intra-op threads sized so that workers × threads = cores. Returns the
+ * vectors of a batch as one Float32Array, moved (not copied) to the caller.
+ */
+import { move } from 'piscina';
+import type { EmbedInput, Embedder } from './types.js';
+import type { TransformersConfig } from './transformers.js';
+
+let model: Promise<Embedder> | null = null;
+
+export interface WorkerTask {
+  config: TransformersConfig;
+  items: EmbedInput[];
+}
+
+async function load(cfg: TransformersConfig): Promise<Embedder> {
+  const t = await import('./transformers.js');
+  if (cfg.architecture === 'clip' || cfg.architecture === 'siglip') return t.DualEncoderEmbedder.load(cfg);
+  if (cfg.architecture === 'decoder-last-token') return t.DecoderEmbedder.load(cfg);
+  return t.CausalLm.load(cfg);
+}
+
+export default async function embed(task: WorkerTask): Promise<Float32Array> {
+  model ??= load(task.config);
+  const vectors = await (await model).embed(task.items);
+  const dim = vectors[0]?.length ?? 0;
+  const out = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => out.set(v, i * dim));
+  return move(out) as unknown as Float32Array;
+}
