@@ -3,7 +3,7 @@
  * harness gets to the server's capacity (requests/s = concurrency / latency), and how many requests it
  * makes (must equal the number of unique items, and 0 on a re-run with the same config).
  *
- *   node dist/bench/pipeline.js [--items 600] [--latency-ms 50] [--concurrency 8]
+ *   node dist/bench/pipeline.js [--items 600] [--latency-ms 100] [--concurrency 8]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
-const [n, latency, concurrency] = [arg('items', 600), arg('latency-ms', 50), arg('concurrency', 8)];
+const [n, latency, concurrency] = [arg('items', 600), arg('latency-ms', 100), arg('concurrency', 8)];
 const BIN = join(PACKAGE_ROOT, 'bin', 'tte-bench.js');
 
 // The server runs as its own process (`tte-bench serve`), as a model server would.

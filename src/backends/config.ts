@@ -42,7 +42,7 @@ export const BACKEND_SCHEMA = {
         textFormat: { enum: ['qwen2-vl', 'plain'] },
         batchSize: { type: 'integer', minimum: 1 },
         model: { type: 'string' },
-        baseURL: { type: 'string' },
+        baseURL: { oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }] },
         apiKeyEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
         maxConcurrency: { type: 'integer', minimum: 1 },
         architecture: { enum: ['clip', 'siglip', 'decoder-last-token', 'causal-lm'] },

@@ -7,7 +7,8 @@
 import { BackendError, ConfigError } from '../errors.js';
 
 export interface HttpOptions {
-  baseURL: string;
+  /** One endpoint, or several serving the same model (requests go to the least busy). */
+  baseURL: string | string[];
   apiKeyEnv?: string;
   maxConcurrency?: number;
   timeoutMs?: number;
@@ -17,9 +18,12 @@ export interface HttpOptions {
 
 /** A counting semaphore: at most `limit` holders at once, FIFO. */
 export class Limiter {
-  private active = 0;
+  active = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(readonly limit: number) {}
+  get load(): number {
+    return this.active + this.waiting.length;
+  }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((res) => this.waiting.push(res));
     this.active++;
@@ -35,15 +39,18 @@ export class Limiter {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class HttpClient {
-  readonly limiter: Limiter;
   requests = 0;
   retries = 0;
-  private readonly base: string;
+  /** Each endpoint with its own limit of maxConcurrency requests in flight. */
+  readonly endpoints: { base: string; limiter: Limiter }[];
 
   constructor(private readonly opts: HttpOptions) {
-    if (!/^https?:\/\//.test(opts.baseURL)) throw new ConfigError(`baseURL must start with http:// or https:// (got '${opts.baseURL}')`);
-    this.base = opts.baseURL.replace(/\/+$/, '');
-    this.limiter = new Limiter(opts.maxConcurrency ?? 8);
+    const urls = Array.isArray(opts.baseURL) ? opts.baseURL : [opts.baseURL];
+    if (!urls.length) throw new ConfigError('baseURL names no endpoint');
+    this.endpoints = urls.map((u) => {
+      if (!/^https?:\/\//.test(u)) throw new ConfigError(`baseURL must start with http:// or https:// (got '${u}')`);
+      return { base: u.replace(/\/+$/, ''), limiter: new Limiter(opts.maxConcurrency ?? 8) };
+    });
   }
 
   private headers(): Record<string, string> {
@@ -58,10 +65,11 @@ export class HttpClient {
 
   /** POST JSON to `path` (relative to baseURL, e.g. "/embeddings"), with retries. */
   async post<T>(path: string, body: unknown): Promise<T> {
-    const url = `${this.base}${path}`;
+    const endpoint = this.endpoints.reduce((a, b) => (b.limiter.load < a.limiter.load ? b : a));
+    const url = `${endpoint.base}${path}`;
     const maxRetries = this.opts.maxRetries ?? 5;
     const base = this.opts.retryBaseMs ?? 500;
-    return this.limiter.run(async () => {
+    return endpoint.limiter.run(async () => {
       for (let attempt = 0; ; attempt++) {
         let status = 0;
         let detail = '';

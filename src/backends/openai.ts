@@ -56,7 +56,7 @@ export class OpenAIEmbedder implements Embedder {
   constructor(readonly cfg: OpenAIModelConfig) {
     if (!cfg.model) throw new ConfigError('openai embedder needs a model');
     this.client = new HttpClient(cfg);
-    this.id = `openai:${cfg.model}@${cfg.baseURL}:${cfg.requestFormat ?? 'input'}`;
+    this.id = `openai:${cfg.model}:${cfg.requestFormat ?? 'input'}`;
   }
 
   async embed(items: EmbedInput[]): Promise<Float32Array[]> {
@@ -65,7 +65,7 @@ export class OpenAIEmbedder implements Embedder {
       if (i >= 0) throw new BackendError(`requestFormat "input" is text-only, but item ${i} has media; use "messages"`);
       const res = await this.client.post<EmbeddingResponse>('/embeddings', { model: this.cfg.model, input: items.map((it) => it.text) });
       this.promptTokens += res.usage?.prompt_tokens ?? 0;
-      return readEmbeddings(res, items.length, this.cfg.baseURL);
+      return readEmbeddings(res, items.length, String(this.cfg.baseURL));
     }
     return Promise.all(
       items.map(async (it) => {
@@ -77,7 +77,7 @@ export class OpenAIEmbedder implements Embedder {
         if (this.cfg.chatTemplate) body.chat_template = this.cfg.chatTemplate;
         const res = await this.client.post<EmbeddingResponse>('/embeddings', body);
         this.promptTokens += res.usage?.prompt_tokens ?? 0;
-        return readEmbeddings(res, 1, this.cfg.baseURL)[0];
+        return readEmbeddings(res, 1, String(this.cfg.baseURL))[0];
       }),
     );
   }
@@ -96,7 +96,7 @@ export class OpenAIReasoner implements Reasoner {
   constructor(readonly cfg: OpenAIModelConfig) {
     if (!cfg.model) throw new ConfigError('openai reasoner needs a model');
     this.client = new HttpClient(cfg);
-    this.id = `openai:${cfg.model}@${cfg.baseURL}`;
+    this.id = `openai:${cfg.model}`;
   }
 
   async reason(items: ReasonInput[]): Promise<Trace[]> {
@@ -112,7 +112,7 @@ export class OpenAIReasoner implements Reasoner {
           temperature: this.cfg.temperature ?? 0,
         });
         const content = res.choices?.[0]?.message?.content;
-        if (typeof content !== 'string') throw new BackendError(`${this.cfg.baseURL}: chat completion has no message content`);
+        if (typeof content !== 'string') throw new BackendError(`${String(this.cfg.baseURL)}: chat completion has no message content`);
         const usage = { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 };
         this.usage.promptTokens += usage.promptTokens;
         this.usage.completionTokens += usage.completionTokens;

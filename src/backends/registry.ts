@@ -20,7 +20,7 @@ export interface Backend {
 }
 
 function openaiConfig(cfg: ModelConfig, role: string): OpenAIModelConfig {
-  if (typeof cfg.baseURL !== 'string' || typeof cfg.model !== 'string') {
+  if ((typeof cfg.baseURL !== 'string' && !Array.isArray(cfg.baseURL)) || typeof cfg.model !== 'string') {
     throw new ConfigError(`${role}: type "openai" needs "baseURL" and "model"`);
   }
   return cfg as unknown as OpenAIModelConfig;

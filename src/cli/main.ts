@@ -10,6 +10,7 @@ import { validateCommand } from './validate.js';
 import { serveCommand } from './serve.js';
 import { embedCommand } from './embed.js';
 import { rankCommand } from './rank.js';
+import { mergeCommand } from './merge.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(serveCommand)
     .command(embedCommand)
     .command(rankCommand)
+    .command(mergeCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -6,6 +6,8 @@ import { loadCatalog, selectTasks } from '../catalog/load.js';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, MODALITIES, type MmebVersion, type Modality } from '../catalog/types.js';
 import { runTasks } from '../engine/run.js';
 import { loadSuite } from '../engine/suites.js';
+import { parseShard, shardTasks } from '../engine/shard.js';
+import { makeProgress } from './progress.js';
 
 interface Args {
   suite?: string;
@@ -22,6 +24,7 @@ interface Args {
   'cache-dir'?: string;
   cache: boolean;
   'think-targets': boolean;
+  shard?: string;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -42,7 +45,8 @@ export const runCommand: CommandModule<object, Args> = {
       .option('pred-k', { type: 'number', default: 100, describe: 'ranked ids kept per query in pred.jsonl for global tasks' })
       .option('cache-dir', { type: 'string', describe: 'trace/embedding cache (default $XDG_CACHE_HOME/tte-bench or ~/.cache/tte-bench)' })
       .option('cache', { type: 'boolean', default: true, describe: 'use the trace/embedding cache (--no-cache to disable)' })
-      .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' }) as never,
+      .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' })
+      .option('shard', { type: 'string', describe: 'run shard i/n (0-based) of the selected tasks; combine with `tte-bench merge`' }) as never,
   handler: async (args) => {
     const backend = loadBackendConfig(args.backend);
     const suite = args.suite ? loadSuite(args.suite) : null;
@@ -58,8 +62,15 @@ export const runCommand: CommandModule<object, Args> = {
     if (!dataRoot) throw new ConfigError('--data-root is required (the downloaded MMEB-V2 folder)');
     const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
     const runId = args['run-id'] ?? `${suite?.name ?? 'tasks'}-${backend.name}-${version}`;
-    const outDir = args.out ?? join('results', runId);
-    const reportDir = args['report-dir'] ?? join('reports', runId);
+    let shard: { index: number; count: number; allTasks: string[] } | undefined;
+    if (args.shard) {
+      const spec = parseShard(args.shard);
+      shard = { ...spec, allTasks: tasks.map((t) => t.name) };
+      tasks = shardTasks(tasks, spec, version);
+    }
+    const outDir = args.out ?? join('results', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
+    const reportDir = args['report-dir'] ?? join('reports', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
+    const progress = makeProgress();
     const result = await runTasks({
       runId,
       tasks,
@@ -73,7 +84,12 @@ export const runCommand: CommandModule<object, Args> = {
       predK: args['pred-k'],
       cacheDir: args.cache ? args['cache-dir'] : null,
       thinkTargets: args['think-targets'],
-      log: (line) => process.stderr.write(line + '\n'),
+      shard,
+      onProgress: progress.update,
+      log: (line) => {
+        progress.stop();
+        process.stderr.write(line + '\n');
+      },
     });
     const r = result.summary.rollup;
     process.stdout.write(

@@ -42,6 +42,9 @@ export interface RunOptions {
   cacheDir?: string | null;
   /** Reason about candidates too (index-side ECR). */
   thinkTargets?: boolean;
+  /** This run is one shard of `allTasks` (recorded in the manifest for `merge`). */
+  shard?: { index: number; count: number; allTasks: string[] };
+  onProgress?: (task: string, done: number, total: number) => void;
   log?: (line: string) => void;
 }
 
@@ -129,6 +132,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
         version: opts.version,
         cache,
         thinkTargets: opts.thinkTargets,
+        onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
       });
       stats = embedded.stats;
       if (embedded.queryTraces.some((t) => t)) {
@@ -165,6 +169,8 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     pred_k: predK,
     cache_dir: cache?.dir ?? null,
     think_targets: opts.thinkTargets === true,
+    shard: opts.shard ?? null,
+    suite: opts.suite ?? null,
     backend: summary.backend,
     tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
   });

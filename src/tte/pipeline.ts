@@ -51,19 +51,36 @@ export interface PipelineOptions {
 }
 
 type Role = 'query' | 'target';
+
+/** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
+ * several endpoints of one model, or another batch size, share the cache. */
+const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'apiKeyEnv', 'batchSize', 'workers', 'intraOpNumThreads']);
+
+export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
+  return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
+}
 type Stage = 'trace' | 'embedding' | 'unified';
 
 export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Promise<EmbeddedSet> {
   const batchSize = opts.batchSize ?? backend.config.embedder.batchSize ?? 16;
-  // Requests an endpoint accepts at once (HTTP), or batches a local worker pool runs at once.
-  const concurrency = (cfg: { maxConcurrency?: unknown; workers?: unknown; type: string } | null) =>
-    cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) : Number(cfg?.workers ?? 1) * batchSize;
-  const reasonerParallel = opts.parallelBatches ?? Math.max(1, Math.ceil(concurrency(backend.config.reasoner ?? backend.config.embedder) / batchSize) + 1);
-  const embedParallel = opts.parallelBatches ?? Math.max(1, Math.ceil(concurrency(backend.config.embedder) / batchSize) + 1);
+  // A model reached over HTTP one item per request (chat completions, "messages" embeddings) is called one
+  // item at a time, so each answer is cached the moment it arrives (a killed run loses at most the requests
+  // in flight) and no batch waits for its slowest item; enough calls run at once to keep every endpoint's
+  // maxConcurrency busy. Local models and batched "input" requests take whole batches.
+  type Cfg = { maxConcurrency?: unknown; workers?: unknown; requestFormat?: unknown; type: string; baseURL?: unknown } | null;
+  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') => cfg?.type === 'openai' && (role === 'reasoner' || cfg.requestFormat === 'messages');
+  const endpoints = (cfg: Cfg) => (Array.isArray(cfg?.baseURL) ? cfg.baseURL.length : 1);
+  const plan = (cfg: Cfg, role: 'reasoner' | 'embedder') => {
+    const size = perItem(cfg, role) ? 1 : batchSize;
+    const inFlight = cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) * endpoints(cfg) : Number(cfg?.workers ?? 1) * batchSize;
+    return { size, parallel: opts.parallelBatches ?? Math.max(1, Math.ceil(inFlight / size) + 1) };
+  };
+  const reasonPlan = plan(backend.config.reasoner, 'reasoner');
+  const embedPlan = plan(backend.config.embedder, 'embedder');
   const cache = opts.cache ?? null;
   const stats: PipelineStats = { embedCalls: 0, embedItems: 0, reasonCalls: 0, reasonItems: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
-  const embedderKey = hashJson({ id: backend.embedder.id, config: backend.config.embedder });
-  const reasonerKey = backend.reasoner ? hashJson({ id: backend.reasoner.id, config: backend.config.reasoner }) : null;
+  const embedderKey = hashJson({ id: backend.embedder.id, config: modelIdentity(backend.config.embedder) });
+  const reasonerKey = backend.reasoner ? hashJson({ id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) }) : null;
   const total = evalSet.queries.length + evalSet.candidates.length;
   let done = 0;
 
@@ -88,7 +105,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
     get: (key: string) => V | null,
     compute: (indices: number[], loaded: LoadedMedia[][]) => Promise<V[]>,
     put: (key: string, v: V) => void,
-    parallel: number,
+    { size, parallel }: { size: number; parallel: number },
     onDone?: (n: number) => void,
   ): Promise<V[]> {
     const out: (V | null)[] = items.map(() => null);
@@ -103,7 +120,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
     });
     const unique = [...pending.keys()];
     const batches: string[][] = [];
-    for (let b = 0; b < unique.length; b += batchSize) batches.push(unique.slice(b, b + batchSize));
+    for (let b = 0; b < unique.length; b += size) batches.push(unique.slice(b, b + size));
     await forEachPool(batches, parallel, async (batch) => {
       const first = batch.map((k) => (pending.get(k) as number[])[0]);
       const loaded = await Promise.all(first.map((i) => media.load(items[i].media)));
@@ -165,7 +182,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
           cache?.putTrace(k, v.trace);
           cache?.putEmbedding(k, v.vector);
         },
-        embedParallel,
+        { size: batchSize, parallel: embedPlan.parallel },
         progress,
       );
       return { vectors: pairs.map((p) => p.vector), traces: pairs.map((p) => p.trace) };
@@ -190,7 +207,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
           return res;
         },
         (k, t) => cache?.putTrace(k, t),
-        reasonerParallel,
+        reasonPlan,
       );
       texts = items.map((it, i) => withTrace(it.text, (traces[i] as Trace).text));
     }
@@ -205,7 +222,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         return res;
       },
       (k, v) => cache?.putEmbedding(k, v),
-      embedParallel,
+      embedPlan,
       progress,
     );
     return { vectors, traces };

@@ -1,0 +1,134 @@
+/** Engine at scale: shards + merge, resume after SIGKILL, worker error paths, rank on .npy files. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PooledTransformersEmbedder } from '../src/backends/transformers-pool.js';
+import { assignShards } from '../src/engine/shard.js';
+import { scoredTasks } from '../src/catalog/load.js';
+import { BackendError } from '../src/errors.js';
+import { rankIndices } from '../src/scoring/rank.js';
+import { npyBytes } from '../src/util/npy.js';
+import { BIN, FIXTURES, runCli, tempDir } from './helpers.js';
+
+const resultFiles = (dir: string) => readdirSync(dir).filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f)).sort();
+
+test('shard assignment is deterministic, complete and disjoint', () => {
+  const tasks = scoredTasks();
+  const a = assignShards(tasks, 4, 'v2.1');
+  const b = assignShards(tasks, 4, 'v2.1');
+  assert.deepEqual(a.map((s) => s.map((t) => t.name)), b.map((s) => s.map((t) => t.name)));
+  const all = a.flat().map((t) => t.name);
+  assert.equal(all.length, 78);
+  assert.equal(new Set(all).size, 78);
+  assert.ok(a.every((s) => s.length > 0));
+});
+
+test('run --shard i/n on three machines + merge = the unsharded run, byte for byte', () => {
+  const dir = tempDir();
+  const full = runCli(['run', '--suite', 'mini', '--out', join(dir, 'full'), '--report-dir', join(dir, 'rep'), '--no-cache']);
+  assert.equal(full.status, 0, full.stderr);
+  for (let i = 0; i < 3; i++) {
+    const r = runCli(['run', '--suite', 'mini', '--shard', `${i}/3`, '--out', join(dir, `s${i}`), '--report-dir', join(dir, `rep${i}`), '--no-cache']);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const shardTasks = [0, 1, 2].map((i) => readdirSync(join(dir, `s${i}`)).filter((f) => f.endsWith('_score.json')).length);
+  assert.equal(shardTasks.reduce((a, b) => a + b, 0), 13);
+  const m = runCli(['merge', join(dir, 's0'), join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'merged')]);
+  assert.equal(m.status, 0, m.stderr);
+  assert.deepEqual(resultFiles(join(dir, 'merged')), resultFiles(join(dir, 'full')));
+  for (const f of resultFiles(join(dir, 'full'))) {
+    assert.equal(readFileSync(join(dir, 'merged', f), 'utf8'), readFileSync(join(dir, 'full', f), 'utf8'), f);
+  }
+  const incomplete = runCli(['merge', join(dir, 's0'), join(dir, 's2'), '--out', join(dir, 'bad')]);
+  assert.equal(incomplete.status, 2);
+  assert.match(incomplete.stderr, /missing task/);
+  const twice = runCli(['merge', join(dir, 's0'), join(dir, 's0'), join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'bad2')]);
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /in two shards/);
+});
+
+async function startServe(latency: number, concurrency: number): Promise<{ url: string; stop: () => void; stats: () => Promise<{ byRoute: Record<string, number> }> }> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--latency-ms', String(latency), '--max-concurrency', String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout.on('data', (b: Buffer) => {
+      const m = /listening on (http:\/\/\S+)/.exec(b.toString());
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+  });
+  return { url, stop: () => proc.kill('SIGTERM'), stats: async () => (await (await fetch(`${url}/stats`)).json()) as { byRoute: Record<string, number> } };
+}
+
+const embeddings = (s: { byRoute: Record<string, number> }) => s.byRoute['POST /v1/embeddings'] ?? 0;
+
+test('a run killed with SIGKILL and started again finishes with the same results, without re-asking cached items', async () => {
+  const dir = tempDir();
+  const backendFile = (url: string, name: string) => {
+    const f = join(dir, `${name}.json`);
+    writeFileSync(f, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4 }, reasoner: null }));
+    return f;
+  };
+  // uninterrupted reference
+  const s1 = await startServe(20, 4);
+  const s2 = await startServe(20, 4);
+  try {
+  const ref = runCli(['run', '--suite', 'mini', '--backend', backendFile(s1.url, 'b1'), '--out', join(dir, 'ref'), '--report-dir', join(dir, 'rep'), '--cache-dir', join(dir, 'c1')]);
+  assert.equal(ref.status, 0, ref.stderr);
+  const unique = embeddings(await s1.stats());
+  // killed mid-run, then resumed with the same command
+  const args = ['run', '--suite', 'mini', '--backend', backendFile(s2.url, 'b2'), '--out', join(dir, 'killed'), '--report-dir', join(dir, 'rep2'), '--cache-dir', join(dir, 'c2')];
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
+  child.once('exit', () => {}); // keep the exit event observable even if it comes early
+  for (let i = 0; i < 200 && embeddings(await s2.stats()) < unique / 3; i++) await new Promise((r) => setTimeout(r, 20));
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+  const atKill = embeddings(await s2.stats());
+  assert.ok(atKill > 0 && atKill < unique, `killed after ${atKill} of ${unique} requests`);
+  const resumed = runCli(args);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const total = embeddings(await s2.stats());
+  assert.ok(total >= unique && total <= unique + 4, `${total} requests for ${unique} unique items (at most the 4 in flight at the kill are asked again)`);
+  for (const f of resultFiles(join(dir, 'ref'))) {
+    if (f === 'summary.json') continue; // the backend URL differs by design
+    assert.equal(readFileSync(join(dir, 'killed', f), 'utf8'), readFileSync(join(dir, 'ref', f), 'utf8'), f);
+  }
+  } finally {
+    s1.stop();
+    s2.stop();
+  }
+});
+
+test('worker errors surface as BackendError and do not hang the pool', async () => {
+  const bad = new PooledTransformersEmbedder({ model: join(FIXTURES, 'no-such-model'), architecture: 'clip' }, 1);
+  await assert.rejects(bad.embed([{ text: 'x', media: [], role: 'query' }]), (e: unknown) => e instanceof BackendError && /worker failed/.test((e as Error).message));
+  await bad.close();
+  const good = new PooledTransformersEmbedder({ model: join(FIXTURES, 'tiny-models', 'tiny-clip'), architecture: 'clip' }, 2);
+  const v = await good.embed(Array.from({ length: 5 }, (_, i) => ({ text: `text ${i}`, media: [], role: 'query' as const })));
+  assert.equal(v.length, 5);
+  await good.close();
+});
+
+test('rank: precomputed .npy embeddings ranked like the reference kernel, ids from files', () => {
+  const dir = tempDir();
+  const d = 6;
+  const rows = (n: number, seed: number) => Array.from({ length: n * d }, (_, i) => Math.sin(seed * 1000 + i * 1.7));
+  const q = Float32Array.from(rows(4, 1));
+  const c = Float32Array.from(rows(9, 2));
+  writeFileSync(join(dir, 'q.npy'), npyBytes({ rows: 4, cols: d, data: q }));
+  writeFileSync(join(dir, 'c.npy'), npyBytes({ rows: 9, cols: d, data: c }));
+  writeFileSync(join(dir, 'cids.txt'), Array.from({ length: 9 }, (_, i) => `doc-${i}`).join('\n') + '\n');
+  const r = runCli(['rank', '--queries', join(dir, 'q.npy'), '--candidates', join(dir, 'c.npy'), '--candidate-ids', join(dir, 'cids.txt'), '--k', '3']);
+  assert.equal(r.status, 0, r.stderr);
+  const preds = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  for (let i = 0; i < 4; i++) {
+    const want = rankIndices(q.slice(i * d, (i + 1) * d), c, 9, () => false, 3).map((j) => `doc-${j}`);
+    assert.deepEqual(preds[i].prediction, want);
+  }
+  writeFileSync(join(dir, 'bad.npy'), 'not numpy');
+  const bad = runCli(['rank', '--queries', join(dir, 'bad.npy'), '--candidates', join(dir, 'c.npy')]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /bad\.npy.*bad magic/);
+});
