@@ -36,7 +36,13 @@ async function measure(workers: number): Promise<number> {
   return rate;
 }
 
-const one = await measure(1);
-const two = await measure(2);
-console.log(`tiny CLIP, ${n} image+text items: 1 worker ${one.toFixed(1)} items/s, 2 workers ${two.toFixed(1)} items/s`);
+// Alternate the two configurations over three rounds and keep each one's best, so a noisy neighbour
+// on a shared machine does not decide the ratio.
+let one = 0;
+let two = 0;
+for (let round = 0; round < 3; round++) {
+  one = Math.max(one, await measure(1));
+  two = Math.max(two, await measure(2));
+}
+console.log(`tiny CLIP, ${n} image+text items, batch ${batch} per worker call (best of 3 alternating rounds): 1 worker ${one.toFixed(1)} items/s, 2 workers ${two.toFixed(1)} items/s`);
 console.log(`ratio 2 workers / 1 worker: ${(two / one).toFixed(2)}× (target ≥ 1.8× on 2 cores)`);
