@@ -11,6 +11,9 @@ import { serveCommand } from './serve.js';
 import { embedCommand } from './embed.js';
 import { rankCommand } from './rank.js';
 import { mergeCommand } from './merge.js';
+import { compareCommand } from './compare.js';
+import { reportCommand } from './report.js';
+import { exportMtebCommand } from './export-mteb.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -31,6 +34,9 @@ export async function main(argv: string[]): Promise<number> {
     .command(embedCommand)
     .command(rankCommand)
     .command(mergeCommand)
+    .command(compareCommand)
+    .command(reportCommand)
+    .command(exportMtebCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

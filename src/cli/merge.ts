@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { mergeShards } from '../engine/merge.js';
+import { writeReports } from '../report/write.js';
 
 interface Args {
   dirs: string[];
@@ -16,8 +17,9 @@ export const mergeCommand: CommandModule<object, Args> = {
       .positional('dirs', { type: 'string', array: true, describe: 'shard result folders' })
       .option('out', { type: 'string', demandOption: true })
       .option('report-dir', { type: 'string', describe: 'also write report.md here' }) as never,
-  handler: (args) => {
-    const s = mergeShards(args.dirs, args.out, args['report-dir']);
-    process.stdout.write(`merged ${args.dirs.length} shard(s), ${s.tasks.length} task(s) into ${args.out}${args['report-dir'] ? ` (report: ${join(args['report-dir'], 'report.md')})` : ''}\n`);
+  handler: async (args) => {
+    const s = mergeShards(args.dirs, args.out);
+    if (args['report-dir']) await writeReports(args.out, args['report-dir']);
+    process.stdout.write(`merged ${args.dirs.length} shard(s), ${s.tasks.length} task(s) into ${args.out}${args['report-dir'] ? ` (report: ${join(args['report-dir'], 'report.html')})` : ''}\n`);
   },
 };

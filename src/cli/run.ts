@@ -8,6 +8,7 @@ import { runTasks } from '../engine/run.js';
 import { loadSuite } from '../engine/suites.js';
 import { parseShard, shardTasks } from '../engine/shard.js';
 import { makeProgress } from './progress.js';
+import { loadPrices } from '../report/costs.js';
 
 interface Args {
   suite?: string;
@@ -25,6 +26,7 @@ interface Args {
   cache: boolean;
   'think-targets': boolean;
   shard?: string;
+  prices?: string;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -46,6 +48,7 @@ export const runCommand: CommandModule<object, Args> = {
       .option('cache-dir', { type: 'string', describe: 'trace/embedding cache (default $XDG_CACHE_HOME/tte-bench or ~/.cache/tte-bench)' })
       .option('cache', { type: 'boolean', default: true, describe: 'use the trace/embedding cache (--no-cache to disable)' })
       .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' })
+      .option('prices', { type: 'string', describe: 'price table JSON: the report turns tokens and calls into money' })
       .option('shard', { type: 'string', describe: 'run shard i/n (0-based) of the selected tasks; combine with `tte-bench merge`' }) as never,
   handler: async (args) => {
     const backend = loadBackendConfig(args.backend);
@@ -85,6 +88,7 @@ export const runCommand: CommandModule<object, Args> = {
       cacheDir: args.cache ? args['cache-dir'] : null,
       thinkTargets: args['think-targets'],
       shard,
+      prices: args.prices ? loadPrices(args.prices) : undefined,
       onProgress: progress.update,
       log: (line) => {
         progress.stop();
@@ -95,7 +99,7 @@ export const runCommand: CommandModule<object, Args> = {
     process.stdout.write(
       `${result.summary.tasks.length} task(s), overall ${r.overall === null ? '–' : r.overall.toFixed(2)} ` +
         `(image ${r.modalities.image?.toFixed(2) ?? '–'}, video ${r.modalities.video?.toFixed(2) ?? '–'}, visdoc ${r.modalities.visdoc?.toFixed(2) ?? '–'})\n` +
-        `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.md')}\n`,
+        `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.html')} (and report.md)\n`,
     );
   },
 };

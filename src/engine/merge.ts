@@ -10,9 +10,8 @@ import { DataError } from '../errors.js';
 import type { BackendConfig } from '../backends/config.js';
 import { getTask } from '../catalog/load.js';
 import type { ScoreObject } from '../metrics/ranking.js';
-import { markdownReport } from '../report/markdown.js';
 import { buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/json.js';
+import { writeJsonAtomic } from '../util/json.js';
 
 interface Manifest {
   run_id: string;
@@ -31,7 +30,7 @@ function readJson<T>(file: string): T {
   }
 }
 
-export function mergeShards(dirs: string[], outDir: string, reportDir?: string): RunSummary {
+export function mergeShards(dirs: string[], outDir: string): RunSummary {
   if (!dirs.length) throw new DataError('no shard folders given');
   const shards = dirs.map((dir) => ({ dir, manifest: readJson<Manifest>(join(dir, 'manifest.json')), summary: readJson<RunSummary>(join(dir, 'summary.json')) }));
   const first = shards[0];
@@ -73,6 +72,11 @@ export function mergeShards(dirs: string[], outDir: string, reportDir?: string):
     merged_from: shards.map((s) => ({ dir: s.dir, shard: s.manifest.shard, started_at: s.manifest.started_at, finished_at: s.manifest.finished_at })),
     tasks: Object.assign({}, ...shards.map((s) => s.manifest.tasks)),
   });
-  if (reportDir) writeFileAtomic(join(reportDir, 'report.md'), markdownReport(summary));
+  const costs = Object.assign({}, ...shards.map((s) => (existsSync(join(s.dir, 'costs.json')) ? readJson<{ tasks: object }>(join(s.dir, 'costs.json')).tasks : {})));
+  writeJsonAtomic(join(outDir, 'costs.json'), { run_id: first.manifest.run_id, tasks: costs });
+  for (const name of all) {
+    const dir = seen.get(name) as string;
+    if (existsSync(join(dir, `${name}_examples.json`))) copyFileSync(join(dir, `${name}_examples.json`), join(outDir, `${name}_examples.json`));
+  }
   return summary;
 }

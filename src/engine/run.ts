@@ -14,7 +14,12 @@ import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 import type { TextFormat } from '../datasets/types.js';
 import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
-import { markdownReport } from '../report/markdown.js';
+import { writeReports } from '../report/write.js';
+import { validateSummary } from '../report/summary-schema.js';
+import type { Example } from '../report/run-folder.js';
+import { perQueryMetrics } from '../metrics/ranking.js';
+import type { Trace } from '../backends/types.js';
+import type { PriceTable } from '../report/costs.js';
 import { buildSummary, predictionLine, type RunSummary, type TaskResult } from '../report/results.js';
 import { rankIndices, stack } from '../scoring/rank.js';
 import { ScoringPool } from '../scoring/pool.js';
@@ -45,6 +50,8 @@ export interface RunOptions {
   /** This run is one shard of `allTasks` (recorded in the manifest for `merge`). */
   shard?: { index: number; count: number; allTasks: string[] };
   onProgress?: (task: string, done: number, total: number) => void;
+  /** Turns tokens and calls into money in the report. */
+  prices?: PriceTable;
   log?: (line: string) => void;
 }
 
@@ -59,6 +66,34 @@ interface TaskStatus {
   fingerprint: string;
   num_queries: number;
   num_candidates: number;
+  /** What computing this task cost when it was computed (kept so a resumed run still reports it). */
+  cost: TaskCost;
+}
+
+export interface TaskCost {
+  wall_seconds: number;
+  model_busy_seconds: number;
+  reasoner_prompt_tokens: number;
+  reasoner_completion_tokens: number;
+  reason_calls: number;
+  reasoned_items: number;
+  embed_calls: number;
+  embedded_items: number;
+  cache_hits: number;
+}
+
+export function taskCost(stats: PipelineStats | null, wallSeconds: number): TaskCost {
+  return {
+    wall_seconds: wallSeconds,
+    model_busy_seconds: (stats?.busyMs ?? 0) / 1000,
+    reasoner_prompt_tokens: stats?.promptTokens ?? 0,
+    reasoner_completion_tokens: stats?.completionTokens ?? 0,
+    reason_calls: stats?.reasonCalls ?? 0,
+    reasoned_items: stats?.reasonItems ?? 0,
+    embed_calls: stats?.embedCalls ?? 0,
+    embedded_items: stats?.embedItems ?? 0,
+    cache_hits: stats?.cacheHits ?? 0,
+  };
 }
 
 /**
@@ -89,6 +124,23 @@ export async function predict(
   });
 }
 
+/** The three best and three worst queries of a task by its main metric (ties: query order), for reports. */
+function examples(evalSet: import('../datasets/types.js').EvalSet, preds: Prediction[], traces: (Trace | null)[]): { best: Example[]; worst: Example[] } {
+  const metric = evalSet.task.metric;
+  const rows: Example[] = preds.map((p, i) => ({
+    id: evalSet.queries[i].id,
+    text: evalSet.queries[i].text,
+    gold: evalSet.queries[i].gold,
+    top: p.prediction.slice(0, 3),
+    score: perQueryMetrics(p)[metric],
+    trace: traces[i]?.text ?? null,
+  }));
+  const order = rows.map((r, i) => ({ r, i }));
+  const best = [...order].sort((a, b) => b.r.score - a.r.score || a.i - b.i).slice(0, 3).map((x) => x.r);
+  const worst = [...order].sort((a, b) => a.r.score - b.r.score || a.i - b.i).slice(0, 3).map((x) => x.r);
+  return { best, worst };
+}
+
 export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {});
   const predK = opts.predK ?? 100;
@@ -100,6 +152,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const results: TaskResult[] = [];
   const reused: string[] = [];
   const timings: Record<string, { seconds: number; reused: boolean; stats: PipelineStats | null }> = {};
+  const costs: Record<string, TaskCost> = {};
   const fingerprints: Record<string, unknown> = {};
   const started = new Date();
   for (const [n, task] of opts.tasks.entries()) {
@@ -127,6 +180,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
       scores = JSON.parse(readFileSync(scoreFile, 'utf8')) as ScoreObject;
       reused.push(task.name);
+      costs[task.name] = status.cost;
     } else {
       const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
         version: opts.version,
@@ -144,8 +198,10 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
       scores = scorePredictions(preds);
       writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
+      writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
       writeJsonAtomic(scoreFile, scores, 4);
-      const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length };
+      costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
+      const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
       writeJsonAtomic(statusFile, st);
     }
     results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
@@ -156,8 +212,10 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
         `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
     );
   }
-  const summary = buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results);
+  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results));
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
+  // Costs vary with the cache state, so they live beside the deterministic summary, not in it.
+  writeJsonAtomic(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });
   writeJsonAtomic(join(opts.outDir, 'manifest.json'), {
     run_id: opts.runId,
     started_at: started.toISOString(),
@@ -174,7 +232,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     backend: summary.backend,
     tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
   });
-  if (opts.reportDir) writeFileAtomic(join(opts.reportDir, 'report.md'), markdownReport(summary));
+  if (opts.reportDir) await writeReports(opts.outDir, opts.reportDir, { prices: opts.prices });
   await backend.close();
   await scoring.close();
   return { summary, outDir: opts.outDir, reportDir: opts.reportDir, reused };

@@ -12,6 +12,7 @@
  * batches only. Every trace and vector goes through the content-addressed cache, so identical items are
  * requested once per run and never again by a later run. This module knows nothing about tasks.
  */
+import { performance } from 'node:perf_hooks';
 import type { Backend } from '../backends/registry.js';
 import type { LoadedMedia, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
@@ -23,6 +24,8 @@ import { forEachPool } from '../util/pool.js';
 import { PROMPT_VERSION, promptFamily, reasoningPrompt, withTrace, type PromptFamily } from './prompts.js';
 
 export interface PipelineStats {
+  /** Wall time during which at least one model call was running (overlapping calls count once). */
+  busyMs: number;
   embedCalls: number;
   embedItems: number;
   reasonCalls: number;
@@ -78,7 +81,17 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   const reasonPlan = plan(backend.config.reasoner, 'reasoner');
   const embedPlan = plan(backend.config.embedder, 'embedder');
   const cache = opts.cache ?? null;
-  const stats: PipelineStats = { embedCalls: 0, embedItems: 0, reasonCalls: 0, reasonItems: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
+  const stats: PipelineStats = { busyMs: 0, embedCalls: 0, embedItems: 0, reasonCalls: 0, reasonItems: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
+  let active = 0;
+  let busySince = 0;
+  const busy = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active++ === 0) busySince = performance.now();
+    try {
+      return await fn();
+    } finally {
+      if (--active === 0) stats.busyMs += performance.now() - busySince;
+    }
+  };
   const embedderKey = hashJson({ id: backend.embedder.id, config: modelIdentity(backend.config.embedder) });
   const reasonerKey = backend.reasoner ? hashJson({ id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) }) : null;
   const total = evalSet.queries.length + evalSet.candidates.length;
@@ -124,7 +137,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
     await forEachPool(batches, parallel, async (batch) => {
       const first = batch.map((k) => (pending.get(k) as number[])[0]);
       const loaded = await Promise.all(first.map((i) => media.load(items[i].media)));
-      const values = await compute(first, loaded);
+      const values = await busy(() => compute(first, loaded));
       batch.forEach((k, j) => {
         put(k, values[j]);
         const idx = pending.get(k) as number[];

@@ -1,0 +1,52 @@
+/** Optional price table: turns the tokens and calls a run recorded into money for the report. */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { ConfigError } from '../errors.js';
+import type { TaskCost } from '../engine/run.js';
+
+export interface PriceTable {
+  currency?: string;
+  reasoner?: { promptPer1k?: number; completionPer1k?: number; perCall?: number };
+  embedder?: { perItem?: number; perCall?: number };
+  /** Price of an hour of model-busy time (e.g. a GPU server), applied to model_busy_seconds. */
+  busyPerHour?: number;
+}
+
+const num = { type: 'number', minimum: 0 };
+const validate = new Ajv({ allErrors: true }).compile({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    currency: { type: 'string' },
+    reasoner: { type: 'object', additionalProperties: false, properties: { promptPer1k: num, completionPer1k: num, perCall: num } },
+    embedder: { type: 'object', additionalProperties: false, properties: { perItem: num, perCall: num } },
+    busyPerHour: num,
+  },
+});
+
+export function loadPrices(file: string): PriceTable {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read price table: ${(err as Error).message}`, { file });
+  }
+  if (!validate(doc)) throw new ConfigError(`invalid price table: ${(validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, { file });
+  return doc as PriceTable;
+}
+
+export function price(cost: TaskCost, p: PriceTable): number {
+  return (
+    (cost.reasoner_prompt_tokens / 1000) * (p.reasoner?.promptPer1k ?? 0) +
+    (cost.reasoner_completion_tokens / 1000) * (p.reasoner?.completionPer1k ?? 0) +
+    cost.reason_calls * (p.reasoner?.perCall ?? 0) +
+    cost.embedded_items * (p.embedder?.perItem ?? 0) +
+    cost.embed_calls * (p.embedder?.perCall ?? 0) +
+    (cost.model_busy_seconds / 3600) * (p.busyPerHour ?? 0)
+  );
+}
+
+export function sumCosts(costs: TaskCost[]): TaskCost {
+  const keys = ['wall_seconds', 'model_busy_seconds', 'reasoner_prompt_tokens', 'reasoner_completion_tokens', 'reason_calls', 'reasoned_items', 'embed_calls', 'embedded_items', 'cache_hits'] as const;
+  return Object.fromEntries(keys.map((k) => [k, costs.reduce((a, c) => a + (c?.[k] ?? 0), 0)])) as unknown as TaskCost;
+}

@@ -1,0 +1,83 @@
+/**
+ * Export a run to MTEB's result layout: results/<org>__<model>/<revision>/<Task>.json (TaskResult:
+ * main_score, scores per split with hf_subset and languages, evaluation_time) plus model_meta.json.
+ * Metric names follow MTEB's retrieval evaluator (ndcg_at_5, recall_at_1, hit_rate_at_1, ...), rounded to 6
+ * decimals as MTEB stores them. VLM2Vec's linear-gain NDCG is the one MTEB calls ndcg_at_k.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getTask } from '../catalog/load.js';
+import { hfSourceFor } from '../catalog/types.js';
+import type { ScoreObject } from '../metrics/ranking.js';
+import { writeJsonAtomic } from '../util/json.js';
+import { packageVersion } from '../util/package-root.js';
+import { readCosts, readSummary } from './run-folder.js';
+
+const RENAME: [RegExp, string][] = [
+  [/^hit@(\d+)$/, 'hit_rate_at_$1'],
+  [/^ndcg_linear@(\d+)$/, 'ndcg_at_$1'],
+  [/^ndcg_exponential@(\d+)$/, 'ndcg_exponential_at_$1'],
+  [/^precision@(\d+)$/, 'precision_at_$1'],
+  [/^recall@(\d+)$/, 'recall_at_$1'],
+  [/^f1@(\d+)$/, 'f1_at_$1'],
+  [/^map@(\d+)$/, 'map_at_$1'],
+  [/^mrr@(\d+)$/, 'mrr_at_$1'],
+];
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+export function mtebScores(scores: ScoreObject, mainMetric: string): Record<string, number | string | string[]> {
+  const out: Record<string, number | string | string[]> = {};
+  for (const [k, v] of Object.entries(scores)) {
+    const rule = RENAME.find(([re]) => re.test(k));
+    if (rule) out[k.replace(rule[0], rule[1])] = round6(v);
+  }
+  out.main_score = round6(scores[mainMetric]);
+  out.hf_subset = 'default';
+  out.languages = ['eng-Latn'];
+  return out;
+}
+
+export interface MtebExportOptions {
+  out: string;
+  model?: string;
+  revision?: string;
+}
+
+/** Returns the folder written: <out>/<org>__<model>/<revision>/. */
+export function exportMteb(runDir: string, opts: MtebExportOptions): string {
+  const summary = readSummary(runDir);
+  const costs = readCosts(runDir);
+  const model = opts.model ?? `tte-bench/${summary.backend.name}`;
+  const revision = opts.revision ?? 'no_revision_available';
+  const dir = join(opts.out, model.replace('/', '__'), revision);
+  for (const t of summary.tasks) {
+    const task = getTask(t.name);
+    const scores = JSON.parse(readFileSync(join(runDir, `${t.name}_score.json`), 'utf8')) as ScoreObject;
+    writeJsonAtomic(join(dir, `${t.name}.json`), {
+      dataset_revision: null,
+      task_name: t.name,
+      mteb_version: null,
+      scores: { [hfSourceFor(task, summary.mmeb_version).split]: [mtebScores(scores, t.metric)] },
+      evaluation_time: costs[t.name]?.wall_seconds ?? null,
+      kg_co2_emissions: null,
+      benchmark: `MMEB-V2 ${summary.mmeb_version}`,
+      produced_by: `tte-bench ${packageVersion()}`,
+    });
+  }
+  writeJsonAtomic(join(dir, 'model_meta.json'), {
+    name: model,
+    revision,
+    release_date: null,
+    languages: ['eng-Latn'],
+    modalities: ['text', 'image', 'video'],
+    framework: ['tte-bench'],
+    similarity_fn_name: 'cosine',
+    embed_dim: null,
+    n_parameters: null,
+    open_weights: null,
+    tte_pipeline: summary.backend.pipeline,
+    tte_backend: summary.backend,
+  });
+  return dir;
+}

@@ -1,0 +1,48 @@
+/** Reading a results folder back: summary, costs, per-query metrics from pred.jsonl, examples. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '../errors.js';
+import type { TaskCost } from '../engine/run.js';
+import { readPredictionFile } from '../metrics/pred-file.js';
+import { perQueryMetrics } from '../metrics/ranking.js';
+import type { RunSummary } from './results.js';
+import { validateSummary } from './summary-schema.js';
+
+export function readSummary(dir: string): RunSummary {
+  const file = join(dir, 'summary.json');
+  if (!existsSync(file)) throw new DataError('not a tte-bench run folder (no summary.json)', { file: dir });
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new DataError(`cannot read: ${(err as Error).message}`, { file });
+  }
+  return validateSummary(doc, file);
+}
+
+export function readCosts(dir: string): Record<string, TaskCost> {
+  const file = join(dir, 'costs.json');
+  if (!existsSync(file)) return {};
+  return (JSON.parse(readFileSync(file, 'utf8')) as { tasks: Record<string, TaskCost> }).tasks ?? {};
+}
+
+/** Per-query values of one metric, recomputed from the task's pred.jsonl (null if the file is absent). */
+export function perQuery(dir: string, task: string, metric: string): number[] | null {
+  const file = join(dir, `${task}_pred.jsonl`);
+  if (!existsSync(file)) return null;
+  return readPredictionFile(file).map((p) => perQueryMetrics(p)[metric]);
+}
+
+export interface Example {
+  id: string;
+  text: string;
+  gold: string[];
+  top: string[];
+  score: number;
+  trace: string | null;
+}
+
+export function readExamples(dir: string, task: string): { best: Example[]; worst: Example[] } | null {
+  const file = join(dir, `${task}_examples.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { best: Example[]; worst: Example[] }) : null;
+}

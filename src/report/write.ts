@@ -1,0 +1,76 @@
+/** Writes reports/<run>/: report.md, report.html (self-contained) and charts/*.png, from a results folder. */
+import { join } from 'node:path';
+import { ALL_META_TASKS } from '../catalog/types.js';
+import type { TaskCost } from '../engine/run.js';
+import { writeFileAtomic } from '../util/json.js';
+import { barChart, scatterChart, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
+import { price, type PriceTable } from './costs.js';
+import { htmlReport } from './html.js';
+import { markdownReport } from './markdown.js';
+import { referenceRows, type ReferenceRow } from './reference.js';
+import type { RunSummary } from './results.js';
+import { readCosts, readExamples, readSummary, type Example } from './run-folder.js';
+
+export interface ReportChart {
+  file: string;
+  title: string;
+  png: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface ReportData {
+  summary: RunSummary;
+  references: ReferenceRow[];
+  costs: Record<string, TaskCost>;
+  examples: Record<string, { best: Example[]; worst: Example[] }>;
+  charts: ReportChart[];
+  prices?: PriceTable;
+  money: (c: TaskCost) => number;
+}
+
+export async function buildReportData(resultsDir: string, { prices }: { prices?: PriceTable } = {}): Promise<ReportData> {
+  const summary = readSummary(resultsDir);
+  const references = referenceRows(summary.tasks.map((t) => t.name), summary.mmeb_version);
+  const costs = readCosts(resultsDir);
+  const examples = Object.fromEntries(summary.tasks.map((t) => [t.name, readExamples(resultsDir, t.name)]).filter(([, v]) => v)) as ReportData['examples'];
+  const money = (c: TaskCost) => (prices ? price(c, prices) : 0);
+  const metas = ALL_META_TASKS.filter((m) => summary.rollup.meta[m] !== null);
+  const charts: ReportChart[] = [];
+  const add = async (file: string, title: string, png: Promise<Buffer>) => charts.push({ file, title, png: await png, width: CHART_WIDTH, height: CHART_HEIGHT });
+  await add(
+    'meta-tasks.png',
+    'Per-meta-task scores (×100)',
+    barChart('Per-meta-task scores (×100)', metas, [
+      { label: summary.backend.name, values: metas.map((m) => summary.rollup.meta[m]) },
+      ...references.map((r) => ({ label: r.model, values: metas.map((m) => r.meta[m]) })),
+    ], 'score'),
+  );
+  if (references.length) {
+    const ref = references.find((r) => /V2\.0/.test(r.model)) ?? references[0];
+    await add(
+      'model-vs-reference.png',
+      `This run vs ${ref.model}, per task (×100)`,
+      barChart(`This run vs ${ref.model}, per task (×100)`, summary.tasks.map((t) => t.name), [
+        { label: summary.backend.name, values: summary.tasks.map((t) => t.main_score * 100) },
+        { label: ref.model, values: summary.tasks.map((t) => ref.scores[t.name] ?? null) },
+      ], 'main metric'),
+    );
+  }
+  const costOf = (c: TaskCost | undefined) => (!c ? 0 : prices ? price(c, prices) : c.reasoner_prompt_tokens + c.reasoner_completion_tokens || c.model_busy_seconds);
+  const costLabel = prices ? `cost (${prices.currency ?? 'USD'})` : summary.backend.reasoner ? 'reasoner tokens' : 'model-busy seconds';
+  await add(
+    'accuracy-vs-cost.png',
+    `Accuracy vs reasoning cost per task (${costLabel})`,
+    scatterChart(`Accuracy vs reasoning cost per task (${costLabel})`, summary.tasks.map((t) => ({ label: t.name, x: costOf(costs[t.name]), y: t.main_score * 100 })), costLabel, 'main metric ×100'),
+  );
+  return { summary, references, costs, examples, charts, prices, money };
+}
+
+export async function writeReports(resultsDir: string, reportDir: string, opts: { prices?: PriceTable } = {}): Promise<ReportData> {
+  const data = await buildReportData(resultsDir, opts);
+  for (const c of data.charts) writeFileAtomic(join(reportDir, 'charts', c.file), c.png);
+  writeFileAtomic(join(reportDir, 'report.md'), markdownReport(data));
+  writeFileAtomic(join(reportDir, 'report.html'), htmlReport(data));
+  return data;
+}
