@@ -14,6 +14,7 @@ import { mergeCommand } from './merge.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { exportMtebCommand } from './export-mteb.js';
+import { fetchCommand } from './fetch.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(dumpCommand)
     .command(runCommand)
     .command(validateCommand)
+    .command(fetchCommand)
     .command(serveCommand)
     .command(embedCommand)
     .command(rankCommand)

@@ -7,7 +7,7 @@ import { RowReader } from './fields.js';
 import { DataRoot } from './readers/data-root.js';
 import { sampleFrames } from './readers/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
-import { readParquetRows } from './readers/parquet.js';
+import { readRows } from './readers/tabular.js';
 import type { Item, MediaRef, Provenance } from './types.js';
 
 /** What an adapter produces for one query: its text and media, its own candidates, and its gold ids. */
@@ -60,7 +60,7 @@ export class AdapterContext {
   async rows(source: HfSource = this.source): Promise<RowReader[]> {
     const { files } = resolveSplit(this.hfRoot, source);
     this.dataFiles.push(...files);
-    return (await readParquetRows(files)).map((r) => new RowReader(this.task.name, r));
+    return (await readRows(files)).map((r) => new RowReader(this.task.name, r));
   }
 
   /** VLM2Vec's num_sample_per_subset: keep the first N rows. */

@@ -16,10 +16,8 @@ interface CardConfig {
   data_files?: unknown;
 }
 
-function readCardConfigs(snapshot: string): CardConfig[] | null {
-  const card = join(snapshot, 'README.md');
-  if (!existsSync(card)) return null;
-  const text = readFileSync(card, 'utf8');
+/** The `configs:` list of a dataset card's YAML front matter, or null when it has none. */
+export function parseCardConfigs(text: string, card = 'README.md'): CardConfig[] | null {
   const m = /^---\r?\n([\s\S]*?)\r?\n---\s*(\r?\n|$)/.exec(text);
   if (!m) return null;
   let meta: unknown;
@@ -97,22 +95,22 @@ export function snapshotDir(hfRoot: string, repo: string): string {
   return join(hfRoot, ...repo.split('/'));
 }
 
-/** The parquet files of one config/split, absolute, in the order they are read (file-name order). */
-export function resolveSplit(hfRoot: string, source: HfSource): ResolvedSplit {
-  const snapshot = snapshotDir(hfRoot, source.repo);
-  if (!existsSync(snapshot)) {
-    throw new DataError(
-      `Hugging Face snapshot of ${source.repo} not found (download it with: huggingface-cli download ${source.repo} --repo-type dataset --local-dir ${snapshot})`,
-      { file: snapshot },
-    );
-  }
-  const all = walk(snapshot).filter((f) => f.endsWith('.parquet'));
+/** Data file formats the `datasets` library reads and tte-bench reads too. */
+export const DATA_EXTENSIONS = ['.parquet', '.jsonl', '.json', '.csv'];
+const isData = (f: string) => DATA_EXTENSIONS.some((e) => f.endsWith(e)) && !f.endsWith('dataset_info.json') && !f.endsWith('dataset_dict.json');
+
+/**
+ * Which of a snapshot's files (POSIX paths relative to it) hold one config/split, in read order — the pure
+ * core of `resolveSplit`, also used by `fetch` on a remote file list.
+ */
+export function resolveSplitFiles(files: string[], cardText: string | null, source: HfSource, where = source.repo): { files: string[]; via: string } {
+  const all = files.filter(isData);
   const pick = (patterns: string[]): string[] => {
     const res = patterns.map(globToRegExp);
     return all.filter((f) => res.some((r) => r.test(f))).sort();
   };
-  const configs = readCardConfigs(snapshot);
-  const card = join(snapshot, 'README.md');
+  const card = `${where}/README.md`;
+  const configs = cardText === null ? null : parseCardConfigs(cardText, card);
   const label = `${source.repo}${source.config ? `[${source.config}]` : ''}/${source.split}`;
   if (configs) {
     const wanted = source.config ?? 'default';
@@ -120,23 +118,34 @@ export function resolveSplit(hfRoot: string, source: HfSource): ResolvedSplit {
       configs.find((c) => c.config_name === wanted) ??
       (source.config === undefined ? (configs.find((c) => c.default) ?? (configs.length === 1 ? configs[0] : undefined)) : undefined);
     if (!cfg) {
-      throw new DataError(
-        `config '${wanted}' not in the dataset card (has: ${configs.map((c) => c.config_name).join(', ')})`,
-        { file: card },
-      );
+      throw new DataError(`config '${wanted}' not in the dataset card (has: ${configs.map((c) => c.config_name).join(', ')})`, { file: card });
     }
     const patterns = dataFilesForSplit(cfg.data_files, source.split, card);
     if (!patterns) throw new DataError(`config '${cfg.config_name}' has no split '${source.split}'`, { file: card });
-    const files = pick(patterns);
-    if (!files.length) throw new DataError(`no parquet files match ${patterns.join(', ')} for ${label}`, { file: snapshot });
-    return { snapshot, files: files.map((f) => join(snapshot, f)), via: `card configs (${patterns.join(', ')})` };
+    const picked = pick(patterns);
+    if (!picked.length) throw new DataError(`no data files match ${patterns.join(', ')} for ${label}`, { file: where });
+    return { files: picked, via: `card configs (${patterns.join(', ')})` };
   }
   const conventions = source.config
-    ? [`${source.config}/${source.split}-*.parquet`, `${source.config}/${source.split}/*.parquet`]
-    : [`data/${source.split}-*.parquet`, `data/${source.split}/*.parquet`, `${source.split}-*.parquet`];
+    ? [`${source.config}/${source.split}-*`, `${source.config}/${source.split}/*`]
+    : [`data/${source.split}-*`, `data/${source.split}/*`, `${source.split}-*`];
   for (const pattern of conventions) {
-    const files = pick([pattern]);
-    if (files.length) return { snapshot, files: files.map((f) => join(snapshot, f)), via: pattern };
+    const picked = pick([pattern]);
+    if (picked.length) return { files: picked, via: pattern };
   }
-  throw new DataError(`no parquet files for ${label} (looked for ${conventions.join(', ')})`, { file: snapshot });
+  throw new DataError(`no data files for ${label} (looked for ${conventions.join(', ')})`, { file: where });
+}
+
+/** The data files of one config/split, absolute, in the order they are read (file-name order). */
+export function resolveSplit(hfRoot: string, source: HfSource): ResolvedSplit {
+  const snapshot = snapshotDir(hfRoot, source.repo);
+  if (!existsSync(snapshot)) {
+    throw new DataError(
+      `Hugging Face snapshot of ${source.repo} not found (download it with: huggingface-cli download ${source.repo} --repo-type dataset --local-dir ${snapshot}, or tte-bench fetch)`,
+      { file: snapshot },
+    );
+  }
+  const card = join(snapshot, 'README.md');
+  const r = resolveSplitFiles(walk(snapshot), existsSync(card) ? readFileSync(card, 'utf8') : null, source, snapshot);
+  return { snapshot, files: r.files.map((f) => join(snapshot, f)), via: r.via };
 }

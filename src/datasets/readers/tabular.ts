@@ -1,0 +1,49 @@
+/**
+ * Reading a split's data files whatever their format — parquet, JSON Lines, JSON (an array of rows, or
+ * {"data": [...]}) and CSV (header row) — into rows that remember their file and index.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { DataError } from '../../errors.js';
+import { readParquetRows, type Row, type SourcedRow } from './parquet.js';
+
+function textRows(file: string): Row[] {
+  const text = readFileSync(file, 'utf8');
+  if (file.endsWith('.jsonl')) {
+    return text.split('\n').flatMap((line, i) => {
+      if (!line.trim()) return [];
+      try {
+        const v = JSON.parse(line);
+        if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+        return [v as Row];
+      } catch (err) {
+        throw new DataError(`invalid JSON row: ${(err as Error).message}`, { file, line: i + 1 });
+      }
+    });
+  }
+  if (file.endsWith('.json')) {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (err) {
+      throw new DataError(`invalid JSON: ${(err as Error).message}`, { file });
+    }
+    const rows = Array.isArray(v) ? v : (v as { data?: unknown })?.data;
+    if (!Array.isArray(rows)) throw new DataError('expected a JSON array of rows (or {"data": [...]})', { file });
+    return rows as Row[];
+  }
+  try {
+    return parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: false }) as Row[];
+  } catch (err) {
+    throw new DataError(`invalid CSV: ${(err as Error).message}`, { file });
+  }
+}
+
+export async function readRows(files: string[]): Promise<SourcedRow[]> {
+  const out: SourcedRow[] = [];
+  for (const file of files) {
+    if (file.endsWith('.parquet')) out.push(...(await readParquetRows([file])));
+    else textRows(file).forEach((row, index) => out.push({ row, file, index }));
+  }
+  return out;
+}
