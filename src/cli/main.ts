@@ -15,6 +15,7 @@ import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
+import { extractFramesCommand } from './extract-frames.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(runCommand)
     .command(validateCommand)
     .command(fetchCommand)
+    .command(extractFramesCommand)
     .command(serveCommand)
     .command(embedCommand)
     .command(rankCommand)

@@ -42,6 +42,8 @@ export class AdapterContext {
   readonly problems: DataProblem[] = [];
   readonly dataFiles: string[] = [];
   readonly inlineMedia = new Map<string, Uint8Array>();
+  /** Frame folders that are missing or empty but whose raw video the data names (for `extract-frames`). */
+  readonly extractable: { frameDir: string; video: string }[] = [];
 
   constructor(
     readonly task: TaskSpec,
@@ -104,8 +106,11 @@ export class AdapterContext {
   }
 
   /** The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames) or all of them. */
-  frames(relDir: string, { all = false }: { all?: boolean } = {}, r?: RowReader, field?: string): MediaRef {
+  frames(relDir: string, { all = false, video }: { all?: boolean; video?: string[] } = {}, r?: RowReader, field?: string): MediaRef {
     const files = this.root.frames(relDir, this.where(r, field));
+    if (!files.length && video && this.task.media.videoRoot) {
+      this.extractable.push({ frameDir: relDir, video: this.root.rel([this.task.media.videoRoot, ...video], this.where(r, field)) });
+    }
     if (!files.length) {
       this.problem(
         this.root.isDir(relDir) ? `frame folder ${relDir} has no .jpg/.jpeg/.png frames` : `missing frame folder ${relDir}`,

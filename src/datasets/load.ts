@@ -28,6 +28,8 @@ export interface LoadOptions {
 export interface LoadResult {
   evalSet: EvalSet;
   problems: DataProblem[];
+  /** Missing or empty frame folders whose raw video the data names. */
+  extractable: { frameDir: string; video: string }[];
 }
 
 export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<LoadResult> {
@@ -67,5 +69,5 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     inlineMedia: ctx.inlineMedia,
     dataFiles: ctx.dataFiles,
   };
-  return { evalSet, problems: ctx.problems };
+  return { evalSet, problems: ctx.problems, extractable: ctx.extractable };
 }

@@ -8,7 +8,7 @@ export const ssv2Adapter: Adapter = async (ctx) => {
   const queries = rows.map((r, i) => ({
     id: String(i),
     text,
-    media: [ctx.frames(ctx.path('frameRoot', [r.id('video_id')], r, 'video_id'), {}, r, 'video_id')],
+    media: [ctx.frames(ctx.path('frameRoot', [r.id('video_id')], r, 'video_id'), { video: [`${r.id('video_id')}.mp4`] }, r, 'video_id')],
     candidates: r.strList('neg_text', { nonEmpty: true }).map((t) => ({ id: t, text: t, media: [] })),
     gold: [r.str('pos_text')],
     relScores: null,

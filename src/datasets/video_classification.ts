@@ -13,7 +13,7 @@ export const videoClassificationAdapter: Adapter = async (ctx) => {
     return {
       id: String(i),
       text,
-      media: [ctx.frames(ctx.path('frameRoot', [r.id('video_id')], r, 'video_id'), {}, r, 'video_id')],
+      media: [ctx.frames(ctx.path('frameRoot', [r.id('video_id')], r, 'video_id'), { video: [`${r.id('video_id')}.mp4`] }, r, 'video_id')],
       candidates: [{ id: label, text: label, media: [] }],
       gold: [label],
       relScores: null,

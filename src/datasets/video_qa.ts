@@ -38,6 +38,8 @@ export const optionText = (o: string): string => pyStrip(pySliceFromFind(o, '. '
 
 interface Built {
   question: string;
+  /** The raw video under video_root (for opt-in frame extraction). */
+  video: string[];
   /** The raw options qa_template lists (nextqa, mvbench). */
   options: string[];
   frameDir: string[];
@@ -56,30 +58,31 @@ const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
     const answer = r.str('answer');
     const idx = ['A', 'B', 'C', 'D'].indexOf(answer);
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer '${answer}' names no option`);
-    return { question: `${r.str('question')}\n${options.join('\n')}`, options, frameDir: [r.id('videoID')], candidates: lettered(options), gold: options[idx] };
+    return { question: `${r.str('question')}\n${options.join('\n')}`, options, frameDir: [r.id('videoID')], video: [`${r.id('videoID')}.mp4`], candidates: lettered(options), gold: options[idx] };
   },
   egoschema: (r) => {
     const options = r.strList('option', { nonEmpty: true });
     const idx = r.int('answer');
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
-    return { question: r.str('question') + options.join(' '), options, frameDir: [r.id('video_idx')], candidates: lettered(options), gold: options[idx] };
+    return { question: r.str('question') + options.join(' '), options, frameDir: [r.id('video_idx')], video: [`${r.id('video_idx')}.mp4`], candidates: lettered(options), gold: options[idx] };
   },
   nextqa: (r) => {
     const options = ['a0', 'a1', 'a2', 'a3', 'a4'].map((f) => r.str(f));
     const idx = r.int('answer');
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
     // qa_template's option list is computed but NExTQA keeps the raw option strings as candidates.
-    return { question: '', options, frameDir: [r.id('video')], candidates: plain(options), gold: options[idx] };
+    return { question: '', options, frameDir: [r.id('video')], video: [`${r.id('video')}.mp4`], candidates: plain(options), gold: options[idx] };
   },
   mvbench: (r, _ctx, subset) => {
     const options = r.strList('candidates', { nonEmpty: true });
     const t = qaTemplate('', options, r.str('answer'));
-    return { question: '', options, frameDir: [subset ?? '', r.str('video')], candidates: plain(t.options), gold: t.label };
+    return { question: '', options, frameDir: [subset ?? '', r.str('video')], video: [subset ?? '', r.str('video')], candidates: plain(t.options), gold: t.label };
   },
   activitynetqa: (r) => ({
     question: `${r.str('question')}? (A) yes; (B) no.`,
     options: [],
     frameDir: [`v_${r.id('video_name')}`],
+    video: [`v_${r.id('video_name')}.mp4`],
     candidates: plain(['yes', 'no']),
     gold: r.str('answer'),
   }),
@@ -109,7 +112,7 @@ export const videoQaAdapter: Adapter = async (ctx) => {
     return {
       id: String(i),
       text,
-      media: [ctx.frames(ctx.path('frameRoot', b.frameDir, r), {}, r)],
+      media: [ctx.frames(ctx.path('frameRoot', b.frameDir, r), { video: b.video }, r)],
       candidates: b.candidates,
       gold: [b.gold],
       relScores: null,

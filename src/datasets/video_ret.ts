@@ -14,16 +14,18 @@ interface Columns {
   /** The video id (also its frame folder name). */
   id: (r: RowReader) => string;
   caption: (r: RowReader) => string;
+  /** The raw video under video_root, for opt-in frame extraction. */
+  video: (r: RowReader) => string;
 }
 
 const firstOf = (field: string) => (r: RowReader) => r.strList(field, { nonEmpty: true })[0];
 
 export const VIDEO_RET_COLUMNS: Partial<Record<ParserFamily, Columns>> = {
-  msrvtt: { id: (r) => r.id('video_id'), caption: (r) => r.str('caption') },
-  msvd: { id: (r) => r.id('video_id'), caption: firstOf('caption') },
-  didemo: { id: (r) => pySplitext(pyBasename(r.str('video')))[0], caption: (r) => r.str('caption') },
-  youcook2: { id: (r) => r.id('id'), caption: (r) => r.str('sentence') },
-  vatex: { id: (r) => r.id('videoID'), caption: firstOf('enCap') },
+  msrvtt: { id: (r) => r.id('video_id'), caption: (r) => r.str('caption'), video: (r) => r.str('video') },
+  msvd: { id: (r) => r.id('video_id'), caption: firstOf('caption'), video: (r) => r.str('video') },
+  didemo: { id: (r) => pySplitext(pyBasename(r.str('video')))[0], caption: (r) => r.str('caption'), video: (r) => r.str('video') },
+  youcook2: { id: (r) => r.id('id'), caption: (r) => r.str('sentence'), video: (r) => r.str('video_path') },
+  vatex: { id: (r) => r.id('videoID'), caption: firstOf('enCap'), video: (r) => `${r.id('videoID')}.mp4` },
 };
 
 export const videoRetAdapter: Adapter = async (ctx) => {
@@ -37,7 +39,7 @@ export const videoRetAdapter: Adapter = async (ctx) => {
       id: String(i),
       text: processInputText(ctx.instruction('query'), cols.caption(r)),
       media: [],
-      candidates: [{ id, text: targetText, media: [ctx.frames(ctx.path('frameRoot', [id], r), {}, r)] }],
+      candidates: [{ id, text: targetText, media: [ctx.frames(ctx.path('frameRoot', [id], r), { video: [cols.video(r)] }, r)] }],
       gold: [id],
       relScores: null,
       source: ctx.provenance(r),

@@ -1,0 +1,55 @@
+/**
+ * Opt-in frame extraction from raw videos (`tte-bench extract-frames`), for users who downloaded
+ * TIGER-Lab/MMEB_Raw_Video instead of (or besides) the frame archives. As VLM2Vec's save_frames: up to 64
+ * frames at indices floor(i × total / 64), saved as frame_0001.jpg …, only into folders that are missing or
+ * empty. ffmpeg and ffprobe are spawned with argument arrays, never through a shell; frames are written to a
+ * temporary folder and renamed into place, so an interrupted extraction leaves no half-filled folder.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DataError } from '../errors.js';
+import type { DataRoot } from './readers/data-root.js';
+
+export function frameIndices(total: number, max = 64): number[] {
+  const n = Math.min(max, total);
+  return [...new Set(Array.from({ length: n }, (_, i) => Math.floor((i * total) / n)))];
+}
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', shell: false, maxBuffer: 1 << 24 });
+  if (r.error) throw new DataError(`cannot run ${cmd}: ${r.error.message} (install ffmpeg to extract frames)`);
+  if (r.status !== 0) throw new DataError(`${cmd} failed (${r.status}): ${(r.stderr || '').trim().split('\n').pop()}`);
+  return r.stdout;
+}
+
+export function countFrames(video: string): number {
+  const out = run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', video]).trim();
+  const n = Number(out.split(/\s+/)[0]);
+  if (!Number.isInteger(n) || n <= 0) throw new DataError(`cannot count the frames of the video`, { file: video });
+  return n;
+}
+
+/** Extract frames of one video into `frameDir` (root-relative). Returns the number of frames written. */
+export function extractFrames(root: DataRoot, video: string, frameDir: string, max = 64): number {
+  const src = root.abs(video);
+  if (!root.exists(video)) throw new DataError('raw video not found', { file: src });
+  const indices = frameIndices(countFrames(src), max);
+  const dest = root.abs(frameDir);
+  const tmp = `${dest}.extracting-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const select = indices.map((i) => `eq(n\\,${i})`).join('+');
+  run('ffmpeg', ['-nostdin', '-v', 'error', '-i', src, '-vf', `select='${select}'`, '-vsync', 'vfr', '-q:v', '2', join(tmp, 'frame_%04d.jpg')]);
+  const written = readdirSync(tmp).length;
+  if (existsSync(dest)) {
+    if (readdirSync(dest).length) {
+      rmSync(tmp, { recursive: true, force: true });
+      return 0; // filled by someone else meanwhile
+    }
+    rmSync(dest, { recursive: true, force: true });
+  }
+  mkdirSync(dirname(dest), { recursive: true });
+  renameSync(tmp, dest);
+  return written;
+}
