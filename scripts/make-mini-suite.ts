@@ -16,18 +16,10 @@ import sharp from 'sharp';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
 import { visragPageFile } from '../src/datasets/visrag.js';
 import { writeHfParquet, type ColumnSpec } from './lib/hf-parquet.js';
+import { seededRandom } from '../src/util/random.js';
 
-/** mulberry32: a tiny seeded PRNG, so every pixel and shuffle is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every pixel and shuffle is reproducible. */
+const rng = seededRandom;
 
 export const PALETTE: Record<string, [number, number, number]> = {
   red: [210, 35, 35],

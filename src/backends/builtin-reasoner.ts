@@ -6,23 +6,13 @@
  */
 import sharp from 'sharp';
 import type { LoadedMedia, ReasonInput, Reasoner, Trace } from './types.js';
-
-const TERMS: [string, number, number, number][] = [
-  ['red', 255, 0, 0], ['orange', 255, 165, 0], ['yellow', 255, 255, 0], ['green', 0, 128, 0], ['blue', 0, 0, 255],
-  ['purple', 128, 0, 128], ['pink', 255, 192, 203], ['brown', 139, 69, 19], ['black', 0, 0, 0], ['white', 255, 255, 255],
-  ['gray', 128, 128, 128],
-];
+import { colourName } from './builtin.js';
 
 async function dominantColours(data: Uint8Array): Promise<string[]> {
   const px = await sharp(data).removeAlpha().resize(8, 8, { fit: 'fill' }).raw().toBuffer();
   const counts = new Map<string, number>();
   for (let p = 0; p < 64; p++) {
-    let best = TERMS[0][0];
-    let bestD = Infinity;
-    for (const [n, r, g, b] of TERMS) {
-      const d = (px[p * 3] - r) ** 2 + (px[p * 3 + 1] - g) ** 2 + (px[p * 3 + 2] - b) ** 2;
-      if (d < bestD) [best, bestD] = [n, d];
-    }
+    const best = colourName(px[p * 3], px[p * 3 + 1], px[p * 3 + 2]);
     counts.set(best, (counts.get(best) ?? 0) + 1);
   }
   return [...counts].filter(([, n]) => n >= 8).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c);

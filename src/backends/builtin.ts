@@ -23,11 +23,22 @@ const STOP = new Set(
 );
 
 /** Basic colour terms at their canonical sRGB values (Berlin & Kay's eleven). */
-const COLOR_TERMS: [string, number, number, number][] = [
+export const COLOR_TERMS: [string, number, number, number][] = [
   ['red', 255, 0, 0], ['orange', 255, 165, 0], ['yellow', 255, 255, 0], ['green', 0, 128, 0], ['blue', 0, 0, 255],
   ['purple', 128, 0, 128], ['pink', 255, 192, 203], ['brown', 139, 69, 19], ['black', 0, 0, 0], ['white', 255, 255, 255],
   ['gray', 128, 128, 128],
 ];
+
+/** The basic colour term nearest to an sRGB pixel. */
+export function colourName(r: number, g: number, b: number): string {
+  let best = COLOR_TERMS[0][0];
+  let bestD = Infinity;
+  for (const [name, cr, cg, cb] of COLOR_TERMS) {
+    const d = (r - cr) ** 2 + (g - cg) ** 2 + (b - cb) ** 2;
+    if (d < bestD) [best, bestD] = [name, d];
+  }
+  return best;
+}
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -65,12 +76,7 @@ async function imageFeatures(data: Uint8Array, path: string): Promise<Float32Arr
   for (let p = 0; p < THUMB * THUMB; p++) {
     const [r, g, b] = [px[p * 3], px[p * 3 + 1], px[p * 3 + 2]];
     for (let k = 0; k < 3; k++) v[TEXT_DIM + p * 3 + k] = (px[p * 3 + k] / 255 - 0.5) * 0.6;
-    let best = COLOR_TERMS[0][0];
-    let bestD = Infinity;
-    for (const [name, cr, cg, cb] of COLOR_TERMS) {
-      const d = (r - cr) ** 2 + (g - cg) ** 2 + (b - cb) ** 2;
-      if (d < bestD) [best, bestD] = [name, d];
-    }
+    const best = colourName(r, g, b);
     counts.set(best, (counts.get(best) ?? 0) + 1);
   }
   for (const [name, n] of counts) {

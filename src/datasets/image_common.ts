@@ -1,5 +1,5 @@
 /** Text rules shared by the MMEB_Test_Instruct image parsers (VLM2Vec src/data/eval_dataset/image_*.py). */
-import type { AdapterContext } from './context.js';
+import type { Adapter, AdapterContext } from './context.js';
 import type { RowReader } from './fields.js';
 import { pyStrip } from './readers/pytext.js';
 import { collapseSpaceNewline, IMAGE_TOKEN, processInputText, RAW_IMAGE_TOKEN } from './text.js';
@@ -46,6 +46,29 @@ export function imageTargets(
       : collapseSpaceNewline(processInputText(inst, '', { image: true })) + (newlineWithoutCaption ? '\n' : '');
     return { id: idOf(p, captions[i]), text, media: [ctx.image(ctx.path('imageRoot', [p], r, 'tgt_img_path'), r, 'tgt_img_path')] };
   });
+}
+
+/**
+ * image_cls / image_i2t (qaStyle false) and image_qa (qaStyle true): image (+ text) query, text candidates
+ * whose id is the text itself; gold = tgt_text[0].
+ */
+export function textCandidatesAdapter({ qaStyle }: { qaStyle: boolean }): Adapter {
+  return async (ctx) => {
+    const rows = ctx.sample(await ctx.rows());
+    const queries = rows.map((r, i) => {
+      const targets = r.strList('tgt_text', { nonEmpty: true });
+      return {
+        id: String(i),
+        text: imageQueryText(r.str('qry_inst'), r.str('qry_text'), { qaStyle }),
+        media: queryImage(ctx, r),
+        candidates: targets.map((t) => ({ id: t, text: t, media: [] })),
+        gold: [targets[0]],
+        relScores: null,
+        source: ctx.provenance(r),
+      };
+    });
+    return { queries, corpus: [] };
+  };
 }
 
 export { IMAGE_TOKEN };

@@ -1,20 +1,4 @@
 /** image_qa: like image_cls, but the instruction becomes "\n" + inst.strip() before the text is built. */
-import type { Adapter } from './context.js';
-import { imageQueryText, queryImage } from './image_common.js';
+import { textCandidatesAdapter } from './image_common.js';
 
-export const imageQaAdapter: Adapter = async (ctx) => {
-  const rows = ctx.sample(await ctx.rows());
-  const queries = rows.map((r, i) => {
-    const targets = r.strList('tgt_text', { nonEmpty: true });
-    return {
-      id: String(i),
-      text: imageQueryText(r.str('qry_inst'), r.str('qry_text'), { qaStyle: true }),
-      media: queryImage(ctx, r),
-      candidates: targets.map((t) => ({ id: t, text: t, media: [] })),
-      gold: [targets[0]],
-      relScores: null,
-      source: ctx.provenance(r),
-    };
-  });
-  return { queries, corpus: [] };
-};
+export const imageQaAdapter = textCandidatesAdapter({ qaStyle: true });

@@ -4,17 +4,9 @@
  * reproducible; the seed of each task is derived from the run seed and the task name.
  */
 
-/** mulberry32 */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../util/random.js';
+
+export { seededRandom };
 
 export function seedFor(base: number, name: string): number {
   let h = 0x811c9dc5 ^ base;
