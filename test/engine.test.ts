@@ -132,3 +132,37 @@ test('rank: precomputed .npy embeddings ranked like the reference kernel, ids fr
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /bad\.npy.*bad magic/);
 });
+
+test('cooperative abort: running calls finish and are cached, nothing is lost, the rerun completes', async () => {
+  const { startServer } = await import('../src/serve/server.js');
+  const { createBackend } = await import('../src/backends/registry.js');
+  const { parseBackendConfig } = await import('../src/backends/config.js');
+  const { runTasks } = await import('../src/engine/run.js');
+  const { loadSuite } = await import('../src/engine/suites.js');
+  const server = await startServer(await createBackend(parseBackendConfig({ name: 'srv', pipeline: 'no-think', embedder: { type: 'builtin' } })), { latencyMs: 25, maxConcurrency: 3 });
+  try {
+    const dir = tempDir();
+    const mini = loadSuite('mini');
+    const backend = parseBackendConfig({ name: 'http', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', maxConcurrency: 3 } });
+    const opts = { runId: 'abort', tasks: mini.tasks, dataRoot: mini.dataRoot!, version: 'v2.1' as const, backend, outDir: join(dir, 'out'), cacheDir: join(dir, 'cache') };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stop')), 400);
+    await assert.rejects(runTasks({ ...opts, signal: controller.signal }), /stop/);
+    const atAbort = server.stats.byRoute['POST /v1/embeddings'] ?? 0;
+    assert.ok(atAbort > 0);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(server.stats.byRoute['POST /v1/embeddings'], atAbort, 'no call starts after the abort');
+    await runTasks(opts);
+    const total = server.stats.byRoute['POST /v1/embeddings'];
+    assert.equal(total, server.stats.embeddedItems);
+    // a fresh run against the same cache asks for nothing: every answer was kept
+    await runTasks({ ...opts, outDir: join(dir, 'out2') });
+    assert.equal(server.stats.byRoute['POST /v1/embeddings'], total);
+    const fresh = tempDir();
+    const before = server.stats.byRoute['POST /v1/embeddings'];
+    await runTasks({ ...opts, outDir: join(fresh, 'o'), cacheDir: join(fresh, 'c') });
+    assert.equal(total, server.stats.byRoute['POST /v1/embeddings'] - before, 'aborted + resumed asked exactly what one uninterrupted run asks');
+  } finally {
+    await server.close();
+  }
+});

@@ -74,6 +74,15 @@ export const runCommand: CommandModule<object, Args> = {
     const outDir = args.out ?? join('results', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
     const reportDir = args['report-dir'] ?? join('reports', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
     const progress = makeProgress();
+    // First Ctrl-C: stop starting new model calls, let running ones finish (their answers are cached), exit.
+    // A second Ctrl-C exits at once. Either way the same command resumes.
+    const controller = new AbortController();
+    process.once('SIGINT', () => {
+      progress.stop();
+      process.stderr.write('tte-bench: stopping after the calls in flight (Ctrl-C again to quit now); rerun the same command to resume\n');
+      controller.abort(new ConfigError('interrupted'));
+      process.once('SIGINT', () => process.exit(130));
+    });
     const result = await runTasks({
       runId,
       tasks,
@@ -89,6 +98,7 @@ export const runCommand: CommandModule<object, Args> = {
       thinkTargets: args['think-targets'],
       shard,
       prices: args.prices ? loadPrices(args.prices) : undefined,
+      signal: controller.signal,
       onProgress: progress.update,
       log: (line) => {
         progress.stop();

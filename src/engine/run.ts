@@ -52,6 +52,8 @@ export interface RunOptions {
   onProgress?: (task: string, done: number, total: number) => void;
   /** Turns tokens and calls into money in the report. */
   prices?: PriceTable;
+  /** Stop cooperatively: finished tasks and every answer received so far are kept; a rerun resumes. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -155,62 +157,70 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const costs: Record<string, TaskCost> = {};
   const fingerprints: Record<string, unknown> = {};
   const started = new Date();
-  for (const [n, task] of opts.tasks.entries()) {
-    const t0 = performance.now();
-    const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
-    const data = dataFingerprint(evalSet.dataFiles);
-    const fingerprint = hashJson({
-      backend: opts.backend,
-      task,
-      version: opts.version,
-      format,
-      predK,
-      thinkTargets: opts.thinkTargets === true,
-      prompts: PROMPT_VERSION,
-      data,
-      harness: packageVersion(),
-    });
-    fingerprints[task.name] = { fingerprint, data };
-    const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
-    const scoreFile = join(opts.outDir, `${task.name}_score.json`);
-    const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
-    let scores: ScoreObject;
-    let stats: PipelineStats | null = null;
-    const status: TaskStatus | null = existsSync(statusFile) ? (JSON.parse(readFileSync(statusFile, 'utf8')) as TaskStatus) : null;
-    if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
-      scores = JSON.parse(readFileSync(scoreFile, 'utf8')) as ScoreObject;
-      reused.push(task.name);
-      costs[task.name] = status.cost;
-    } else {
-      const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
+  try {
+    for (const [n, task] of opts.tasks.entries()) {
+      opts.signal?.throwIfAborted();
+      const t0 = performance.now();
+      const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+      const data = dataFingerprint(evalSet.dataFiles);
+      const fingerprint = hashJson({
+        backend: opts.backend,
+        task,
         version: opts.version,
-        cache,
-        thinkTargets: opts.thinkTargets,
-        onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
+        format,
+        predK,
+        thinkTargets: opts.thinkTargets === true,
+        prompts: PROMPT_VERSION,
+        data,
+        harness: packageVersion(),
       });
-      stats = embedded.stats;
-      if (embedded.queryTraces.some((t) => t)) {
-        writeFileAtomic(
-          join(opts.outDir, `${task.name}_traces.jsonl`),
-          evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
-        );
+      fingerprints[task.name] = { fingerprint, data };
+      const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
+      const scoreFile = join(opts.outDir, `${task.name}_score.json`);
+      const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
+      let scores: ScoreObject;
+      let stats: PipelineStats | null = null;
+      const status: TaskStatus | null = existsSync(statusFile) ? (JSON.parse(readFileSync(statusFile, 'utf8')) as TaskStatus) : null;
+      if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
+        scores = JSON.parse(readFileSync(scoreFile, 'utf8')) as ScoreObject;
+        reused.push(task.name);
+        costs[task.name] = status.cost;
+      } else {
+        const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
+          version: opts.version,
+          cache,
+          thinkTargets: opts.thinkTargets,
+          onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
+          signal: opts.signal,
+        });
+        stats = embedded.stats;
+        if (embedded.queryTraces.some((t) => t)) {
+          writeFileAtomic(
+            join(opts.outDir, `${task.name}_traces.jsonl`),
+            evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
+          );
+        }
+        const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+        scores = scorePredictions(preds);
+        writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
+        writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
+        writeJsonAtomic(scoreFile, scores, 4);
+        costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
+        const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
+        writeJsonAtomic(statusFile, st);
       }
-      const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
-      scores = scorePredictions(preds);
-      writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
-      writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
-      writeJsonAtomic(scoreFile, scores, 4);
-      costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
-      const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
-      writeJsonAtomic(statusFile, st);
+      results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
+      const seconds = (performance.now() - t0) / 1000;
+      timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
+      log(
+        `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
+          `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
+      );
     }
-    results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
-    const seconds = (performance.now() - t0) / 1000;
-    timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
-    log(
-      `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
-        `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
-    );
+  } catch (err) {
+    await backend.close();
+    await scoring.close();
+    throw err;
   }
   const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results));
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);

@@ -51,6 +51,8 @@ export interface PipelineOptions {
   cache?: Cache | null;
   thinkTargets?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Cooperative cancellation: no new model call starts after it fires; running calls finish and are cached. */
+  signal?: AbortSignal;
 }
 
 type Role = 'query' | 'target';
@@ -144,7 +146,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         for (const i of idx) out[i] = values[j];
         onDone?.(idx.length);
       });
-    });
+    }, opts.signal);
     return out as V[];
   }
 
