@@ -26,7 +26,7 @@ import { ScoringPool } from '../scoring/pool.js';
 import { embedEvalSet, type PipelineStats } from '../tte/pipeline.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from './cache.js';
-import { toJson, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
 import { dataFingerprint, hashJson } from './fingerprint.js';
 import { MediaLoader } from './media.js';
@@ -248,4 +248,3 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   return { summary, outDir: opts.outDir, reportDir: opts.reportDir, reused };
 }
 
-export { toJson };

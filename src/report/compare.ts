@@ -7,7 +7,6 @@
  *    pred.jsonl), per task and per meta-task, flagged where the interval excludes 0.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import { getTask, loadCatalog } from '../catalog/load.js';
 import type { TaskSpec } from '../catalog/types.js';
@@ -160,4 +159,3 @@ export function formatAblation(a: { runs: string[]; rows: AblationRow[] }): stri
   return out.join('\n') + '\n';
 }
 
-export { join };

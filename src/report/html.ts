@@ -51,7 +51,8 @@ export function htmlReport(d: ReportData): string {
 <style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
 table{border-collapse:collapse;margin:12px 0;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}th{background:#f4f4f4}
+.scroll{overflow-x:auto;max-width:100%}img{max-width:100%;height:auto}
 td.name{text-align:left;white-space:nowrap}tr.run td{font-weight:600;background:#eef4fb}
 figure{display:inline-block;margin:8px}figcaption{text-align:center;color:#555}
 .q{white-space:pre-wrap;font-family:ui-monospace,monospace;background:#fafafa;padding:4px}
@@ -63,13 +64,13 @@ pre.trace{white-space:pre-wrap;background:#f6f8fa;padding:6px;border-left:3px so
 <p class="note">Scores ×100. Every average is a plain mean over the ${s.rollup.tasks} task(s) of this run; reference rows are averaged over the same tasks.${s.backend.embedder.type === 'builtin' ? ' The builtin backend is a weight-free floor, not a model.' : ''}</p>
 ${s.suite === 'mini' ? '<p class="note"><strong>The mini suite is synthetic data in the MMEB-V2 layout:</strong> reference rows are the published scores on the real tasks of the same names, shown for layout, not for comparison.</p>' : ''}
 <h2>Leaderboard columns</h2>
-<table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>
+<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>
 ${board}
-</tbody></table>
+</tbody></table></div>
 <h2>Tasks</h2>
-<table><thead><tr><th>Task</th><th>Meta</th><th>Mode</th><th>Metric</th><th>Score</th><th>Hit@1</th><th>NDCG@5</th><th>${e(d.references[0]?.model ?? 'Reference')}</th><th>Queries</th><th>Candidates</th><th>Reasoner tokens</th><th>Embed calls</th><th>Wall s</th>${d.prices ? `<th>Cost (${e(d.prices.currency ?? 'USD')})</th>` : ''}</tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>Task</th><th>Meta</th><th>Mode</th><th>Metric</th><th>Score</th><th>Hit@1</th><th>NDCG@5</th><th>${e(d.references[0]?.model ?? 'Reference')}</th><th>Queries</th><th>Candidates</th><th>Reasoner tokens</th><th>Embed calls</th><th>Wall s</th>${d.prices ? `<th>Cost (${e(d.prices.currency ?? 'USD')})</th>` : ''}</tr></thead><tbody>
 ${taskRows}
-</tbody></table>
+</tbody></table></div>
 <h2>Charts</h2>
 ${charts}
 <h2>Example queries</h2>
