@@ -64,12 +64,14 @@ export class HttpClient {
   }
 
   /** POST JSON to `path` (relative to baseURL, e.g. "/embeddings"), with retries. */
-  async post<T>(path: string, body: unknown): Promise<T> {
+  /** `signal`: a request still waiting for a slot when it fires is not sent (one already sent completes). */
+  async post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const endpoint = this.endpoints.reduce((a, b) => (b.limiter.load < a.limiter.load ? b : a));
     const url = `${endpoint.base}${path}`;
     const maxRetries = this.opts.maxRetries ?? 5;
     const base = this.opts.retryBaseMs ?? 500;
     return endpoint.limiter.run(async () => {
+      signal?.throwIfAborted();
       for (let attempt = 0; ; attempt++) {
         let status = 0;
         let detail = '';

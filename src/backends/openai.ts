@@ -7,7 +7,7 @@
 import { BackendError, ConfigError } from '../errors.js';
 import { l2normalize } from './builtin.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from './http.js';
-import type { EmbedInput, Embedder, LoadedMedia, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
+import type { EmbedContext, EmbedInput, Embedder, LoadedMedia, ReasonContext, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
 
 export interface OpenAIModelConfig extends HttpOptions {
   model: string;
@@ -59,11 +59,11 @@ export class OpenAIEmbedder implements Embedder {
     this.id = `openai:${cfg.model}:${cfg.requestFormat ?? 'input'}`;
   }
 
-  async embed(items: EmbedInput[]): Promise<Float32Array[]> {
+  async embed(items: EmbedInput[], ctx?: EmbedContext): Promise<Float32Array[]> {
     if ((this.cfg.requestFormat ?? 'input') === 'input') {
       const i = items.findIndex((it) => it.media.length);
       if (i >= 0) throw new BackendError(`requestFormat "input" is text-only, but item ${i} has media; use "messages"`);
-      const res = await this.client.post<EmbeddingResponse>('/embeddings', { model: this.cfg.model, input: items.map((it) => it.text) });
+      const res = await this.client.post<EmbeddingResponse>('/embeddings', { model: this.cfg.model, input: items.map((it) => it.text) }, ctx?.signal);
       this.promptTokens += res.usage?.prompt_tokens ?? 0;
       return readEmbeddings(res, items.length, String(this.cfg.baseURL));
     }
@@ -75,7 +75,7 @@ export class OpenAIEmbedder implements Embedder {
           encoding_format: 'float',
         };
         if (this.cfg.chatTemplate) body.chat_template = this.cfg.chatTemplate;
-        const res = await this.client.post<EmbeddingResponse>('/embeddings', body);
+        const res = await this.client.post<EmbeddingResponse>('/embeddings', body, ctx?.signal);
         this.promptTokens += res.usage?.prompt_tokens ?? 0;
         return readEmbeddings(res, 1, String(this.cfg.baseURL))[0];
       }),
@@ -99,7 +99,7 @@ export class OpenAIReasoner implements Reasoner {
     this.id = `openai:${cfg.model}`;
   }
 
-  async reason(items: ReasonInput[]): Promise<Trace[]> {
+  async reason(items: ReasonInput[], ctx?: ReasonContext): Promise<Trace[]> {
     return Promise.all(
       items.map(async (it) => {
         const messages: unknown[] = [];
@@ -110,7 +110,7 @@ export class OpenAIReasoner implements Reasoner {
           messages,
           max_tokens: this.cfg.maxTokens ?? 512,
           temperature: this.cfg.temperature ?? 0,
-        });
+        }, ctx?.signal);
         const content = res.choices?.[0]?.message?.content;
         if (typeof content !== 'string') throw new BackendError(`${String(this.cfg.baseURL)}: chat completion has no message content`);
         const usage = { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 };

@@ -212,7 +212,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         prompts.map((p, i) => key('trace', role, p, digests[i])),
         (k) => cache?.getTrace(k) ?? null,
         async (idx, loaded) => {
-          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam });
+          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal: opts.signal });
           stats.reasonCalls++;
           stats.reasonItems += idx.length;
           for (const t of res) {
@@ -231,7 +231,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       texts.map((t, i) => key('embedding', role, t, digests[i])),
       (k) => cache?.getEmbedding(k) ?? null,
       async (idx, loaded) => {
-        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name });
+        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name, signal: opts.signal });
         stats.embedCalls++;
         stats.embedItems += idx.length;
         return res;
@@ -244,6 +244,11 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   };
 
   // Both sides at once: no drain between them, and the endpoint limits still bound what is in flight.
-  const [q, t] = await Promise.all([side(evalSet.queries, 'query'), side(evalSet.candidates, 'target')]);
+  // allSettled: when one side fails or is cancelled, the other's running calls still finish (and are
+  // cached) before the error propagates, so nothing keeps running behind the caller's back.
+  const [qs, ts] = await Promise.allSettled([side(evalSet.queries, 'query'), side(evalSet.candidates, 'target')]);
+  if (qs.status === 'rejected') throw qs.reason;
+  if (ts.status === 'rejected') throw ts.reason;
+  const [q, t] = [qs.value, ts.value];
   return { queryVectors: q.vectors, candidateVectors: t.vectors, queryTraces: q.traces, candidateTraces: t.traces, stats };
 }
