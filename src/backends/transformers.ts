@@ -29,7 +29,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackendError, ConfigError } from '../errors.js';
 import { l2normalize } from './builtin.js';
-import type { EmbedInput, Embedder, LoadedMedia, ReasonInput, Reasoner, Trace } from './types.js';
+import type { EmbedInput, Embedder, ReasonInput, Reasoner, Trace } from './types.js';
 
 export interface TransformersConfig {
   model: string;
@@ -153,20 +153,15 @@ export class DualEncoderEmbedder implements Embedder {
     return texts.map((_, i) => Float32Array.from(data.subarray(i * dim, (i + 1) * dim)));
   }
 
-  /** Raw (unnormalised) image embeddings. */
+  /** Raw (unnormalised) image embeddings; images are preprocessed one by one and run as one batch. */
   async embedImages(images: { data: Uint8Array; path: string }[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (const im of images) {
-      const pixels = await this.processor(await toImage(im.data, im.path));
-      const o = await this.visionModel(pixels as Record<string, unknown>);
-      out.push(Float32Array.from((this.arch === 'clip' ? o.image_embeds : o.pooler_output).data as Float32Array));
-    }
-    return out;
-  }
-
-  private async mediaVector(m: LoadedMedia): Promise<Float32Array | null> {
-    const frames = m.kind === 'image' ? [{ data: m.data, path: m.path }] : m.data.map((d, i) => ({ data: d, path: m.paths[i] }));
-    return meanNormalised(await this.embedImages(frames));
+    if (!images.length) return [];
+    const pixels = await this.processor(await Promise.all(images.map((im) => toImage(im.data, im.path))));
+    const o = await this.visionModel(pixels as Record<string, unknown>);
+    const t = this.arch === 'clip' ? o.image_embeds : o.pooler_output;
+    const dim = t.dims[1];
+    const data = t.data as Float32Array;
+    return images.map((_, i) => Float32Array.from(data.subarray(i * dim, (i + 1) * dim)));
   }
 
   async embed(items: EmbedInput[]): Promise<Float32Array[]> {
@@ -174,15 +169,20 @@ export class DualEncoderEmbedder implements Embedder {
     const withText = cleaned.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
     const textVecs = await this.embedTexts(withText.map((i) => cleaned[i]));
     const byItem = new Map(withText.map((i, k) => [i, textVecs[k]]));
+    // every image and frame of the batch in one vision call
+    const frames = items.flatMap((it, i) =>
+      it.media.flatMap((m, j) => (m.kind === 'image' ? [{ i, j, data: m.data, path: m.path }] : m.data.map((d, f) => ({ i, j, data: d, path: m.paths[f] })))),
+    );
+    const imageVecs = await this.embedImages(frames);
     const out: Float32Array[] = [];
     for (const [i, it] of items.entries()) {
       const parts: Float32Array[] = [];
       const tv = byItem.get(i);
       if (tv) parts.push(tv);
-      for (const m of it.media) {
-        const mv = await this.mediaVector(m);
+      it.media.forEach((_, j) => {
+        const mv = meanNormalised(imageVecs.filter((_, k) => frames[k].i === i && frames[k].j === j));
         if (mv) parts.push(mv);
-      }
+      });
       const v = meanNormalised(parts);
       if (!v) throw new BackendError(`item ${i} has neither text nor media`);
       out.push(l2normalize(v));
