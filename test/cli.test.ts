@@ -105,3 +105,17 @@ test('run --suite mini: end to end, VLM2Vec-style files, byte-identical scores o
   const r3 = runCli(['run', '--suite', 'mini', '--out', join(a, 'res'), '--report-dir', join(a, 'rep'), '--cache-dir', join(a, 'cache')]);
   assert.equal((r3.stderr.match(/\(reused\)/g) ?? []).length, 13);
 });
+
+test('run stops at a task with missing data (exit 2), or with --keep-going runs the rest and exits 1', () => {
+  const dir = tempDir();
+  const args = ['run', '--tasks', 'K700,N24News', '--data-root', FORMATS_ROOT, '--out', join(dir, 'out'), '--report-dir', join(dir, 'rep'), '--no-cache'];
+  const stop = runCli(args);
+  assert.equal(stop.status, 2);
+  assert.match(stop.stderr, /VLM2Vec\/Kinetics-700 not found/);
+  const go = runCli([...args, '--keep-going']);
+  assert.equal(go.status, 1);
+  assert.match(go.stderr, /1 task\(s\) failed:\n {2}K700:/);
+  assert.ok(existsSync(join(dir, 'out', 'N24News_score.json')));
+  const manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8'));
+  assert.equal(manifest.failures[0].task, 'K700');
+});

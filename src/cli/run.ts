@@ -27,6 +27,7 @@ interface Args {
   'think-targets': boolean;
   shard?: string;
   prices?: string;
+  'keep-going': boolean;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -48,6 +49,7 @@ export const runCommand: CommandModule<object, Args> = {
       .option('cache-dir', { type: 'string', describe: 'trace/embedding cache (default $XDG_CACHE_HOME/tte-bench or ~/.cache/tte-bench)' })
       .option('cache', { type: 'boolean', default: true, describe: 'use the trace/embedding cache (--no-cache to disable)' })
       .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' })
+      .option('keep-going', { type: 'boolean', default: false, describe: 'run the other tasks when one has missing or broken data (exit 1 at the end)' })
       .option('prices', { type: 'string', describe: 'price table JSON: the report turns tokens and calls into money' })
       .option('shard', { type: 'string', describe: 'run shard i/n (0-based) of the selected tasks; combine with `tte-bench merge`' }) as never,
   handler: async (args) => {
@@ -99,6 +101,7 @@ export const runCommand: CommandModule<object, Args> = {
       shard,
       prices: args.prices ? loadPrices(args.prices) : undefined,
       signal: controller.signal,
+      keepGoing: args['keep-going'],
       onProgress: progress.update,
       log: (line) => {
         progress.stop();
@@ -111,5 +114,9 @@ export const runCommand: CommandModule<object, Args> = {
         `(image ${r.modalities.image?.toFixed(2) ?? '–'}, video ${r.modalities.video?.toFixed(2) ?? '–'}, visdoc ${r.modalities.visdoc?.toFixed(2) ?? '–'})\n` +
         `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.html')} (and report.md)\n`,
     );
+    if (result.failures.length) {
+      process.stderr.write(`${result.failures.length} task(s) failed:\n${result.failures.map((f) => `  ${f.task}: ${f.error}`).join('\n')}\n`);
+      process.exitCode = 1;
+    }
   },
 };

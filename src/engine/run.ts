@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BackendConfig } from '../backends/config.js';
+import { DataError } from '../errors.js';
 import { createBackend } from '../backends/registry.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
@@ -54,11 +55,14 @@ export interface RunOptions {
   prices?: PriceTable;
   /** Stop cooperatively: finished tasks and every answer received so far are kept; a rerun resumes. */
   signal?: AbortSignal;
+  /** Go on past tasks whose data is missing or broken (they are listed in the result and the manifest). */
+  keepGoing?: boolean;
   log?: (line: string) => void;
 }
 
 export interface RunResult {
   summary: RunSummary;
+  failures: { task: string; error: string }[];
   outDir: string;
   reportDir?: string;
   reused: string[];
@@ -155,67 +159,75 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const reused: string[] = [];
   const timings: Record<string, { seconds: number; reused: boolean; stats: PipelineStats | null }> = {};
   const costs: Record<string, TaskCost> = {};
+  const failures: { task: string; error: string }[] = [];
   const fingerprints: Record<string, unknown> = {};
   const started = new Date();
   try {
     for (const [n, task] of opts.tasks.entries()) {
       opts.signal?.throwIfAborted();
-      const t0 = performance.now();
-      const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
-      const data = dataFingerprint(evalSet.dataFiles);
-      const fingerprint = hashJson({
-        backend: opts.backend,
-        task,
-        version: opts.version,
-        format,
-        predK,
-        thinkTargets: opts.thinkTargets === true,
-        prompts: PROMPT_VERSION,
-        data,
-        harness: packageVersion(),
-      });
-      fingerprints[task.name] = { fingerprint, data };
-      const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
-      const scoreFile = join(opts.outDir, `${task.name}_score.json`);
-      const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
-      let scores: ScoreObject;
-      let stats: PipelineStats | null = null;
-      const status: TaskStatus | null = existsSync(statusFile) ? (JSON.parse(readFileSync(statusFile, 'utf8')) as TaskStatus) : null;
-      if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
-        scores = JSON.parse(readFileSync(scoreFile, 'utf8')) as ScoreObject;
-        reused.push(task.name);
-        costs[task.name] = status.cost;
-      } else {
-        const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
+      try {
+        const t0 = performance.now();
+        const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+        const data = dataFingerprint(evalSet.dataFiles);
+        const fingerprint = hashJson({
+          backend: opts.backend,
+          task,
           version: opts.version,
-          cache,
-          thinkTargets: opts.thinkTargets,
-          onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
-          signal: opts.signal,
+          format,
+          predK,
+          thinkTargets: opts.thinkTargets === true,
+          prompts: PROMPT_VERSION,
+          data,
+          harness: packageVersion(),
         });
-        stats = embedded.stats;
-        if (embedded.queryTraces.some((t) => t)) {
-          writeFileAtomic(
-            join(opts.outDir, `${task.name}_traces.jsonl`),
-            evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
-          );
+        fingerprints[task.name] = { fingerprint, data };
+        const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
+        const scoreFile = join(opts.outDir, `${task.name}_score.json`);
+        const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
+        let scores: ScoreObject;
+        let stats: PipelineStats | null = null;
+        const status: TaskStatus | null = existsSync(statusFile) ? (JSON.parse(readFileSync(statusFile, 'utf8')) as TaskStatus) : null;
+        if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
+          scores = JSON.parse(readFileSync(scoreFile, 'utf8')) as ScoreObject;
+          reused.push(task.name);
+          costs[task.name] = status.cost;
+        } else {
+          const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
+            version: opts.version,
+            cache,
+            thinkTargets: opts.thinkTargets,
+            onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
+            signal: opts.signal,
+          });
+          stats = embedded.stats;
+          if (embedded.queryTraces.some((t) => t)) {
+            writeFileAtomic(
+              join(opts.outDir, `${task.name}_traces.jsonl`),
+              evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
+            );
+          }
+          const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+          scores = scorePredictions(preds);
+          writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
+          writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
+          writeJsonAtomic(scoreFile, scores, 4);
+          costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
+          const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
+          writeJsonAtomic(statusFile, st);
         }
-        const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
-        scores = scorePredictions(preds);
-        writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
-        writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
-        writeJsonAtomic(scoreFile, scores, 4);
-        costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
-        const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
-        writeJsonAtomic(statusFile, st);
+        results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
+        const seconds = (performance.now() - t0) / 1000;
+        timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
+        log(
+          `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
+            `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
+        );
+      } catch (err) {
+        // --keep-going: a task whose data is broken or missing is reported, the others still run
+        if (!opts.keepGoing || !(err instanceof DataError) || opts.signal?.aborted) throw err;
+        failures.push({ task: task.name, error: err.message });
+        log(`[${n + 1}/${opts.tasks.length}] ${task.name}: FAILED — ${err.message}`);
       }
-      results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
-      const seconds = (performance.now() - t0) / 1000;
-      timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
-      log(
-        `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
-          `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
-      );
     }
   } catch (err) {
     await backend.close();
@@ -238,6 +250,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     cache_dir: cache?.dir ?? null,
     think_targets: opts.thinkTargets === true,
     shard: opts.shard ?? null,
+    failures,
     suite: opts.suite ?? null,
     backend: summary.backend,
     tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
@@ -245,6 +258,6 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   if (opts.reportDir) await writeReports(opts.outDir, opts.reportDir, { prices: opts.prices });
   await backend.close();
   await scoring.close();
-  return { summary, outDir: opts.outDir, reportDir: opts.reportDir, reused };
+  return { summary, failures, outDir: opts.outDir, reportDir: opts.reportDir, reused };
 }
 
