@@ -2,7 +2,7 @@
 import type { Adapter, AdapterContext } from './context.js';
 import type { RowReader } from './fields.js';
 import { pyStrip } from './readers/pytext.js';
-import { collapseSpaceNewline, IMAGE_TOKEN, processInputText, RAW_IMAGE_TOKEN } from './text.js';
+import { collapseSpaceNewline, processInputText, RAW_IMAGE_TOKEN } from './text.js';
 import type { Item, MediaRef } from './types.js';
 
 /**
@@ -70,5 +70,3 @@ export function textCandidatesAdapter({ qaStyle }: { qaStyle: boolean }): Adapte
     return { queries, corpus: [] };
   };
 }
-
-export { IMAGE_TOKEN };

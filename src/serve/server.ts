@@ -99,7 +99,7 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
   const modelName = backend.config.name;
   const limit = opts.maxBodyBytes ?? 256 * 1024 * 1024;
 
-  const model = async (route: string, fn: () => Promise<unknown>): Promise<unknown> =>
+  const model = async (fn: () => Promise<unknown>): Promise<unknown> =>
     limiter.run(async () => {
       stats.inFlight++;
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
@@ -112,7 +112,6 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         return await fn();
       } finally {
         stats.inFlight--;
-        void route;
       }
     });
 
@@ -136,7 +135,7 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         else if (typeof body.input === 'string') items = [{ text: body.input, media: [] }];
         else if (Array.isArray(body.input) && body.input.every((x) => typeof x === 'string')) items = (body.input as string[]).map((t) => ({ text: t, media: [] }));
         else throw new HttpError(400, "expected 'input' (a string or list of strings) or 'messages'");
-        const vectors = (await model(route, () => backend.embedder.embed(items.map((it) => ({ ...it, role: 'query' as const }))))) as Float32Array[];
+        const vectors = (await model(() => backend.embedder.embed(items.map((it) => ({ ...it, role: 'query' as const }))))) as Float32Array[];
         stats.embeddedItems += items.length;
         const tokens = items.reduce((a, it) => a + words(it.text), 0);
         return send(200, {
@@ -151,7 +150,7 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         const reasoner = backend.reasoner;
         if (!reasoner) throw new HttpError(400, `backend '${modelName}' has no reasoner`);
         const input = parseMessages(body.messages);
-        const [trace] = (await model(route, () => reasoner.reason([input]))) as { text: string; usage?: { promptTokens: number; completionTokens: number } }[];
+        const [trace] = (await model(() => reasoner.reason([input]))) as { text: string; usage?: { promptTokens: number; completionTokens: number } }[];
         const usage = trace.usage ?? { promptTokens: words(input.text), completionTokens: words(trace.text) };
         return send(200, {
           id: `chatcmpl-${stats.requests}`,
