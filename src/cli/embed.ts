@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -7,6 +6,7 @@ import { loadBackendConfig } from '../backends/config.js';
 import { createBackend } from '../backends/registry.js';
 import type { EmbedInput } from '../backends/types.js';
 import { emit } from './io.js';
+import { readJsonLines } from '../util/json.js';
 
 interface Args {
   backend?: string;
@@ -17,26 +17,20 @@ interface Args {
 
 /** Parse embed input lines: {"text": ...} and/or {"image": path relative to the input file}. */
 async function readInputs(file: string): Promise<EmbedInput[]> {
-  const lines = readFileSync(file, 'utf8').split('\n');
   const out: EmbedInput[] = [];
-  for (const [i, raw] of lines.entries()) {
-    if (!raw.trim()) continue;
-    let o: { text?: unknown; image?: unknown };
-    try {
-      o = JSON.parse(raw);
-    } catch (err) {
-      throw new DataError(`invalid JSON: ${(err as Error).message}`, { file, line: i + 1 });
-    }
-    if (o.text !== undefined && typeof o.text !== 'string') throw new DataError('must be a string', { file, line: i + 1, field: 'text' });
-    if (o.image !== undefined && typeof o.image !== 'string') throw new DataError('must be a path string', { file, line: i + 1, field: 'image' });
-    if (o.text === undefined && o.image === undefined) throw new DataError('needs "text" or "image"', { file, line: i + 1 });
+  for (const { value, line } of readJsonLines(file)) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DataError('expected a JSON object', { file, line });
+    const o = value as { text?: unknown; image?: unknown };
+    if (o.text !== undefined && typeof o.text !== 'string') throw new DataError('must be a string', { file, line, field: 'text' });
+    if (o.image !== undefined && typeof o.image !== 'string') throw new DataError('must be a path string', { file, line, field: 'image' });
+    if (o.text === undefined && o.image === undefined) throw new DataError('needs "text" or "image"', { file, line });
     const media = [];
     if (typeof o.image === 'string') {
       const p = resolve(dirname(file), o.image);
       try {
         media.push({ kind: 'image' as const, path: o.image, data: new Uint8Array(await readFile(p)) });
       } catch (err) {
-        throw new DataError(`cannot read image: ${(err as Error).message}`, { file, line: i + 1, field: 'image' });
+        throw new DataError(`cannot read image: ${(err as Error).message}`, { file, line, field: 'image' });
       }
     }
     out.push({ text: (o.text as string | undefined) ?? '', media, role: 'query' });

@@ -3,7 +3,7 @@
  * (same per-task files, byte-identical summary.json). Refuses shards of different runs, configs or
  * benchmark versions, overlapping shards, and missing tasks.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
@@ -11,7 +11,7 @@ import type { BackendConfig } from '../backends/config.js';
 import { getTask } from '../catalog/load.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
-import { writeJsonAtomic } from '../util/json.js';
+import { readJsonFile, writeJsonAtomic } from '../util/json.js';
 
 interface Manifest {
   run_id: string;
@@ -22,17 +22,9 @@ interface Manifest {
   [k: string]: unknown;
 }
 
-function readJson<T>(file: string): T {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch (err) {
-    throw new DataError(`cannot read: ${(err as Error).message}`, { file });
-  }
-}
-
 export function mergeShards(dirs: string[], outDir: string): RunSummary {
   if (!dirs.length) throw new DataError('no shard folders given');
-  const shards = dirs.map((dir) => ({ dir, manifest: readJson<Manifest>(join(dir, 'manifest.json')), summary: readJson<RunSummary>(join(dir, 'summary.json')) }));
+  const shards = dirs.map((dir) => ({ dir, manifest: readJsonFile<Manifest>(join(dir, 'manifest.json')), summary: readJsonFile<RunSummary>(join(dir, 'summary.json')) }));
   const first = shards[0];
   const all = first.manifest.shard?.allTasks;
   if (!all) throw new DataError('not a shard folder (its manifest has no shard)', { file: join(first.dir, 'manifest.json') });
@@ -62,7 +54,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
     }
     if (existsSync(join(dir, '.status', `${name}.json`))) copyFileSync(join(dir, '.status', `${name}.json`), join(outDir, '.status', `${name}.json`));
     const entry = shards.find((s) => s.dir === dir)!.summary.tasks.find((t) => t.name === name)!;
-    results.push({ task: getTask(name), scores: readJson<ScoreObject>(join(dir, `${name}_score.json`)), numQueries: entry.num_queries, numCandidates: entry.num_candidates });
+    results.push({ task: getTask(name), scores: readJsonFile<ScoreObject>(join(dir, `${name}_score.json`)), numQueries: entry.num_queries, numCandidates: entry.num_candidates });
   }
   const summary = buildSummary(first.manifest.run_id, first.manifest.mmeb_version, first.summary.suite, first.summary.backend as unknown as BackendConfig, results);
   writeJsonAtomic(join(outDir, 'summary.json'), summary);
@@ -72,7 +64,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
     merged_from: shards.map((s) => ({ dir: s.dir, shard: s.manifest.shard, started_at: s.manifest.started_at, finished_at: s.manifest.finished_at })),
     tasks: Object.assign({}, ...shards.map((s) => s.manifest.tasks)),
   });
-  const costs = Object.assign({}, ...shards.map((s) => (existsSync(join(s.dir, 'costs.json')) ? readJson<{ tasks: object }>(join(s.dir, 'costs.json')).tasks : {})));
+  const costs = Object.assign({}, ...shards.map((s) => (existsSync(join(s.dir, 'costs.json')) ? readJsonFile<{ tasks: object }>(join(s.dir, 'costs.json')).tasks : {})));
   writeJsonAtomic(join(outDir, 'costs.json'), { run_id: first.manifest.run_id, tasks: costs });
   for (const name of all) {
     const dir = seen.get(name) as string;

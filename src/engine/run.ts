@@ -4,7 +4,7 @@
  * config, task spec, benchmark version, data files) is reused; any difference recomputes it, so stale
  * results are never silently reused. Every file is written atomically.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BackendConfig } from '../backends/config.js';
@@ -26,7 +26,7 @@ import { ScoringPool } from '../scoring/pool.js';
 import { embedEvalSet, type PipelineStats } from '../tte/pipeline.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from './cache.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/json.js';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
 import { dataFingerprint, hashJson } from './fingerprint.js';
 import { MediaLoader } from './media.js';
@@ -185,9 +185,9 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
         const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
         let scores: ScoreObject;
         let stats: PipelineStats | null = null;
-        const status: TaskStatus | null = existsSync(statusFile) ? (JSON.parse(readFileSync(statusFile, 'utf8')) as TaskStatus) : null;
+        const status: TaskStatus | null = existsSync(statusFile) ? readJsonFile<TaskStatus>(statusFile) : null;
         if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
-          scores = JSON.parse(readFileSync(scoreFile, 'utf8')) as ScoreObject;
+          scores = readJsonFile<ScoreObject>(scoreFile);
           reused.push(task.name);
           costs[task.name] = status.cost;
         } else {

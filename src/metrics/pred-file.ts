@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { DataError } from '../errors.js';
+import { readJsonLines } from '../util/json.js';
 import type { Id, Prediction } from './ranking.js';
 
 function asId(v: unknown, file: string, line: number, field: string): Id {
@@ -9,14 +9,8 @@ function asId(v: unknown, file: string, line: number, field: string): Id {
   throw new DataError(`expected a string or number id, got ${JSON.stringify(v)}`, { file, line, field });
 }
 
-/** Parse one pred.jsonl line; every problem names the file, line and field. */
-export function parsePredictionLine(text: string, file: string, line: number): Prediction {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch (err) {
-    throw new DataError(`invalid JSON: ${(err as Error).message}`, { file, line });
-  }
+/** Check one parsed pred.jsonl line; every problem names the file, line and field. */
+export function parsePredictionLine(obj: unknown, file: string, line: number): Prediction {
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new DataError('expected a JSON object', { file, line });
   const o = obj as Record<string, unknown>;
   if (!Array.isArray(o.prediction)) throw new DataError('missing or non-array', { file, line, field: 'prediction' });
@@ -38,16 +32,5 @@ export function parsePredictionLine(text: string, file: string, line: number): P
 }
 
 export function readPredictionFile(file: string): Prediction[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new DataError(`cannot read: ${(err as Error).message}`, { file });
-  }
-  const out: Prediction[] = [];
-  text.split('\n').forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    out.push(parsePredictionLine(raw, file, i + 1));
-  });
-  return out;
+  return readJsonLines(file).map(({ value, line }) => parsePredictionLine(value, file, line));
 }

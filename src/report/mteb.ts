@@ -4,12 +4,11 @@
  * Metric names follow MTEB's retrieval evaluator (ndcg_at_5, recall_at_1, hit_rate_at_1, ...), rounded to 6
  * decimals as MTEB stores them. VLM2Vec's linear-gain NDCG is the one MTEB calls ndcg_at_k.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTask } from '../catalog/load.js';
 import { hfSourceFor } from '../catalog/types.js';
 import type { ScoreObject } from '../metrics/ranking.js';
-import { writeJsonAtomic } from '../util/json.js';
+import { readJsonFile, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
 import { readCosts, readSummary } from './run-folder.js';
 
@@ -53,7 +52,7 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): string {
   const dir = join(opts.out, model.replace('/', '__'), revision);
   for (const t of summary.tasks) {
     const task = getTask(t.name);
-    const scores = JSON.parse(readFileSync(join(runDir, `${t.name}_score.json`), 'utf8')) as ScoreObject;
+    const scores = readJsonFile<ScoreObject>(join(runDir, `${t.name}_score.json`));
     writeJsonAtomic(join(dir, `${t.name}.json`), {
       dataset_revision: null,
       task_name: t.name,

@@ -1,5 +1,5 @@
 /** Reading a results folder back: summary, costs, per-query metrics from pred.jsonl, examples. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { TaskCost } from '../engine/run.js';
@@ -7,23 +7,18 @@ import { readPredictionFile } from '../metrics/pred-file.js';
 import { perQueryMetrics } from '../metrics/ranking.js';
 import type { RunSummary } from './results.js';
 import { validateSummary } from './summary-schema.js';
+import { readJsonFile } from '../util/json.js';
 
 export function readSummary(dir: string): RunSummary {
   const file = join(dir, 'summary.json');
   if (!existsSync(file)) throw new DataError('not a tte-bench run folder (no summary.json)', { file: dir });
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new DataError(`cannot read: ${(err as Error).message}`, { file });
-  }
-  return validateSummary(doc, file);
+  return validateSummary(readJsonFile(file), file);
 }
 
 export function readCosts(dir: string): Record<string, TaskCost> {
   const file = join(dir, 'costs.json');
   if (!existsSync(file)) return {};
-  return (JSON.parse(readFileSync(file, 'utf8')) as { tasks: Record<string, TaskCost> }).tasks ?? {};
+  return readJsonFile<{ tasks?: Record<string, TaskCost> }>(file).tasks ?? {};
 }
 
 /** Per-query values of one metric, recomputed from the task's pred.jsonl (null if the file is absent). */
@@ -44,5 +39,5 @@ export interface Example {
 
 export function readExamples(dir: string, task: string): { best: Example[]; worst: Example[] } | null {
   const file = join(dir, `${task}_examples.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { best: Example[]; worst: Example[] }) : null;
+  return existsSync(file) ? readJsonFile<{ best: Example[]; worst: Example[] }>(file) : null;
 }

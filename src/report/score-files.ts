@@ -3,9 +3,10 @@
  * (`{metadata, metrics: {image|video|visdoc: {task: scores}}}`), folders of `{task}_score.json`
  * (VLM2Vec's eval output, or a tte-bench run folder with its summary.json), and single score files.
  */
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
+import { readJsonFile } from '../util/json.js';
 import type { TaskSpec } from '../catalog/types.js';
 import { loadCatalog, scoreKeyIndex } from '../catalog/load.js';
 import type { ScoreObject } from '../metrics/ranking.js';
@@ -20,14 +21,6 @@ export interface ModelScores {
 }
 
 const SCORE_SUFFIX = '_score.json';
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new DataError(`cannot read JSON: ${(err as Error).message}`, { file });
-  }
-}
 
 function checkScoreObject(value: unknown, file: string, task: string): ScoreObject {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
@@ -59,15 +52,15 @@ export function readScoreSource(spec: string): ModelScores {
     for (const f of files) {
       const file = join(path, f);
       const key = f.slice(0, -SCORE_SUFFIX.length);
-      raw.set(key, { scores: checkScoreObject(readJson(file), file, key), file });
+      raw.set(key, { scores: checkScoreObject(readJsonFile(file), file, key), file });
     }
     model = modelNameOfFolder(path);
   } else if (path.endsWith(SCORE_SUFFIX)) {
     const key = basename(path).slice(0, -SCORE_SUFFIX.length);
-    raw.set(key, { scores: checkScoreObject(readJson(path), path, key), file: path });
+    raw.set(key, { scores: checkScoreObject(readJsonFile(path), path, key), file: path });
     model = modelNameOfFolder(dirname(path));
   } else {
-    const doc = readJson(path) as { metadata?: { model_name?: unknown }; metrics?: unknown };
+    const doc = readJsonFile(path) as { metadata?: { model_name?: unknown }; metrics?: unknown };
     if (!doc || typeof doc !== 'object' || !doc.metrics || typeof doc.metrics !== 'object') {
       throw new DataError("not a score report: expected {metadata, metrics: {image|video|visdoc: {...}}}", { file: path });
     }
@@ -105,7 +98,7 @@ export function readScoreSource(spec: string): ModelScores {
 function modelNameOfFolder(dir: string): string {
   const summary = join(dir, 'summary.json');
   if (existsSync(summary)) {
-    const doc = readJson(summary) as { backend?: { name?: unknown } };
+    const doc = readJsonFile(summary) as { backend?: { name?: unknown } };
     if (typeof doc?.backend?.name === 'string') return doc.backend.name;
   }
   return basename(resolve(dir));

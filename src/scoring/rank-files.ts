@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import type { Prediction } from '../metrics/ranking.js';
 import { readNpy, rowsOf } from '../util/npy.js';
+import { readJsonLines } from '../util/json.js';
 import { ScoringPool } from './pool.js';
 
 function readIds(file: string, expected: number): string[] {
@@ -12,15 +13,9 @@ function readIds(file: string, expected: number): string[] {
 
 /** Gold per query: one JSON value per line, an id or a list of ids (optionally {"label", "rel_scores"}). */
 function readGold(file: string, expected: number): { label: string[]; rel: number[] | null }[] {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  const lines = readJsonLines(file);
   if (lines.length !== expected) throw new DataError(`has ${lines.length} lines but there are ${expected} queries`, { file });
-  return lines.map((l, i) => {
-    let v: unknown;
-    try {
-      v = JSON.parse(l);
-    } catch (err) {
-      throw new DataError(`invalid JSON: ${(err as Error).message}`, { file, line: i + 1 });
-    }
+  return lines.map(({ value: v }) => {
     const obj = v && typeof v === 'object' && !Array.isArray(v) ? (v as { label?: unknown; rel_scores?: unknown }) : { label: v };
     const label = Array.isArray(obj.label) ? obj.label.map(String) : [String(obj.label)];
     const rel = Array.isArray(obj.rel_scores) ? (obj.rel_scores as number[]) : null;

@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { DataError } from '../errors.js';
 
 /**
  * Write a file atomically: write a temporary sibling, fsync it, then rename over the target,
@@ -31,4 +32,36 @@ export function writeJsonAtomic(path: string, value: unknown, indent = 2): void 
 /** Compact JSON line (what `dump` and pred.jsonl use): no spaces, UTF-8, no \u escapes beyond JSON's own. */
 export function jsonLine(value: unknown): string {
   return JSON.stringify(value);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DataError(`cannot read: ${(err as Error).message}`, { file });
+  }
+}
+
+/** A whole JSON file; a missing file or bad JSON is a DataError naming the file. */
+export function readJsonFile<T = unknown>(file: string): T {
+  const text = readText(file);
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new DataError(`invalid JSON: ${(err as Error).message}`, { file });
+  }
+}
+
+/** JSON Lines: one value per non-blank line, with its 1-based line number; bad JSON names file and line. */
+export function readJsonLines(file: string): { value: unknown; line: number }[] {
+  const out: { value: unknown; line: number }[] = [];
+  readText(file).split('\n').forEach((raw, i) => {
+    if (!raw.trim()) return;
+    try {
+      out.push({ value: JSON.parse(raw), line: i + 1 });
+    } catch (err) {
+      throw new DataError(`invalid JSON: ${(err as Error).message}`, { file, line: i + 1 });
+    }
+  });
+  return out;
 }

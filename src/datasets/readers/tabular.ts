@@ -6,32 +6,22 @@ import { readFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { DataError } from '../../errors.js';
 import { readParquetRows, type Row, type SourcedRow } from './parquet.js';
+import { readJsonFile, readJsonLines } from '../../util/json.js';
 
 function textRows(file: string): Row[] {
-  const text = readFileSync(file, 'utf8');
   if (file.endsWith('.jsonl')) {
-    return text.split('\n').flatMap((line, i) => {
-      if (!line.trim()) return [];
-      try {
-        const v = JSON.parse(line);
-        if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-        return [v as Row];
-      } catch (err) {
-        throw new DataError(`invalid JSON row: ${(err as Error).message}`, { file, line: i + 1 });
-      }
+    return readJsonLines(file).map(({ value, line }) => {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DataError('row is not a JSON object', { file, line });
+      return value as Row;
     });
   }
   if (file.endsWith('.json')) {
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch (err) {
-      throw new DataError(`invalid JSON: ${(err as Error).message}`, { file });
-    }
+    const v = readJsonFile(file);
     const rows = Array.isArray(v) ? v : (v as { data?: unknown })?.data;
     if (!Array.isArray(rows)) throw new DataError('expected a JSON array of rows (or {"data": [...]})', { file });
     return rows as Row[];
   }
+  const text = readFileSync(file, 'utf8');
   try {
     return parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: false }) as Row[];
   } catch (err) {
