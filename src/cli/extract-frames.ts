@@ -4,6 +4,7 @@ import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalo
 import { extractFrames } from '../datasets/extract.js';
 import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
+import { taskNames } from './io.js';
 
 interface Args {
   task: string[];
@@ -24,7 +25,7 @@ export const extractFramesCommand: CommandModule<object, Args> = {
       .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION })
       .option('max-frames', { type: 'number', default: 64, describe: 'frames kept per video (VLM2Vec: 64)' }) as never,
   handler: async (args) => {
-    const names = args.task.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+    const names = taskNames(args.task);
     const root = new DataRoot(args['data-root']);
     for (const task of selectTasks({ names }, loadCatalog())) {
       const { extractable } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: args['hf-root'], version: args['mmeb-version'], collectProblems: true });

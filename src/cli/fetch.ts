@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { loadCatalog, scoredTasks, selectTasks } from '../catalog/load.js';
+import { namedOrScoredTasks } from './io.js';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
 import { fetchTasks } from '../datasets/fetch.js';
 
@@ -22,9 +22,7 @@ export const fetchCommand: CommandModule<object, Args> = {
       .option('hub-url', { type: 'string', describe: 'Hub endpoint (default https://huggingface.co)' })
       .option('token-env', { type: 'string', default: 'HF_TOKEN', describe: 'environment variable holding a Hub token, if any' }) as never,
   handler: async (args) => {
-    const catalog = loadCatalog();
-    const names = (args.task ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
-    const tasks = names.length ? selectTasks({ names }, catalog) : scoredTasks(catalog);
+    const tasks = namedOrScoredTasks(args.task);
     await fetchTasks(tasks, {
       to: args.to,
       version: args['mmeb-version'],

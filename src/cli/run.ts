@@ -8,6 +8,7 @@ import { runTasks } from '../engine/run.js';
 import { loadSuite } from '../engine/suites.js';
 import { parseShard, shardTasks } from '../engine/shard.js';
 import { makeProgress } from './progress.js';
+import { taskNames } from './io.js';
 import { loadPrices } from '../report/costs.js';
 
 interface Args {
@@ -56,7 +57,7 @@ export const runCommand: CommandModule<object, Args> = {
     const backend = loadBackendConfig(args.backend);
     const suite = args.suite ? loadSuite(args.suite) : null;
     let tasks = suite?.tasks ?? [];
-    if (args.tasks) tasks = selectTasks({ names: args.tasks.split(',').map((s) => s.trim()).filter(Boolean) }, loadCatalog());
+    if (args.tasks) tasks = selectTasks({ names: taskNames(args.tasks) }, loadCatalog());
     if (!suite && !args.tasks) {
       if (!args.modality) throw new ConfigError('choose what to run: --suite, --tasks or --modality');
       tasks = selectTasks({}, loadCatalog());

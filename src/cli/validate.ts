@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { loadCatalog, scoredTasks, selectTasks } from '../catalog/load.js';
+import { loadCatalog } from '../catalog/load.js';
+import { namedOrScoredTasks } from './io.js';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
 import { validateTasks } from '../datasets/validate.js';
 import { toJson } from '../util/json.js';
@@ -24,8 +25,7 @@ export const validateCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
     const catalog = loadCatalog();
-    const names = (args.task ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
-    const tasks = names.length ? selectTasks({ names }, catalog) : scoredTasks(catalog);
+    const tasks = namedOrScoredTasks(args.task);
     const report = await validateTasks(tasks, {
       dataRoot: args['data-root'],
       hfRoot: args['hf-root'],
