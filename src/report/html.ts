@@ -3,13 +3,14 @@
  * Every piece of dataset or model text goes through escapeHtml, so a task text containing <script> is inert.
  */
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
+import { formatScore } from './format.js';
 import type { ReportData } from './write.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(2));
+const pct = formatScore;
 const cell = (v: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${v}</td>`;
 
 export function htmlReport(d: ReportData): string {

@@ -1,4 +1,5 @@
 import type { MetaTask, Modality } from '../catalog/types.js';
+import { formatScore } from './format.js';
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { loadCatalog, scoredTasks } from '../catalog/load.js';
 import { rollUp } from '../metrics/aggregate.js';
@@ -56,7 +57,7 @@ export function buildLeaderboard(paths: string[], opts: LeaderboardOptions = {})
   });
 }
 
-const fmt = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
+const fmt = formatScore;
 
 /** A fixed-width text table: model, overall, modalities, the 12 meta-tasks, task count. */
 export function formatLeaderboard(rows: LeaderboardRow[]): string {

@@ -1,8 +1,9 @@
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
+import { formatScore } from './format.js';
 import { sumCosts } from './costs.js';
 import type { ReportData } from './write.js';
 
-const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(2));
+const pct = formatScore;
 /** Table cells must not break the Markdown table. */
 const md = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ⏎ ');
 
