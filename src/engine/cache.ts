@@ -31,9 +31,6 @@ export function cacheKey(parts: Record<string, unknown>): string {
 }
 
 export class Cache {
-  hits = 0;
-  misses = 0;
-
   constructor(readonly dir: string) {}
 
   private path(kind: 'traces' | 'embeddings', key: string, ext: string): string {
@@ -42,9 +39,7 @@ export class Cache {
 
   getTrace(key: string): Trace | null {
     const p = this.path('traces', key, '.json');
-    if (!existsSync(p)) return (this.misses++, null);
-    this.hits++;
-    return JSON.parse(readFileSync(p, 'utf8')) as Trace;
+    return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Trace) : null;
   }
 
   putTrace(key: string, trace: Trace): void {
@@ -53,8 +48,7 @@ export class Cache {
 
   getEmbedding(key: string): Float32Array | null {
     const p = this.path('embeddings', key, '.f32');
-    if (!existsSync(p)) return (this.misses++, null);
-    this.hits++;
+    if (!existsSync(p)) return null;
     const buf = readFileSync(p);
     return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   }
