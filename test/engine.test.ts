@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PooledTransformersEmbedder } from '../src/backends/transformers-pool.js';
+import { DualEncoderEmbedder } from '../src/backends/transformers.js';
 import { assignShards } from '../src/engine/shard.js';
 import { scoredTasks } from '../src/catalog/load.js';
 import { BackendError } from '../src/errors.js';
@@ -106,9 +107,34 @@ test('worker errors surface as BackendError and do not hang the pool', async () 
   await assert.rejects(bad.embed([{ text: 'x', media: [], role: 'query' }]), (e: unknown) => e instanceof BackendError && /worker failed/.test((e as Error).message));
   await bad.close();
   const good = new PooledTransformersEmbedder({ model: join(FIXTURES, 'tiny-models', 'tiny-clip'), architecture: 'clip' }, 2);
+  const broken = { text: 'x', media: [{ kind: 'image' as const, path: 'broken.png', data: new Uint8Array([1, 2, 3]) }], role: 'query' as const };
+  await assert.rejects(good.embed([broken]), (e: unknown) => e instanceof BackendError && /broken\.png/.test((e as Error).message));
   const v = await good.embed(Array.from({ length: 5 }, (_, i) => ({ text: `text ${i}`, media: [], role: 'query' as const })));
   assert.equal(v.length, 5);
   await good.close();
+});
+
+test('a 2-worker pool with several batches in flight returns what the in-process embedder does', async () => {
+  const model = join(FIXTURES, 'tiny-models', 'tiny-clip');
+  const images = ['red32.png', 'bluesquare32.png', 'greenyellow48x40.png'].map((f) => new Uint8Array(readFileSync(join(FIXTURES, 'tiny-models', 'images', f))));
+  const items = Array.from({ length: 40 }, (_, i) => ({
+    text: i % 4 === 3 ? '' : `item ${i} ${'word '.repeat(i % 7)}`,
+    media: i % 2 ? [{ kind: 'image' as const, path: `img${i % 3}.png`, data: images[i % 3] }] : [],
+    role: 'target' as const,
+  }));
+  const direct = await DualEncoderEmbedder.load({ model, architecture: 'clip' });
+  const want = await direct.embed(items);
+  await direct.close();
+  const pool = new PooledTransformersEmbedder({ model, architecture: 'clip' }, 2);
+  // five calls at once: each worker holds two batches, one more waits in the queue
+  const got = (await Promise.all([0, 8, 16, 24, 32].map((i) => pool.embed(items.slice(i, i + 8))))).flat();
+  await pool.close();
+  assert.equal(got.length, want.length);
+  // batches are padded and split differently (and run with other thread counts): equal up to float noise
+  got.forEach((v, i) => {
+    assert.equal(v.length, want[i].length);
+    v.forEach((x, k) => assert.ok(Math.abs(x - want[i][k]) < 1e-6, `item ${i} dim ${k}: ${x} vs ${want[i][k]}`));
+  });
 });
 
 test('rank: precomputed .npy embeddings ranked like the reference kernel, ids from files', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
-import { CausalLm, DecoderEmbedder, DualEncoderEmbedder, encodeBatch } from '../src/backends/transformers.js';
+import { CausalLm, DecoderEmbedder, DualEncoderEmbedder, decodeImage, encodeBatch } from '../src/backends/transformers.js';
 import { FIXTURES } from './helpers.js';
 
 const TINY = join(FIXTURES, 'tiny-models');
@@ -78,4 +78,22 @@ test('causal LM: greedy generation token for token, and the unified last-token s
     assert.ok(maxDiff(hidden, r.pooled_after_generation[i]) < 1e-5, `pooled ${i}`);
   }
   await lm.close();
+});
+
+test('images decode as PIL opens them: EXIF orientation is not applied, undecodable bytes name the file', async () => {
+  const sharp = (await import('sharp')).default;
+  // a 40×24 JPEG whose EXIF says "rotate 90°": PIL's Image.open (what the Hugging Face processors see)
+  // keeps the stored 40×24 pixels; an auto-orienting decoder would return 24×40
+  const jpeg = await sharp({ create: { width: 40, height: 24, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  assert.equal((await sharp(jpeg).metadata()).orientation, 6);
+  const im = await decodeImage(new Uint8Array(jpeg), 'rotated.jpg');
+  assert.deepEqual([im.width, im.height, im.channels], [40, 24, 3]);
+  const grey = await decodeImage(new Uint8Array(await sharp({ create: { width: 5, height: 3, channels: 3, background: '#808080' } }).toColourspace('b-w').png().toBuffer()), 'grey.png');
+  // a one-channel PNG comes out as three equal channels, as PIL's convert('RGB') makes it
+  assert.deepEqual([grey.width, grey.height, grey.channels], [5, 3, 3]);
+  assert.deepEqual([...grey.data.slice(0, 6)], [128, 128, 128, 128, 128, 128]);
+  await assert.rejects(decodeImage(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), 'pages/p1.png'), /cannot decode image pages\/p1\.png/);
 });

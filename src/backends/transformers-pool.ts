@@ -2,7 +2,8 @@
  * A local transformers.js embedder spread over a Piscina pool: `workers` threads, each with its own model
  * and onnxruntime sessions (intraOpNumThreads = cores / workers), so CPU inference scales across cores
  * while the main thread stays free. A batch is split across the workers; results come back by transfer.
- * Tasks are never aborted mid-inference (aborting a running Piscina task kills its worker and its model).
+ * Each worker takes two batches at a time (see below). Tasks are never aborted mid-inference (aborting a
+ * running Piscina task kills its worker and its model).
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
@@ -26,7 +27,10 @@ export class PooledTransformersEmbedder implements Embedder {
       minThreads: workers,
       maxThreads: workers,
       idleTimeout: 60_000,
-      concurrentTasksPerWorker: 1,
+      // Two batches per worker: while one batch's images are decoded (libvips, on libuv's thread pool),
+      // the worker runs inference on the other. onnxruntime runs a session synchronously on the worker's
+      // own thread, so the two never run inference at the same time.
+      concurrentTasksPerWorker: 2,
     });
     this.pool.on('error', (err: Error) => {
       this.failure = err;

@@ -77,7 +77,8 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   const endpoints = (cfg: Cfg) => (Array.isArray(cfg?.baseURL) ? cfg.baseURL.length : 1);
   const plan = (cfg: Cfg, role: 'reasoner' | 'embedder') => {
     const size = perItem(cfg, role) ? 1 : batchSize;
-    const inFlight = cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) * endpoints(cfg) : Number(cfg?.workers ?? 1) * batchSize;
+    // a local worker pool takes two batches per worker (one decoding while the other runs)
+    const inFlight = cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) * endpoints(cfg) : 2 * Number(cfg?.workers ?? 1) * batchSize;
     return { size, parallel: opts.parallelBatches ?? Math.max(1, Math.ceil(inFlight / size) + 1) };
   };
   const reasonPlan = plan(backend.config.reasoner, 'reasoner');
