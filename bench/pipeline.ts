@@ -36,7 +36,7 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   serveProc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
 });
-const stats = async () => (await (await fetch(`${url}/stats`)).json()) as { requests: number; maxInFlight: number; byRoute: Record<string, number> };
+const stats = async () => (await (await fetch(`${url}/stats`)).json()) as { requests: number; maxInFlight: number; slotBusyMs: number; byRoute: Record<string, number> };
 const dir = mkdtempSync(join(tmpdir(), 'tte-bench-pipeline-'));
 // n queries, 10% of them repeated texts (identical items must be asked once), and n/4 candidates
 const es: EvalSet = {
@@ -57,7 +57,8 @@ const cache = new Cache(join(dir, 'cache'));
 const t0 = performance.now();
 await embedEvalSet(es, backend, new MediaLoader(new DataRoot(dir), es), { version: 'v2.1', cache });
 const seconds = (performance.now() - t0) / 1000;
-const firstRequests = (await stats()).byRoute['POST /v1/embeddings'] ?? 0;
+const first = await stats();
+const firstRequests = first.byRoute['POST /v1/embeddings'] ?? 0;
 const ideal = (Math.ceil(unique / concurrency) * latency) / 1000;
 await embedEvalSet(es, backend, new MediaLoader(new DataRoot(dir), es), { version: 'v2.1', cache });
 const final = await stats();
@@ -67,3 +68,4 @@ console.log(`${n + es.candidates.length} items, ${unique} unique; latency ${late
 console.log(`wall ${seconds.toFixed(3)} s vs capacity bound ${ideal.toFixed(3)} s → efficiency ${((ideal / seconds) * 100).toFixed(1)}% (target ≥ 95%)`);
 console.log(`server requests: ${firstRequests} (unique items ${unique}, duplicates ${firstRequests - unique}); re-run: ${rerunRequests} (target 0)`);
 console.log(`max in flight at the server: ${final.maxInFlight}`);
+console.log(`server slots busy ${((first.slotBusyMs / (concurrency * seconds * 1000)) * 100).toFixed(1)}% of the run; mean slot time ${(first.slotBusyMs / firstRequests).toFixed(2)} ms per request`);

@@ -66,6 +66,19 @@ test('retries with backoff on 503, then succeeds; 4xx fails at once with a clear
   }
 });
 
+test('a server slower than timeoutMs: each attempt is abandoned at the timeout, then a clear error', async () => {
+  const server = await startServer(await createBackend(builtinThink), { latencyMs: 2000 });
+  try {
+    const e = new OpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'served', timeoutMs: 100, maxRetries: 1, retryBaseMs: 1 });
+    const t0 = performance.now();
+    await assert.rejects(e.embed([{ text: 'x', media: [], role: 'query' }]), (err: unknown) => err instanceof BackendError && /failed after 2 attempt\(s\).*timeout/i.test((err as Error).message));
+    assert.ok(performance.now() - t0 < 1500, 'gave up long before the server answered');
+    assert.equal(e.client.retries, 1);
+  } finally {
+    await server.close();
+  }
+});
+
 test('maxConcurrency bounds the requests in flight', async () => {
   const server = await startServer(await createBackend(builtinThink), { latencyMs: 30 });
   try {

@@ -3,7 +3,12 @@
  * concurrency limit, timeouts, retries with exponential backoff on 429 / 5xx / network errors (honouring
  * Retry-After), and clear errors otherwise. The API key is read from the environment variable the config
  * names, and never logged.
+ *
+ * Requests go through undici's `request`, not the global `fetch`: on the same server it costs about a third
+ * of fetch's CPU per request (no WHATWG stream layers), which is what a client sending hundreds of requests
+ * a second to several endpoints, on the same cores as the rest of the harness, needs.
  */
+import { request } from 'undici';
 import { BackendError, ConfigError } from '../errors.js';
 
 export interface HttpOptions {
@@ -78,17 +83,17 @@ export class HttpClient {
         let retryAfterMs: number | null = null;
         try {
           this.requests++;
-          const res = await fetch(url, {
+          const res = await request(url, {
             method: 'POST',
             headers: this.headers(),
             body: JSON.stringify(body),
             signal: AbortSignal.timeout(this.opts.timeoutMs ?? 300_000),
           });
-          if (res.ok) return (await res.json()) as T;
-          status = res.status;
-          detail = (await res.text()).slice(0, 300);
-          const ra = res.headers.get('retry-after');
-          if (ra && /^\d+(\.\d+)?$/.test(ra)) retryAfterMs = Number(ra) * 1000;
+          if (res.statusCode >= 200 && res.statusCode < 300) return (await res.body.json()) as T;
+          status = res.statusCode;
+          detail = (await res.body.text()).slice(0, 300);
+          const ra = res.headers['retry-after'];
+          if (typeof ra === 'string' && /^\d+(\.\d+)?$/.test(ra)) retryAfterMs = Number(ra) * 1000;
           if (status !== 429 && status < 500) throw new BackendError(`${url} answered HTTP ${status}: ${detail}`);
         } catch (err) {
           if (err instanceof BackendError || err instanceof ConfigError) throw err;

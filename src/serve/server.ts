@@ -29,6 +29,8 @@ export interface ServerStats {
   embeddedItems: number;
   inFlight: number;
   maxInFlight: number;
+  /** Total time model requests held a concurrency slot (latency + model time), in milliseconds. */
+  slotBusyMs: number;
   failuresInjected: number;
   /** Requests that carried an Authorization header (the value itself is never kept). */
   authorized: number;
@@ -94,7 +96,7 @@ function parseMessages(messages: unknown): { text: string; media: LoadedMedia[] 
 const words = (s: string) => (s.match(/\S+/g) ?? []).length;
 
 export async function startServer(backend: Backend, opts: ServeOptions = {}): Promise<RunningServer> {
-  const stats: ServerStats = { requests: 0, byRoute: {}, embeddedItems: 0, inFlight: 0, maxInFlight: 0, failuresInjected: 0, authorized: 0 };
+  const stats: ServerStats = { requests: 0, byRoute: {}, embeddedItems: 0, inFlight: 0, maxInFlight: 0, slotBusyMs: 0, failuresInjected: 0, authorized: 0 };
   const limiter = new Limiter(opts.maxConcurrency ?? 64);
   const modelName = backend.config.name;
   const limit = opts.maxBodyBytes ?? 256 * 1024 * 1024;
@@ -103,6 +105,7 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
     limiter.run(async () => {
       stats.inFlight++;
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      const start = performance.now();
       try {
         if (opts.failFirst && stats.failuresInjected < opts.failFirst.count) {
           stats.failuresInjected++;
@@ -112,6 +115,7 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         return await fn();
       } finally {
         stats.inFlight--;
+        stats.slotBusyMs += performance.now() - start;
       }
     });
 

@@ -248,6 +248,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   // allSettled: when one side fails or is cancelled, the other's running calls still finish (and are
   // cached) before the error propagates, so nothing keeps running behind the caller's back.
   const [qs, ts] = await Promise.allSettled([side(evalSet.queries, 'query'), side(evalSet.candidates, 'target')]);
+  await cache?.flush(); // every answer is on disk before the task is reported, even when a side failed
   if (qs.status === 'rejected') throw qs.reason;
   if (ts.status === 'rejected') throw ts.reason;
   const [q, t] = [qs.value, ts.value];

@@ -1,4 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DataError } from '../errors.js';
@@ -18,6 +19,19 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/**
+ * Write a file atomically off the main thread, without fsync: readers never see a torn file (temporary
+ * sibling + rename), and the data survives the process being killed (it is in the page cache), but not
+ * necessarily a power cut. For caches whose readers check each entry and treat a bad one as a miss —
+ * where an fsync per entry would block on every write (and costs far more on network file systems).
+ */
+export async function writeFileAtomicAsync(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await writeFile(tmp, data);
+  await rename(tmp, path);
 }
 
 /** JSON with a trailing newline; key order is the insertion order the caller chose. */
