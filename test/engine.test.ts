@@ -91,7 +91,10 @@ test('a run killed with SIGKILL and started again finishes with the same results
   const resumed = runCli(args);
   assert.equal(resumed.status, 0, resumed.stderr);
   const total = embeddings(await s2.stats());
-  assert.ok(total >= unique && total <= unique + 4, `${total} requests for ${unique} unique items (at most the 4 in flight at the kill are asked again)`);
+  // Asked again: at most the pipeline's calls in flight at the kill — requests still awaiting an answer
+  // (maxConcurrency 4) and answers still being written — 5 calls per side (4 + 1 spare), queries and
+  // candidates side by side.
+  assert.ok(total >= unique && total <= unique + 10, `${total} requests for ${unique} unique items (at most the 10 calls in flight at the kill are asked again)`);
   for (const f of resultFiles(join(dir, 'ref'))) {
     if (f === 'summary.json') continue; // the backend URL differs by design
     assert.equal(readFileSync(join(dir, 'killed', f), 'utf8'), readFileSync(join(dir, 'ref', f), 'utf8'), f);

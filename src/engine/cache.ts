@@ -5,9 +5,10 @@
  * benchmark version. Change any of them and the key changes: nothing stale is ever reused.
  *
  * Entries are written atomically (temporary file + rename), so concurrent writers of the same key are
- * harmless, and off the main thread without fsync, so a model answer is stored without stalling the
- * requests in flight. A killed process keeps what it wrote; an entry damaged some other way (a power cut,
- * a truncated copy) fails the check on reading and counts as a miss, so it is asked for again.
+ * harmless, and off the main thread without fsync, so storing an answer does not stall the requests in
+ * flight (an fsync per entry blocks for a millisecond on a local disk and far longer on a network file
+ * system). A killed process keeps what it wrote; an entry damaged some other way (a power cut, a truncated
+ * copy) fails the check on reading and counts as a miss, so it is asked for again.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -38,9 +39,12 @@ function isTrace(v: unknown): v is Trace {
   return typeof v === 'object' && v !== null && typeof (v as Trace).text === 'string';
 }
 
+/** Files written at once: each write holds a file descriptor. */
+const MAX_WRITES = 16;
+
 export class Cache {
-  private readonly pending = new Set<Promise<void>>();
-  private writeError: Error | null = null;
+  private readonly queue: (() => void)[] = [];
+  private active = 0;
 
   constructor(readonly dir: string) {}
 
@@ -59,8 +63,9 @@ export class Cache {
     }
   }
 
-  putTrace(key: string, trace: Trace): void {
-    this.write(this.path('traces', key, '.json'), JSON.stringify(trace));
+  /** Store a trace; resolves when it is on disk. */
+  putTrace(key: string, trace: Trace): Promise<void> {
+    return this.write(this.path('traces', key, '.json'), JSON.stringify(trace));
   }
 
   getEmbedding(key: string): Float32Array | null {
@@ -72,26 +77,22 @@ export class Cache {
     return v.every(Number.isFinite) ? v : null;
   }
 
-  putEmbedding(key: string, v: Float32Array): void {
+  /** Store a vector; resolves when it is on disk. */
+  putEmbedding(key: string, v: Float32Array): Promise<void> {
     // copy: the caller's vector may share its buffer with others (a batch result)
-    this.write(this.path('embeddings', key, '.f32'), new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
+    return this.write(this.path('embeddings', key, '.f32'), new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
   }
 
-  private write(path: string, data: string | Uint8Array): void {
-    if (this.writeError) throw this.writeError;
-    const w = writeFileAtomicAsync(path, data).then(
-      () => void this.pending.delete(w),
-      (err: Error) => {
-        this.pending.delete(w);
-        this.writeError ??= new Error(`cannot write cache entry ${path}: ${err.message}`);
-      },
-    );
-    this.pending.add(w);
-  }
-
-  /** Wait for every write started so far; throws the first write error, if any. */
-  async flush(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
-    if (this.writeError) throw this.writeError;
+  private async write(path: string, data: string | Uint8Array): Promise<void> {
+    if (this.active >= MAX_WRITES) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.active++;
+    try {
+      await writeFileAtomicAsync(path, data);
+    } catch (err) {
+      throw new Error(`cannot write cache entry ${path}: ${(err as Error).message}`);
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
   }
 }

@@ -120,7 +120,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
     keys: string[],
     get: (key: string) => V | null,
     compute: (indices: number[], loaded: LoadedMedia[][]) => Promise<V[]>,
-    put: (key: string, v: V) => void,
+    put: (key: string, v: V) => Promise<unknown> | undefined,
     { size, parallel }: { size: number; parallel: number },
     onDone?: (n: number) => void,
   ): Promise<V[]> {
@@ -141,12 +141,14 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       const first = batch.map((k) => (pending.get(k) as number[])[0]);
       const loaded = await Promise.all(first.map((i) => media.load(items[i].media)));
       const values = await busy(() => compute(first, loaded));
-      batch.forEach((k, j) => {
-        put(k, values[j]);
+      const stored = batch.map((k, j) => {
         const idx = pending.get(k) as number[];
         for (const i of idx) out[i] = values[j];
         onDone?.(idx.length);
+        return put(k, values[j]);
       });
+      // a call ends when its answers are on disk: a kill loses at most the calls in flight
+      await Promise.all(stored);
     }, opts.signal);
     return out as V[];
   }
@@ -194,10 +196,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
           }
           return res;
         },
-        (k, v) => {
-          cache?.putTrace(k, v.trace);
-          cache?.putEmbedding(k, v.vector);
-        },
+        (k, v) => (cache ? Promise.all([cache.putTrace(k, v.trace), cache.putEmbedding(k, v.vector)]) : undefined),
         { size: batchSize, parallel: embedPlan.parallel },
         progress,
       );
@@ -248,7 +247,6 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   // allSettled: when one side fails or is cancelled, the other's running calls still finish (and are
   // cached) before the error propagates, so nothing keeps running behind the caller's back.
   const [qs, ts] = await Promise.allSettled([side(evalSet.queries, 'query'), side(evalSet.candidates, 'target')]);
-  await cache?.flush(); // every answer is on disk before the task is reported, even when a side failed
   if (qs.status === 'rejected') throw qs.reason;
   if (ts.status === 'rejected') throw ts.reason;
   const [q, t] = [qs.value, ts.value];
