@@ -131,13 +131,17 @@ test('a 2-worker pool with several batches in flight returns what the in-process
   const pool = new PooledTransformersEmbedder({ model, architecture: 'clip' }, 2);
   // five calls at once: each worker holds two batches, one more waits in the queue
   const got = (await Promise.all([0, 8, 16, 24, 32].map((i) => pool.embed(items.slice(i, i + 8))))).flat();
+  // one large call, split across the workers (32 + 8) and put back in order
+  const whole = await pool.embed(items);
   await pool.close();
-  assert.equal(got.length, want.length);
   // batches are padded and split differently (and run with other thread counts): equal up to float noise
-  got.forEach((v, i) => {
-    assert.equal(v.length, want[i].length);
-    v.forEach((x, k) => assert.ok(Math.abs(x - want[i][k]) < 1e-6, `item ${i} dim ${k}: ${x} vs ${want[i][k]}`));
-  });
+  for (const [name, vectors] of [['five calls', got], ['one large call', whole]] as const) {
+    assert.equal(vectors.length, want.length, name);
+    vectors.forEach((v, i) => {
+      assert.equal(v.length, want[i].length);
+      v.forEach((x, k) => assert.ok(Math.abs(x - want[i][k]) < 1e-6, `${name}, item ${i} dim ${k}: ${x} vs ${want[i][k]}`));
+    });
+  }
 });
 
 test('rank: precomputed .npy embeddings ranked like the reference kernel, ids from files', () => {
