@@ -1,5 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DataError } from '../errors.js';
@@ -30,8 +30,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 export async function writeFileAtomicAsync(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  await writeFile(tmp, data);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {}); // a full disk must not also leave half-written files behind
+    throw err;
+  }
 }
 
 /** JSON with a trailing newline; key order is the insertion order the caller chose. */
