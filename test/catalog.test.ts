@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadBackendConfig } from '../src/backends/config.js';
+import { loadPrices } from '../src/report/costs.js';
 import { loadCatalog, scoredTasks, validateCatalogFile, loadLabels } from '../src/catalog/load.js';
 import { ConfigError } from '../src/errors.js';
 import { FIXTURES, SCORES } from './helpers.js';
@@ -47,4 +50,19 @@ test('the schema rejects malformed catalog entries with the file named', () => {
   const extra = structuredClone(good);
   extra.tasks[0].surprise = 1;
   assert.throws(() => validateCatalogFile(extra, 'image.json'), ConfigError);
+});
+
+test('configuration files that cannot be read or parsed are ConfigErrors naming the file and what it is', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tte-bench-config-'));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, '{"name": ');
+  const missing = join(dir, 'missing.json');
+  const cases: [string, () => unknown, string][] = [
+    ['backend config', () => loadBackendConfig(bad), bad],
+    ['price table', () => loadPrices(missing), missing],
+    ['task catalog', () => loadCatalog(dir), join(dir, 'image.json')],
+  ];
+  for (const [what, load, file] of cases) {
+    assert.throws(load, (e: unknown) => e instanceof ConfigError && e.message.includes(`cannot read ${what}:`) && e.message.includes(file), what);
+  }
 });

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { ConfigError } from '../errors.js';
+import { readConfigJson } from '../util/json.js';
 
 export type Pipeline = 'no-think' | 'teacher' | 'distilled' | 'unified';
 export type TextFormatName = 'qwen2-vl' | 'plain';
@@ -89,11 +89,5 @@ export function parseBackendConfig(doc: unknown, file = '<inline>'): BackendConf
 
 export function loadBackendConfig(file?: string): BackendConfig {
   if (!file) return BUILTIN_BACKEND;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`cannot read backend config: ${(err as Error).message}`, { file });
-  }
-  return parseBackendConfig(doc, file);
+  return parseBackendConfig(readConfigJson(file, 'backend config'), file);
 }

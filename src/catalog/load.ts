@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { ConfigError } from '../errors.js';
+import { readConfigJson } from '../util/json.js';
 import type { MetaTask, Modality, TaskSpec } from './types.js';
 import { MODALITIES } from './types.js';
 
@@ -44,13 +45,7 @@ export function loadCatalog(dir = CATALOG_DIR): Catalog {
   const tasks: TaskSpec[] = [];
   for (const modality of MODALITIES) {
     const file = join(dir, `${modality}.json`);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new ConfigError(`cannot read task catalog: ${(err as Error).message}`, { file });
-    }
-    for (const t of validateCatalogFile(doc, file)) {
+    for (const t of validateCatalogFile(readConfigJson(file, 'task catalog'), file)) {
       if (t.modality !== modality) throw new ConfigError(`task ${t.name} has modality ${t.modality}`, { file });
       tasks.push(t);
     }
@@ -96,7 +91,7 @@ export function selectTasks(filter: TaskFilter, catalog = loadCatalog()): TaskSp
 export function loadLabels(task: TaskSpec, catalog = loadCatalog()): string[] {
   if (!task.labels) throw new ConfigError(`task ${task.name} has no label vocabulary`);
   const file = join(catalog.dir, task.labels);
-  const labels = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const labels = readConfigJson(file, 'label vocabulary');
   if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) {
     throw new ConfigError('label vocabulary must be a JSON array of strings', { file, task: task.name });
   }

@@ -1,7 +1,7 @@
 /** Optional price table: turns the tokens and calls a run recorded into money for the report. */
-import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { ConfigError } from '../errors.js';
+import { readConfigJson } from '../util/json.js';
 import type { TaskCost } from '../engine/run.js';
 
 export interface PriceTable {
@@ -25,12 +25,7 @@ const validate = new Ajv({ allErrors: true }).compile({
 });
 
 export function loadPrices(file: string): PriceTable {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`cannot read price table: ${(err as Error).message}`, { file });
-  }
+  const doc = readConfigJson(file, 'price table');
   if (!validate(doc)) throw new ConfigError(`invalid price table: ${(validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, { file });
   return doc as PriceTable;
 }

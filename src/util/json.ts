@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, r
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 
 /**
  * Write a file atomically: write a temporary sibling, fsync it, then rename over the target,
@@ -68,6 +68,15 @@ export function readJsonFile<T = unknown>(file: string): T {
     return JSON.parse(text) as T;
   } catch (err) {
     throw new DataError(`invalid JSON: ${(err as Error).message}`, { file });
+  }
+}
+
+/** A configuration file (backend, task catalog, prices): unreadable or bad JSON is a ConfigError naming it. */
+export function readConfigJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what}: ${(err as Error).message}`, { file });
   }
 }
 
