@@ -1,18 +1,12 @@
-import type { MetaTask, Modality } from '../catalog/types.js';
 import { formatScore } from './format.js';
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { loadCatalog, scoredTasks } from '../catalog/load.js';
-import { rollUp } from '../metrics/aggregate.js';
+import { rollUp, type RollUp } from '../metrics/aggregate.js';
 import { mainScores, overlayScores, readScoreSource, type ModelScores } from './score-files.js';
 
-export interface LeaderboardRow {
+/** A model's roll-up over the 78 scored tasks (×100), with the per-task scores and where they came from. */
+export interface LeaderboardRow extends RollUp {
   model: string;
-  /** Number of the 78 scored tasks that have a score. */
-  tasks: number;
-  missing: string[];
-  overall: number | null;
-  modalities: Record<Modality, number | null>;
-  meta: Record<MetaTask, number | null>;
   /** Per-task main metric ×100. */
   scores: Record<string, number>;
   sources: string[];
