@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { getTask } from '../catalog/load.js';
-import { MMEB_VERSIONS, DEFAULT_MMEB_VERSION, type MmebVersion } from '../catalog/types.js';
+import type { MmebVersion } from '../catalog/types.js';
 import { dumpLines } from '../datasets/dump.js';
 import { loadEvalSet } from '../datasets/load.js';
 import type { TextFormat } from '../datasets/types.js';
-import { emit } from './io.js';
+import { dataRootOptions, emit } from './io.js';
 
 interface Args {
   task: string;
@@ -19,11 +19,7 @@ export const dumpCommand: CommandModule<object, Args> = {
   command: 'dump',
   describe: "Print a task's EvalSet (queries, then pooled candidates) as JSONL, exactly as scoring sees it",
   builder: (y) =>
-    y
-      .option('task', { type: 'string', demandOption: true })
-      .option('data-root', { type: 'string', demandOption: true, describe: 'downloaded MMEB-V2 root (media + hf/<owner>/<name>/)' })
-      .option('hf-root', { type: 'string', describe: 'Hugging Face snapshots folder (default <data-root>/hf)' })
-      .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION })
+    dataRootOptions(y.option('task', { type: 'string', demandOption: true }))
       .option('format', {
         choices: ['qwen2-vl', 'plain'] as const,
         default: 'qwen2-vl' as const,

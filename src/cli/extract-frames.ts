@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { loadCatalog, selectTasks } from '../catalog/load.js';
-import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
+import type { MmebVersion } from '../catalog/types.js';
 import { extractFrames } from '../datasets/extract.js';
 import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
-import { taskNames } from './io.js';
+import { dataRootOptions, taskNames } from './io.js';
 
 interface Args {
   task: string[];
@@ -18,11 +18,7 @@ export const extractFramesCommand: CommandModule<object, Args> = {
   command: 'extract-frames',
   describe: 'Opt-in: fill missing or empty frame folders from the raw videos under video_root, with ffmpeg',
   builder: (y) =>
-    y
-      .option('task', { type: 'string', array: true, demandOption: true })
-      .option('data-root', { type: 'string', demandOption: true })
-      .option('hf-root', { type: 'string' })
-      .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION })
+    dataRootOptions(y.option('task', { type: 'string', array: true, demandOption: true }))
       .option('max-frames', { type: 'number', default: 64, describe: 'frames kept per video (VLM2Vec: 64)' }) as never,
   handler: async (args) => {
     const names = taskNames(args.task);

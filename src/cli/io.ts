@@ -1,5 +1,6 @@
 import { loadCatalog, scoredTasks, selectTasks } from '../catalog/load.js';
-import type { TaskSpec } from '../catalog/types.js';
+import type { Argv } from 'yargs';
+import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type TaskSpec } from '../catalog/types.js';
 import { writeFileAtomic } from '../util/json.js';
 
 /** Print to stdout, or write atomically to --out when given. */
@@ -18,4 +19,12 @@ export function namedOrScoredTasks(values: string | string[] | undefined): TaskS
   const names = taskNames(values);
   const catalog = loadCatalog();
   return names.length ? selectTasks({ names }, catalog) : scoredTasks(catalog);
+}
+
+/** --data-root, --hf-root and --mmeb-version, for the commands that read a downloaded data root. */
+export function dataRootOptions<T>(y: Argv<T>) {
+  return y
+    .option('data-root', { type: 'string', demandOption: true, describe: 'downloaded MMEB-V2 root (media + hf/<owner>/<name>/)' })
+    .option('hf-root', { type: 'string', describe: 'Hugging Face snapshots folder (default <data-root>/hf)' })
+    .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION });
 }

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadCatalog } from '../catalog/load.js';
-import { namedOrScoredTasks } from './io.js';
-import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
+import { dataRootOptions, namedOrScoredTasks } from './io.js';
+import type { MmebVersion } from '../catalog/types.js';
 import { validateTasks } from '../datasets/validate.js';
 import { toJson } from '../util/json.js';
 
@@ -17,11 +17,8 @@ export const validateCommand: CommandModule<object, Args> = {
   command: 'validate',
   describe: 'Check a downloaded data root: rows, queries, candidates, and every missing or unreadable media file',
   builder: (y) =>
-    y
-      .option('data-root', { type: 'string', demandOption: true })
-      .option('hf-root', { type: 'string' })
+    dataRootOptions(y)
       .option('task', { type: 'string', array: true, describe: 'tasks to check (default: all 78 scored tasks)' })
-      .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
     const catalog = loadCatalog();
