@@ -23,12 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { PooledTransformersEmbedder } from '../src/backends/transformers-pool.js';
 import type { EmbedInput } from '../src/backends/types.js';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
+import { numberArg } from './args.js';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-const [n, batch, rounds] = [arg('items', 3000), arg('batch', 32), arg('rounds', 5)];
+const [n, batch, rounds] = [numberArg('items', 3000), numberArg('batch', 32), numberArg('rounds', 5)];
 const tiny = join(PACKAGE_ROOT, 'test', 'fixtures', 'tiny-models');
 
 type Workload = 'image+text' | 'text-only';
@@ -74,7 +71,7 @@ async function measureHere(workload: Workload, workers: number): Promise<Measure
 
 if (process.argv.includes('--child')) {
   const workload = process.argv[process.argv.indexOf('--child') + 1] as Workload;
-  console.log(JSON.stringify(await measureHere(workload, arg('workers', 1))));
+  console.log(JSON.stringify(await measureHere(workload, numberArg('workers', 1))));
   process.exit(0);
 }
 

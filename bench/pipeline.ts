@@ -19,12 +19,9 @@ import type { EvalSet } from '../src/datasets/types.js';
 import { spawn } from 'node:child_process';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';
+import { numberArg } from './args.js';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-const [n, latency, concurrency] = [arg('items', 600), arg('latency-ms', 100), arg('concurrency', 8)];
+const [n, latency, concurrency] = [numberArg('items', 600), numberArg('latency-ms', 100), numberArg('concurrency', 8)];
 const BIN = join(PACKAGE_ROOT, 'bin', 'tte-bench.js');
 
 // The server runs as its own process (`tte-bench serve`), as a model server would.

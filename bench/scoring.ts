@@ -12,12 +12,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ScoringPool } from '../src/scoring/pool.js';
 import { npyBytes } from '../src/util/npy.js';
+import { numberArg } from './args.js';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-const [nq, nc, d, k] = [arg('queries', 2000), arg('candidates', 10000), arg('dim', 1536), 10];
+const [nq, nc, d, k] = [numberArg('queries', 2000), numberArg('candidates', 10000), numberArg('dim', 1536), 10];
 
 function randomUnitRows(n: number, seed: number): Float32Array[] {
   let s = seed >>> 0;
