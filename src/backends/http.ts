@@ -41,7 +41,20 @@ export class Limiter {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait `ms`, or reject with the abort reason as soon as `signal` fires (a cancelled run does not sit out a backoff). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 export class HttpClient {
   requests = 0;
@@ -103,7 +116,7 @@ export class HttpClient {
           throw new BackendError(`${url} failed after ${attempt + 1} attempt(s): ${status ? `HTTP ${status} ` : ''}${detail}`);
         }
         this.retries++;
-        await sleep(retryAfterMs ?? Math.min(30_000, base * 2 ** attempt));
+        await sleep(retryAfterMs ?? Math.min(30_000, base * 2 ** attempt), signal);
       }
     });
   }

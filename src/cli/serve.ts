@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import { createBackend } from '../backends/registry.js';
 import { startServer } from '../serve/server.js';
+import { intIn } from './io.js';
 
 interface Args {
   backend?: string;
@@ -17,10 +18,10 @@ export const serveCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('backend', { type: 'string', describe: 'backend config JSON (default: the builtin floor)' })
-      .option('port', { type: 'number', default: 8000, describe: '0 picks a free port' })
+      .option('port', { type: 'number', default: 8000, coerce: intIn('port', 0, 65535), describe: '0 picks a free port' })
       .option('host', { type: 'string', default: '127.0.0.1' })
-      .option('latency-ms', { type: 'number', default: 0, describe: 'artificial latency per model request' })
-      .option('max-concurrency', { type: 'number', default: 64, describe: 'model requests handled at once' }) as never,
+      .option('latency-ms', { type: 'number', default: 0, coerce: intIn('latency-ms', 0, 600_000), describe: 'artificial latency per model request' })
+      .option('max-concurrency', { type: 'number', default: 64, coerce: intIn('max-concurrency', 1, 4096), describe: 'model requests handled at once' }) as never,
   handler: async (args) => {
     const backend = await createBackend(loadBackendConfig(args.backend));
     const server = await startServer(backend, {
