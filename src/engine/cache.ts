@@ -69,7 +69,9 @@ export function decodeVector(buf: Uint8Array): Float32Array | null {
   if (buf.byteLength !== HEADER + dim * 4) return null;
   const payload = buf.subarray(HEADER);
   if (crc32(payload) !== view.getUint32(8, true)) return null;
-  const v = new Float32Array(payload.slice().buffer);
+  // a private, aligned copy (Buffer#slice would not copy, and the payload starts at an offset)
+  const v = new Float32Array(dim);
+  new Uint8Array(v.buffer).set(payload);
   return v.every(Number.isFinite) ? v : null;
 }
 
