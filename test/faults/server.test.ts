@@ -83,8 +83,8 @@ test('a run against a server that starts answering NaN stops with a clear error,
     const dir = tempDir();
     let answered = 0;
     // the first 10 items are answered well, then every value is poisoned
-    const good: string[] = [];
-    server.plan.poison = (t) => (answered++ >= 10 ? null : (good.push(t), undefined));
+    const answeredWell: string[] = [];
+    server.plan.poison = (t) => (answered++ >= 10 ? null : (answeredWell.push(t), undefined));
     const args = ['run', '--suite', 'mini', '--tasks', 'ImageNet-1K', '--backend', faultBackend(dir, server.url, { maxRetries: 0 }), '--cache-dir', join(dir, 'c'), '--out', join(dir, 'o'), '--report-dir', join(dir, 'r')];
     const bad = await runCliAsync(args);
     assert.equal(bad.status, 1, bad.stderr);
@@ -95,8 +95,8 @@ test('a run against a server that starts answering NaN stops with a clear error,
     assert.equal(good.status, 0, good.stderr);
     const asked = server.requests.length - before;
     const rerun = server.requests.slice(before);
-    assert.equal(good.length, 10);
-    assert.ok(asked > 0 && good.every((t) => !rerun.includes(t)), 'the 10 good answers were cached, not asked again');
+    assert.equal(answeredWell.length, 10);
+    assert.ok(asked > 0 && answeredWell.every((t) => !rerun.includes(t)), 'the 10 good answers were cached, not asked again');
     assert.equal(new Set(rerun).size, asked, 'the rerun asks each missing item once');
   } finally {
     await server.close();
