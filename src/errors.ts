@@ -39,3 +39,5 @@ export class DataError extends TteError {}
 export class ConfigError extends TteError {}
 /** A model backend failed (HTTP error, bad response, inference failure). */
 export class BackendError extends TteError {}
+/** A result, report or cache file could not be written (disk full, read-only folder): nothing earlier is lost. */
+export class OutputError extends TteError {}

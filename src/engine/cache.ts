@@ -16,7 +16,7 @@ import { crc32 } from 'node:zlib';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedMedia, Trace } from '../backends/types.js';
-import { DataError } from '../errors.js';
+import { DataError, OutputError } from '../errors.js';
 import { writeFileAtomic, writeFileAtomicAsync } from '../util/json.js';
 
 export function defaultCacheDir(): string {
@@ -152,7 +152,7 @@ export class Cache {
     try {
       await writeFileAtomicAsync(path, data);
     } catch (err) {
-      throw new Error(`cannot write cache entry ${path}: ${(err as Error).message}`);
+      throw new OutputError(`cannot write cache entry ${path}: ${(err as Error).message}`);
     } finally {
       this.active--;
       this.queue.shift()?.();

@@ -76,6 +76,8 @@ export interface FaultPlan {
   /** Echo the request's Authorization header in error bodies (a careless server). */
   echoAuth?: boolean;
   latencyMs?: number;
+  /** Called as each request arrives, with the number of requests so far. */
+  onRequest?: (n: number) => void;
 }
 
 export interface FaultServer {
@@ -113,6 +115,7 @@ export async function startFaultServer(plan: FaultPlan = {}): Promise<FaultServe
     const text = textOf(body);
     state.requests.push(text);
     state.authHeaders.push(String(req.headers.authorization ?? ''));
+    state.plan.onRequest?.(state.requests.length);
     const p = state.plan;
     if (p.latencyMs) await new Promise((r) => setTimeout(r, p.latencyMs));
     if (take('stall')) return; // never answered
