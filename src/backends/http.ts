@@ -41,7 +41,20 @@ export class Limiter {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait `ms`, or reject with the abort reason as soon as `signal` fires (a cancelled run does not sit out a backoff). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 export class HttpClient {
   requests = 0;
@@ -68,6 +81,12 @@ export class HttpClient {
     return h;
   }
 
+  /** A server may echo the request's headers in an error body: the key never reaches a message or log. */
+  private redact(text: string): string {
+    const key = this.opts.apiKeyEnv ? process.env[this.opts.apiKeyEnv] : undefined;
+    return key ? text.split(key).join('***') : text;
+  }
+
   /** POST JSON to `path` (relative to baseURL, e.g. "/embeddings"), with retries. */
   /** `signal`: a request still waiting for a slot when it fires is not sent (one already sent completes). */
   async post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
@@ -91,7 +110,7 @@ export class HttpClient {
           });
           if (res.statusCode >= 200 && res.statusCode < 300) return (await res.body.json()) as T;
           status = res.statusCode;
-          detail = (await res.body.text()).slice(0, 300);
+          detail = this.redact((await res.body.text()).slice(0, 300));
           const ra = res.headers['retry-after'];
           if (typeof ra === 'string' && /^\d+(\.\d+)?$/.test(ra)) retryAfterMs = Number(ra) * 1000;
           if (status !== 429 && status < 500) throw new BackendError(`${url} answered HTTP ${status}: ${detail}`);
@@ -103,7 +122,7 @@ export class HttpClient {
           throw new BackendError(`${url} failed after ${attempt + 1} attempt(s): ${status ? `HTTP ${status} ` : ''}${detail}`);
         }
         this.retries++;
-        await sleep(retryAfterMs ?? Math.min(30_000, base * 2 ** attempt));
+        await sleep(retryAfterMs ?? Math.min(30_000, base * 2 ** attempt), signal);
       }
     });
   }

@@ -233,7 +233,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     await scoring.close();
     throw err;
   }
-  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results));
+  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results, failures));
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
   // Costs vary with the cache state, so they live beside the deterministic summary, not in it.
   writeJsonAtomic(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });

@@ -18,7 +18,7 @@ export function htmlReport(d: ReportData): string {
   const e = escapeHtml;
   const head = ['Model', 'Overall', ...MODALITIES.map((m) => m[0].toUpperCase() + m.slice(1)), ...ALL_META_TASKS];
   const rows = [
-    { model: `${s.backend.name} (this run)`, overall: s.rollup.overall, modalities: s.rollup.modalities, meta: s.rollup.meta, cls: 'run' },
+    { model: `${s.backend.name} (this run${s.partial ? `, over ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks` : ''})`, overall: s.rollup.overall, modalities: s.rollup.modalities, meta: s.rollup.meta, cls: 'run' },
     ...d.references.map((r) => ({ model: `${r.model} — ${r.source}`, overall: r.overall, modalities: r.modalities, meta: r.meta, cls: '' })),
   ];
   const board = rows
@@ -58,11 +58,12 @@ td.name{text-align:left;white-space:nowrap}tr.run td{font-weight:600;background:
 figure{display:inline-block;margin:8px}figcaption{text-align:center;color:#555}
 .q{white-space:pre-wrap;font-family:ui-monospace,monospace;background:#fafafa;padding:4px}
 pre.trace{white-space:pre-wrap;background:#f6f8fa;padding:6px;border-left:3px solid #4e79a7}
-.note{color:#555}
+.note{color:#555}.partial{color:#a40000}
 </style></head><body>
 <h1>tte-bench run <code>${e(s.run_id)}</code></h1>
 <p>${e(s.benchmark)} ${e(s.mmeb_version)}${s.suite ? ` · suite <code>${e(s.suite)}</code>` : ''} · backend <code>${e(s.backend.name)}</code> · pipeline ${e(s.backend.pipeline)} · embedder ${e(String(s.backend.embedder.type))}${s.backend.reasoner ? ` · reasoner ${e(String(s.backend.reasoner.type))}` : ''}</p>
 <p class="note">Scores ×100. Every average is a plain mean over the ${s.rollup.tasks} task(s) of this run; reference rows are averaged over the same tasks.${s.backend.embedder.type === 'builtin' ? ' The builtin backend is a weight-free floor, not a model.' : ''}</p>
+${s.partial ? `<p class="partial"><strong>Partial run: ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks scored.</strong> Every average is over those ${s.partial.tasks_scored} tasks only. Failed:</p><ul class="partial">${s.partial.failed.map((f) => `<li><code>${e(f.name)}</code>: ${e(f.error)}</li>`).join('')}</ul>` : ''}
 ${s.suite === 'mini' ? '<p class="note"><strong>The mini suite is synthetic data in the MMEB-V2 layout:</strong> reference rows are the published scores on the real tasks of the same names, shown for layout, not for comparison.</p>' : ''}
 <h2>Leaderboard columns</h2>
 <div class="scroll"><table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>

@@ -19,7 +19,9 @@ import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../datasets/types.js';
 import { Cache, cacheKey, mediaDigest } from '../engine/cache.js';
 import { hashJson } from '../engine/fingerprint.js';
+import { VectorGuard } from '../engine/invariants.js';
 import type { MediaLoader } from '../engine/media.js';
+import { DataError } from '../errors.js';
 import { forEachPool } from '../util/pool.js';
 import { PROMPT_VERSION, promptFamily, reasoningPrompt, withTrace, type PromptFamily } from './prompts.js';
 
@@ -99,6 +101,14 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   const reasonerKey = backend.reasoner ? hashJson({ id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) }) : null;
   const total = evalSet.queries.length + evalSet.candidates.length;
   let done = 0;
+  // One dimension per task and per cache namespace; every vector finite (checked as answers arrive, so a
+  // wrong server stops the run at its first answer, and again over cached vectors).
+  const guard = new VectorGuard(evalSet.task.name, backend.embedder.id, cache, embedderKey);
+  const checked = (vectors: Float32Array[], items: Item[], idx: number[], role: Role) =>
+    vectors.map((v, j) => guard.check(v, `${role} ${items[idx[j]].id}`));
+  // When one side fails, the other stops taking new items too (its running calls finish and are cached).
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
 
   /** Pass 1: media digests of every item, streamed in slices so media bytes are not all held at once. */
   const digestsOf = async (items: Item[]): Promise<string[][]> => {
@@ -149,7 +159,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       });
       // a call ends when its answers are on disk: a kill loses at most the calls in flight
       await Promise.all(stored);
-    }, opts.signal);
+    }, signal);
     return out as V[];
   }
 
@@ -164,8 +174,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       version: opts.version,
     });
 
-  const side = async (items: Item[], role: Role): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
-    const digests = await digestsOf(items);
+  const side = async (items: Item[], role: Role, digests: string[][]): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
     const think = role === 'query' || opts.thinkTargets === true;
     const fam: PromptFamily = role === 'query' ? promptFamily(evalSet.task.meta) : 'target';
     const progress = (n: number) => {
@@ -186,6 +195,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         },
         async (idx, loaded) => {
           const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })));
+          checked(res.map((r) => r.vector), items, idx, role);
           stats.reasonCalls++;
           stats.embedCalls++;
           stats.reasonItems += idx.length;
@@ -200,6 +210,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         { size: batchSize, parallel: embedPlan.parallel },
         progress,
       );
+      pairs.forEach((p, i) => guard.check(p.vector, `${role} ${items[i].id}`));
       return { vectors: pairs.map((p) => p.vector), traces: pairs.map((p) => p.trace) };
     }
     let texts = items.map((it) => it.text);
@@ -212,7 +223,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         prompts.map((p, i) => key('trace', role, p, digests[i])),
         (k) => cache?.getTrace(k) ?? null,
         async (idx, loaded) => {
-          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal: opts.signal });
+          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal });
           stats.reasonCalls++;
           stats.reasonItems += idx.length;
           for (const t of res) {
@@ -231,22 +242,35 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       texts.map((t, i) => key('embedding', role, t, digests[i])),
       (k) => cache?.getEmbedding(k) ?? null,
       async (idx, loaded) => {
-        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name, signal: opts.signal });
+        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name, signal });
         stats.embedCalls++;
         stats.embedItems += idx.length;
-        return res;
+        if (res.length !== idx.length) throw new DataError(`model ${backend.embedder.id} returned ${res.length} vector(s) for ${idx.length} item(s)`, { task: evalSet.task.name });
+        return checked(res, items, idx, role);
       },
       (k, v) => cache?.putEmbedding(k, v),
       embedPlan,
       progress,
     );
+    vectors.forEach((v, i) => guard.check(v, `${role} ${items[i].id}`));
     return { vectors, traces };
   };
 
   // Both sides at once: no drain between them, and the endpoint limits still bound what is in flight.
   // allSettled: when one side fails or is cancelled, the other's running calls still finish (and are
   // cached) before the error propagates, so nothing keeps running behind the caller's back.
-  const [qs, ts] = await Promise.allSettled([side(evalSet.queries, 'query'), side(evalSet.candidates, 'target')]);
+  // Every medium of both sides is read (and hashed) before the first model call: a missing or unreadable
+  // file is reported before anything is embedded.
+  const queryDigests = await digestsOf(evalSet.queries);
+  const candidateDigests = await digestsOf(evalSet.candidates);
+  const failFast = <T>(p: Promise<T>) => p.catch((err: unknown) => {
+    stop.abort(err);
+    throw err;
+  });
+  const [qs, ts] = await Promise.allSettled([
+    failFast(side(evalSet.queries, 'query', queryDigests)),
+    failFast(side(evalSet.candidates, 'target', candidateDigests)),
+  ]);
   if (qs.status === 'rejected') throw qs.reason;
   if (ts.status === 'rejected') throw ts.reason;
   const [q, t] = [qs.value, ts.value];
