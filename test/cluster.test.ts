@@ -12,7 +12,9 @@ import { BUILTIN_BACKEND } from '../src/backends/config.js';
 import { startServer } from '../src/serve/server.js';
 import { CacheClaims } from '../src/engine/cache-claims.js';
 import { shardFromEnv } from '../src/engine/shard.js';
-import { ConfigError } from '../src/errors.js';
+import { BackendError, ConfigError } from '../src/errors.js';
+import { HttpClient } from '../src/backends/http.js';
+import { parseBackendConfig } from '../src/backends/config.js';
 import { BIN, runCli, tempDir } from './helpers.js';
 
 test('--shard auto: Slurm job arrays and Kubernetes Indexed Jobs map to shard i/n', () => {
@@ -194,5 +196,120 @@ test('a process killed while holding claims does not block the others: they take
   } finally {
     await server.close();
     await backend.close();
+  }
+});
+
+const embedBody = (text: string) => ({ model: 'builtin-floor', input: [text] });
+type EmbedAnswer = { data: { embedding: number[] }[] };
+
+test('replicas: one stopped mid-run is left out, the run goes on, and it rejoins once it answers again', async () => {
+  const backend = await createBackend(BUILTIN_BACKEND);
+  const a = await startServer(backend, { port: 0 });
+  const b = await startServer(backend, { port: 0 });
+  let a2: Awaited<ReturnType<typeof startServer>> | null = null;
+  try {
+    const client = new HttpClient({ baseURL: [`${a.url}/v1`, `${b.url}/v1`], maxConcurrency: 2, retryBaseMs: 50, maxRetries: 0, allDownTimeoutMs: 5000 });
+    const batch = (n: number, tag: string) => Promise.all(Array.from({ length: n }, (_, i) => client.post<EmbedAnswer>('/embeddings', embedBody(`${tag}-${i}`))));
+    await batch(8, 'before');
+    assert.ok(a.stats.requests > 0 && b.stats.requests > 0, 'both replicas served');
+    await a.close(); // stopped mid-run: connections are refused from now on
+    const during = await batch(12, 'during');
+    assert.equal(during.length, 12);
+    assert.ok(during.every((r) => r.data[0].embedding.length > 0));
+    assert.ok(client.failovers >= 1);
+    assert.equal(client.endpoints[0].down, true);
+    assert.equal(client.retries, 0, 'no request used a retry: each moved to the live replica');
+    // the replica comes back on the same port; after its back-off a probe finds it and it takes requests again
+    a2 = await startServer(backend, { port: a.port });
+    while (a2.stats.requests === 0) await batch(2, 'after');
+    await batch(8, 'rejoined');
+    assert.equal(client.endpoints[0].down, false);
+    assert.ok(a2.stats.requests > 1, 'the rejoined replica serves more than the probe');
+  } finally {
+    await a2?.close();
+    await b.close();
+    await backend.close();
+  }
+});
+
+test('replicas: one answering 503 is routed around; all down longer than allDownTimeoutMs fails the run clearly', async () => {
+  const backend = await createBackend(BUILTIN_BACKEND);
+  const sick = await startServer(backend, { port: 0, failFirst: { count: 1_000_000, status: 503 } });
+  const good = await startServer(backend, { port: 0 });
+  try {
+    const client = new HttpClient({ baseURL: [`${sick.url}/v1`, `${good.url}/v1`], maxConcurrency: 4, retryBaseMs: 200, maxRetries: 0, allDownTimeoutMs: 1000 });
+    const out = await Promise.all(Array.from({ length: 40 }, (_, i) => client.post<EmbedAnswer>('/embeddings', embedBody(`q${i}`))));
+    assert.equal(out.length, 40);
+    assert.equal(good.stats.requests, 40);
+    assert.ok(sick.stats.requests < 10, `the 503 replica got ${sick.stats.requests} requests (probes only after the first failures)`);
+    await good.close();
+    await assert.rejects(client.post('/embeddings', embedBody('late')), (err: unknown) => err instanceof BackendError && /all 2 endpoint\(s\) down for more than 1\.0 s/.test((err as Error).message));
+  } finally {
+    await sick.close();
+    await backend.close();
+  }
+});
+
+test('replicas: all down for less than allDownTimeoutMs: requests wait and go on when one comes back', async () => {
+  const backend = await createBackend(BUILTIN_BACKEND);
+  const a = await startServer(backend, { port: 0 });
+  const port = a.port;
+  await a.close();
+  let back: Awaited<ReturnType<typeof startServer>> | null = null;
+  try {
+    const client = new HttpClient({ baseURL: `${a.url}/v1`, retryBaseMs: 20, maxRetries: 0, allDownTimeoutMs: 60_000 });
+    const pending = client.post<EmbedAnswer>('/embeddings', embedBody('waits'));
+    await new Promise((r) => setTimeout(r, 300));
+    back = await startServer(backend, { port });
+    const r = await pending;
+    assert.ok(r.data[0].embedding.length > 0);
+  } finally {
+    await back?.close();
+    await backend.close();
+  }
+});
+
+test('allDownTimeoutMs is a bounded backend config field', () => {
+  const cfg = (v: unknown) => ({ name: 'x', pipeline: 'no-think', embedder: { type: 'openai', baseURL: ['http://127.0.0.1:1/v1', 'http://127.0.0.1:2/v1'], model: 'm', allDownTimeoutMs: v } });
+  assert.equal(parseBackendConfig(cfg(600_000)).embedder.allDownTimeoutMs, 600_000);
+  for (const bad of [0, 999, 86_400_001, 1.5, '60']) assert.throws(() => parseBackendConfig(cfg(bad)), ConfigError, String(bad));
+});
+
+async function startServeProcess(): Promise<{ url: string; proc: ReturnType<typeof spawn> }> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--latency-ms', '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', (b: Buffer) => {
+      const m = /listening on (http:\/\/\S+)/.exec(b.toString());
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+  });
+  return { url, proc };
+}
+
+test('a run over two `serve` replicas, one killed mid-run, finishes with the results of an undisturbed run', async () => {
+  const dir = tempDir();
+  const r1 = await startServeProcess();
+  const r2 = await startServeProcess();
+  try {
+    const config = (file: string, urls: string[]) => {
+      writeFileSync(file, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: { type: 'openai', baseURL: urls, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 2, allDownTimeoutMs: 30_000 }, reasoner: null }));
+      return file;
+    };
+    const cfg = config(join(dir, 'replicas.json'), [`${r1.url}/v1`, `${r2.url}/v1`]);
+    // the undisturbed reference: the same served model through one replica
+    const ref = spawnCli(['run', '--suite', 'mini', '--backend', config(join(dir, 'one.json'), [`${r2.url}/v1`]), '--out', join(dir, 'ref'), '--report-dir', join(dir, 'rr'), '--no-cache']);
+    assert.equal(await ref.code, 0, ref.stderr());
+    const run = spawnCli(['run', '--suite', 'mini', '--backend', cfg, '--out', join(dir, 'run'), '--report-dir', join(dir, 'rep'), '--no-cache']);
+    // kill one replica once the run has finished its first task
+    while (!existsSync(join(dir, 'run', '.status')) || readdirSync(join(dir, 'run', '.status')).length === 0) await new Promise((r) => setTimeout(r, 20));
+    r1.proc.kill('SIGKILL');
+    assert.equal(await run.code, 0, run.stderr());
+    for (const f of readdirSync(join(dir, 'ref')).filter((x) => x.endsWith('_pred.jsonl') || x.endsWith('_score.json'))) {
+      assert.equal(readFileSync(join(dir, 'run', f), 'utf8'), readFileSync(join(dir, 'ref', f), 'utf8'), f);
+    }
+  } finally {
+    r1.proc.kill('SIGKILL');
+    r2.proc.kill('SIGTERM');
   }
 });

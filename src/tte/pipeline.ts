@@ -62,7 +62,7 @@ type Role = 'query' | 'target';
 
 /** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
  * several endpoints of one model, or another batch size, share the cache. */
-const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'apiKeyEnv', 'batchSize', 'workers', 'intraOpNumThreads']);
+const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'allDownTimeoutMs', 'apiKeyEnv', 'batchSize', 'workers', 'intraOpNumThreads']);
 
 export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
   return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
