@@ -46,6 +46,18 @@ export class Limiter {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * `${NAME}` in a baseURL is read from the environment when the client starts, so one backend config serves
+ * every job of an array whose server listens on a per-job port (the config, and so the results, stay the same).
+ */
+export function expandEnv(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  return url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const v = env[name];
+    if (v === undefined || v === '') throw new ConfigError(`baseURL '${url}' names environment variable ${name}, which is not set`);
+    return v;
+  });
+}
+
 /** One replica: its concurrency limit and its health (down after a refused connection or a 502/503/504). */
 interface Endpoint {
   base: string;
@@ -74,7 +86,8 @@ export class HttpClient {
   constructor(private readonly opts: HttpOptions) {
     const urls = Array.isArray(opts.baseURL) ? opts.baseURL : [opts.baseURL];
     if (!urls.length) throw new ConfigError('baseURL names no endpoint');
-    this.endpoints = urls.map((u) => {
+    this.endpoints = urls.map((raw) => {
+      const u = expandEnv(raw);
       if (!/^https?:\/\//.test(u)) throw new ConfigError(`baseURL must start with http:// or https:// (got '${u}')`);
       return { base: u.replace(/\/+$/, ''), limiter: new Limiter(opts.maxConcurrency ?? 8), down: false, failures: 0, retryAt: 0, probing: false, lastError: '' };
     });
