@@ -15,6 +15,7 @@ import { shardFromEnv } from '../src/engine/shard.js';
 import { BackendError, ConfigError } from '../src/errors.js';
 import { HttpClient } from '../src/backends/http.js';
 import { parseBackendConfig } from '../src/backends/config.js';
+import { PACKAGE_ROOT } from '../src/util/package-root.js';
 import { BIN, runCli, tempDir } from './helpers.js';
 
 test('--shard auto: Slurm job arrays and Kubernetes Indexed Jobs map to shard i/n', () => {
@@ -180,7 +181,7 @@ test('a process killed while holding claims does not block the others: they take
   try {
     const cfg = join(dir, 'served.json');
     writeFileSync(cfg, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 2 }, reasoner: null }));
-    const args = (o: string) => ['run', '--tasks', 'MSR-VTT', '--data-root', join(process.cwd(), 'tasks', 'mini', 'data'), '--backend', cfg, '--out', join(dir, o), '--report-dir', join(dir, `r-${o}`), '--cache-dir', join(dir, 'shared'), '--claim-ttl', '1'];
+    const args = (o: string) => ['run', '--tasks', 'MSR-VTT', '--data-root', join(PACKAGE_ROOT, 'tasks', 'mini', 'data'), '--backend', cfg, '--out', join(dir, o), '--report-dir', join(dir, `r-${o}`), '--cache-dir', join(dir, 'shared'), '--claim-ttl', '1'];
     const victim = spawnCli(args('victim'));
     // wait until it holds claims (its requests are in flight), then kill it
     const claims = join(dir, 'shared', 'claims');
@@ -312,4 +313,60 @@ test('a run over two `serve` replicas, one killed mid-run, finishes with the res
     r1.proc.kill('SIGKILL');
     r2.proc.kill('SIGTERM');
   }
+});
+
+test('Kubernetes recipe: every manifest validates against the Kubernetes schemas and the pieces fit together', async () => {
+  const { parseAllDocuments } = await import('yaml');
+  const { Job } = await import('kubernetes-models/batch/v1');
+  const { Deployment } = await import('kubernetes-models/apps/v1');
+  const { ConfigMap, PersistentVolumeClaim, Service } = await import('kubernetes-models/v1');
+  const models: Record<string, new (d: never) => { validate(): void }> = {
+    'batch/v1/Job': Job as never,
+    'apps/v1/Deployment': Deployment as never,
+    'v1/ConfigMap': ConfigMap as never,
+    'v1/PersistentVolumeClaim': PersistentVolumeClaim as never,
+    'v1/Service': Service as never,
+  };
+  const dir = join(PACKAGE_ROOT, 'recipes', 'k8s');
+  type Obj = { apiVersion: string; kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string> };
+  const objs: Obj[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, f), 'utf8'))) {
+      assert.deepEqual(doc.errors, [], f);
+      const o = doc.toJS() as Obj;
+      const Model = models[`${o.apiVersion}/${o.kind}`];
+      assert.ok(Model, `${f}: no schema for ${o.apiVersion} ${o.kind}`);
+      assert.doesNotThrow(() => new Model(o as never).validate(), `${f}: ${o.kind} ${o.metadata?.name}`);
+      objs.push(o);
+    }
+  }
+  // a broken manifest is caught: the schemas are really applied
+  const job = objs.find((o) => o.kind === 'Job' && o.metadata.name === 'tte-bench') as Obj;
+  assert.throws(() => new Job({ ...job, spec: { ...job.spec, completions: '8' } } as never).validate());
+  assert.throws(() => new Job({ ...job, spec: { ...job.spec, completionMode: 'Sharded' } } as never).validate());
+  // the Indexed Job's shard count agrees everywhere; its command runs --shard auto
+  assert.equal(job.spec.completionMode, 'Indexed');
+  const container = job.spec.template.spec.containers[0];
+  const command = container.args.join(' ');
+  assert.match(command, /--shard auto --shards (\d+)/);
+  assert.equal(Number(/--shards (\d+)/.exec(command)![1]), job.spec.completions);
+  assert.equal(Number(container.env.find((e: { name: string }) => e.name === 'JOB_COMPLETIONS').value), job.spec.completions);
+  assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: String(job.spec.completions - 1), JOB_COMPLETIONS: String(job.spec.completions) }), { index: job.spec.completions - 1, count: job.spec.completions, source: 'kubernetes' });
+  // the cache and results live on the claim; the Service selects the vLLM pods; the backend config is valid
+  const pvc = objs.find((o) => o.kind === 'PersistentVolumeClaim') as Obj;
+  assert.deepEqual(pvc.spec.accessModes, ['ReadWriteMany']);
+  for (const j of objs.filter((o) => o.kind === 'Job')) {
+    assert.ok(j.spec.template.spec.volumes.some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === pvc.metadata.name), j.metadata.name);
+  }
+  assert.match(command, /--cache-dir \/shared\//);
+  const dep = objs.find((o) => o.kind === 'Deployment') as Obj;
+  const svc = objs.find((o) => o.kind === 'Service') as Obj;
+  assert.deepEqual(svc.spec.selector, dep.spec.selector.matchLabels);
+  assert.deepEqual(dep.spec.template.metadata.labels, dep.spec.selector.matchLabels);
+  const cm = objs.find((o) => o.kind === 'ConfigMap') as Obj;
+  const backend = parseBackendConfig(JSON.parse(cm.data!['backend.json']));
+  assert.equal(backend.embedder.baseURL, `http://${svc.metadata.name}:${svc.spec.ports[0].port}/v1`);
+  assert.ok(job.spec.template.spec.volumes.some((v: { configMap?: { name: string } }) => v.configMap?.name === cm.metadata.name));
+  // the Slurm recipe's backend config parses too
+  parseBackendConfig(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'recipes', 'slurm', 'backend.json'), 'utf8')));
 });
