@@ -52,6 +52,7 @@ export const BACKEND_SCHEMA = {
         chatTemplate: { type: 'string' },
         timeoutMs: { type: 'integer', minimum: 1 },
         maxRetries: { type: 'integer', minimum: 0 },
+        allDownTimeoutMs: { type: 'integer', minimum: 1000, maximum: 86400000 },
         maxTokens: { type: 'integer', minimum: 1 },
         maxNewTokens: { type: 'integer', minimum: 1 },
         workers: { type: 'integer', minimum: 1, maximum: 64 },

@@ -6,7 +6,7 @@ import { loadCatalog, selectTasks } from '../catalog/load.js';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, MODALITIES, type MmebVersion, type Modality } from '../catalog/types.js';
 import { runTasks } from '../engine/run.js';
 import { loadSuite } from '../engine/suites.js';
-import { parseShard, shardTasks } from '../engine/shard.js';
+import { resolveShard } from '../engine/shard.js';
 import { makeProgress } from './progress.js';
 import { intIn, taskNames } from './io.js';
 import { loadPrices } from '../report/costs.js';
@@ -27,6 +27,8 @@ interface Args {
   cache: boolean;
   'think-targets': boolean;
   shard?: string;
+  shards?: number;
+  'claim-ttl': number;
   prices?: string;
   'keep-going': boolean;
 }
@@ -52,7 +54,9 @@ export const runCommand: CommandModule<object, Args> = {
       .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' })
       .option('keep-going', { type: 'boolean', default: false, describe: 'run the other tasks when one has missing or broken data (exit 1 at the end)' })
       .option('prices', { type: 'string', describe: 'price table JSON: the report turns tokens and calls into money' })
-      .option('shard', { type: 'string', describe: 'run shard i/n (0-based) of the selected tasks; combine with `tte-bench merge`' }) as never,
+      .option('shard', { type: 'string', describe: "run shard i/n (0-based) of the selected tasks, or 'auto' (Slurm job array / Kubernetes Indexed Job); combine with `tte-bench merge`" })
+      .option('shards', { type: 'number', describe: 'shard count for --shard auto in a Kubernetes Indexed Job (its completions)' })
+      .option('claim-ttl', { type: 'number', default: 60, describe: 'seconds without a heartbeat before another process\'s claim on a shared cache item is taken over (1-3600)' }) as never,
   handler: async (args) => {
     const backend = loadBackendConfig(args.backend);
     const suite = args.suite ? loadSuite(args.suite) : null;
@@ -68,12 +72,10 @@ export const runCommand: CommandModule<object, Args> = {
     if (!dataRoot) throw new ConfigError('--data-root is required (the downloaded MMEB-V2 folder)');
     const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
     const runId = args['run-id'] ?? `${suite?.name ?? 'tasks'}-${backend.name}-${version}`;
-    let shard: { index: number; count: number; allTasks: string[] } | undefined;
-    if (args.shard) {
-      const spec = parseShard(args.shard);
-      shard = { ...spec, allTasks: tasks.map((t) => t.name) };
-      tasks = shardTasks(tasks, spec, version);
-    }
+    if (!(args['claim-ttl'] >= 1 && args['claim-ttl'] <= 3600)) throw new ConfigError(`--claim-ttl must be between 1 and 3600 seconds (got ${args['claim-ttl']})`);
+    const sharded = args.shard ? resolveShard(args.shard, args.shards, tasks, version, backend, process.env) : null;
+    const shard = sharded?.shard;
+    if (sharded) tasks = sharded.tasks;
     const outDir = args.out ?? join('results', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
     const reportDir = args['report-dir'] ?? join('reports', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
     const progress = makeProgress();
@@ -100,6 +102,8 @@ export const runCommand: CommandModule<object, Args> = {
       cacheDir: args.cache ? args['cache-dir'] : null,
       thinkTargets: args['think-targets'],
       shard,
+      parts: sharded?.parts,
+      claimTtlSeconds: args['claim-ttl'],
       prices: args.prices ? loadPrices(args.prices) : undefined,
       signal: controller.signal,
       keepGoing: args['keep-going'],

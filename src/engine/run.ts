@@ -30,6 +30,8 @@ import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js'
 import { packageVersion } from '../util/package-root.js';
 import { dataFingerprint, hashJson } from './fingerprint.js';
 import { MediaLoader } from './media.js';
+import { CacheClaims } from './cache-claims.js';
+import { sliceEvalSet, type ShardSource } from './shard.js';
 
 export interface RunOptions {
   runId: string;
@@ -48,7 +50,11 @@ export interface RunOptions {
   /** Reason about candidates too (index-side ECR). */
   thinkTargets?: boolean;
   /** This run is one shard of `allTasks` (recorded in the manifest for `merge`). */
-  shard?: { index: number; count: number; allTasks: string[] };
+  shard?: { index: number; count: number; allTasks: string[]; source?: ShardSource };
+  /** Tasks this shard runs only a part of (query range part/parts, see shard.ts); the rest run whole. */
+  parts?: Record<string, { part: number; parts: number }>;
+  /** Seconds without a heartbeat after which another process's cache claim is taken over (default 60). */
+  claimTtlSeconds?: number;
   onProgress?: (task: string, done: number, total: number) => void;
   /** Turns tokens and calls into money in the report. */
   prices?: PriceTable;
@@ -73,6 +79,8 @@ interface TaskStatus {
   num_candidates: number;
   /** What computing this task cost when it was computed (kept so a resumed run still reports it). */
   cost: TaskCost;
+  /** A part of a split task: its query range, and the fingerprint the whole task has (for `merge`). */
+  part?: { index: number; count: number; range: [number, number]; task_fingerprint: string };
 }
 
 export interface TaskCost {
@@ -151,6 +159,8 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const predK = opts.predK ?? 100;
   const backend = await createBackend(opts.backend);
   const cache = opts.cacheDir === null ? null : new Cache(opts.cacheDir ?? defaultCacheDir());
+  // processes sharing the cache (shards on a network file system) ask the model once per item between them
+  const claims = cache ? new CacheClaims(cache.dir, { ttlMs: (opts.claimTtlSeconds ?? 60) * 1000 }) : null;
   const scoring = new ScoringPool();
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
@@ -166,9 +176,11 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       opts.signal?.throwIfAborted();
       try {
         const t0 = performance.now();
-        const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+        const { evalSet: whole } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+        const part = opts.parts?.[task.name];
+        const { evalSet, range } = part ? sliceEvalSet(whole, part.part, part.parts) : { evalSet: whole, range: null };
         const data = dataFingerprint(evalSet.dataFiles);
-        const fingerprint = hashJson({
+        const taskFingerprint = hashJson({
           backend: opts.backend,
           task,
           version: opts.version,
@@ -179,7 +191,8 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           data,
           harness: packageVersion(),
         });
-        fingerprints[task.name] = { fingerprint, data };
+        const fingerprint = part ? hashJson({ task: taskFingerprint, part: part.part, parts: part.parts }) : taskFingerprint;
+        fingerprints[task.name] = { fingerprint, data, ...(part && range ? { part: { index: part.part, count: part.parts, range } } : {}) };
         const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
         const scoreFile = join(opts.outDir, `${task.name}_score.json`);
         const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
@@ -197,6 +210,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
             thinkTargets: opts.thinkTargets,
             onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
             signal: opts.signal,
+            claims,
           });
           stats = embedded.stats;
           if (embedded.queryTraces.some((t) => t)) {
@@ -211,14 +225,16 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
           writeJsonAtomic(scoreFile, scores, 4);
           costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
-          const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
+          // a part records the whole task's counts (what the merged summary reports) and its own range
+          const st: TaskStatus = { fingerprint, num_queries: whole.queries.length, num_candidates: whole.candidates.length, cost: costs[task.name] };
+          if (part && range) st.part = { index: part.part, count: part.parts, range, task_fingerprint: taskFingerprint };
           writeJsonAtomic(statusFile, st);
         }
         results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
         const seconds = (performance.now() - t0) / 1000;
         timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
         log(
-          `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
+          `[${n + 1}/${opts.tasks.length}] ${task.name}${part && range ? ` part ${part.part + 1}/${part.parts} (queries ${range[0]}..${range[1]} of ${whole.queries.length})` : ''}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
             `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
         );
       } catch (err) {
@@ -229,6 +245,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       }
     }
   } catch (err) {
+    claims?.close();
     await backend.close();
     await scoring.close();
     throw err;
@@ -248,7 +265,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     pred_k: predK,
     cache_dir: cache?.dir ?? null,
     think_targets: opts.thinkTargets === true,
-    shard: opts.shard ?? null,
+    shard: opts.shard ? { ...opts.shard, parts: opts.parts ?? {} } : null,
     failures,
     suite: opts.suite ?? null,
     backend: summary.backend,

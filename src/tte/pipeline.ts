@@ -18,6 +18,7 @@ import type { LoadedMedia, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../datasets/types.js';
 import { Cache, cacheKey, mediaDigest } from '../engine/cache.js';
+import type { CacheClaims } from '../engine/cache-claims.js';
 import { hashJson } from '../engine/fingerprint.js';
 import { VectorGuard } from '../engine/invariants.js';
 import type { MediaLoader } from '../engine/media.js';
@@ -55,13 +56,15 @@ export interface PipelineOptions {
   onProgress?: (done: number, total: number) => void;
   /** Cooperative cancellation: no new model call starts after it fires; running calls finish and are cached. */
   signal?: AbortSignal;
+  /** Claims on the cache shared with other processes: each missing item is computed by one of them. */
+  claims?: CacheClaims | null;
 }
 
 type Role = 'query' | 'target';
 
 /** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
  * several endpoints of one model, or another batch size, share the cache. */
-const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'apiKeyEnv', 'batchSize', 'workers', 'intraOpNumThreads']);
+const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'allDownTimeoutMs', 'apiKeyEnv', 'batchSize', 'workers', 'intraOpNumThreads']);
 
 export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
   return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
@@ -145,9 +148,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       } else pending.set(k, [...(pending.get(k) ?? []), i]);
     });
     const unique = [...pending.keys()];
-    const batches: string[][] = [];
-    for (let b = 0; b < unique.length; b += size) batches.push(unique.slice(b, b + size));
-    await forEachPool(batches, parallel, async (batch) => {
+    const work = async (batch: string[]) => {
       const first = batch.map((k) => (pending.get(k) as number[])[0]);
       const loaded = await Promise.all(first.map((i) => media.load(items[i].media)));
       const values = await busy(() => compute(first, loaded));
@@ -159,7 +160,23 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       });
       // a call ends when its answers are on disk: a kill loses at most the calls in flight
       await Promise.all(stored);
-    }, signal);
+    };
+    if (opts.claims && cache) {
+      // items another process is computing are waited for and taken from the cache when they land
+      const ready = (k: string) => {
+        const v = get(k);
+        if (v === null) return false;
+        stats.cacheHits++;
+        for (const i of pending.get(k) as number[]) out[i] = v;
+        onDone?.((pending.get(k) as number[]).length);
+        return true;
+      };
+      await opts.claims.share(unique, { size, parallel, signal }, work, ready);
+      return out as V[];
+    }
+    const batches: string[][] = [];
+    for (let b = 0; b < unique.length; b += size) batches.push(unique.slice(b, b + size));
+    await forEachPool(batches, parallel, work, signal);
     return out as V[];
   }
 
