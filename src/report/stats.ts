@@ -29,11 +29,23 @@ export function exactMcNemar(hurt: number, helped: number): McNemar {
   const n = hurt + helped;
   if (n === 0) return { hurt, helped, p: 1 };
   const k = Math.min(hurt, helped);
-  // sum the tail in log space relative to its largest term, so large n neither overflows nor underflows
-  const logs: number[] = [];
-  for (let i = 0; i <= k; i++) logs.push(logChoose(n, i) - n * Math.LN2);
-  const max = Math.max(...logs);
-  const tail = Math.exp(max) * logs.reduce((s, l) => s + Math.exp(l - max), 0);
+  if (2 * k + 1 >= n) return { hurt, helped, p: 1 }; // the lower tail reaches the middle: at least 1/2 each side
+  let tail: number;
+  if (n <= 1000) {
+    // exact products while 2^-n is representable: C(n, i+1) = C(n, i) · (n − i) / (i + 1)
+    let term = Math.pow(0.5, n);
+    tail = 0;
+    for (let i = 0; i <= k; i++) {
+      tail += term;
+      term = (term * (n - i)) / (i + 1);
+    }
+  } else {
+    // sum the tail in log space relative to its largest term, so large n neither overflows nor underflows
+    const logs: number[] = [];
+    for (let i = 0; i <= k; i++) logs.push(logChoose(n, i) - n * Math.LN2);
+    const max = Math.max(...logs);
+    tail = Math.exp(max) * logs.reduce((s, l) => s + Math.exp(l - max), 0);
+  }
   return { hurt, helped, p: Math.min(1, 2 * tail) };
 }
 
