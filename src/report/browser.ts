@@ -238,6 +238,8 @@ export const BROWSER_CSS = `
 const VIEWER = String.raw`(function(){
 var idx=JSON.parse(document.getElementById('browser-index').textContent);
 var B=document.getElementById('browser');
+// the media placeholders of the model's text format stand where the thumbnails now are
+function shown(t){return t.replace(/<\|(?:image|video)_pad\|>\s?/g,'').trim();}
 function el(t,c,txt){var e=document.createElement(t);if(c)e.className=c;if(txt!==undefined&&txt!==null)e.textContent=String(txt);return e;}
 var st={task:null,q:'',filter:'all',page:0,size:20,focus:null};
 var tsel=document.getElementById('b-task'),qin=document.getElementById('b-search'),fsel=document.getElementById('b-filter'),psel=document.getElementById('b-size');
@@ -265,14 +267,14 @@ function render(){var d=window.TTE_BROWSER[st.task];var list=document.getElement
   var c=el('div','bq');c.setAttribute('data-key',q.key);if(st.focus===q.key)c.className+=' hl';
   var h=el('div','qh');h.appendChild(el('span','qid',q.id));h.appendChild(el('span','tag','gold: '+q.gold.join(', ')));
   q.flip.forEach(function(f,j){if(f)h.appendChild(el('span','tag '+f,f+' by '+d.runs[j].label));});
-  c.appendChild(h);c.appendChild(media(q.media));c.appendChild(el('div','txt',q.text));
+  c.appendChild(h);c.appendChild(media(q.media));c.appendChild(el('div','txt',shown(q.text)));
   var rs=el('div','runs');rs.style.gridTemplateColumns='repeat('+d.runs.length+',minmax(0,1fr))';
   q.r.forEach(function(r,j){var x=el('div','run');x.appendChild(el('div',null,d.runs[j].label+': '+d.runs[j].name));
    if(!r){x.appendChild(el('div',null,'(no prediction)'));rs.appendChild(x);return;}
    x.appendChild(el('div',null,'Hit@1 '+r.hit+' · '+d.metric+' '+(Math.round(r.score*1000)/1000)+' · gold rank '+(r.rank===null?'not in the '+r.listed+' listed':r.rank)));
    if(r.trace!==null)x.appendChild(el('div','trace',r.trace));
    r.top.forEach(function(id,i){var g=q.gold.indexOf(id)>=0;var cd=el('div','cand'+(g?' gold':''));cd.appendChild(el('span',null,(i+1)+'.'+(g?' ★':'')));var cc=d.cands[id];
-    if(cc&&cc.media.length)cd.appendChild(media(cc.media));cd.appendChild(el('span','ct',id+(cc&&cc.text?' — '+cc.text:'')));x.appendChild(cd);});
+    if(cc&&cc.media.length)cd.appendChild(media(cc.media));cd.appendChild(el('span','ct',id+(cc&&cc.text&&shown(cc.text)!==id?' — '+shown(cc.text):'')));x.appendChild(cd);});
    rs.appendChild(x);});
   c.appendChild(rs);list.appendChild(c);});
  B.setAttribute('data-ready',st.task);}
