@@ -102,13 +102,24 @@ export class Chromium {
   }
 
   async close(): Promise<void> {
+    const exited = new Promise<void>((r) => (this.proc.exitCode !== null || this.proc.signalCode !== null ? r() : this.proc.once('exit', () => r())));
+    const guard = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
     try {
-      await Promise.race([this.send('Browser.close'), new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([this.send('Browser.close'), guard(5000)]);
     } catch {
       // already gone
     }
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-    rmSync(this.userDataDir, { recursive: true, force: true });
+    await Promise.race([exited, guard(10_000)]);
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGKILL');
+      await Promise.race([exited, guard(5000)]);
+    }
+    // the profile folder is scratch; a helper process still flushing into it must not fail the test
+    try {
+      rmSync(this.userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch {
+      // left in the temporary folder
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * (same per-task files, byte-identical summary.json). Refuses shards of different runs, configs or
  * benchmark versions, overlapping shards, and missing tasks.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
@@ -49,13 +49,15 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   const results: TaskResult[] = [];
   for (const name of all) {
     const dir = seen.get(name) as string;
-    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl']) {
+    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl', '_items.json', '_examples.json']) {
       if (existsSync(join(dir, `${name}${suffix}`))) copyFileSync(join(dir, `${name}${suffix}`), join(outDir, `${name}${suffix}`));
     }
     if (existsSync(join(dir, '.status', `${name}.json`))) copyFileSync(join(dir, '.status', `${name}.json`), join(outDir, '.status', `${name}.json`));
     const entry = shards.find((s) => s.dir === dir)!.summary.tasks.find((t) => t.name === name)!;
     results.push({ task: getTask(name), scores: readJsonFile<ScoreObject>(join(dir, `${name}_score.json`)), numQueries: entry.num_queries, numCandidates: entry.num_candidates });
   }
+  // thumbnails of media that exist only inside the data, written beside the items files that name them
+  for (const s of shards) if (existsSync(join(s.dir, 'thumbs'))) cpSync(join(s.dir, 'thumbs'), join(outDir, 'thumbs'), { recursive: true });
   const summary = buildSummary(first.manifest.run_id, first.manifest.mmeb_version, first.summary.suite, first.summary.backend as unknown as BackendConfig, results);
   writeJsonAtomic(join(outDir, 'summary.json'), summary);
   writeJsonAtomic(join(outDir, 'manifest.json'), {

@@ -211,7 +211,11 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
           writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
           // what the query browser, id-paired comparisons and trace export read
-          const reasonerIdentity = backend.reasoner ? { id: backend.reasoner.id, key: modelKey(backend.reasoner.id, opts.backend.reasoner) } : null;
+          const reasonerIdentity = backend.reasoner
+            ? { id: backend.reasoner.id, key: modelKey(backend.reasoner.id, opts.backend.reasoner) }
+            : backend.unified
+              ? { id: backend.unified.id, key: modelKey(backend.unified.id, opts.backend.embedder) }
+              : null;
           await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity, (p) => root.exists(p));
           writeJsonAtomic(scoreFile, scores, 4);
           costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
