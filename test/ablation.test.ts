@@ -1,7 +1,7 @@
 /** Ablations: McNemar and Holm on known answers, flips and id pairing on constructed runs, refusals, bounds, the report files, trace export/import. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { runTasks } from '../src/engine/run.js';
@@ -274,4 +274,23 @@ test('traces export: ShareGPT for LLaMA-Factory with media beside it, only-helpe
   assert.ok(capped.counts.duplicates > 0);
   await assert.rejects(exportTraces([join(dir, 'teacher')], join(dir, 'x'), { format: 'jsonl', onlyHelped: true }), ConfigError);
   await assert.rejects(exportTraces([join(dir, 'teacher')], join(dir, 'x'), { format: 'jsonl', maxPerTask: 0 }), ConfigError);
+});
+
+test('merged shards keep what compare and the browser read; thumbnails are made once', async () => {
+  const dir = tempDir();
+  const tasks = 'ImageNet-1K,HMDB51,ViDoRe_arxivqa';
+  const common = ['--tasks', tasks, '--data-root', mini.dataRoot!, '--no-cache'];
+  assert.equal(runCli(['run', ...common, '--out', join(dir, 'full'), '--report-dir', join(dir, 'rep')]).status, 0);
+  for (const i of [0, 1]) assert.equal(runCli(['run', ...common, '--shard', `${i}/2`, '--out', join(dir, `s${i}`), '--report-dir', join(dir, `rep${i}`)]).status, 0);
+  const m = runCli(['merge', join(dir, 's0'), join(dir, 's1'), '--out', join(dir, 'merged')]);
+  assert.equal(m.status, 0, m.stderr);
+  for (const t of tasks.split(',')) assert.equal(readFileSync(join(dir, 'merged', `${t}_items.json`), 'utf8'), readFileSync(join(dir, 'full', `${t}_items.json`), 'utf8'));
+  const a = ablation([join(dir, 'full'), join(dir, 'merged')], { resamples: 20 });
+  assert.ok(a.rows.every((r) => r.deltas[1]!.delta === 0));
+  // a second report over the same folder reuses every thumbnail
+  const thumbs = join(dir, 'rep', 'thumbs');
+  const before = readdirSync(thumbs).map((f) => [f, statSync(join(thumbs, f)).mtimeMs] as const);
+  assert.ok(before.length > 0);
+  assert.equal(runCli(['report', join(dir, 'full'), '--out', join(dir, 'rep')]).status, 0);
+  for (const [f, t] of before) assert.equal(statSync(join(thumbs, f)).mtimeMs, t, f);
 });

@@ -138,7 +138,8 @@ export function costChart(title: string, points: { label: string; x: number; y: 
   const xmax = Math.max(...points.map((p) => p.x));
   return renderChart({
     type: 'scatter',
-    data: { datasets: points.map((p, i) => ({ label: p.label, data: [{ x: p.x, y: p.y }], backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 7 })) },
+    // clip: false so a point at x = 0 is drawn whole on the axis, not cut in half
+    data: { datasets: points.map((p, i) => ({ label: p.label, data: [{ x: p.x, y: p.y }], backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 7, clip: false })) },
     options: {
       plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
       scales: {
