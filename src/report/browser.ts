@@ -271,7 +271,7 @@ function render(){var d=window.TTE_BROWSER[st.task];var list=document.getElement
   var rs=el('div','runs');rs.style.gridTemplateColumns='repeat('+d.runs.length+',minmax(0,1fr))';
   q.r.forEach(function(r,j){var x=el('div','run');x.appendChild(el('div',null,d.runs[j].label+': '+d.runs[j].name));
    if(!r){x.appendChild(el('div',null,'(no prediction)'));rs.appendChild(x);return;}
-   x.appendChild(el('div',null,'Hit@1 '+r.hit+' · '+d.metric+' '+(Math.round(r.score*1000)/1000)+' · gold rank '+(r.rank===null?'not in the '+r.listed+' listed':r.rank)));
+   x.appendChild(el('div',null,'Hit@1 '+r.hit+(d.metric!=='hit@1'?' · '+d.metric+' '+(Math.round(r.score*1000)/1000):'')+' · gold rank '+(r.rank===null?'not in the '+r.listed+' listed':r.rank)));
    if(r.trace!==null)x.appendChild(el('div','trace',r.trace));
    r.top.forEach(function(id,i){var g=q.gold.indexOf(id)>=0;var cd=el('div','cand'+(g?' gold':''));cd.appendChild(el('span',null,(i+1)+'.'+(g?' ★':'')));var cc=d.cands[id];
     if(cc&&cc.media.length)cd.appendChild(media(cc.media));cd.appendChild(el('span','ct',id+(cc&&cc.text&&shown(cc.text)!==id?' — '+shown(cc.text):'')));x.appendChild(cd);});
