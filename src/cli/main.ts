@@ -16,6 +16,7 @@ import { reportCommand } from './report.js';
 import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
+import { exportSubmissionCommand } from './export-submission.js';
 import { tracesCommand } from './traces.js';
 
 /**
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(compareCommand)
     .command(reportCommand)
     .command(exportMtebCommand)
+    .command(exportSubmissionCommand)
     .command(tracesCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
