@@ -18,6 +18,7 @@ import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
 import { exportSubmissionCommand } from './export-submission.js';
 import { planCommand } from './plan.js';
+import { tracesCommand } from './traces.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -45,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(exportMtebCommand)
     .command(exportSubmissionCommand)
     .command(planCommand)
+    .command(tracesCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -1,10 +1,13 @@
 /**
- * The HTML report: one self-contained page (inline CSS, charts as data: URIs, no scripts, no network).
- * Every piece of dataset or model text goes through escapeHtml, so a task text containing <script> is inert.
+ * The HTML report: one page (inline CSS, charts as data: URIs, no network) plus the query browser, whose
+ * per-task data and thumbnails lie beside it (browser/, thumbs/). The only scripts are the browser's own;
+ * every piece of dataset or model text goes through escapeHtml here, and through JSON + textContent in the
+ * browser, so a task text containing <script> is inert.
  */
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { formatScore } from './format.js';
 import type { ReportData } from './write.js';
+import { BROWSER_CSS, browserSection } from './browser.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -59,6 +62,7 @@ figure{display:inline-block;margin:8px}figcaption{text-align:center;color:#555}
 .q{white-space:pre-wrap;font-family:ui-monospace,monospace;background:#fafafa;padding:4px}
 pre.trace{white-space:pre-wrap;background:#f6f8fa;padding:6px;border-left:3px solid #4e79a7}
 .note{color:#555}.partial{color:#a40000}
+${BROWSER_CSS}
 </style></head><body>
 <h1>tte-bench run <code>${e(s.run_id)}</code></h1>
 <p>${e(s.benchmark)} ${e(s.mmeb_version)}${s.suite ? ` · suite <code>${e(s.suite)}</code>` : ''} · backend <code>${e(s.backend.name)}</code> · pipeline ${e(s.backend.pipeline)} · embedder ${e(String(s.backend.embedder.type))}${s.backend.reasoner ? ` · reasoner ${e(String(s.backend.reasoner.type))}` : ''}</p>
@@ -77,6 +81,7 @@ ${taskRows}
 ${charts}
 <h2>Example queries</h2>
 ${examples}
+${d.browser ? `<h2>Query browser</h2>\n${browserSection(d.browser)}` : ''}
 </body></html>
 `;
 }

@@ -60,7 +60,7 @@ export interface PipelineOptions {
   claims?: CacheClaims | null;
 }
 
-type Role = 'query' | 'target';
+export type Role = 'query' | 'target';
 
 /** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
  * several endpoints of one model, or another batch size, share the cache. */
@@ -69,7 +69,17 @@ const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'max
 export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
   return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
 }
-type Stage = 'trace' | 'embedding' | 'unified';
+export type Stage = 'trace' | 'embedding' | 'unified';
+
+/** The cache identity of a model: its id and the config fields that change what it computes. */
+export function modelKey(id: string, cfg: Record<string, unknown> | null): string {
+  return hashJson({ id, config: modelIdentity(cfg) });
+}
+
+/** The cache key of one stage's value for one item; exported so `traces import` seeds exactly these keys. */
+export function stageKey(stage: Stage, model: string | null, role: Role, text: string, digests: string[], version: MmebVersion): string {
+  return cacheKey({ kind: stage, model, prompt: stage === 'embedding' ? null : PROMPT_VERSION, role, text, media: digests, version });
+}
 
 export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Promise<EmbeddedSet> {
   const batchSize = opts.batchSize ?? backend.config.embedder.batchSize ?? 16;
@@ -100,8 +110,8 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       if (--active === 0) stats.busyMs += performance.now() - busySince;
     }
   };
-  const embedderKey = hashJson({ id: backend.embedder.id, config: modelIdentity(backend.config.embedder) });
-  const reasonerKey = backend.reasoner ? hashJson({ id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) }) : null;
+  const embedderKey = modelKey(backend.embedder.id, backend.config.embedder);
+  const reasonerKey = backend.reasoner ? modelKey(backend.reasoner.id, backend.config.reasoner) : null;
   const total = evalSet.queries.length + evalSet.candidates.length;
   let done = 0;
   // One dimension per task and per cache namespace; every vector finite (checked as answers arrive, so a
@@ -181,15 +191,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   }
 
   const key = (stage: Stage, role: Role, text: string, digests: string[]) =>
-    cacheKey({
-      kind: stage,
-      model: stage === 'trace' ? reasonerKey : embedderKey,
-      prompt: stage === 'embedding' ? null : PROMPT_VERSION,
-      role,
-      text,
-      media: digests,
-      version: opts.version,
-    });
+    stageKey(stage, stage === 'trace' ? reasonerKey : embedderKey, role, text, digests, opts.version);
 
   const side = async (items: Item[], role: Role, digests: string[][]): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
     const think = role === 'query' || opts.thinkTargets === true;
