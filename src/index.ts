@@ -74,7 +74,14 @@ export {
   type GateLine,
   type AblationRow,
   type AblationOptions,
+  type Ablation,
+  type RunInfo,
+  type RunCost,
+  type TaskFlips,
 } from './report/compare.js';
+export { exactMcNemar, mcnemarOf, holm, type McNemar } from './report/stats.js';
+export { writeAblationReport } from './report/ablation-report.js';
+export { exportTraces, importTraces, runTraceRecords, type TraceRecord, type ExportOptions, type ExportManifest, type ImportOptions, type ImportResult } from './tte/traces.js';
 
 // Reports.
 export { writeReports, buildReportData, type ReportData } from './report/write.js';

@@ -1,7 +1,7 @@
 /** Ablations: McNemar and Holm on known answers, flips and id pairing on constructed runs, refusals, bounds, the report files, trace export/import. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { runTasks } from '../src/engine/run.js';
@@ -293,4 +293,22 @@ test('merged shards keep what compare and the browser read; thumbnails are made 
   assert.ok(before.length > 0);
   assert.equal(runCli(['report', join(dir, 'full'), '--out', join(dir, 'rep')]).status, 0);
   for (const [f, t] of before) assert.equal(statSync(join(thumbs, f)).mtimeMs, t, f);
+});
+
+test('visdoc pages that exist only inside the corpus parquet still get thumbnails in the browser', async () => {
+  const dir = tempDir();
+  const root = join(dir, 'data');
+  cpSync(mini.dataRoot!, root, { recursive: true });
+  rmSync(join(root, 'visdoc-tasks', 'ViDoRe_arxivqa'), { recursive: true });
+  const task = mini.tasks.find((t) => t.name === 'ViDoRe_arxivqa')!;
+  await runTasks({ runId: 'inline', tasks: [task], dataRoot: root, version: 'v2.1', backend: floor, outDir: join(dir, 'r'), reportDir: join(dir, 'rep'), cacheDir: null });
+  assert.ok(readdirSync(join(dir, 'r', 'thumbs')).length > 0, 'thumbnails of inline pages in the run folder');
+  const data = readFileSync(join(dir, 'rep', 'browser', 't0.js'), 'utf8');
+  const doc = JSON.parse(data.slice(data.indexOf(']=') + 2, data.lastIndexOf(';')));
+  const media = [...doc.queries.flatMap((q: { media: unknown[] }) => q.media), ...Object.values(doc.cands as Record<string, { media: unknown[] }>).flatMap((c) => c.media)] as { src: string | null }[];
+  assert.ok(media.length > 0);
+  for (const m of media) {
+    assert.ok(m.src, 'every page has a thumbnail');
+    assert.ok(existsSync(join(dir, 'rep', m.src)));
+  }
 });
