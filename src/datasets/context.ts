@@ -8,11 +8,23 @@ import { DataRoot } from './readers/data-root.js';
 import { sampleFrames } from './readers/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
 import { readRows } from './readers/tabular.js';
-import type { Item, MediaRef, Provenance } from './types.js';
+import type { ItemParts, MediaRef, Provenance } from './types.js';
 
-/** What an adapter produces for one query: its text and media, its own candidates, and its gold ids. */
-export interface QueryDraft extends Item {
-  candidates: Item[];
+/** An item as an adapter builds it: its parts and media (the strings are rendered from the parts). */
+export interface ItemDraft {
+  id: string;
+  parts: ItemParts;
+  media: MediaRef[];
+}
+
+/** A candidate whose string is its own text (labels, answer options): no instruction, no media. */
+export function rawItem(id: string, text = id): ItemDraft {
+  return { id, parts: { instruction: '', text, rule: { kind: 'raw' } }, media: [] };
+}
+
+/** What an adapter produces for one query: its parts and media, its own candidates, and its gold ids. */
+export interface QueryDraft extends ItemDraft {
+  candidates: ItemDraft[];
   gold: string[];
   relScores: number[] | null;
   source?: Provenance;
@@ -21,7 +33,7 @@ export interface QueryDraft extends Item {
 export interface AdapterOutput {
   queries: QueryDraft[];
   /** Rows that join the pool after every query's candidates (label vocabulary, document corpus). */
-  corpus: Item[];
+  corpus: ItemDraft[];
 }
 
 export type Adapter = (ctx: AdapterContext) => Promise<AdapterOutput>;

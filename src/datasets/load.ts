@@ -8,10 +8,11 @@ import type { Catalog } from '../catalog/load.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { DEFAULT_MMEB_VERSION } from '../catalog/types.js';
-import { AdapterContext, type DataProblem } from './context.js';
+import { AdapterContext, type DataProblem, type ItemDraft } from './context.js';
 import { DataRoot } from './readers/data-root.js';
 import { ADAPTERS } from './registry.js';
 import { applyFormat } from './text.js';
+import { renderVlm2vec } from './vlm2vec-text.js';
 import type { EvalSet, Item, TextFormat } from './types.js';
 
 export interface LoadOptions {
@@ -45,9 +46,11 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     !opts.collectProblems,
   );
   const { queries, corpus } = await ADAPTERS[task.parser](ctx);
+  // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).
+  const item = (d: ItemDraft): Item => ({ id: d.id, text: applyFormat(renderVlm2vec(d.parts, d.media), format), media: d.media, parts: d.parts });
   const pool = new Map<string, Item>();
-  const add = (c: Item): void => {
-    if (!pool.has(c.id)) pool.set(c.id, { ...c, text: applyFormat(c.text, format) });
+  const add = (c: ItemDraft): void => {
+    if (!pool.has(c.id)) pool.set(c.id, item(c));
   };
   for (const q of queries) q.candidates.forEach(add);
   corpus.forEach(add);
@@ -57,9 +60,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     format,
     mode: task.mode,
     queries: queries.map((q) => ({
-      id: q.id,
-      text: applyFormat(q.text, format),
-      media: q.media,
+      ...item(q),
       candidateIds: task.mode === 'local' ? q.candidates.map((c) => c.id) : null,
       gold: q.gold,
       relScores: q.relScores,
