@@ -9,6 +9,8 @@ export interface ModelConfig {
   type: 'openai' | 'transformers' | 'builtin';
   /** How visual placeholders appear in the text this model receives (default qwen2-vl). */
   textFormat?: TextFormatName;
+  /** The model protocol (src/backends/protocols/): exact prompt, media placement, pixel limits, flags. */
+  protocol?: string;
   batchSize?: number;
   [key: string]: unknown;
 }
@@ -54,6 +56,8 @@ export const BACKEND_SCHEMA = {
         maxNewTokens: { type: 'integer', minimum: 1 },
         workers: { type: 'integer', minimum: 1, maximum: 64 },
         dtype: { type: 'string' },
+        protocol: { enum: ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding', 'plain'] },
+        sendChatTemplate: { type: 'boolean' },
       },
       not: { anyOf: [{ required: ['apiKey'] }, { required: ['api_key'] }] },
     },

@@ -226,12 +226,18 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       );
       texts = items.map((it, i) => withTrace(it.text, (traces[i] as Trace).text));
     }
+    // With a model protocol the embedder renders from the parts (and an eval profile may change the parts
+    // without changing VLM2Vec's string), so the parts join the key; without one, keys stay as they were.
+    const byParts = typeof backend.config.embedder.protocol === 'string';
     const vectors = await resolveStage(
       items,
-      texts.map((t, i) => key('embedding', role, t, digests[i])),
+      texts.map((t, i) => key('embedding', role, byParts ? JSON.stringify([t, items[i].parts ?? null]) : t, digests[i])),
       (k) => cache?.getEmbedding(k) ?? null,
       async (idx, loaded) => {
-        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name, signal: opts.signal });
+        const res = await backend.embedder.embed(
+          idx.map((i, j) => ({ text: texts[i], media: loaded[j], role, parts: items[i].parts, trace: traces[i]?.text ?? null })),
+          { task: evalSet.task.name, signal: opts.signal },
+        );
         stats.embedCalls++;
         stats.embedItems += idx.length;
         return res;
