@@ -17,6 +17,7 @@ import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
 import { renderCommand } from './render.js';
+import { exportSubmissionCommand } from './export-submission.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(reportCommand)
     .command(exportMtebCommand)
     .command(renderCommand)
+    .command(exportSubmissionCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()
