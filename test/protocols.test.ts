@@ -278,3 +278,38 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
 test('the shipped templates are the files render sends', () => {
   for (const name of ['vlm2vec-qwen2vl.jinja', 'gme-qwen2vl.jinja', 'qwen3-vl-embedding.jinja']) assert.ok(readTemplate(name).includes("message['content']"));
 });
+
+test('--profile qwen3-vl-embedding reaches the prompts: the profile instructions and frame counts', async () => {
+  const rendered = async (task: string) => {
+    const es = (await loadEvalSet(getTask(task), { dataRoot: FORMATS_ROOT, profile: 'qwen3-vl-embedding' })).evalSet;
+    assert.equal(es.profile, 'qwen3-vl-embedding');
+    const lines: RenderLine[] = [];
+    for await (const l of renderEvalSet(es, backendFor('qwen3-vl-embedding'), new MediaLoader(new DataRoot(FORMATS_ROOT), es), { limit: 1 })) lines.push(l);
+    return { es, lines };
+  };
+  // tasks/profiles/qwen3-vl-embedding.json: ViDoRe query instruction ends in '.', candidates get the default
+  let { lines } = await rendered('ViDoRe_tatdqa');
+  assert.equal(lines[0].prompt, q3('Find a document image that matches the given query.', 'What was the percentage change in revenue from 2018 to 2019?'));
+  assert.equal(lines[1].prompt, q3("Represent the user's input.", IMG));
+  // HMDB51: 64 frames asked; the fixture folder holds fewer, so every frame is sent (VLM2Vec's profile: 8)
+  const { es, lines: h } = await rendered('HMDB51');
+  const folder = es.queries[0].media[0];
+  assert.ok(folder.kind === 'frames' && folder.paths.length > 8);
+  assert.equal(h[0].media[0].type === 'video' && h[0].media[0].frames.length, folder.kind === 'frames' ? folder.paths.length : -1);
+  ({ lines } = await rendered('MomentSeeker'));
+  assert.ok(lines[0].prompt.startsWith('<|im_start|>system\nFind the clip that corresponds to the given text.<|im_end|>'));
+});
+
+test('a run records its eval profile in summary.json and manifest.json', async () => {
+  const { runTasks } = await import('../src/engine/run.js');
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tempDir } = await import('./helpers.js');
+  const dir = tempDir();
+  const backend = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
+  await runTasks({ runId: 'r', tasks: [getTask('ViDoRe_tatdqa')], dataRoot: FORMATS_ROOT, version: 'v2.1', profile: 'qwen3-vl-embedding', backend, outDir: join(dir, 'o'), cacheDir: null });
+  const summary = JSON.parse(readFileSync(join(dir, 'o', 'summary.json'), 'utf8')) as { eval_profile: string };
+  const manifest = JSON.parse(readFileSync(join(dir, 'o', 'manifest.json'), 'utf8')) as { eval_profile: string };
+  assert.equal(summary.eval_profile, 'qwen3-vl-embedding');
+  assert.equal(manifest.eval_profile, 'qwen3-vl-embedding');
+});

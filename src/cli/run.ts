@@ -1,3 +1,4 @@
+import { DEFAULT_EVAL_PROFILE, EVAL_PROFILES, type EvalProfileName } from '../catalog/profiles.js';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../errors.js';
@@ -19,6 +20,7 @@ interface Args {
   'data-root'?: string;
   'hf-root'?: string;
   'mmeb-version'?: MmebVersion;
+  profile: EvalProfileName;
   out?: string;
   'report-dir'?: string;
   'run-id'?: string;
@@ -52,7 +54,8 @@ export const runCommand: CommandModule<object, Args> = {
       .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' })
       .option('keep-going', { type: 'boolean', default: false, describe: 'run the other tasks when one has missing or broken data (exit 1 at the end)' })
       .option('prices', { type: 'string', describe: 'price table JSON: the report turns tokens and calls into money' })
-      .option('shard', { type: 'string', describe: 'run shard i/n (0-based) of the selected tasks; combine with `tte-bench merge`' }) as never,
+      .option('shard', { type: 'string', describe: 'run shard i/n (0-based) of the selected tasks; combine with `tte-bench merge`' })
+      .option('profile', { choices: EVAL_PROFILES, default: DEFAULT_EVAL_PROFILE, describe: "eval profile: vlm2vec (VLM2Vec's evaluation) or a published model's own evaluation" }) as never,
   handler: async (args) => {
     const backend = loadBackendConfig(args.backend);
     const suite = args.suite ? loadSuite(args.suite) : null;
@@ -92,6 +95,7 @@ export const runCommand: CommandModule<object, Args> = {
       dataRoot,
       hfRoot: args['hf-root'],
       version,
+      profile: args.profile,
       backend,
       outDir,
       reportDir,

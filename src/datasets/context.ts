@@ -56,6 +56,8 @@ export class AdapterContext {
   readonly inlineMedia = new Map<string, Uint8Array>();
   /** Frame folders that are missing or empty but whose raw video the data names (for `extract-frames`). */
   readonly extractable: { frameDir: string; video: string }[] = [];
+  /** Frames per candidate clip when an eval profile samples candidates differently from queries. */
+  candidateNumFrames: number | undefined;
 
   constructor(
     readonly task: TaskSpec,
@@ -118,7 +120,7 @@ export class AdapterContext {
   }
 
   /** The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames) or all of them. */
-  frames(relDir: string, { all = false, video }: { all?: boolean; video?: string[] } = {}, r?: RowReader, field?: string): MediaRef {
+  frames(relDir: string, { all = false, video, count }: { all?: boolean; video?: string[]; count?: number } = {}, r?: RowReader, field?: string): MediaRef {
     const files = this.root.frames(relDir, this.where(r, field));
     if (!files.length && video && this.task.media.videoRoot) {
       this.extractable.push({ frameDir: relDir, video: this.root.rel([this.task.media.videoRoot, ...video], this.where(r, field)) });
@@ -129,7 +131,7 @@ export class AdapterContext {
         this.where(r, field),
       );
     }
-    return { kind: 'frames', paths: all ? files : sampleFrames(files, this.task.numFrames ?? 8) };
+    return { kind: 'frames', paths: all ? files : sampleFrames(files, count ?? this.task.numFrames ?? 8) };
   }
 
   provenance(r: RowReader): Provenance {

@@ -28,7 +28,7 @@ export const momentRetrievalAdapter: Adapter = async (ctx) => {
     }
     const candidates = clipNames.map((n) => {
       const dir = `${videoDir}/${n}`;
-      return { id: dir, parts: targetParts, media: [ctx.frames(dir, {}, r, 'video_path')] };
+      return { id: dir, parts: targetParts, media: [ctx.frames(dir, { count: ctx.candidateNumFrames }, r, 'video_path')] };
     });
     const positives = clipNames.filter((n) => n.startsWith('positive'));
     if (!positives.length && clipNames.length) {

@@ -1,4 +1,5 @@
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
+import type { EvalProfileName } from '../catalog/profiles.js';
 
 /** One image, or the frames of one video (root-relative POSIX paths). */
 export type MediaRef = { kind: 'image'; path: string } | { kind: 'frames'; paths: string[] };
@@ -62,6 +63,8 @@ export type TextFormat = 'qwen2-vl' | 'plain';
 export interface EvalSet {
   task: TaskSpec;
   version: MmebVersion;
+  /** Whose per-task inputs (instructions, frame counts): VLM2Vec's catalog, or a published model's own evaluation (absent: vlm2vec). */
+  profile?: EvalProfileName;
   format: TextFormat;
   mode: 'local' | 'global';
   queries: Query[];

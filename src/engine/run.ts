@@ -12,6 +12,7 @@ import { DataError } from '../errors.js';
 import { createBackend } from '../backends/registry.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
+import { DEFAULT_EVAL_PROFILE, type EvalProfileName } from '../catalog/profiles.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 import type { TextFormat } from '../datasets/types.js';
 import { perQueryMetrics, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
@@ -37,6 +38,8 @@ export interface RunOptions {
   dataRoot: string;
   hfRoot?: string;
   version: MmebVersion;
+  /** Eval profile (default vlm2vec); recorded in summary.json and manifest.json like the benchmark version. */
+  profile?: EvalProfileName;
   backend: BackendConfig;
   outDir: string;
   reportDir?: string;
@@ -154,6 +157,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const scoring = new ScoringPool();
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
+  const profile = opts.profile ?? DEFAULT_EVAL_PROFILE;
   const results: TaskResult[] = [];
   const reused: string[] = [];
   const timings: Record<string, { seconds: number; reused: boolean; stats: PipelineStats | null }> = {};
@@ -166,13 +170,15 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       opts.signal?.throwIfAborted();
       try {
         const t0 = performance.now();
-        const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+        const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format, profile });
         const data = dataFingerprint(evalSet.dataFiles);
         const fingerprint = hashJson({
           backend: opts.backend,
           task,
           version: opts.version,
           format,
+          // only a non-default profile joins the fingerprint, so runs made before profiles existed are reused
+          ...(profile !== DEFAULT_EVAL_PROFILE ? { profile } : {}),
           predK,
           thinkTargets: opts.thinkTargets === true,
           prompts: PROMPT_VERSION,
@@ -233,7 +239,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     await scoring.close();
     throw err;
   }
-  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results));
+  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results, profile));
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
   // Costs vary with the cache state, so they live beside the deterministic summary, not in it.
   writeJsonAtomic(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });
@@ -243,6 +249,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     finished_at: new Date().toISOString(),
     harness: { name: 'tte-bench', version: packageVersion(), node: process.version },
     mmeb_version: opts.version,
+    eval_profile: profile,
     data_root: root.dir,
     text_format: format,
     pred_k: predK,
