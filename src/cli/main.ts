@@ -17,6 +17,7 @@ import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
 import { renderCommand } from './render.js';
+import { doctorCommand } from './doctor.js';
 import { exportSubmissionCommand } from './export-submission.js';
 
 /**
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(reportCommand)
     .command(exportMtebCommand)
     .command(renderCommand)
+    .command(doctorCommand)
     .command(exportSubmissionCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
