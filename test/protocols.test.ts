@@ -313,3 +313,48 @@ test('a run records its eval profile in summary.json and manifest.json', async (
   assert.equal(summary.eval_profile, 'qwen3-vl-embedding');
   assert.equal(manifest.eval_profile, 'qwen3-vl-embedding');
 });
+
+test('a local embedder behind a protocol embeds the protocol prompt (decoder last-token, tiny Qwen2)', async () => {
+  const { createBackend } = await import('../src/backends/registry.js');
+  const { DecoderEmbedder } = await import('../src/backends/transformers.js');
+  const { join } = await import('node:path');
+  const { FIXTURES } = await import('./helpers.js');
+  const model = join(FIXTURES, 'tiny-models', 'tiny-qwen2-embedder');
+  const backend = await createBackend(parseBackendConfig({ name: 'q', pipeline: 'no-think', embedder: { type: 'transformers', architecture: 'decoder-last-token', model, protocol: 'qwen3-vl-embedding' } }));
+  const plain = await DecoderEmbedder.load({ model });
+  try {
+    const es = await load('ViDoRe_tatdqa');
+    const q = es.queries[0];
+    const [got] = await backend.embedder.embed([{ text: q.text, media: [], role: 'query', parts: q.parts }]);
+    const [want] = await plain.embedRaw([q3('Find a document image that matches the given query:', 'What was the percentage change in revenue from 2018 to 2019?')]);
+    assert.deepEqual(Array.from(got), Array.from(want));
+    const [bare] = await plain.embedRaw([q.text]);
+    assert.notDeepEqual(Array.from(got), Array.from(bare), 'the protocol changed what the model saw');
+  } finally {
+    await backend.close();
+    await plain.close();
+  }
+});
+
+test('think pipelines: the trace reaches the request where the protocol puts it', async () => {
+  const srv = await recordingServer();
+  try {
+    const { createBackend } = await import('../src/backends/registry.js');
+    const { embedEvalSet } = await import('../src/tte/pipeline.js');
+    const es = await load('ViDoRe_tatdqa');
+    es.queries = es.queries.slice(0, 1);
+    es.candidates = es.candidates.slice(0, 1);
+    const backend = await createBackend(
+      parseBackendConfig({ name: 't', pipeline: 'teacher', embedder: { type: 'openai', baseURL: srv.url, model: 'm', protocol: 'qwen3-vl-embedding' }, reasoner: { type: 'builtin' } }),
+    );
+    const out = await embedEvalSet(es, backend, new MediaLoader(new DataRoot(FORMATS_ROOT), es), { version: 'v2.1', cache: null });
+    const trace = out.queryTraces[0]?.text ?? '';
+    assert.ok(trace.length > 0);
+    const query = srv.bodies.find((b) => JSON.stringify(b).includes('percentage change'));
+    assert.ok(query, 'the query was sent');
+    assert.equal(applyTemplate(query), q3('Find a document image that matches the given query:', `What was the percentage change in revenue from 2018 to 2019?\n${trace}`));
+    await backend.close();
+  } finally {
+    await srv.close();
+  }
+});
