@@ -266,6 +266,13 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
     assert.equal(body.input, undefined);
     assert.equal(applyTemplate(body), q3("Represent the user's input.", 'Sports'));
 
+    // plain (CLIP, SigLIP): the server's tokenizer adds its special tokens (CLIP pools from <|endoftext|>)
+    body = await send('plain', label);
+    assert.deepEqual(body, { model: 'm', input: 'Sports', encoding_format: 'float' });
+    body = await send('plain', image);
+    assert.equal(body.chat_template, undefined);
+    assert.equal(body.add_special_tokens, undefined);
+
     // sendChatTemplate false: the server's --chat-template decides
     srv.bodies.length = 0;
     await new OpenAIEmbedder({ baseURL: srv.url, model: 'm', protocol: 'vlm2vec-qwen2vl', sendChatTemplate: false }).embed([video]);

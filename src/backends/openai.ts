@@ -85,7 +85,9 @@ export async function protocolRequest(
 ): Promise<{ path: string; body: Record<string, unknown> }> {
   const urls = opts.urls ?? DATA_URLS;
   if (!plan.media.length && plan.textOnlyAsInput) {
-    return { path: '/embeddings', body: { model: opts.model, input: plan.prompt, encoding_format: 'float', add_special_tokens: false } };
+    const body: Record<string, unknown> = { model: opts.model, input: plan.prompt, encoding_format: 'float' };
+    if (plan.exactPrompt) body.add_special_tokens = false;
+    return { path: '/embeddings', body };
   }
   const messages = await Promise.all(
     plan.messages.map(async (msg) => ({
@@ -100,7 +102,8 @@ export async function protocolRequest(
       ),
     })),
   );
-  const body: Record<string, unknown> = { model: opts.model, messages, encoding_format: 'float', ...plan.flags };
+  // Chat flags belong with the protocol's own template; without one the server's defaults stand.
+  const body: Record<string, unknown> = { model: opts.model, messages, encoding_format: 'float', ...(plan.template ? plan.flags : {}) };
   if (plan.template && opts.sendChatTemplate !== false) body.chat_template = readTemplate(plan.template);
   if (plan.mmProcessorKwargs) body.mm_processor_kwargs = plan.mmProcessorKwargs;
   return { path: '/embeddings', body };

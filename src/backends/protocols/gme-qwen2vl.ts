@@ -43,6 +43,7 @@ export const gmeQwen2vl: Protocol = {
       mmProcessorKwargs: media.length ? { min_pixels: 256 * 28 * 28, max_pixels: 1280 * 28 * 28 } : null,
       resizeSmall: null,
       textOnlyAsInput: true,
+      exactPrompt: true,
     };
   },
 };

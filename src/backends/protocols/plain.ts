@@ -24,6 +24,7 @@ export const plainProtocol: Protocol = {
       mmProcessorKwargs: null,
       resizeSmall: null,
       textOnlyAsInput: true,
+      exactPrompt: false,
     };
   },
 };

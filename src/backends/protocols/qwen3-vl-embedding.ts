@@ -66,6 +66,7 @@ export const qwen3VlEmbedding: Protocol = {
           : null,
       resizeSmall: null,
       textOnlyAsInput: false,
+      exactPrompt: true,
     };
   },
 };

@@ -52,6 +52,12 @@ export interface Plan {
    * when that is exactly what the reference tokenizes.
    */
   textOnlyAsInput: boolean;
+  /**
+   * The prompt is the whole token text: the server must add no special tokens of its own (an `input`
+   * request then carries `add_special_tokens: false`). False for models whose tokenizer adds the tokens the
+   * model pools from (CLIP's <|endoftext|>).
+   */
+  exactPrompt: boolean;
 }
 
 export interface Protocol {

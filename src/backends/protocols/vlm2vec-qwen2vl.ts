@@ -30,6 +30,7 @@ export const vlm2vecQwen2vl: Protocol = {
       mmProcessorKwargs: media.length ? { min_pixels: VLM2VEC_MIN_PIXELS, max_pixels: VLM2VEC_MAX_PIXELS } : null,
       resizeSmall: { minSide: 28, to: [56, 56] },
       textOnlyAsInput: true,
+      exactPrompt: true,
     };
   },
 };
