@@ -232,6 +232,7 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
     assert.equal(sent.length, 8);
     sent.forEach((f, i) => assert.deepEqual(new Uint8Array(Buffer.from(f, 'base64')), frames[i]));
     assert.deepEqual(body.mm_processor_kwargs, { min_pixels: 3136, max_pixels: 1003520 });
+    assert.deepEqual(body.media_io_kwargs, { video: { num_frames: 8 } }, 'the server keeps all 8 frames');
     assert.equal(count(applyTemplate(body), '<|video_pad|>'), 1);
     assert.equal(count(applyTemplate(body), '<|vision_start|>'), 0);
     body = await send('vlm2vec-qwen2vl', image);
@@ -261,6 +262,7 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
     assert.equal(parts.filter((p) => p.type === 'video_url').length, 1);
     assert.equal((parts.find((p) => p.type === 'video_url')?.video_url?.url ?? '').split(',').length - 1, 8);
     assert.equal(body.add_generation_prompt, true);
+    assert.deepEqual(body.media_io_kwargs, { video: { num_frames: 8, fps: 2 } });
     assert.equal(count(applyTemplate(body), '<|video_pad|>'), 1);
     body = await send('qwen3-vl-embedding', label);
     assert.equal(body.input, undefined);

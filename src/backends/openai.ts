@@ -106,6 +106,7 @@ export async function protocolRequest(
   const body: Record<string, unknown> = { model: opts.model, messages, encoding_format: 'float', ...(plan.template ? plan.flags : {}) };
   if (plan.template && opts.sendChatTemplate !== false) body.chat_template = readTemplate(plan.template);
   if (plan.mmProcessorKwargs) body.mm_processor_kwargs = plan.mmProcessorKwargs;
+  if (plan.mediaIoKwargs) body.media_io_kwargs = plan.mediaIoKwargs;
   return { path: '/embeddings', body };
 }
 
@@ -203,6 +204,9 @@ export class OpenAIReasoner implements Reasoner {
           max_tokens: this.cfg.maxTokens ?? 512,
           temperature: this.cfg.temperature ?? 0,
         };
+        // Newer vLLM keeps only the first num_frames (default 32) of a video_url's frames unless told otherwise.
+        const frames = Math.max(0, ...it.media.map((m) => (m.kind === 'frames' ? m.paths.length : 0)));
+        if (frames) body.media_io_kwargs = { video: { num_frames: frames } };
         // A reasoner's prompt is its own; a protocol only contributes the model's pixel limits.
         if (this.cfg.protocol && it.media.length) {
           const plan = planFor(getProtocol(this.cfg.protocol), { text: it.text, media: it.media, role: 'query' });

@@ -41,6 +41,7 @@ export const gmeQwen2vl: Protocol = {
       template: 'gme-qwen2vl.jinja',
       flags: NO_FLAGS,
       mmProcessorKwargs: media.length ? { min_pixels: 256 * 28 * 28, max_pixels: 1280 * 28 * 28 } : null,
+      mediaIoKwargs: null,
       resizeSmall: null,
       textOnlyAsInput: true,
       exactPrompt: true,

@@ -6,7 +6,7 @@
 import { renderVlm2vec } from '../../datasets/vlm2vec-text.js';
 import { applyFormat } from '../../datasets/text.js';
 import { toRef } from './vlm2vec-qwen2vl.js';
-import { allMedia, appendTrace, NO_FLAGS, type Plan, type Protocol, type ProtocolItem } from './types.js';
+import { allMedia, appendTrace, NO_FLAGS, videoIo, type Plan, type Protocol, type ProtocolItem } from './types.js';
 
 export const plainProtocol: Protocol = {
   name: 'plain',
@@ -22,6 +22,7 @@ export const plainProtocol: Protocol = {
       template: null,
       flags: NO_FLAGS,
       mmProcessorKwargs: null,
+      mediaIoKwargs: videoIo(media),
       resizeSmall: null,
       textOnlyAsInput: true,
       exactPrompt: false,

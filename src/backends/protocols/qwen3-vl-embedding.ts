@@ -13,11 +13,16 @@
 import { linspaceIndices } from '../../datasets/readers/frames.js';
 import { RAW_IMAGE_TOKEN } from '../../datasets/text.js';
 import { pyStrip } from '../../datasets/readers/pytext.js';
-import { appendTrace, partsOf, type Plan, type PlanPart, type Protocol, type ProtocolItem, type SentMedia } from './types.js';
+import { appendTrace, partsOf, videoIo, type Plan, type PlanPart, type Protocol, type ProtocolItem, type SentMedia } from './types.js';
 
 export const QWEN3_DEFAULT_INSTRUCTION = "Represent the user's input.";
 export const QWEN3_MAX_FRAMES = 64;
 const FACTOR = 32;
+/**
+ * qwen-vl-utils gives a video passed as a frame list a nominal 2 fps (`sample_fps`), from which Qwen3-VL's
+ * processor writes frame timestamps into the prompt; sent as the video's fps so the server does the same.
+ */
+export const QWEN3_FRAME_LIST_FPS = 2;
 
 /** format_model_input's instruction rule (after the dataset module's own cleaning of the raw token). */
 export function qwen3Instruction(raw: string): string {
@@ -64,6 +69,7 @@ export const qwen3VlEmbedding: Protocol = {
         : images.length
           ? { min_pixels: 4 * FACTOR * FACTOR, max_pixels: 1800 * FACTOR * FACTOR }
           : null,
+      mediaIoKwargs: videoIo(media, QWEN3_FRAME_LIST_FPS),
       resizeSmall: null,
       textOnlyAsInput: false,
       exactPrompt: true,

@@ -45,6 +45,11 @@ export interface Plan {
   flags: { add_generation_prompt: boolean; continue_final_message: boolean; add_special_tokens: boolean };
   /** Processor limits sent as `mm_processor_kwargs` (null: none). */
   mmProcessorKwargs: Record<string, number> | null;
+  /**
+   * Media loader settings sent as `media_io_kwargs` (null: none): for a video, how many of the sent frames the
+   * server keeps (newer vLLM keeps only the first `num_frames`, default 32) and the frame rate it assumes.
+   */
+  mediaIoKwargs: { video: Record<string, number> } | null;
   /** Images with a side under `minSide` px are resized to `to` before sending (VLM2Vec's rare-case rule). */
   resizeSmall: { minSide: number; to: [number, number] } | null;
   /**
@@ -82,6 +87,12 @@ export function allMedia(media: MediaShape[]): SentMedia[] {
   return media.map((m, i) =>
     m.kind === 'image' ? { type: 'image', media: i } : { type: 'video', media: i, frames: Array.from({ length: m.count }, (_, f) => f) },
   );
+}
+
+/** Keep every frame sent (and, when given, assume this frame rate): the video's `media_io_kwargs`. */
+export function videoIo(media: SentMedia[], fps?: number): Plan['mediaIoKwargs'] {
+  const v = media.find((m): m is Extract<SentMedia, { type: 'video' }> => m.type === 'video');
+  return v ? { video: { num_frames: v.frames.length, ...(fps ? { fps } : {}) } } : null;
 }
 
 export const NO_FLAGS = { add_generation_prompt: false, continue_final_message: false, add_special_tokens: false };

@@ -8,7 +8,7 @@
  * (Qwen2_VL_process_fn). Text-only items are tokenized as the bare string.
  */
 import { renderVlm2vec } from '../../datasets/vlm2vec-text.js';
-import { allMedia, appendTrace, NO_FLAGS, type Plan, type Protocol, type ProtocolItem } from './types.js';
+import { allMedia, appendTrace, NO_FLAGS, videoIo, type Plan, type Protocol, type ProtocolItem } from './types.js';
 
 export const VLM2VEC_MIN_PIXELS = 28 * 28 * 4;
 export const VLM2VEC_MAX_PIXELS = 28 * 28 * 1280;
@@ -28,6 +28,7 @@ export const vlm2vecQwen2vl: Protocol = {
       template: 'vlm2vec-qwen2vl.jinja',
       flags: NO_FLAGS,
       mmProcessorKwargs: media.length ? { min_pixels: VLM2VEC_MIN_PIXELS, max_pixels: VLM2VEC_MAX_PIXELS } : null,
+      mediaIoKwargs: videoIo(media),
       resizeSmall: { minSide: 28, to: [56, 56] },
       textOnlyAsInput: true,
       exactPrompt: true,
