@@ -6,8 +6,9 @@
  *
  * A video goes out as one `video_url` whose URL is `data:video/jpeg;base64,<frame 1>,<frame 2>,…`: vLLM's
  * VideoMediaIO.load_base64 splits a "video/jpeg" payload on commas and decodes every piece as an image
- * (vllm/multimodal/video.py, later vllm/multimodal/media/video.py), so the server gets one video of exactly
- * these frames, with no re-sampling. (Each piece is opened by PIL, so PNG frames decode too.)
+ * (vllm/multimodal/media/video.py; newer versions keep only the first `num_frames`, default 32, hence the
+ * `media_io_kwargs` sent with it — docs/protocols.md), so the server gets one video of exactly these frames,
+ * with no re-sampling. (Each piece is opened by PIL, so PNG frames decode too.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
