@@ -367,3 +367,25 @@ test('think pipelines: the trace reaches the request where the protocol puts it'
     await srv.close();
   }
 });
+
+test('`render` as a command: one line per item (--limit per side); an embedder without a protocol is exit 2', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { runCli, tempDir } = await import('./helpers.js');
+  const dir = tempDir();
+  const withProtocol = join(dir, 'gme.json');
+  writeFileSync(withProtocol, JSON.stringify({ name: 'gme', pipeline: 'no-think', embedder: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'gme', protocol: 'gme-qwen2vl' } }));
+  const r = runCli(['render', '--backend', withProtocol, '--task', 'HMDB51', '--data-root', FORMATS_ROOT, '--limit', '2', '--out', join(dir, 'r.jsonl')]);
+  assert.equal(r.status, 0, r.stderr);
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(join(dir, 'r.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RenderLine);
+  assert.deepEqual(lines.map((l) => l.side), ['query', 'query', 'candidate', 'candidate']);
+  assert.equal(lines[0].media.length, 1);
+  assert.equal(lines[0].media[0].type, 'image', "GME's video is its middle frame");
+  const without = join(dir, 'plain.json');
+  writeFileSync(without, JSON.stringify({ name: 'x', pipeline: 'no-think', embedder: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'x', requestFormat: 'messages' } }));
+  const bad = runCli(['render', '--backend', without, '--task', 'HMDB51', '--data-root', FORMATS_ROOT]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /render needs an embedder with a "protocol"/);
+  assert.ok(!bad.stderr.includes('    at '), 'no stack trace');
+});

@@ -72,8 +72,10 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   // item at a time, so each answer is cached the moment it arrives (a killed run loses at most the requests
   // in flight) and no batch waits for its slowest item; enough calls run at once to keep every endpoint's
   // maxConcurrency busy. Local models and batched "input" requests take whole batches.
-  type Cfg = { maxConcurrency?: unknown; workers?: unknown; requestFormat?: unknown; type: string; baseURL?: unknown } | null;
-  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') => cfg?.type === 'openai' && (role === 'reasoner' || cfg.requestFormat === 'messages');
+  type Cfg = { maxConcurrency?: unknown; workers?: unknown; requestFormat?: unknown; protocol?: unknown; type: string; baseURL?: unknown } | null;
+  // (an embedder with a protocol sends one request per item too)
+  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') =>
+    cfg?.type === 'openai' && (role === 'reasoner' || cfg.requestFormat === 'messages' || (role === 'embedder' && typeof cfg.protocol === 'string'));
   const endpoints = (cfg: Cfg) => (Array.isArray(cfg?.baseURL) ? cfg.baseURL.length : 1);
   const plan = (cfg: Cfg, role: 'reasoner' | 'embedder') => {
     const size = perItem(cfg, role) ? 1 : batchSize;
