@@ -1,6 +1,7 @@
 /**
  * `tte-bench serve`: any backend as an OpenAI-compatible server on 127.0.0.1 — /v1/embeddings (OpenAI
- * "input" requests and vLLM-style multimodal "messages" requests), /v1/chat/completions (the reasoner),
+ * "input" requests and vLLM-style multimodal "messages" requests, a `video_url` part being one video of
+ * frames), /v1/chat/completions (the reasoner),
  * /health, and /stats (request counts and the most requests seen in flight). Users share one loaded
  * model between harness processes with it; tests and benchmarks use it as a real server, with an
  * optional artificial latency, a concurrency cap, and injected failures.
