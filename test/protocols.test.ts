@@ -251,7 +251,7 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
     const images = parts.filter((p) => p.type === 'image_url');
     assert.equal(images.length, 1);
     assert.deepEqual(new Uint8Array(b64(images[0].image_url?.url ?? '')), frames[4]);
-    assert.deepEqual(body.mm_processor_kwargs, { min_pixels: 256 * 28 * 28, max_pixels: 1280 * 28 * 28 });
+    assert.deepEqual(body.mm_processor_kwargs, { min_pixels: 3136, max_pixels: 1003520 }, "VLM2Vec's processor, which GME is given");
     assert.equal(count(applyTemplate(body), '<|image_pad|>'), 1);
     body = await send('gme-qwen2vl', label);
     assert.equal(body.input, gme('Sports', false));

@@ -7,11 +7,13 @@
  *    "<|im_start|>system\n{instruction}<|im_end|>\n<|im_start|>user\n" + ("<|vision_start|><|image_pad|>
  *    <|vision_end|>" when there is an image) + text + "<|im_end|>\n<|im_start|>assistant\n<|endoftext|>",
  *    with the default instruction "You are a helpful assistant." on the evaluator's path;
- *  - pixels: min_image_tokens 256, max_image_tokens 1280 (gme_inference.py __init__) → 256·28·28 and
- *    1280·28·28 pixels.
+ *  - pixels: the processor GME gets is VLM2Vec's (src/model/processor.py lines 121-133, the `gme` backbone
+ *    shares the Qwen2-VL branch): min_pixels 3136, max_pixels 1,003,520. (gme_inference.py computes
+ *    min_pixels/max_pixels from min_image_tokens/max_image_tokens in __init__, lines 49-50, but never uses
+ *    them; its fetch_image first resizes with qwen-vl-utils' own bounds, which the server does not repeat.)
  */
 import { renderVlm2vec } from '../../datasets/vlm2vec-text.js';
-import { toRef } from './vlm2vec-qwen2vl.js';
+import { toRef, VLM2VEC_MAX_PIXELS, VLM2VEC_MIN_PIXELS } from './vlm2vec-qwen2vl.js';
 import { appendTrace, NO_FLAGS, partsOf, type Plan, type Protocol, type ProtocolItem, type SentMedia } from './types.js';
 
 export const GME_SYSTEM = 'You are a helpful assistant.';
@@ -40,7 +42,7 @@ export const gmeQwen2vl: Protocol = {
       ],
       template: 'gme-qwen2vl.jinja',
       flags: NO_FLAGS,
-      mmProcessorKwargs: media.length ? { min_pixels: 256 * 28 * 28, max_pixels: 1280 * 28 * 28 } : null,
+      mmProcessorKwargs: media.length ? { min_pixels: VLM2VEC_MIN_PIXELS, max_pixels: VLM2VEC_MAX_PIXELS } : null,
       mediaIoKwargs: null,
       resizeSmall: null,
       textOnlyAsInput: true,
