@@ -96,7 +96,12 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
     shard: null,
     merged_from: shards.map((s) => ({ dir: s.dir, shard: s.manifest.shard, started_at: s.manifest.started_at, finished_at: s.manifest.finished_at })),
     tasks: Object.fromEntries(
-      all.map((name) => [name, split.has(name) ? { parts: (split.get(name) as string[]).map((d) => shards.find((s) => s.dir === d)!.manifest.tasks[name]) } : shards.find((s) => s.dir === seen.get(name))!.manifest.tasks[name]]),
+      all.map((name) => {
+        if (!split.has(name)) return [name, shards.find((s) => s.dir === seen.get(name))!.manifest.tasks[name]];
+        const parts = (split.get(name) as string[]).map((d) => shards.find((s) => s.dir === d)!.manifest.tasks[name]);
+        // every part read the same data (merge checked their task fingerprints agree): record it for the whole task
+        return [name, { data: (parts[0] as { data?: unknown }).data, parts }];
+      }),
     ),
   });
   const costs = Object.assign({}, ...shards.map((s) => (existsSync(join(s.dir, 'costs.json')) ? readJsonFile<{ tasks: object }>(join(s.dir, 'costs.json')).tasks : {})), splitCosts);
