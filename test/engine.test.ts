@@ -13,7 +13,7 @@ import { rankIndices } from '../src/scoring/rank.js';
 import { npyBytes } from '../src/util/npy.js';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers.js';
 
-const resultFiles = (dir: string) => readdirSync(dir).filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f)).sort();
+const resultFiles = (dir: string) => readdirSync(dir).filter((f) => /(_score\.json|_pred\.jsonl|_items\.json|_traces\.jsonl|^summary\.json)$/.test(f)).sort();
 
 test('shard plan: deterministic, every task or part exactly once, parts on different shards, 8 shards within 1.25x of the mean', () => {
   const tasks = scoredTasks();

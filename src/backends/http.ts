@@ -44,7 +44,20 @@ export class Limiter {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait `ms`, or reject with the abort reason as soon as `signal` fires (a cancelled run does not sit out a backoff). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 /**
  * `${NAME}` in a baseURL is read from the environment when the client starts, so one backend config serves
@@ -103,6 +116,12 @@ export class HttpClient {
     return h;
   }
 
+  /** A server may echo the request's headers in an error body: the key never reaches a message or log. */
+  private redact(text: string): string {
+    const key = this.opts.apiKeyEnv ? process.env[this.opts.apiKeyEnv] : undefined;
+    return key ? text.split(key).join('***') : text;
+  }
+
   /**
    * The replica for the next request: a down one whose back-off has passed is probed (one request at a
    * time; success brings it back), otherwise the least busy of those up. Null when none can take it now.
@@ -152,7 +171,7 @@ export class HttpClient {
       });
       if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, value: (await res.body.json()) as T };
       status = res.statusCode;
-      detail = (await res.body.text()).slice(0, 300);
+      detail = this.redact((await res.body.text()).slice(0, 300));
       const ra = res.headers['retry-after'];
       if (typeof ra === 'string' && /^\d+(\.\d+)?$/.test(ra)) retryAfterMs = Number(ra) * 1000;
       if (status !== 429 && status < 500) throw new BackendError(`${e.base}${path} answered HTTP ${status}: ${detail}`);
@@ -194,7 +213,7 @@ export class HttpClient {
                 this.endpoints.map((e) => `${e.base}: ${e.lastError}`).join('; '),
             );
           }
-          await sleep(Math.max(10, Math.min(soonest.retryAt - Date.now(), allDown - downFor + 10)));
+          await sleep(Math.max(10, Math.min(soonest.retryAt - Date.now(), allDown - downFor + 10)), signal);
           continue;
         }
       }
@@ -229,7 +248,7 @@ export class HttpClient {
         throw new BackendError(`${e.base}${path} failed after ${attempt + 1} attempt(s): ${status ? `HTTP ${status} ` : ''}${detail}`);
       }
       this.retries++;
-      await sleep(retryAfterMs ?? Math.min(30_000, base * 2 ** attempt));
+      await sleep(retryAfterMs ?? Math.min(30_000, base * 2 ** attempt), signal);
       attempt++;
     }
   }

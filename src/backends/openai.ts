@@ -44,6 +44,9 @@ function readEmbeddings(res: EmbeddingResponse, expected: number, url: string): 
     if (!Array.isArray(d.embedding) || !d.embedding.every((x) => typeof x === 'number')) {
       throw new BackendError(`${url}: embedding ${i} is not a list of numbers`);
     }
+    if (!d.embedding.length) throw new BackendError(`${url}: embedding ${i} is empty`);
+    const bad = (d.embedding as number[]).findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new BackendError(`${url}: embedding ${i} has a non-finite value (${String(d.embedding[bad])}) at index ${bad}`);
     return l2normalize(Float32Array.from(d.embedding as number[]));
   });
 }

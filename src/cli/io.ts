@@ -2,6 +2,7 @@ import { loadCatalog, scoredTasks, selectTasks } from '../catalog/load.js';
 import type { Argv } from 'yargs';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type TaskSpec } from '../catalog/types.js';
 import { writeFileAtomic } from '../util/json.js';
+import { ConfigError } from '../errors.js';
 
 /** Print to stdout, or write atomically to --out when given. */
 export function emit(text: string, out?: string): void {
@@ -9,9 +10,27 @@ export function emit(text: string, out?: string): void {
   else process.stdout.write(text);
 }
 
-/** Task names from a repeatable and/or comma-separated option (`--task A,B --task C`). */
+/** Task names from a repeatable and/or comma-separated option (`--task A,B --task C`); a name given twice is refused. */
 export function taskNames(values: string | string[] | undefined): string[] {
-  return (Array.isArray(values) ? values : values ? [values] : []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  const names = (Array.isArray(values) ? values : values ? [values] : []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  // a task listed twice would be run, and counted in every mean, twice
+  if (twice !== undefined) throw new ConfigError(`task ${twice} is named twice`);
+  return names;
+}
+
+/**
+ * A yargs `coerce` for a bounded integer option: anything else (0 where 1 is the least, NaN, 2.5, a
+ * number past the bound) is refused with the option's name and its range, before any work starts.
+ */
+export function intIn(option: string, min: number, max: number, why = ''): (v: unknown) => number {
+  return (v) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`--${option} must be an integer from ${min} to ${max}${why} (got ${String(v)})`);
+    }
+    return n;
+  };
 }
 
 /** The named tasks, or every scored task when none is named. */

@@ -16,7 +16,9 @@ import { reportCommand } from './report.js';
 import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
+import { exportSubmissionCommand } from './export-submission.js';
 import { planCommand } from './plan.js';
+import { tracesCommand } from './traces.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -42,14 +44,17 @@ export async function main(argv: string[]): Promise<number> {
     .command(compareCommand)
     .command(reportCommand)
     .command(exportMtebCommand)
+    .command(exportSubmissionCommand)
     .command(planCommand)
+    .command(tracesCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new ConfigError(msg);
+      // yargs wraps an error thrown by an option's `coerce` (a bound check) in a YError: still bad usage
+      if (err && err.name !== 'YError') throw err;
+      throw new ConfigError(msg ?? err?.message);
     });
   try {
     await cli.parseAsync();

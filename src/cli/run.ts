@@ -8,7 +8,7 @@ import { runTasks } from '../engine/run.js';
 import { loadSuite } from '../engine/suites.js';
 import { resolveShard } from '../engine/shard.js';
 import { makeProgress } from './progress.js';
-import { taskNames } from './io.js';
+import { intIn, taskNames } from './io.js';
 import { loadPrices } from '../report/costs.js';
 
 interface Args {
@@ -48,7 +48,7 @@ export const runCommand: CommandModule<object, Args> = {
       .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' })
       .option('report-dir', { type: 'string', describe: 'report folder (default reports/<run-id>)' })
       .option('run-id', { type: 'string', describe: 'default <suite>-<backend name>-<version>' })
-      .option('pred-k', { type: 'number', default: 100, describe: 'ranked ids kept per query in pred.jsonl for global tasks' })
+      .option('pred-k', { type: 'number', default: 100, coerce: intIn('pred-k', 10, 1_000_000, ' (the metrics need the top 10 of every query)'), describe: 'ranked ids kept per query in pred.jsonl for global tasks (at least 10: the metrics read @1, @5, @10)' })
       .option('cache-dir', { type: 'string', describe: 'trace/embedding cache (default $XDG_CACHE_HOME/tte-bench or ~/.cache/tte-bench)' })
       .option('cache', { type: 'boolean', default: true, describe: 'use the trace/embedding cache (--no-cache to disable)' })
       .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' })
@@ -116,7 +116,7 @@ export const runCommand: CommandModule<object, Args> = {
     });
     const r = result.summary.rollup;
     process.stdout.write(
-      `${result.summary.tasks.length} task(s), overall ${r.overall === null ? '–' : r.overall.toFixed(2)} ` +
+      `${result.summary.tasks.length}${result.failures.length ? ` of ${result.summary.tasks.length + result.failures.length} (PARTIAL: ${result.failures.length} failed)` : ''} task(s), overall ${r.overall === null ? '–' : r.overall.toFixed(2)} ` +
         `(image ${r.modalities.image?.toFixed(2) ?? '–'}, video ${r.modalities.video?.toFixed(2) ?? '–'}, visdoc ${r.modalities.visdoc?.toFixed(2) ?? '–'})\n` +
         `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.html')} (and report.md)\n`,
     );

@@ -23,6 +23,8 @@ export interface LoadOptions {
   catalog?: Catalog;
   /** Collect media problems instead of failing on the first (what `validate` uses). */
   collectProblems?: boolean;
+  /** Rows to leave out, as `file#row` (validate rebuilds a task without each malformed row it found). */
+  skipRows?: ReadonlySet<string>;
 }
 
 export interface LoadResult {
@@ -43,6 +45,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     opts.hfRoot ?? join(root.dir, 'hf'),
     opts.catalog ?? loadCatalog(),
     !opts.collectProblems,
+    opts.skipRows,
   );
   const { queries, corpus } = await ADAPTERS[task.parser](ctx);
   const pool = new Map<string, Item>();
@@ -69,5 +72,28 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     inlineMedia: ctx.inlineMedia,
     dataFiles: ctx.dataFiles,
   };
+  checkStructure(evalSet, ctx);
   return { evalSet, problems: ctx.problems, extractable: ctx.extractable };
+}
+
+/**
+ * What every EvalSet must satisfy whatever its format: query ids unique (predictions and comparisons are
+ * keyed by them), every local query with candidates, every gold id naming a candidate of the pool (a
+ * label or qrel naming an unknown document would silently make its query unanswerable).
+ */
+function checkStructure(evalSet: EvalSet, ctx: AdapterContext): void {
+  const pooled = new Set(evalSet.candidates.map((c) => c.id));
+  const seen = new Map<string, number>();
+  evalSet.queries.forEach((q, i) => {
+    const where = q.source ? { file: q.source.file, row: q.source.row } : {};
+    const first = seen.get(q.id);
+    if (first !== undefined) ctx.problem(`query id '${q.id}' appears twice (queries ${first} and ${i})`, where);
+    else seen.set(q.id, i);
+    if (evalSet.mode === 'local' && !q.candidateIds?.length) ctx.problem(`query '${q.id}' has an empty candidate list`, where);
+    if (!q.gold.length) ctx.problem(`query '${q.id}' has no gold label`, where);
+    for (const g of q.gold) {
+      const listed = evalSet.mode === 'local' ? (q.candidateIds ?? []).includes(g) : pooled.has(g);
+      if (!listed) ctx.problem(`query '${q.id}': gold '${g}' names no ${evalSet.mode === 'local' ? 'candidate of the query' : 'document of the candidate pool'}`, where);
+    }
+  });
 }

@@ -7,8 +7,9 @@
  * concatenated in part order — the lines an unsharded run writes, since every query is ranked on its own —
  * and its scores are recomputed from the joined predictions.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import { joinItemsFiles, readItemsFile, type ItemsFile } from '../report/items.js';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { BackendConfig } from '../backends/config.js';
@@ -77,13 +78,15 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
       continue;
     }
     const dir = seen.get(name) as string;
-    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl']) {
+    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl', '_items.json', '_examples.json']) {
       if (existsSync(join(dir, `${name}${suffix}`))) copyFileSync(join(dir, `${name}${suffix}`), join(outDir, `${name}${suffix}`));
     }
     if (existsSync(join(dir, '.status', `${name}.json`))) copyFileSync(join(dir, '.status', `${name}.json`), join(outDir, '.status', `${name}.json`));
     const entry = shards.find((s) => s.dir === dir)!.summary.tasks.find((t) => t.name === name)!;
     results.push({ task: getTask(name), scores: readJsonFile<ScoreObject>(join(dir, `${name}_score.json`)), numQueries: entry.num_queries, numCandidates: entry.num_candidates });
   }
+  // thumbnails of media that exist only inside the data, written beside the items files that name them
+  for (const s of shards) if (existsSync(join(s.dir, 'thumbs'))) cpSync(join(s.dir, 'thumbs'), join(outDir, 'thumbs'), { recursive: true });
   const summary = buildSummary(first.manifest.run_id, first.manifest.mmeb_version, first.summary.suite, first.summary.backend as unknown as BackendConfig, results);
   writeJsonAtomic(join(outDir, 'summary.json'), summary);
   writeJsonAtomic(join(outDir, 'manifest.json'), {
@@ -134,6 +137,11 @@ function joinParts(name: string, dirs: string[], outDir: string): { result: Task
   writeFileAtomic(join(outDir, `${name}_pred.jsonl`), preds);
   const traces = concat('_traces.jsonl');
   if (traces !== null) writeFileAtomic(join(outDir, `${name}_traces.jsonl`), traces);
+  const items = dirs.map((d) => readItemsFile(d, name));
+  if (items.some((x) => x !== null)) {
+    if (items.some((x) => x === null)) throw new DataError(`task ${name}: only some parts have ${name}_items.json`, { file: dirs[items.indexOf(null)] });
+    writeJsonAtomic(join(outDir, `${name}_items.json`), joinItemsFiles(items as ItemsFile[], join(dirs[0], `${name}_items.json`)));
+  }
   writeJsonAtomic(join(outDir, `${name}_score.json`), scores, 4);
   // the best and worst three of the whole are among each part's three; a stable sort keeps query order on ties
   const ex = dirs.map((d) => (existsSync(join(d, `${name}_examples.json`)) ? readJsonFile<{ best: Example[]; worst: Example[] }>(join(d, `${name}_examples.json`)) : { best: [], worst: [] }));

@@ -23,7 +23,8 @@ import type { PriceTable } from '../report/costs.js';
 import { buildSummary, predictionLine, type RunSummary, type TaskResult } from '../report/results.js';
 import { rankIndices, stack } from '../scoring/rank.js';
 import { ScoringPool } from '../scoring/pool.js';
-import { embedEvalSet, type PipelineStats } from '../tte/pipeline.js';
+import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
+import { writeItemsFile } from '../report/items.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from './cache.js';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
@@ -223,6 +224,13 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           scores = scorePredictions(preds);
           writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
           writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
+          // what the query browser, id-paired comparisons and trace export read
+          const reasonerIdentity = backend.reasoner
+            ? { id: backend.reasoner.id, key: modelKey(backend.reasoner.id, opts.backend.reasoner) }
+            : backend.unified
+              ? { id: backend.unified.id, key: modelKey(backend.unified.id, opts.backend.embedder) }
+              : null;
+          await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity, (p) => root.exists(p));
           writeJsonAtomic(scoreFile, scores, 4);
           costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
           // a part records the whole task's counts (what the merged summary reports) and its own range
@@ -250,7 +258,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     await scoring.close();
     throw err;
   }
-  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results));
+  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results, failures));
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
   // Costs vary with the cache state, so they live beside the deterministic summary, not in it.
   writeJsonAtomic(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });

@@ -41,6 +41,8 @@ export interface RunSummary {
     modalities: Record<Modality, number | null>;
     meta: Record<MetaTask, number | null>;
   };
+  /** Only when tasks failed (`run --keep-going`): the scores above cover tasks_scored of tasks_requested. */
+  partial?: { tasks_requested: number; tasks_scored: number; failed: { name: string; error: string }[] };
 }
 
 /** Keys that might hold secrets are dropped before a config is written anywhere. */
@@ -55,6 +57,7 @@ export function buildSummary(
   suite: string | null,
   backend: BackendConfig,
   results: TaskResult[],
+  failures: { task: string; error: string }[] = [],
 ): RunSummary {
   const tasks = results.map((r) => r.task);
   const main = new Map(results.map((r) => [r.task.name, r.scores[r.task.metric]]));
@@ -84,6 +87,9 @@ export function buildSummary(
       num_candidates: r.numCandidates,
     })),
     rollup: { tasks: ru.tasks, overall: ru.overall, modalities: ru.modalities, meta: ru.meta },
+    ...(failures.length
+      ? { partial: { tasks_requested: results.length + failures.length, tasks_scored: results.length, failed: failures.map((f) => ({ name: f.task, error: f.error })) } }
+      : {}),
   };
 }
 

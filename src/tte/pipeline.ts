@@ -20,7 +20,9 @@ import type { EvalSet, Item } from '../datasets/types.js';
 import { Cache, cacheKey, mediaDigest } from '../engine/cache.js';
 import type { CacheClaims } from '../engine/cache-claims.js';
 import { hashJson } from '../engine/fingerprint.js';
+import { VectorGuard } from '../engine/invariants.js';
 import type { MediaLoader } from '../engine/media.js';
+import { DataError } from '../errors.js';
 import { forEachPool } from '../util/pool.js';
 import { PROMPT_VERSION, promptFamily, reasoningPrompt, withTrace, type PromptFamily } from './prompts.js';
 
@@ -58,7 +60,7 @@ export interface PipelineOptions {
   claims?: CacheClaims | null;
 }
 
-type Role = 'query' | 'target';
+export type Role = 'query' | 'target';
 
 /** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
  * several endpoints of one model, or another batch size, share the cache. */
@@ -67,7 +69,17 @@ const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'max
 export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
   return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
 }
-type Stage = 'trace' | 'embedding' | 'unified';
+export type Stage = 'trace' | 'embedding' | 'unified';
+
+/** The cache identity of a model: its id and the config fields that change what it computes. */
+export function modelKey(id: string, cfg: Record<string, unknown> | null): string {
+  return hashJson({ id, config: modelIdentity(cfg) });
+}
+
+/** The cache key of one stage's value for one item; exported so `traces import` seeds exactly these keys. */
+export function stageKey(stage: Stage, model: string | null, role: Role, text: string, digests: string[], version: MmebVersion): string {
+  return cacheKey({ kind: stage, model, prompt: stage === 'embedding' ? null : PROMPT_VERSION, role, text, media: digests, version });
+}
 
 export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Promise<EmbeddedSet> {
   const batchSize = opts.batchSize ?? backend.config.embedder.batchSize ?? 16;
@@ -98,10 +110,18 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       if (--active === 0) stats.busyMs += performance.now() - busySince;
     }
   };
-  const embedderKey = hashJson({ id: backend.embedder.id, config: modelIdentity(backend.config.embedder) });
-  const reasonerKey = backend.reasoner ? hashJson({ id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) }) : null;
+  const embedderKey = modelKey(backend.embedder.id, backend.config.embedder);
+  const reasonerKey = backend.reasoner ? modelKey(backend.reasoner.id, backend.config.reasoner) : null;
   const total = evalSet.queries.length + evalSet.candidates.length;
   let done = 0;
+  // One dimension per task and per cache namespace; every vector finite (checked as answers arrive, so a
+  // wrong server stops the run at its first answer, and again over cached vectors).
+  const guard = new VectorGuard(evalSet.task.name, backend.embedder.id, cache, embedderKey);
+  const checked = (vectors: Float32Array[], items: Item[], idx: number[], role: Role) =>
+    vectors.map((v, j) => guard.check(v, `${role} ${items[idx[j]].id}`));
+  // When one side fails, the other stops taking new items too (its running calls finish and are cached).
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
 
   /** Pass 1: media digests of every item, streamed in slices so media bytes are not all held at once. */
   const digestsOf = async (items: Item[]): Promise<string[][]> => {
@@ -161,28 +181,19 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         onDone?.((pending.get(k) as number[]).length);
         return true;
       };
-      await opts.claims.share(unique, { size, parallel, signal: opts.signal }, work, ready);
+      await opts.claims.share(unique, { size, parallel, signal }, work, ready);
       return out as V[];
     }
     const batches: string[][] = [];
     for (let b = 0; b < unique.length; b += size) batches.push(unique.slice(b, b + size));
-    await forEachPool(batches, parallel, work, opts.signal);
+    await forEachPool(batches, parallel, work, signal);
     return out as V[];
   }
 
   const key = (stage: Stage, role: Role, text: string, digests: string[]) =>
-    cacheKey({
-      kind: stage,
-      model: stage === 'trace' ? reasonerKey : embedderKey,
-      prompt: stage === 'embedding' ? null : PROMPT_VERSION,
-      role,
-      text,
-      media: digests,
-      version: opts.version,
-    });
+    stageKey(stage, stage === 'trace' ? reasonerKey : embedderKey, role, text, digests, opts.version);
 
-  const side = async (items: Item[], role: Role): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
-    const digests = await digestsOf(items);
+  const side = async (items: Item[], role: Role, digests: string[][]): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
     const think = role === 'query' || opts.thinkTargets === true;
     const fam: PromptFamily = role === 'query' ? promptFamily(evalSet.task.meta) : 'target';
     const progress = (n: number) => {
@@ -203,6 +214,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         },
         async (idx, loaded) => {
           const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })));
+          checked(res.map((r) => r.vector), items, idx, role);
           stats.reasonCalls++;
           stats.embedCalls++;
           stats.reasonItems += idx.length;
@@ -217,6 +229,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         { size: batchSize, parallel: embedPlan.parallel },
         progress,
       );
+      pairs.forEach((p, i) => guard.check(p.vector, `${role} ${items[i].id}`));
       return { vectors: pairs.map((p) => p.vector), traces: pairs.map((p) => p.trace) };
     }
     let texts = items.map((it) => it.text);
@@ -229,7 +242,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         prompts.map((p, i) => key('trace', role, p, digests[i])),
         (k) => cache?.getTrace(k) ?? null,
         async (idx, loaded) => {
-          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal: opts.signal });
+          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal });
           stats.reasonCalls++;
           stats.reasonItems += idx.length;
           for (const t of res) {
@@ -248,22 +261,35 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       texts.map((t, i) => key('embedding', role, t, digests[i])),
       (k) => cache?.getEmbedding(k) ?? null,
       async (idx, loaded) => {
-        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name, signal: opts.signal });
+        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name, signal });
         stats.embedCalls++;
         stats.embedItems += idx.length;
-        return res;
+        if (res.length !== idx.length) throw new DataError(`model ${backend.embedder.id} returned ${res.length} vector(s) for ${idx.length} item(s)`, { task: evalSet.task.name });
+        return checked(res, items, idx, role);
       },
       (k, v) => cache?.putEmbedding(k, v),
       embedPlan,
       progress,
     );
+    vectors.forEach((v, i) => guard.check(v, `${role} ${items[i].id}`));
     return { vectors, traces };
   };
 
   // Both sides at once: no drain between them, and the endpoint limits still bound what is in flight.
   // allSettled: when one side fails or is cancelled, the other's running calls still finish (and are
   // cached) before the error propagates, so nothing keeps running behind the caller's back.
-  const [qs, ts] = await Promise.allSettled([side(evalSet.queries, 'query'), side(evalSet.candidates, 'target')]);
+  // Every medium of both sides is read (and hashed) before the first model call: a missing or unreadable
+  // file is reported before anything is embedded.
+  const queryDigests = await digestsOf(evalSet.queries);
+  const candidateDigests = await digestsOf(evalSet.candidates);
+  const failFast = <T>(p: Promise<T>) => p.catch((err: unknown) => {
+    stop.abort(err);
+    throw err;
+  });
+  const [qs, ts] = await Promise.allSettled([
+    failFast(side(evalSet.queries, 'query', queryDigests)),
+    failFast(side(evalSet.candidates, 'target', candidateDigests)),
+  ]);
   if (qs.status === 'rejected') throw qs.reason;
   if (ts.status === 'rejected') throw ts.reason;
   const [q, t] = [qs.value, ts.value];
