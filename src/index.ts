@@ -48,6 +48,14 @@ export {
 export { createBackend, type Backend } from './backends/registry.js';
 export type { Embedder, EmbedInput, Reasoner, ReasonInput, Trace } from './backends/types.js';
 
+// Model protocols: what each published model was fed; render (no model call) and doctor (a live server).
+export { PROTOCOLS, PROTOCOL_NAMES, getProtocol, type Plan, type Protocol, type ProtocolItem } from './backends/protocols/index.js';
+export { renderVlm2vec, type Vlm2vecBackbone } from './datasets/vlm2vec-text.js';
+export type { ItemParts, TextRule } from './datasets/types.js';
+export { renderEvalSet, renderItem, type RenderLine } from './engine/render.js';
+export { runDoctor, formatChecks, type Check, type DoctorSample } from './engine/doctor.js';
+export { EVAL_PROFILES, DEFAULT_EVAL_PROFILE, loadEvalProfile, taskProfile, type EvalProfile, type EvalProfileName, type TaskProfile } from './catalog/profiles.js';
+
 // Running: tasks → run folder (scores, predictions, summary, costs, manifest, report).
 export { runTasks, type RunOptions, type RunResult, type TaskCost } from './engine/run.js';
 export { mergeShards } from './engine/merge.js';

@@ -120,7 +120,10 @@ test('compare refuses runs of another benchmark version, profile or task data un
     writeFileSync(file, JSON.stringify(o));
   };
   const version = variant('version', (d) => editJson(join(d, 'summary.json'), (o) => (o.mmeb_version = 'v2.0.0')));
-  const profile = variant('profile', (d) => editJson(join(d, 'manifest.json'), (o) => (o.profile = 'qwen3-vl-embedding')));
+  const profile = variant('profile', (d) => {
+    editJson(join(d, 'summary.json'), (o) => (o.eval_profile = 'qwen3-vl-embedding'));
+    editJson(join(d, 'manifest.json'), (o) => (o.eval_profile = 'qwen3-vl-embedding'));
+  });
   const data = variant('data', (d) =>
     editJson(join(d, 'manifest.json'), (o) => {
       const t = Object.values(o.tasks as Record<string, { data: { size: number }[] }>)[0];

@@ -9,6 +9,8 @@ export interface ModelConfig {
   type: 'openai' | 'transformers' | 'builtin';
   /** How visual placeholders appear in the text this model receives (default qwen2-vl). */
   textFormat?: TextFormatName;
+  /** The model protocol (src/backends/protocols/): exact prompt, media placement, pixel limits, flags. */
+  protocol?: string;
   batchSize?: number;
   [key: string]: unknown;
 }
@@ -63,6 +65,8 @@ export const BACKEND_SCHEMA = {
         allowRemote: { type: 'boolean' },
         maxLength: { type: 'integer', minimum: 1 },
         intraOpNumThreads: { type: 'integer', minimum: 1, maximum: 1024 },
+        protocol: { enum: ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding', 'plain'] },
+        sendChatTemplate: { type: 'boolean' },
       },
       not: { anyOf: [{ required: ['apiKey'] }, { required: ['api_key'] }] },
     },

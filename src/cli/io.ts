@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type TaskSpec } from '../catalog/types.js';
 import { writeFileAtomic } from '../util/json.js';
 import { ConfigError } from '../errors.js';
+import { DEFAULT_EVAL_PROFILE, EVAL_PROFILES } from '../catalog/profiles.js';
 
 /** Print to stdout, or write atomically to --out when given. */
 export function emit(text: string, out?: string): void {
@@ -46,4 +47,13 @@ export function dataRootOptions<T>(y: Argv<T>) {
     .option('data-root', { type: 'string', demandOption: true, describe: 'downloaded MMEB-V2 root (media + hf/<owner>/<name>/)' })
     .option('hf-root', { type: 'string', describe: 'Hugging Face snapshots folder (default <data-root>/hf)' })
     .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION });
+}
+
+/** --profile: whose per-task inputs (instructions, frame counts) the EvalSets carry. */
+export function profileOption<T>(y: Argv<T>) {
+  return y.option('profile', {
+    choices: EVAL_PROFILES,
+    default: DEFAULT_EVAL_PROFILE,
+    describe: "eval profile: vlm2vec (VLM2Vec's evaluation, the catalog) or a published model's own evaluation",
+  });
 }

@@ -16,6 +16,8 @@ import { reportCommand } from './report.js';
 import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
+import { renderCommand } from './render.js';
+import { doctorCommand } from './doctor.js';
 import { exportSubmissionCommand } from './export-submission.js';
 import { planCommand } from './plan.js';
 import { tracesCommand } from './traces.js';
@@ -44,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
     .command(compareCommand)
     .command(reportCommand)
     .command(exportMtebCommand)
+    .command(renderCommand)
+    .command(doctorCommand)
     .command(exportSubmissionCommand)
     .command(planCommand)
     .command(tracesCommand)

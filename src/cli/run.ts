@@ -1,6 +1,7 @@
+import { DEFAULT_EVAL_PROFILE, EVAL_PROFILES, type EvalProfileName } from '../catalog/profiles.js';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { ConfigError } from '../errors.js';
+import { BackendError, ConfigError } from '../errors.js';
 import { loadBackendConfig } from '../backends/config.js';
 import { loadCatalog, selectTasks } from '../catalog/load.js';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, MODALITIES, type MmebVersion, type Modality } from '../catalog/types.js';
@@ -19,6 +20,8 @@ interface Args {
   'data-root'?: string;
   'hf-root'?: string;
   'mmeb-version'?: MmebVersion;
+  profile: EvalProfileName;
+  preflight: boolean;
   out?: string;
   'report-dir'?: string;
   'run-id'?: string;
@@ -56,7 +59,9 @@ export const runCommand: CommandModule<object, Args> = {
       .option('prices', { type: 'string', describe: 'price table JSON: the report turns tokens and calls into money' })
       .option('shard', { type: 'string', describe: "run shard i/n (0-based) of the selected tasks, or 'auto' (Slurm job array / Kubernetes Indexed Job); combine with `tte-bench merge`" })
       .option('shards', { type: 'number', describe: 'shard count for --shard auto in a Kubernetes Indexed Job (its completions)' })
-      .option('claim-ttl', { type: 'number', default: 60, describe: 'seconds without a heartbeat before another process\'s claim on a shared cache item is taken over (1-3600)' }) as never,
+      .option('claim-ttl', { type: 'number', default: 60, describe: 'seconds without a heartbeat before another process\'s claim on a shared cache item is taken over (1-3600)' })
+      .option('preflight', { type: 'boolean', default: false, describe: 'run `doctor` against the embedder server first; stop if a check fails' })
+      .option('profile', { choices: EVAL_PROFILES, default: DEFAULT_EVAL_PROFILE, describe: "eval profile: vlm2vec (VLM2Vec's evaluation) or a published model's own evaluation" }) as never,
   handler: async (args) => {
     const backend = loadBackendConfig(args.backend);
     const suite = args.suite ? loadSuite(args.suite) : null;
@@ -79,6 +84,13 @@ export const runCommand: CommandModule<object, Args> = {
     if (sharded) tasks = sharded.tasks;
     const outDir = args.out ?? join('results', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
     const reportDir = args['report-dir'] ?? join('reports', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
+    if (args.preflight) {
+      const { formatChecks, runDoctor } = await import('../engine/doctor.js');
+      const checks = await runDoctor(backend);
+      process.stderr.write(formatChecks(checks));
+      const failed = checks.filter((c) => c.status === 'fail');
+      if (failed.length) throw new BackendError(`preflight failed (${failed.length} check(s)); fix the server or config and rerun`);
+    }
     const progress = makeProgress();
     // First Ctrl-C: stop starting new model calls, let running ones finish (their answers are cached), exit.
     // A second Ctrl-C exits at once. Either way the same command resumes.
@@ -95,6 +107,7 @@ export const runCommand: CommandModule<object, Args> = {
       dataRoot,
       hfRoot: args['hf-root'],
       version,
+      profile: args.profile,
       backend,
       outDir,
       reportDir,

@@ -8,14 +8,26 @@ import { DataRoot } from './readers/data-root.js';
 import { sampleFrames } from './readers/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
 import { readRows } from './readers/tabular.js';
-import type { Item, MediaRef, Provenance } from './types.js';
+import type { ItemParts, MediaRef, Provenance } from './types.js';
 
 /** The path handed back for a media path that was rejected while collecting problems (never a real file). */
 export const REJECTED_PATH = '\0rejected';
 
-/** What an adapter produces for one query: its text and media, its own candidates, and its gold ids. */
-export interface QueryDraft extends Item {
-  candidates: Item[];
+/** An item as an adapter builds it: its parts and media (the strings are rendered from the parts). */
+export interface ItemDraft {
+  id: string;
+  parts: ItemParts;
+  media: MediaRef[];
+}
+
+/** A candidate whose string is its own text (labels, answer options): no instruction, no media. */
+export function rawItem(id: string, text = id): ItemDraft {
+  return { id, parts: { instruction: '', text, rule: { kind: 'raw' } }, media: [] };
+}
+
+/** What an adapter produces for one query: its parts and media, its own candidates, and its gold ids. */
+export interface QueryDraft extends ItemDraft {
+  candidates: ItemDraft[];
   gold: string[];
   relScores: number[] | null;
   source?: Provenance;
@@ -24,7 +36,7 @@ export interface QueryDraft extends Item {
 export interface AdapterOutput {
   queries: QueryDraft[];
   /** Rows that join the pool after every query's candidates (label vocabulary, document corpus). */
-  corpus: Item[];
+  corpus: ItemDraft[];
 }
 
 export type Adapter = (ctx: AdapterContext) => Promise<AdapterOutput>;
@@ -47,6 +59,8 @@ export class AdapterContext {
   readonly inlineMedia = new Map<string, Uint8Array>();
   /** Frame folders that are missing or empty but whose raw video the data names (for `extract-frames`). */
   readonly extractable: { frameDir: string; video: string }[] = [];
+  /** Frames per candidate clip when an eval profile samples candidates differently from queries. */
+  candidateNumFrames: number | undefined;
 
   constructor(
     readonly task: TaskSpec,
@@ -119,7 +133,7 @@ export class AdapterContext {
   }
 
   /** The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames) or all of them. */
-  frames(relDir: string, { all = false, video }: { all?: boolean; video?: string[] } = {}, r?: RowReader, field?: string): MediaRef {
+  frames(relDir: string, { all = false, video, count }: { all?: boolean; video?: string[]; count?: number } = {}, r?: RowReader, field?: string): MediaRef {
     if (relDir === REJECTED_PATH) return { kind: 'frames', paths: [] };
     const files = this.root.frames(relDir, this.where(r, field));
     if (!files.length && video && this.task.media.videoRoot) {
@@ -131,7 +145,7 @@ export class AdapterContext {
         this.where(r, field),
       );
     }
-    return { kind: 'frames', paths: all ? files : sampleFrames(files, this.task.numFrames ?? 8) };
+    return { kind: 'frames', paths: all ? files : sampleFrames(files, count ?? this.task.numFrames ?? 8) };
   }
 
   /** `root.exists`, with a symlink out of the root recorded as a problem when collecting. */

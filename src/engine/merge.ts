@@ -22,6 +22,7 @@ import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js'
 interface Manifest {
   run_id: string;
   mmeb_version: RunSummary['mmeb_version'];
+  eval_profile?: string;
   suite: string | null;
   shard: { index: number; count: number; allTasks: string[]; parts?: Record<string, { part: number; parts: number }> } | null;
   tasks: Record<string, unknown>;
@@ -41,6 +42,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
     if (!s.manifest.shard) throw new DataError('not a shard folder (its manifest has no shard)', where);
     if (s.manifest.run_id !== first.manifest.run_id) throw new DataError(`run id ${s.manifest.run_id} differs from ${first.manifest.run_id}`, where);
     if (s.manifest.mmeb_version !== first.manifest.mmeb_version) throw new DataError('benchmark version differs between shards', where);
+    if ((s.manifest.eval_profile ?? 'vlm2vec') !== (first.manifest.eval_profile ?? 'vlm2vec')) throw new DataError('eval profile differs between shards', where);
     if (s.manifest.shard.count !== first.manifest.shard!.count || !isDeepStrictEqual(s.manifest.shard.allTasks, all)) {
       throw new DataError('shard layout differs between shards (different --shard n or task list)', where);
     }
@@ -87,7 +89,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   }
   // thumbnails of media that exist only inside the data, written beside the items files that name them
   for (const s of shards) if (existsSync(join(s.dir, 'thumbs'))) cpSync(join(s.dir, 'thumbs'), join(outDir, 'thumbs'), { recursive: true });
-  const summary = buildSummary(first.manifest.run_id, first.manifest.mmeb_version, first.summary.suite, first.summary.backend as unknown as BackendConfig, results);
+  const summary = buildSummary(first.manifest.run_id, first.manifest.mmeb_version, first.summary.suite, first.summary.backend as unknown as BackendConfig, results, [], first.manifest.eval_profile ?? 'vlm2vec');
   writeJsonAtomic(join(outDir, 'summary.json'), summary);
   writeJsonAtomic(join(outDir, 'manifest.json'), {
     ...first.manifest,

@@ -12,6 +12,7 @@ import { DataError } from '../errors.js';
 import { createBackend } from '../backends/registry.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
+import { DEFAULT_EVAL_PROFILE, type EvalProfileName } from '../catalog/profiles.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 import type { TextFormat } from '../datasets/types.js';
 import { perQueryMetrics, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
@@ -40,6 +41,8 @@ export interface RunOptions {
   dataRoot: string;
   hfRoot?: string;
   version: MmebVersion;
+  /** Eval profile (default vlm2vec); recorded in summary.json and manifest.json like the benchmark version. */
+  profile?: EvalProfileName;
   backend: BackendConfig;
   outDir: string;
   reportDir?: string;
@@ -165,6 +168,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const scoring = new ScoringPool();
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
+  const profile = opts.profile ?? DEFAULT_EVAL_PROFILE;
   const results: TaskResult[] = [];
   const reused: string[] = [];
   const timings: Record<string, { seconds: number; reused: boolean; stats: PipelineStats | null }> = {};
@@ -177,7 +181,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       opts.signal?.throwIfAborted();
       try {
         const t0 = performance.now();
-        const { evalSet: whole } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+        const { evalSet: whole } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format, profile });
         const part = opts.parts?.[task.name];
         const { evalSet, range } = part ? sliceEvalSet(whole, part.part, part.parts) : { evalSet: whole, range: null };
         const data = dataFingerprint(evalSet.dataFiles);
@@ -186,6 +190,8 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           task,
           version: opts.version,
           format,
+          // only a non-default profile joins the fingerprint, so runs made before profiles existed are reused
+          ...(profile !== DEFAULT_EVAL_PROFILE ? { profile } : {}),
           predK,
           thinkTargets: opts.thinkTargets === true,
           prompts: PROMPT_VERSION,
@@ -258,7 +264,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     await scoring.close();
     throw err;
   }
-  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results, failures));
+  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results, failures, profile));
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
   // Costs vary with the cache state, so they live beside the deterministic summary, not in it.
   writeJsonAtomic(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });
@@ -268,6 +274,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     finished_at: new Date().toISOString(),
     harness: { name: 'tte-bench', version: packageVersion(), node: process.version },
     mmeb_version: opts.version,
+    eval_profile: profile,
     data_root: root.dir,
     text_format: format,
     pred_k: predK,

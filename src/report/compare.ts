@@ -184,13 +184,13 @@ export interface Ablation {
 interface RunFolder {
   info: RunInfo;
   scores: Map<string, number>;
-  manifest: { data_root?: string; profile?: string; tasks?: Record<string, { data?: { file: string; size: number; sha256?: string }[] }> } | null;
+  manifest: { data_root?: string; eval_profile?: string; tasks?: Record<string, { data?: { file: string; size: number; sha256?: string }[] }> } | null;
   costs: Record<string, TaskCost>;
 }
 
 function openRun(dir: string, i: number): RunFolder {
   if (!existsSync(dir)) throw new DataError('no such folder', { file: dir });
-  const summary = readSummary(dir) as ReturnType<typeof readSummary> & { profile?: string };
+  const summary = readSummary(dir);
   const manifestFile = join(dir, 'manifest.json');
   const manifest = existsSync(manifestFile) ? readJsonFile<RunFolder['manifest']>(manifestFile) : null;
   const model = (c: Record<string, unknown> | null) => (c ? String(c.model ?? c.path ?? c.type) : null);
@@ -204,7 +204,7 @@ function openRun(dir: string, i: number): RunFolder {
       embedder: model(summary.backend.embedder) as string,
       mmebVersion: summary.mmeb_version,
       // result files written before the eval profile was recorded were all made with VLM2Vec's
-      profile: summary.profile ?? manifest?.profile ?? 'vlm2vec',
+      profile: summary.eval_profile ?? manifest?.eval_profile ?? 'vlm2vec',
     },
     scores: new Map(summary.tasks.map((t) => [t.name, t.main_score])),
     manifest,

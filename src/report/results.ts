@@ -20,6 +20,8 @@ export interface RunSummary {
   run_id: string;
   benchmark: 'MMEB-V2';
   mmeb_version: MmebVersion;
+  /** Whose per-task inputs the run used (vlm2vec: VLM2Vec's evaluation). */
+  eval_profile?: string;
   suite: string | null;
   backend: { name: string; pipeline: string; embedder: Record<string, unknown>; reasoner: Record<string, unknown> | null };
   tasks: {
@@ -58,6 +60,7 @@ export function buildSummary(
   backend: BackendConfig,
   results: TaskResult[],
   failures: { task: string; error: string }[] = [],
+  profile = 'vlm2vec',
 ): RunSummary {
   const tasks = results.map((r) => r.task);
   const main = new Map(results.map((r) => [r.task.name, r.scores[r.task.metric]]));
@@ -67,6 +70,7 @@ export function buildSummary(
     run_id: runId,
     benchmark: 'MMEB-V2',
     mmeb_version: version,
+    eval_profile: profile,
     suite,
     backend: {
       name: backend.name,

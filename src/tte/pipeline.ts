@@ -87,8 +87,10 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   // item at a time, so each answer is cached the moment it arrives (a killed run loses at most the requests
   // in flight) and no batch waits for its slowest item; enough calls run at once to keep every endpoint's
   // maxConcurrency busy. Local models and batched "input" requests take whole batches.
-  type Cfg = { maxConcurrency?: unknown; workers?: unknown; requestFormat?: unknown; type: string; baseURL?: unknown } | null;
-  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') => cfg?.type === 'openai' && (role === 'reasoner' || cfg.requestFormat === 'messages');
+  type Cfg = { maxConcurrency?: unknown; workers?: unknown; requestFormat?: unknown; protocol?: unknown; type: string; baseURL?: unknown } | null;
+  // (an embedder with a protocol sends one request per item too)
+  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') =>
+    cfg?.type === 'openai' && (role === 'reasoner' || cfg.requestFormat === 'messages' || (role === 'embedder' && typeof cfg.protocol === 'string'));
   const endpoints = (cfg: Cfg) => (Array.isArray(cfg?.baseURL) ? cfg.baseURL.length : 1);
   const plan = (cfg: Cfg, role: 'reasoner' | 'embedder') => {
     const size = perItem(cfg, role) ? 1 : batchSize;
@@ -256,12 +258,18 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       );
       texts = items.map((it, i) => withTrace(it.text, (traces[i] as Trace).text));
     }
+    // With a model protocol the embedder renders from the parts (and an eval profile may change the parts
+    // without changing VLM2Vec's string), so the parts join the key; without one, keys stay as they were.
+    const byParts = typeof backend.config.embedder.protocol === 'string';
     const vectors = await resolveStage(
       items,
-      texts.map((t, i) => key('embedding', role, t, digests[i])),
+      texts.map((t, i) => key('embedding', role, byParts ? JSON.stringify([t, items[i].parts ?? null]) : t, digests[i])),
       (k) => cache?.getEmbedding(k) ?? null,
       async (idx, loaded) => {
-        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name, signal });
+        const res = await backend.embedder.embed(
+          idx.map((i, j) => ({ text: texts[i], media: loaded[j], role, parts: items[i].parts, trace: traces[i]?.text ?? null })),
+          { task: evalSet.task.name, signal },
+        );
         stats.embedCalls++;
         stats.embedItems += idx.length;
         if (res.length !== idx.length) throw new DataError(`model ${backend.embedder.id} returned ${res.length} vector(s) for ${idx.length} item(s)`, { task: evalSet.task.name });
