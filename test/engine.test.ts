@@ -83,6 +83,12 @@ test('run --shard i/n on three machines + merge = the unsharded run, byte for by
   const parts = manifests.flatMap((m) => Object.entries(m.shard.parts as Record<string, { part: number; parts: number }>));
   assert.ok(parts.length >= 2, 'the mini plan for 3 shards splits a task');
   assert.ok(manifests.every((m, i) => m.shard.index === i && m.shard.count === 3 && m.shard.source === 'cli'));
+  // the merged manifest describes a split task like the unsharded run does: same fingerprint, same data
+  const [merged, full] = ['merged', 'full'].map((d) => JSON.parse(readFileSync(join(dir, d, 'manifest.json'), 'utf8')));
+  for (const [name] of parts) {
+    assert.deepEqual(merged.tasks[name].data, full.tasks[name].data, name);
+    assert.equal(merged.tasks[name].fingerprint, full.tasks[name].fingerprint, name);
+  }
   const incomplete = runCli(['merge', join(dir, 's0'), join(dir, 's2'), '--out', join(dir, 'bad')]);
   assert.equal(incomplete.status, 2);
   assert.match(incomplete.stderr, /missing (task|part)/);

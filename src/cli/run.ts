@@ -78,6 +78,7 @@ export const runCommand: CommandModule<object, Args> = {
     const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
     const runId = args['run-id'] ?? `${suite?.name ?? 'tasks'}-${backend.name}-${version}`;
     if (!(args['claim-ttl'] >= 1 && args['claim-ttl'] <= 3600)) throw new ConfigError(`--claim-ttl must be between 1 and 3600 seconds (got ${args['claim-ttl']})`);
+    if (args.shards !== undefined && !args.shard) throw new ConfigError('--shards goes with --shard auto (or --shard i/n)');
     const sharded = args.shard ? resolveShard(args.shard, args.shards, tasks, version, backend, process.env) : null;
     const shard = sharded?.shard;
     if (sharded) tasks = sharded.tasks;
