@@ -102,6 +102,10 @@ test('forEachPool takes no new item after a failure', async () => {
   );
   // the 8 first calls, plus at most one more per loop that finished its call before the failure landed
   assert.ok(started <= 16, `started ${started} calls`);
+  // and nothing keeps running behind the rejection (the old pool rejected at once and went on taking items)
+  const atReject = started;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(started, atReject, 'no call started after the pool rejected');
 });
 
 /** The builtin floor, counting every embed call. */
