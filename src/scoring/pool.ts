@@ -1,11 +1,12 @@
 /**
  * Scoring off the main thread: a Piscina pool whose worker runs the onnxruntime top-k kernel, so the
- * event loop stays free for HTTP traffic and progress while a large global task is ranked. Candidates
- * are shared (SharedArrayBuffer), query blocks transferred. Pool errors reject the call that caused them.
+ * event loop stays free for HTTP traffic and progress while a large global task is ranked. A ranking job
+ * is one task: query and candidate matrices are moved to the worker (one transfer each, no copy) and the
+ * ranking comes back moved. Pool errors reject the call that caused them.
  */
-import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { stack } from './rank.js';
 import type { ScoringTask } from './worker.js';
 
 export class ScoringPool {
@@ -20,32 +21,34 @@ export class ScoringPool {
     });
   }
 
-  /** Top-k candidate indices for each query row, under the harness's tie policy. */
-  async topk(queries: Float32Array[], candidates: Float32Array[], k: number, gold: number[][], blockRows = 512): Promise<number[][]> {
+  /**
+   * Start the worker and build its kernel now (loading onnxruntime takes a while), so that it overlaps
+   * with whatever the caller does next, e.g. reading the embeddings. Failures surface on the next call.
+   */
+  warm(): void {
+    const empty = new Float32Array(0);
+    const task: ScoringTask = { queries: empty, nq: 0, candidates: empty, nc: 0, d: 0, k: 0, gold: null, threads: this.threads };
+    this.pool.run(task).catch(() => {});
+  }
+
+  /**
+   * Top-k candidate indices for each query row of two row-major matrices, under the harness's tie policy:
+   * row q of the result is at [q·kk, (q+1)·kk) with kk = min(k, nc). The matrices' buffers are transferred
+   * to the worker: the caller's `queries` and `candidates` are unusable afterwards.
+   */
+  async topkMatrices(queries: Float32Array, nq: number, candidates: Float32Array, nc: number, d: number, k: number, gold: number[][] | null): Promise<Int32Array> {
+    if (nq === 0 || nc === 0) return new Int32Array(0);
+    const task: ScoringTask = { queries, nq, candidates, nc, d, k, gold, threads: this.threads };
+    const transferList = [...new Set([queries.buffer, candidates.buffer])].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    return (await this.pool.run(task, { transferList })) as Int32Array;
+  }
+
+  /** Top-k candidate indices for each query vector, under the harness's tie policy. */
+  async topk(queries: Float32Array[], candidates: Float32Array[], k: number, gold: number[][]): Promise<number[][]> {
     const d = candidates[0]?.length ?? queries[0]?.length ?? 0;
-    const shared = new SharedArrayBuffer(candidates.length * d * 4);
-    const cm = new Float32Array(shared);
-    candidates.forEach((v, i) => cm.set(v, i * d));
-    const poolId = randomUUID();
-    const out: number[][] = [];
-    for (let s = 0; s < queries.length; s += blockRows) {
-      const block = queries.slice(s, s + blockRows);
-      const q = new Float32Array(block.length * d);
-      block.forEach((v, i) => q.set(v, i * d));
-      const task: ScoringTask = {
-        poolId,
-        candidates: s === 0 ? shared : undefined,
-        nc: candidates.length,
-        d,
-        queries: q,
-        nq: block.length,
-        k,
-        gold: gold.slice(s, s + blockRows),
-        threads: this.threads,
-      };
-      out.push(...((await this.pool.run(task, { transferList: [q.buffer] })) as number[][]));
-    }
-    return out;
+    const kk = Math.min(k, candidates.length);
+    const flat = await this.topkMatrices(stack(queries, d), queries.length, stack(candidates, d), candidates.length, d, k, gold);
+    return Array.from({ length: queries.length }, (_, q) => Array.from(flat.subarray(q * kk, (q + 1) * kk)));
   }
 
   async close(): Promise<void> {
