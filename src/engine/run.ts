@@ -5,6 +5,7 @@
  * results are never silently reused. Every file is written atomically.
  */
 import { existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BackendConfig } from '../backends/config.js';
@@ -26,9 +27,10 @@ import { ScoringPool } from '../scoring/pool.js';
 import { embedEvalSet, type PipelineStats } from '../tte/pipeline.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from './cache.js';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
+import { readJsonFile, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
-import { dataFingerprint, hashJson } from './fingerprint.js';
+import { dataFingerprint, hashJson, resumeGuard } from './fingerprint.js';
+import { writeLinesAtomic } from '../util/lines.js';
 import { MediaLoader } from './media.js';
 
 export interface RunOptions {
@@ -73,6 +75,9 @@ interface TaskStatus {
   num_candidates: number;
   /** What computing this task cost when it was computed (kept so a resumed run still reports it). */
   cost: TaskCost;
+  /** The data files the task was built from, and what must not change to resume from them alone. */
+  data_files?: string[];
+  resume_guard?: Record<string, [number, number] | null>;
 }
 
 export interface TaskCost {
@@ -166,59 +171,89 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       opts.signal?.throwIfAborted();
       try {
         const t0 = performance.now();
-        const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
-        const data = dataFingerprint(evalSet.dataFiles);
-        const fingerprint = hashJson({
-          backend: opts.backend,
-          task,
-          version: opts.version,
-          format,
-          predK,
-          thinkTargets: opts.thinkTargets === true,
-          prompts: PROMPT_VERSION,
-          data,
-          harness: packageVersion(),
-        });
-        fingerprints[task.name] = { fingerprint, data };
+        const fingerprintOf = (data: ReturnType<typeof dataFingerprint>) =>
+          hashJson({
+            backend: opts.backend,
+            task,
+            version: opts.version,
+            format,
+            predK,
+            thinkTargets: opts.thinkTargets === true,
+            prompts: PROMPT_VERSION,
+            data,
+            harness: packageVersion(),
+          });
         const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
         const scoreFile = join(opts.outDir, `${task.name}_score.json`);
         const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
         let scores: ScoreObject;
         let stats: PipelineStats | null = null;
         const status: TaskStatus | null = existsSync(statusFile) ? readJsonFile<TaskStatus>(statusFile) : null;
-        if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
+        const finished = status !== null && existsSync(scoreFile) && existsSync(predFile);
+        const guardRoots = [opts.hfRoot ?? join(root.dir, 'hf'), root.dir];
+        // A finished task is resumed from the data files its status recorded (size + mtime, and the folders
+        // and dataset cards that decide which files a split resolves to): no data is read, no media stated.
+        // Any difference falls through to the full path below, which decides exactly as before.
+        let resumed: ReturnType<typeof dataFingerprint> | null = null;
+        if (finished && status.data_files && status.resume_guard && isDeepStrictEqual(resumeGuard(status.data_files, guardRoots), status.resume_guard)) {
+          const data = dataFingerprint(status.data_files);
+          if (fingerprintOf(data) === status.fingerprint) resumed = data;
+        }
+        let numQueries: number;
+        let numCandidates: number;
+        if (resumed && status) {
+          fingerprints[task.name] = { fingerprint: status.fingerprint, data: resumed };
           scores = readJsonFile<ScoreObject>(scoreFile);
           reused.push(task.name);
           costs[task.name] = status.cost;
+          [numQueries, numCandidates] = [status.num_queries, status.num_candidates];
         } else {
-          const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
-            version: opts.version,
-            cache,
-            thinkTargets: opts.thinkTargets,
-            onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
-            signal: opts.signal,
-          });
-          stats = embedded.stats;
-          if (embedded.queryTraces.some((t) => t)) {
-            writeFileAtomic(
-              join(opts.outDir, `${task.name}_traces.jsonl`),
-              evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
-            );
+          const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+          const data = dataFingerprint(evalSet.dataFiles);
+          const fingerprint = fingerprintOf(data);
+          const dataFiles = [...new Set(evalSet.dataFiles)].sort();
+          const guard = resumeGuard(dataFiles, guardRoots);
+          fingerprints[task.name] = { fingerprint, data };
+          [numQueries, numCandidates] = [evalSet.queries.length, evalSet.candidates.length];
+          if (finished && status.fingerprint === fingerprint) {
+            scores = readJsonFile<ScoreObject>(scoreFile);
+            reused.push(task.name);
+            costs[task.name] = status.cost;
+            // record the data files (a status from before they were) and their current guard, so the next
+            // resume reads nothing
+            if (!isDeepStrictEqual(status.data_files, dataFiles) || !isDeepStrictEqual(status.resume_guard, guard)) writeJsonAtomic(statusFile, { ...status, data_files: dataFiles, resume_guard: guard });
+          } else {
+            const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
+              version: opts.version,
+              cache,
+              thinkTargets: opts.thinkTargets,
+              onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
+              signal: opts.signal,
+            });
+            stats = embedded.stats;
+            if (embedded.queryTraces.some((t) => t)) {
+              writeLinesAtomic(
+                join(opts.outDir, `${task.name}_traces.jsonl`),
+                evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n'),
+              );
+            }
+            const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+            scores = scorePredictions(preds);
+            writeLinesAtomic(predFile, (function* () {
+              for (const p of preds) yield JSON.stringify(p) + '\n';
+            })());
+            writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
+            writeJsonAtomic(scoreFile, scores, 4);
+            costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
+            const st: TaskStatus = { fingerprint, num_queries: numQueries, num_candidates: numCandidates, cost: costs[task.name], data_files: dataFiles, resume_guard: guard };
+            writeJsonAtomic(statusFile, st);
           }
-          const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
-          scores = scorePredictions(preds);
-          writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
-          writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
-          writeJsonAtomic(scoreFile, scores, 4);
-          costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
-          const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
-          writeJsonAtomic(statusFile, st);
         }
-        results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
+        results.push({ task, scores, numQueries, numCandidates });
         const seconds = (performance.now() - t0) / 1000;
         timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
         log(
-          `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
+          `[${n + 1}/${opts.tasks.length}] ${task.name}: ${numQueries} queries, ${numCandidates} candidates, ` +
             `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
         );
       } catch (err) {
