@@ -10,15 +10,22 @@ import { stack } from './rank.js';
 import type { ScoringTask } from './worker.js';
 
 export class ScoringPool {
-  private readonly pool: Piscina;
+  private piscina: Piscina | null = null;
   private readonly threads: number;
 
   constructor({ threads = availableParallelism() }: { threads?: number } = {}) {
     this.threads = threads;
-    this.pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: 1, maxThreads: 1, idleTimeout: 5_000 });
-    this.pool.on('error', () => {
-      /* surfaced through the rejected run() promise */
-    });
+  }
+
+  /** The worker starts on first use: a run whose tasks are all resumed, or all local, never starts it. */
+  private get pool(): Piscina {
+    if (!this.piscina) {
+      this.piscina = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: 1, maxThreads: 1, idleTimeout: 5_000 });
+      this.piscina.on('error', () => {
+        /* surfaced through the rejected run() promise */
+      });
+    }
+    return this.piscina;
   }
 
   /**
@@ -52,6 +59,7 @@ export class ScoringPool {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.piscina?.destroy();
+    this.piscina = null;
   }
 }
