@@ -231,6 +231,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
               signal: opts.signal,
             });
             stats = embedded.stats;
+            evalSet.inlineMedia.clear(); // page images carried by the data: every vector is made, release them
             if (embedded.queryTraces.some((t) => t)) {
               writeLinesAtomic(
                 join(opts.outDir, `${task.name}_traces.jsonl`),
