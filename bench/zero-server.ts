@@ -2,7 +2,8 @@
  * A zero-latency OpenAI-compatible embedding server for benchmarks, run as its own process so that what
  * the harness process spends is measured alone: /v1/embeddings in both request formats ("input" batches
  * and "messages"), answering each input with a deterministic unit vector of --dim floats (derived from a
- * hash of the request, so different inputs rank differently) without decoding any image.
+ * hash of the request, so different inputs rank differently) without decoding any image; as a JSON list,
+ * or as base64 float32 when the request asks for encoding_format "base64".
  *
  *   node dist/bench/zero-server.js [--dim 3584]     (prints "listening on http://127.0.0.1:PORT")
  *
@@ -26,7 +27,8 @@ const vectors = Array.from({ length: 64 }, (_, seed) => {
     n += (v[i] = s / 4294967296 - 0.5) ** 2;
   }
   n = Math.sqrt(n);
-  return JSON.stringify(Array.from(v, (x) => Math.fround(x / n)));
+  for (let i = 0; i < dim; i++) v[i] /= n;
+  return { json: JSON.stringify(Array.from(v)), base64: JSON.stringify(Buffer.from(v.buffer).toString('base64')) };
 });
 
 const server = createServer((req, res) => {
@@ -41,13 +43,14 @@ const server = createServer((req, res) => {
     const body = Buffer.concat(chunks);
     stats.requests++;
     stats.bytesIn += body.length;
-    const parsed = JSON.parse(body.toString('utf8')) as { input?: string[]; messages?: unknown };
+    const parsed = JSON.parse(body.toString('utf8')) as { input?: string[]; messages?: unknown; encoding_format?: string };
+    const format = parsed.encoding_format === 'base64' ? 'base64' : 'json'; // as OpenAI and vLLM answer
     const n = Array.isArray(parsed.input) ? parsed.input.length : 1;
     stats.items += n;
     const data: string[] = [];
     for (let i = 0; i < n; i++) {
       const h = createHash('md5').update(body).update(String(i)).digest().readUInt32LE(0);
-      data.push(`{"object":"embedding","index":${i},"embedding":${vectors[h % 64]}}`);
+      data.push(`{"object":"embedding","index":${i},"embedding":${vectors[h % 64][format]}}`);
     }
     res.setHeader('content-type', 'application/json');
     res.end(`{"object":"list","data":[${data.join(',')}],"model":"zero","usage":{"prompt_tokens":${n},"total_tokens":${n}}}`);

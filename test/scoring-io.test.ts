@@ -134,3 +134,35 @@ test('rank with --gold and ids: labels and tie policy as before, streamed to --o
     ].join('\n') + '\n',
   );
 });
+
+test('openai embedder asks for base64 float32: the same vectors, bit for bit, as a server answering JSON lists', async () => {
+  const { createServer } = await import('node:http');
+  const { OpenAIEmbedder } = await import('../src/backends/openai.js');
+  const raw = [Float32Array.from([0.1, -0.25, 3e-8, 0.7071067811865476]), Float32Array.from([1, 2, 3, 4])];
+  const seen: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const format = (JSON.parse(body) as { encoding_format?: string }).encoding_format;
+      seen.push(format);
+      const useBase64 = format === 'base64' && req.url?.startsWith('/b64');
+      const data = raw.map((v, index) => ({ index, embedding: useBase64 ? Buffer.from(v.buffer).toString('base64') : Array.from(v) }));
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ data }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const items = ['a', 'b'].map((text) => ({ text, media: [], role: 'query' as const }));
+    const viaBase64 = await new OpenAIEmbedder({ baseURL: `http://127.0.0.1:${port}/b64`, model: 'm' }).embed(items);
+    const viaJson = await new OpenAIEmbedder({ baseURL: `http://127.0.0.1:${port}/json`, model: 'm' }).embed(items);
+    assert.deepEqual(seen, ['base64', 'base64']);
+    assert.deepEqual(viaBase64.map((v) => Buffer.from(v.buffer).toString('hex')), viaJson.map((v) => Buffer.from(v.buffer).toString('hex')));
+    const { l2normalize } = await import('../src/backends/builtin.js');
+    assert.deepEqual(Array.from(viaBase64[1]), Array.from(l2normalize(raw[1].slice())));
+  } finally {
+    server.close();
+  }
+});
