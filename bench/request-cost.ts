@@ -70,6 +70,6 @@ for (const [label, withImage] of [['text', false], ['one 640×480 JPEG', true]] 
       `${rps.map((x) => x.toFixed(0)).join(' / ')} requests/s`,
   );
 }
-console.log(`server: zero latency, ${dim}-dim float JSON answers, separate process; client concurrency ${concurrency}`);
+console.log(`server: zero latency, separate process, ${dim}-dim answers in the encoding the client asks for (base64 float32); client concurrency ${concurrency}`);
 await backend.close();
 server.stop();
