@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 /**
  * The two graphs as encoded bytes (shapes are symbolic, so they never change): loading protobufjs to
  * encode them took longer than building the sessions, on every `rank`. `buildModel` is kept as their
- * source; test/scoring-io.test.ts checks that these bytes are exactly what it encodes.
+ * source; test/fast-paths.test.ts checks that these bytes are exactly what it encodes.
  */
 export const TOPK_MODEL_BASE64 =
   'CAgSCXR0ZS1iZW5jaDrTAQoeCgFRCgFDEgFTIgRHZW1tKg0KBnRyYW5zQhgBoAECCj4KAVMKAUsSAVYSAUkiBFRvcEsqCwoEYXhpcxgBoAECKg4KB2xhcmdlc3QYAaABAioNCgZzb3J0ZWQYAaABAhIEdG9wa1oVCgFREhAKDggBEgoKAxIBbgoDEgFkWhUKAUMSEAoOCAESCgoDEgFtCgMSAWRaDwoBSxIKCggIBxIECgIIAWIVCgFWEhAKDggBEgoKAxIBbgoDEgFrYhUKAUkSEAoOCAcSCgoDEgFuCgMSAWtCBAoAEA0=';

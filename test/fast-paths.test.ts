@@ -11,6 +11,7 @@ import { rankIndices } from '../src/scoring/rank.js';
 import { emitLines, writeLinesAtomic } from '../src/util/lines.js';
 import { npyBytes, readNpy } from '../src/util/npy.js';
 import { runCli, tempDir } from './helpers.js';
+import { PACKAGE_ROOT } from '../src/util/package-root.js';
 
 const seeded = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1000 + i * 1.37));
 
@@ -165,4 +166,19 @@ test('openai embedder asks for base64 float32: the same vectors, bit for bit, as
   } finally {
     server.close();
   }
+});
+
+test('the precompiled task-catalog validator is what Ajv compiles from the schema file, and judges alike', async () => {
+  const { taskValidatorSource } = await import('../scripts/lib/task-validator.js');
+  const { validateCatalogFile } = await import('../src/catalog/load.js');
+  const { Ajv } = await import('ajv');
+  assert.equal(readFileSync(join(PACKAGE_ROOT, 'src', 'catalog', 'task-validator.generated.ts'), 'utf8'), taskValidatorSource(), 'regenerate: node dist/scripts/gen-task-validator.js');
+  const runtime = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tasks', 'schema', 'task.schema.json'), 'utf8')));
+  const good = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tasks', 'mmeb-v2', 'image.json'), 'utf8')) as { tasks: Record<string, unknown>[] };
+  assert.ok(runtime(good));
+  assert.equal(validateCatalogFile(good, 'image.json').length, good.tasks.length);
+  const bad = { ...good, tasks: [{ ...good.tasks[0], surprise: 1, metric: 42 }] };
+  assert.equal(runtime(bad), false);
+  const want = (runtime.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+  assert.throws(() => validateCatalogFile(bad, 'bad.json'), (err: Error) => err.message.includes(want) && /bad\.json/.test(err.message));
 });
