@@ -1,7 +1,7 @@
 /** Resuming a finished run reads no data: fingerprints come from the data files each task recorded. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { ioCounts } from '../src/datasets/readers/io-counts.js';
@@ -15,13 +15,17 @@ test('resume: a finished 13-task run is reused with no data file read and no med
   const dataRoot = join(dir, 'data');
   cpSync(mini.dataRoot as string, dataRoot, { recursive: true });
   const backend = parseBackendConfig({ name: 'builtin-floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-  const opts: RunOptions = { runId: 'resume', tasks: mini.tasks, dataRoot, version: 'v2.1', backend, outDir: join(dir, 'out'), cacheDir: null };
+  const opts: RunOptions = { runId: 'resume', tasks: mini.tasks, dataRoot, version: 'v2.1', backend, outDir: join(dir, 'out'), reportDir: join(dir, 'report'), cacheDir: null };
   const results = () => Object.fromEntries(readdirSync(opts.outDir).filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f)).map((f) => [f, readFileSync(join(opts.outDir, f), 'utf8')]));
 
   const first = await runTasks(opts);
   assert.deepEqual(first.reused, []);
   assert.ok(ioCounts.dataFilesRead > 0 && ioCounts.mediaChecks > 0, 'the first run reads data (the counters count)');
   const before = results();
+  const html = join(dir, 'report', 'report.html');
+  const drawn = statSync(html).mtimeMs;
+  const htmlText = readFileSync(html, 'utf8');
+  await new Promise((r) => setTimeout(r, 20)); // a rewrite would get a later mtime
 
   Object.assign(ioCounts, { dataFilesRead: 0, mediaChecks: 0 });
   const again = await runTasks(opts);
@@ -29,6 +33,12 @@ test('resume: a finished 13-task run is reused with no data file read and no med
   assert.deepEqual(ioCounts, { dataFilesRead: 0, mediaChecks: 0 });
   assert.deepEqual(results(), before, 'the same result files, byte for byte');
   assert.deepEqual(again.summary, first.summary);
+  // the report's inputs did not change: it is not drawn again
+  assert.equal(statSync(html).mtimeMs, drawn);
+  rmSync(join(dir, 'report', 'charts', 'meta-tasks.png'));
+  await runTasks(opts);
+  assert.ok(statSync(join(dir, 'report', 'charts', 'meta-tasks.png')).size > 0, 'a missing report file is drawn again');
+  assert.equal(readFileSync(html, 'utf8'), htmlText, 'the same report');
 
   // a data file whose mtime changed: that task's fingerprint changes and it is computed again, from the data
   const status = JSON.parse(readFileSync(join(opts.outDir, '.status', 'OK-VQA.json'), 'utf8')) as { data_files: string[] };

@@ -16,7 +16,6 @@ import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 import type { TextFormat } from '../datasets/types.js';
 import { perQueryMetrics, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
-import { writeReports } from '../report/write.js';
 import { validateSummary } from '../report/summary-schema.js';
 import type { Example } from '../report/run-folder.js';
 import type { Trace } from '../backends/types.js';
@@ -31,6 +30,7 @@ import { readJsonFile, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
 import { dataFingerprint, hashJson, resumeGuard } from './fingerprint.js';
 import { writeLinesAtomic } from '../util/lines.js';
+import { writeReportsIfChanged } from './report-stamp.js';
 import { MediaLoader } from './media.js';
 
 export interface RunOptions {
@@ -290,7 +290,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     backend: summary.backend,
     tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
   });
-  if (opts.reportDir) await writeReports(opts.outDir, opts.reportDir, { prices: opts.prices });
+  if (opts.reportDir) await writeReportsIfChanged(opts.outDir, opts.reportDir, opts.prices);
   await backend.close();
   await scoring.close();
   return { summary, failures, outDir: opts.outDir, reportDir: opts.reportDir, reused };
