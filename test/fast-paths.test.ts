@@ -13,6 +13,14 @@ import { npyBytes, readNpy } from '../src/util/npy.js';
 import { runCli, tempDir } from './helpers.js';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
 
+/** A finished mini run (builtin backend), for a real summary.json. */
+function tempRun(): string {
+  const dir = tempDir();
+  const r = runCli(['run', '--suite', 'mini', '--tasks', 'OK-VQA', '--out', join(dir, 'out'), '--report-dir', join(dir, 'rep'), '--no-cache']);
+  assert.equal(r.status, 0, r.stderr);
+  return join(dir, 'out');
+}
+
 const seeded = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1000 + i * 1.37));
 
 test('readNpy: a float32 file is a view of the file bytes (no copy), an unaligned one still reads exactly', () => {
@@ -168,11 +176,17 @@ test('openai embedder asks for base64 float32: the same vectors, bit for bit, as
   }
 });
 
-test('the precompiled task-catalog validator is what Ajv compiles from the schema file, and judges alike', async () => {
-  const { taskValidatorSource } = await import('../scripts/lib/task-validator.js');
+test('the precompiled schema validators are what Ajv compiles from the schema files, and judge alike', async () => {
+  const { SCHEMA_VALIDATORS, validatorSource } = await import('../scripts/lib/schema-validators.js');
   const { validateCatalogFile } = await import('../src/catalog/load.js');
+  const { validateSummary } = await import('../src/report/summary-schema.js');
   const { Ajv } = await import('ajv');
-  assert.equal(readFileSync(join(PACKAGE_ROOT, 'src', 'catalog', 'task-validator.generated.ts'), 'utf8'), taskValidatorSource(), 'regenerate: node dist/scripts/gen-task-validator.js');
+  for (const [schema, generated] of SCHEMA_VALIDATORS) {
+    assert.equal(readFileSync(join(PACKAGE_ROOT, generated), 'utf8'), validatorSource(schema), `${generated} is stale: node dist/scripts/gen-schema-validators.js`);
+  }
+  const summary = JSON.parse(readFileSync(join(tempRun(), 'summary.json'), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(validateSummary(summary), summary);
+  assert.throws(() => validateSummary({ ...summary, extra: 1 }, 'x/summary.json'), /x\/summary\.json.*run-summary schema/);
   const runtime = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tasks', 'schema', 'task.schema.json'), 'utf8')));
   const good = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tasks', 'mmeb-v2', 'image.json'), 'utf8')) as { tasks: Record<string, unknown>[] };
   assert.ok(runtime(good));

@@ -16,7 +16,7 @@ export interface Catalog {
 }
 
 /**
- * tasks/schema/task.schema.json, compiled ahead of time (scripts/gen-task-validator.ts): compiling it with
+ * tasks/schema/task.schema.json, compiled ahead of time (scripts/gen-schema-validators.ts): compiling it with
  * Ajv on every start was most of `tte-bench tasks`' time. A test keeps it in step with the schema file.
  */
 const validator = (): { (doc: unknown): boolean; errors?: { instancePath: string; message?: string }[] | null } => validateTaskFile;
