@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { npyBytes } from '../src/util/npy.js';
 import { numberArg } from './args.js';
+import { childCpuSeconds } from './child-cpu.js';
 
 const [nq, nc, d, k, runs] = [numberArg('queries', 2000), numberArg('candidates', 10000), numberArg('dim', 1536), numberArg('k', 10), numberArg('runs', 5)];
 
@@ -53,10 +54,14 @@ const npEnv = { ...process.env };
 delete npEnv.OPENBLAS_CORETYPE;
 delete npEnv.OPENBLAS_L2_SIZE;
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): number | string {
+const cpu: { ours: number[]; theirs: number[] } = { ours: [], theirs: [] };
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cpuInto: number[]): number | string {
+  const c0 = childCpuSeconds();
   const t0 = performance.now();
   const res = spawnSync(cmd, args, { env, encoding: 'utf8' });
   if (res.status !== 0) return (res.stderr || res.error?.message || `exit ${res.status}`).trim().split('\n').pop() ?? '';
+  const c1 = childCpuSeconds();
+  if (c0 !== null && c1 !== null) cpuInto.push(c1 - c0);
   return (performance.now() - t0) / 1000;
 }
 
@@ -64,11 +69,11 @@ const ours: number[] = [];
 const theirs: number[] = [];
 let numpyMissing = '';
 for (let r = 0; r < runs; r++) {
-  const a = timed(process.execPath, [cli, 'rank', '--queries', qf, '--candidates', cf, '--k', String(k), '--out', join(dir, 'tte.jsonl')], process.env);
+  const a = timed(process.execPath, [cli, 'rank', '--queries', qf, '--candidates', cf, '--k', String(k), '--out', join(dir, 'tte.jsonl')], process.env, cpu.ours);
   if (typeof a === 'string') throw new Error(`tte-bench rank failed: ${a}`);
   ours.push(a);
   if (numpyMissing) continue;
-  const b = timed('python3', [py, qf, cf, String(k), join(dir, 'numpy.jsonl')], npEnv);
+  const b = timed('python3', [py, qf, cf, String(k), join(dir, 'numpy.jsonl')], npEnv, cpu.theirs);
   if (typeof b === 'string') numpyMissing = b;
   else theirs.push(b);
 }
@@ -84,5 +89,6 @@ if (numpyMissing) {
   const [a, b] = [top1('tte.jsonl'), top1('numpy.jsonl')];
   const same = a.filter((x, i) => x === b[i]).length;
   console.log(`ratio tte-bench / numpy: median ${(median(ours) / median(theirs)).toFixed(3)}×, best ${(Math.min(...ours) / Math.min(...theirs)).toFixed(3)}× (target ≤ 0.5×); top-1 identical on ${same}/${a.length} queries`);
+  if (cpu.theirs.length) console.log(`CPU (user + system) medians: tte-bench ${median(cpu.ours).toFixed(2)} s, numpy ${median(cpu.theirs).toFixed(2)} s: ${(median(cpu.ours) / median(cpu.theirs)).toFixed(3)}×`);
 }
 rmSync(dir, { recursive: true, force: true });
