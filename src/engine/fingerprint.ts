@@ -49,3 +49,10 @@ export function resumeGuard(files: string[], roots: string[]): Record<string, [n
   }
   return guard;
 }
+
+/** Two guards record the same paths with the same size and mtime. */
+export function sameGuard(a: Record<string, [number, number] | null>, b: Record<string, [number, number] | null>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => k in b && (a[k] === null ? b[k] === null : b[k] !== null && a[k][0] === b[k]?.[0] && a[k][1] === b[k]?.[1]));
+}

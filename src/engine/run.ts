@@ -4,7 +4,7 @@
  * config, task spec, benchmark version, data files) is reused; any difference recomputes it, so stale
  * results are never silently reused. Every file is written atomically.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,9 +26,9 @@ import { ScoringPool } from '../scoring/pool.js';
 import { embedEvalSet, type PipelineStats } from '../tte/pipeline.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from './cache.js';
-import { readJsonFile, writeJsonAtomic } from '../util/json.js';
+import { readJsonFile, toJson, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
-import { dataFingerprint, hashJson, resumeGuard } from './fingerprint.js';
+import { dataFingerprint, hashJson, resumeGuard, sameGuard } from './fingerprint.js';
 import { writeLinesAtomic } from '../util/lines.js';
 import { writeReportsIfChanged } from './report-stamp.js';
 import { MediaLoader } from './media.js';
@@ -151,6 +151,13 @@ function examples(evalSet: import('../datasets/types.js').EvalSet, preds: Predic
   return { best, worst };
 }
 
+/** writeJsonAtomic, skipped when the file already holds exactly this (a resumed run: no fsync, no rename). */
+function writeJsonIfChanged(path: string, value: unknown): void {
+  const text = toJson(value);
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  writeFileAtomic(path, text);
+}
+
 export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {});
   const predK = opts.predK ?? 100;
@@ -195,7 +202,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
         // and dataset cards that decide which files a split resolves to): no data is read, no media stated.
         // Any difference falls through to the full path below, which decides exactly as before.
         let resumed: ReturnType<typeof dataFingerprint> | null = null;
-        if (finished && status.data_files && status.resume_guard && isDeepStrictEqual(resumeGuard(status.data_files, guardRoots), status.resume_guard)) {
+        if (finished && status.data_files && status.resume_guard && sameGuard(resumeGuard(status.data_files, guardRoots), status.resume_guard)) {
           const data = dataFingerprint(status.data_files);
           if (fingerprintOf(data) === status.fingerprint) resumed = data;
         }
@@ -270,9 +277,9 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     throw err;
   }
   const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results));
-  writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
+  writeJsonIfChanged(join(opts.outDir, 'summary.json'), summary);
   // Costs vary with the cache state, so they live beside the deterministic summary, not in it.
-  writeJsonAtomic(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });
+  writeJsonIfChanged(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });
   writeJsonAtomic(join(opts.outDir, 'manifest.json'), {
     run_id: opts.runId,
     started_at: started.toISOString(),
