@@ -9,7 +9,6 @@ import { loadSuite } from '../engine/suites.js';
 import { parseShard, shardTasks } from '../engine/shard.js';
 import { makeProgress } from './progress.js';
 import { taskNames } from './io.js';
-import { loadPrices } from '../report/costs.js';
 
 interface Args {
   suite?: string;
@@ -100,7 +99,7 @@ export const runCommand: CommandModule<object, Args> = {
       cacheDir: args.cache ? args['cache-dir'] : null,
       thinkTargets: args['think-targets'],
       shard,
-      prices: args.prices ? loadPrices(args.prices) : undefined,
+      prices: args.prices ? (await import('../report/costs.js')).loadPrices(args.prices) : undefined, // its schema compiles on import
       signal: controller.signal,
       keepGoing: args['keep-going'],
       onProgress: progress.update,
