@@ -196,3 +196,16 @@ test('the precompiled schema validators are what Ajv compiles from the schema fi
   const want = (runtime.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
   assert.throws(() => validateCatalogFile(bad, 'bad.json'), (err: Error) => err.message.includes(want) && /bad\.json/.test(err.message));
 });
+
+test('readNpy from a pipe (/dev/stdin): same matrix as from the file', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = tempDir();
+  const data = seeded(3 * 4, 9);
+  const file = join(dir, 'p.npy');
+  writeFileSync(file, npyBytes({ rows: 3, cols: 4, data }));
+  const script = join(dir, 'read.mjs');
+  writeFileSync(script, `import('${new URL('../src/util/npy.js', import.meta.url).href}').then((m) => process.stdout.write(JSON.stringify(Array.from(m.readNpy('/dev/stdin').data))))`);
+  const r = spawnSync('sh', ['-c', 'cat "$1" | "$2" "$3"', 'sh', file, process.execPath, script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), Array.from(readNpy(file).data));
+});

@@ -1,5 +1,5 @@
 /** Reader and writer for numpy .npy files (format 1.0–3.0): 2-D float32/float64, C order, little-endian. */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 
 export interface Matrix {
@@ -17,7 +17,13 @@ function readWhole(file: string): Uint8Array {
     throw new DataError(`cannot read: ${(err as Error).message}`, { file });
   }
   try {
-    const bytes = new Uint8Array(new ArrayBuffer(fstatSync(fd).size));
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      // a pipe or device (e.g. /dev/stdin): its size is unknown up front; copy what it yields into a fresh buffer
+      const data = readFileSync(fd);
+      return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+    }
+    const bytes = new Uint8Array(new ArrayBuffer(st.size));
     let at = 0;
     while (at < bytes.length) {
       const n = readSync(fd, bytes, at, bytes.length - at, at);
