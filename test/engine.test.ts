@@ -237,8 +237,12 @@ test('cooperative abort: running calls finish and are cached, nothing is lost, t
     const backend = parseBackendConfig({ name: 'http', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', maxConcurrency: 3 } });
     const opts = { runId: 'abort', tasks: mini.tasks, dataRoot: mini.dataRoot!, version: 'v2.1' as const, backend, outDir: join(dir, 'out'), cacheDir: join(dir, 'cache') };
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('stop')), 400);
-    await assert.rejects(runTasks({ ...opts, signal: controller.signal }), /stop/);
+    // abort once the run is under way (not after a fixed delay: on a loaded machine loading can take longer)
+    const abortWhenBusy = async () => {
+      while ((server.stats.byRoute['POST /v1/embeddings'] ?? 0) < 3) await new Promise((r) => setTimeout(r, 10));
+      controller.abort(new Error('stop'));
+    };
+    await Promise.all([assert.rejects(runTasks({ ...opts, signal: controller.signal }), /stop/), abortWhenBusy()]);
     const atAbort = server.stats.byRoute['POST /v1/embeddings'] ?? 0;
     assert.ok(atAbort > 0);
     await new Promise((r) => setTimeout(r, 100));

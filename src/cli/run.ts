@@ -10,7 +10,6 @@ import { loadSuite } from '../engine/suites.js';
 import { resolveShard } from '../engine/shard.js';
 import { makeProgress } from './progress.js';
 import { intIn, taskNames } from './io.js';
-import { loadPrices } from '../report/costs.js';
 
 interface Args {
   suite?: string;
@@ -118,7 +117,7 @@ export const runCommand: CommandModule<object, Args> = {
       shard,
       parts: sharded?.parts,
       claimTtlSeconds: args['claim-ttl'],
-      prices: args.prices ? loadPrices(args.prices) : undefined,
+      prices: args.prices ? (await import('../report/costs.js')).loadPrices(args.prices) : undefined, // its schema compiles on import
       signal: controller.signal,
       keepGoing: args['keep-going'],
       onProgress: progress.update,
