@@ -5,23 +5,23 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, DataError, OutputError } from '../errors.js';
 
 /**
- * Write a file atomically: write a temporary sibling, fsync it, then rename over the target,
- * so a reader (or a resumed run) never sees a half-written result.
+ * Write a file atomically: `write` fills a temporary sibling, which is fsynced and renamed over the target,
+ * so a reader (or a resumed run) never sees a half-written result. A failure (a full disk, a read-only
+ * folder) leaves the previous version whole and no temporary behind, and is one OutputError naming the file.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeAtomicWith(path: string, write: (fd: number) => void): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(tmp, 'w');
     try {
-      writeFileSync(fd, data);
+      write(fd);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, path);
   } catch (err) {
-    // a full disk or a read-only folder: the previous version of the file stays whole, no temporary is left
     try {
       rmSync(tmp, { force: true });
     } catch {
@@ -29,6 +29,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
     throw new OutputError(`cannot write ${path}: ${(err as Error).message}`);
   }
+}
+
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  writeAtomicWith(path, (fd) => writeFileSync(fd, data));
 }
 
 /**

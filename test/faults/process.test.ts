@@ -12,23 +12,13 @@ import { join } from 'node:path';
 import { PooledTransformersEmbedder } from '../../src/backends/transformers-pool.js';
 import { DualEncoderEmbedder } from '../../src/backends/transformers.js';
 import { PACKAGE_ROOT } from '../../src/util/package-root.js';
+import { seededRandom } from '../../src/util/random.js';
 import { BIN, FIXTURES, runCli, tempDir } from '../helpers.js';
 import { faultBackend, listFiles, runCliAsync, startFaultServer } from './support.js';
 
 const TASKS = 'ImageNet-1K,MSCOCO_i2t,ViDoRe_arxivqa';
 const results = (dir: string) => listFiles(dir).filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f)).sort();
 
-/** mulberry32: a seeded PRNG, so the kill points are random but the same on every run of the suite. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('SIGKILL at seeded random points, then resume: identical results, no request repeated beyond those in flight', async () => {
   const server = await startFaultServer({ latencyMs: 3 });
@@ -41,7 +31,7 @@ test('SIGKILL at seeded random points, then resume: identical results, no reques
     assert.equal(ref.status, 0, ref.stderr);
     const total = server.requests.length;
     assert.ok(total > 20, `${total} requests`);
-    const random = prng(20261130);
+    const random = seededRandom(20261130);
     const before = server.requests.length;
     let killed = 0;
     for (let i = 0; i < 3; i++) {
