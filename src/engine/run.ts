@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BackendConfig } from '../backends/config.js';
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { createBackend } from '../backends/registry.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
@@ -30,6 +30,10 @@ import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js'
 import { packageVersion } from '../util/package-root.js';
 import { dataFingerprint, hashJson } from './fingerprint.js';
 import { MediaLoader } from './media.js';
+import { createReranker } from '../rerank/registry.js';
+import { RerankCache } from '../rerank/cache.js';
+import { rerankTask, type RerankCost } from '../rerank/task.js';
+import { makeThinkGate, thinkCost, type ThinkCost } from '../tte/gate.js';
 
 export interface RunOptions {
   runId: string;
@@ -85,6 +89,10 @@ export interface TaskCost {
   embed_calls: number;
   embedded_items: number;
   cache_hits: number;
+  /** The rerank stage, when the backend has a reranker. */
+  rerank?: RerankCost;
+  /** Adaptive thinking, when the backend's "think" is not "always". */
+  think?: ThinkCost;
 }
 
 export function taskCost(stats: PipelineStats | null, wallSeconds: number): TaskCost {
@@ -152,6 +160,11 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const backend = await createBackend(opts.backend);
   const cache = opts.cacheDir === null ? null : new Cache(opts.cacheDir ?? defaultCacheDir());
   const scoring = new ScoringPool();
+  const reranker = opts.backend.reranker ? createReranker(opts.backend.reranker) : null;
+  const rerankCache = cache ? new RerankCache(cache.dir) : null;
+  if (reranker && (opts.backend.rerankDepth as number) > predK && opts.tasks.some((t) => t.mode === 'global')) {
+    throw new ConfigError(`rerankDepth ${opts.backend.rerankDepth} is deeper than the ${predK} ids a global task keeps per query (raise --pred-k)`, { field: 'rerankDepth' });
+  }
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
   const results: TaskResult[] = [];
@@ -191,10 +204,13 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           reused.push(task.name);
           costs[task.name] = status.cost;
         } else {
-          const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
+          const media = new MediaLoader(root, evalSet);
+          const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache, version: opts.version, signal: opts.signal });
+          const embedded = await embedEvalSet(evalSet, backend, media, {
             version: opts.version,
             cache,
             thinkTargets: opts.thinkTargets,
+            shouldThink: gate?.shouldThink,
             onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
             signal: opts.signal,
           });
@@ -205,12 +221,16 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
               evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
             );
           }
-          const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+          let preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+          const reranked = reranker ? await rerankTask(evalSet, preds, reranker, { backend: opts.backend, outDir: opts.outDir, media, cache: rerankCache, version: opts.version, signal: opts.signal }) : null;
+          if (reranked) preds = reranked.preds;
           scores = scorePredictions(preds);
           writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
           writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
           writeJsonAtomic(scoreFile, scores, 4);
           costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
+          if (reranked) costs[task.name].rerank = reranked.cost;
+          if (gate) costs[task.name].think = thinkCost(gate.stats, embedded.queryTraces);
           const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
           writeJsonAtomic(statusFile, st);
         }
@@ -229,6 +249,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       }
     }
   } catch (err) {
+    await reranker?.close?.();
     await backend.close();
     await scoring.close();
     throw err;
@@ -255,6 +276,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
   });
   if (opts.reportDir) await writeReports(opts.outDir, opts.reportDir, { prices: opts.prices });
+  await reranker?.close?.();
   await backend.close();
   await scoring.close();
   return { summary, failures, outDir: opts.outDir, reportDir: opts.reportDir, reused };

@@ -21,7 +21,17 @@ export interface RunSummary {
   benchmark: 'MMEB-V2';
   mmeb_version: MmebVersion;
   suite: string | null;
-  backend: { name: string; pipeline: string; embedder: Record<string, unknown>; reasoner: Record<string, unknown> | null };
+  backend: {
+    name: string;
+    pipeline: string;
+    embedder: Record<string, unknown>;
+    reasoner: Record<string, unknown> | null;
+    /** Present only for cascades and adaptive thinking, so plain runs' summaries are unchanged. */
+    reranker?: Record<string, unknown>;
+    rerank_depth?: number;
+    think?: string;
+    think_gate?: Record<string, unknown>;
+  };
   tasks: {
     name: string;
     modality: Modality;
@@ -70,6 +80,9 @@ export function buildSummary(
       pipeline: backend.pipeline,
       embedder: publicModelConfig(backend.embedder) as Record<string, unknown>,
       reasoner: publicModelConfig(backend.reasoner),
+      ...(backend.reranker ? { reranker: publicModelConfig(backend.reranker) as Record<string, unknown>, rerank_depth: backend.rerankDepth } : {}),
+      ...(backend.think ? { think: backend.think } : {}),
+      ...(backend.thinkGate ? { think_gate: backend.thinkGate as unknown as Record<string, unknown> } : {}),
     },
     tasks: results.map((r) => ({
       name: r.task.name,
