@@ -16,6 +16,7 @@ import { reportCommand } from './report.js';
 import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
+import { rerankCommand } from './rerank.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(compareCommand)
     .command(reportCommand)
     .command(exportMtebCommand)
+    .command(rerankCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -138,7 +138,7 @@ export async function predict(
 }
 
 /** The three best and three worst queries of a task by its main metric (ties: query order), for reports. */
-function examples(evalSet: import('../datasets/types.js').EvalSet, preds: Prediction[], traces: (Trace | null)[]): { best: Example[]; worst: Example[] } {
+export function examples(evalSet: import('../datasets/types.js').EvalSet, preds: Prediction[], traces: (Trace | null)[]): { best: Example[]; worst: Example[] } {
   const metric = evalSet.task.metric;
   const rows: Example[] = preds.map((p, i) => ({
     id: evalSet.queries[i].id,
