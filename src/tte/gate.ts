@@ -94,17 +94,18 @@ export function retrievalMargins(evalSet: EvalSet, q: Float32Array[], c: Float32
 
 /** The gate a backend config asks for, or null when every item is reasoned on (the default). */
 export function makeThinkGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): ThinkGate | null {
-  const mode = config.think ?? 'always';
-  if (mode === 'always' || !deps.backend.reasoner) return null;
+  // no "think" field: every item is reasoned on, as before adaptive thinking existed (nothing recorded)
+  const mode = config.think;
+  if (!mode || !deps.backend.reasoner) return null;
   const g = config.thinkGate;
-  const stats: GateStats = { policy: mode === 'never' ? 'never' : (g?.policy ?? 'never'), items: 0, reasoned: 0, gate_calls: 0, gate_prompt_tokens: 0, gate_completion_tokens: 0, gate_embed_calls: 0 };
+  const stats: GateStats = { policy: mode === 'gate' ? (g?.policy ?? 'never') : mode, items: 0, reasoned: 0, gate_calls: 0, gate_prompt_tokens: 0, gate_completion_tokens: 0, gate_embed_calls: 0 };
   const record = (mask: boolean[]) => {
     stats.items += mask.length;
     stats.reasoned += mask.filter(Boolean).length;
     return mask;
   };
   const familyOf = (role: 'query' | 'target'): PromptFamily => (role === 'query' ? promptFamily(evalSet.task.meta) : 'target');
-  if (mode === 'never') return { stats, shouldThink: async (items) => record(items.map(() => false)) };
+  if (mode === 'always' || mode === 'never') return { stats, shouldThink: async (items) => record(items.map(() => mode === 'always')) };
   if (g?.policy === 'family') {
     const families = (g.families ?? {}) as Partial<Record<PromptFamily, boolean>>;
     return { stats, shouldThink: async (items, role) => record(items.map(() => families[familyOf(role)] ?? true)) };
