@@ -30,6 +30,9 @@ export interface RerankStats {
   cacheHits: number;
   promptTokens: number;
   completionTokens: number;
+  /** Tokens of every score used, cached ones included: what the stage's work costs, whatever the cache held. */
+  workPromptTokens: number;
+  workCompletionTokens: number;
   /** Replies of a reasoning reranker without a readable judgement. */
   unparsed: number;
   busyMs: number;
@@ -58,7 +61,7 @@ export interface RerankOptions {
 }
 
 export function emptyRerankStats(): RerankStats {
-  return { calls: 0, pairs: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, unparsed: 0, busyMs: 0 };
+  return { calls: 0, pairs: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, workPromptTokens: 0, workCompletionTokens: 0, unparsed: 0, busyMs: 0 };
 }
 
 /** Re-sort the first `depth` entries of `prediction` by `score` (descending; ties keep retrieval order). */
@@ -145,6 +148,10 @@ export async function rerankPredictions(
       });
       // a call ends when its answers are on disk: a kill loses at most the calls in flight
       await Promise.all(writes);
+    }
+    for (const s of scores.values()) {
+      stats.workPromptTokens += s.usage?.promptTokens ?? 0;
+      stats.workCompletionTokens += s.usage?.completionTokens ?? 0;
     }
     const retrieved = pred.prediction.slice(0, opts.depth);
     const row: RerankRow = { id: q.id, retrieved, scores: retrieved.map((id) => (scores.get(id) as RerankScore).score) };

@@ -23,6 +23,9 @@ export interface RerankCost {
   cache_hits: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /** Tokens of every score used, cached ones included (what a cold run would spend). */
+  work_prompt_tokens: number;
+  work_completion_tokens: number;
   unparsed: number;
   busy_seconds: number;
 }
@@ -49,6 +52,6 @@ export async function rerankTask(
   const s = r.stats;
   return {
     preds: r.preds,
-    cost: { reranker: reranker.id, depth, calls: s.calls, pairs: s.pairs, cache_hits: s.cacheHits, prompt_tokens: s.promptTokens, completion_tokens: s.completionTokens, unparsed: s.unparsed, busy_seconds: s.busyMs / 1000 },
+    cost: { reranker: reranker.id, depth, calls: s.calls, pairs: s.pairs, cache_hits: s.cacheHits, prompt_tokens: s.promptTokens, completion_tokens: s.completionTokens, work_prompt_tokens: s.workPromptTokens, work_completion_tokens: s.workCompletionTokens, unparsed: s.unparsed, busy_seconds: s.busyMs / 1000 },
   };
 }

@@ -94,9 +94,10 @@ export function retrievalMargins(evalSet: EvalSet, q: Float32Array[], c: Float32
 
 /** The gate a backend config asks for, or null when every item is reasoned on (the default). */
 export function makeThinkGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): ThinkGate | null {
-  // no "think" field: every item is reasoned on, as before adaptive thinking existed (nothing recorded)
-  const mode = config.think;
-  if (!mode || !deps.backend.reasoner) return null;
+  // no "think" field: every item is reasoned on ("always"); recorded too, so token curves see what traces cost
+  // even when they came from the cache. The unified pipeline reasons inside its one model: no gate.
+  if (!deps.backend.reasoner || (config.pipeline !== 'teacher' && config.pipeline !== 'distilled')) return null;
+  const mode = config.think ?? 'always';
   const g = config.thinkGate;
   const stats: GateStats = { policy: mode === 'gate' ? (g?.policy ?? 'never') : mode, items: 0, reasoned: 0, gate_calls: 0, gate_prompt_tokens: 0, gate_completion_tokens: 0, gate_embed_calls: 0 };
   const record = (mask: boolean[]) => {
