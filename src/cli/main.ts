@@ -17,6 +17,7 @@ import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
 import { rerankCommand } from './rerank.js';
+import { curveCommand } from './curve.js';
 
 /**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(reportCommand)
     .command(exportMtebCommand)
     .command(rerankCommand)
+    .command(curveCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()
