@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseBackendConfig, type BackendConfig } from '../src/backends/config.js';
 import { loadSuite } from '../src/engine/suites.js';
-import { runTasks } from '../src/engine/run.js';
+import { runTasks, taskCost, type TaskCost } from '../src/engine/run.js';
+import { price } from '../src/report/costs.js';
 import { rerankRun } from '../src/rerank/existing.js';
 import { applyRerank } from '../src/rerank/stage.js';
-import { QWEN3_VL_RERANKER_SYSTEM, qwen3VlRerankerMessages, renderQwen3VlRerankerPrompt, yesNoProbability } from '../src/rerank/qwen3-vl-reranker.js';
+import { QWEN3_VL_RERANKER_SYSTEM, qwen3VlRerankerMessages, sampleFrames, renderQwen3VlRerankerPrompt, yesNoProbability } from '../src/rerank/qwen3-vl-reranker.js';
 import { parseJudgement } from '../src/rerank/prompts.js';
 import { readPredictionFile } from '../src/metrics/pred-file.js';
 import { ConfigError } from '../src/errors.js';
@@ -192,6 +193,9 @@ test('Qwen3-VL-Reranker protocol: the prompt its evaluation builds, and P(yes) f
   assert.equal(parseJudgement('<think>Answer: no, wait</think>\nAnswer: yes', 'yes-no'), 1);
   assert.equal(parseJudgement('<think>…</think> Score: 7', 'score'), 0.7);
   assert.equal(parseJudgement('no judgement here', 'score'), null);
+  // sample_frames: np.linspace(0, n - 1, 64, dtype=int) — the reference indices for 100 frames, printed by numpy
+  assert.deepEqual(sampleFrames([...Array(100).keys()]), [0,1,3,4,6,7,9,11,12,14,15,17,18,20,22,23,25,26,28,29,31,33,34,36,37,39,40,42,44,45,47,48,50,51,53,55,56,58,59,61,62,64,66,67,69,70,72,73,75,77,78,80,81,83,84,86,88,89,91,92,94,95,97,99]);
+  assert.deepEqual(sampleFrames([1, 2, 3]), [1, 2, 3]);
 });
 
 test('chat rerankers: a reasoning reranker keeps and caches its traces; the qwen3-vl-reranker protocol scores by logprobs', async () => {
@@ -317,4 +321,16 @@ test('a killed rerank run resumes without asking for any pair twice', async () =
   } finally {
     await server.close();
   }
+});
+
+test('prices: the rerank stage and the think gate are priced', () => {
+  const cost: TaskCost = {
+    ...taskCost(null, 0),
+    reasoner_completion_tokens: 1000,
+    rerank: { reranker: 'r', depth: 5, calls: 2, pairs: 10, cache_hits: 0, prompt_tokens: 2000, completion_tokens: 500, work_prompt_tokens: 2000, work_completion_tokens: 500, unparsed: 0, busy_seconds: 0 },
+    think: { policy: 'reasoner', items: 4, reasoned_items: 2, share_reasoned: 0.5, reasoning_tokens: 1000, gate_calls: 4, gate_prompt_tokens: 400, gate_completion_tokens: 4, gate_embed_calls: 0, est_tokens_saved: 1000 },
+  };
+  const p = { reasoner: { promptPer1k: 1, completionPer1k: 10, perCall: 0.5 }, reranker: { promptPer1k: 2, completionPer1k: 20, perPair: 0.25 } };
+  // reasoner 1000 × 10/1k = 10; gate 0.4 + 0.04 + 2; rerank 4 + 10 + 2.5
+  assert.ok(Math.abs(price(cost, p) - (10 + 0.4 + 0.04 + 2 + 4 + 10 + 2.5)) < 1e-9);
 });

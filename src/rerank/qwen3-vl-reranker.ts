@@ -21,13 +21,23 @@ export type RerankPart =
   | { type: 'image_url'; image_url: { url: string } }
   | { type: 'video'; frames: string[] };
 
+/** The evaluation's `sample_frames`: at most `max` frames, at np.linspace(0, n−1, max) truncated to integers. */
+export function sampleFrames<T>(frames: T[], max = QWEN3_VL_MAX_FRAMES): T[] {
+  if (frames.length <= max) return frames;
+  // numpy: step = (stop − start) / (num − 1); y = arange(num) × step; y[−1] = stop; astype(int) truncates
+  const step = (frames.length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => frames[i === max - 1 ? frames.length - 1 : Math.trunc(i * step)]);
+}
+
+export const QWEN3_VL_MAX_FRAMES = 64;
+
 /** The parts of one side: prefix, videos (frame lists), images, then text — the evaluation's order. */
 export function qwen3VlContent(item: RerankItem, prefix: string): RerankPart[] {
   const parts: RerankPart[] = [{ type: 'text', text: prefix }];
   const videos = item.media.filter((m): m is Extract<LoadedMedia, { kind: 'frames' }> => m.kind === 'frames');
   const images = item.media.filter((m): m is Extract<LoadedMedia, { kind: 'image' }> => m.kind === 'image');
   if (!item.text && !videos.length && !images.length) return [...parts, { type: 'text', text: 'NULL' }];
-  for (const v of videos) parts.push({ type: 'video', frames: v.data.map((d) => imageDataUrl(d)) });
+  for (const v of videos) parts.push({ type: 'video', frames: sampleFrames(v.data).map((d) => imageDataUrl(d)) });
   for (const i of images) parts.push({ type: 'image_url', image_url: { url: imageDataUrl(i.data) } });
   if (item.text) parts.push({ type: 'text', text: item.text });
   return parts;

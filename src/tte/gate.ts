@@ -11,6 +11,7 @@
  *                 top-2 cosine similarity among the query's candidates) is below `"margin"`: the embedder
  *                 is unsure. The no-think embeddings go through the cache, so the queries that are not
  *                 reasoned on and every candidate cost nothing more in the main pass.
+ * The gate decides about queries; with think-targets every candidate is still reasoned on.
  * The pipeline asks `shouldThink(items, role)` once per side; everything else stays here.
  */
 import type { BackendConfig, ModelConfig } from '../backends/config.js';
@@ -94,6 +95,13 @@ export function retrievalMargins(evalSet: EvalSet, q: Float32Array[], c: Float32
 
 /** The gate a backend config asks for, or null when every item is reasoned on (the default). */
 export function makeThinkGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): ThinkGate | null {
+  const gate = queryGate(config, evalSet, deps);
+  // the gate decides about queries; with --think-targets every candidate is reasoned on (index-side ECR is
+  // produced once, offline) and not counted here
+  return gate && { stats: gate.stats, shouldThink: (items, role) => (role === 'target' ? Promise.resolve(items.map(() => true)) : gate.shouldThink(items, role)) };
+}
+
+function queryGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): ThinkGate | null {
   // no "think" field: every item is reasoned on ("always"); recorded too, so token curves see what traces cost
   // even when they came from the cache. The unified pipeline reasons inside its one model: no gate.
   if (!deps.backend.reasoner || (config.pipeline !== 'teacher' && config.pipeline !== 'distilled')) return null;
@@ -115,8 +123,7 @@ export function makeThinkGate(config: BackendConfig, evalSet: EvalSet, deps: Gat
     const threshold = g.margin as number;
     return {
       stats,
-      shouldThink: async (items, role) => {
-        if (role !== 'query') return record(items.map(() => true)); // candidates have no retrieval margin
+      shouldThink: async () => {
         const plain = { ...deps.backend, reasoner: null, unified: null, config: { ...deps.backend.config, pipeline: 'no-think' as const, reasoner: null } };
         const first = await embedEvalSet(evalSet, plain, deps.media, { version: deps.version, cache: deps.cache, signal: deps.signal });
         stats.gate_embed_calls += first.stats.embedCalls;
