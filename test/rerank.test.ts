@@ -334,3 +334,31 @@ test('prices: the rerank stage and the think gate are priced', () => {
   // reasoner 1000 × 10/1k = 10; gate 0.4 + 0.04 + 2; rerank 4 + 10 + 2.5
   assert.ok(Math.abs(price(cost, p) - (10 + 0.4 + 0.04 + 2 + 4 + 10 + 2.5)) < 1e-9);
 });
+
+test('a reranked run sharded and merged equals the unsharded run', () => {
+  const dir = tempDir();
+  const backend = join(dir, 'b.json');
+  writeFileSync(backend, JSON.stringify({ ...FLOOR, name: 'oracle-shards', reranker: { type: 'builtin', mode: 'oracle' }, rerankDepth: 2 }));
+  const full = runCli(['run', '--suite', 'mini', '--backend', backend, '--out', join(dir, 'full'), '--report-dir', join(dir, 'r'), '--no-cache']);
+  assert.equal(full.status, 0, full.stderr);
+  for (const i of [0, 1]) {
+    const r = runCli(['run', '--suite', 'mini', '--backend', backend, '--shard', `${i}/2`, '--out', join(dir, `s${i}`), '--report-dir', join(dir, `r${i}`), '--no-cache']);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const m = runCli(['merge', join(dir, 's0'), join(dir, 's1'), '--out', join(dir, 'merged')]);
+  assert.equal(m.status, 0, m.stderr);
+  assert.equal(readFileSync(join(dir, 'merged', 'summary.json'), 'utf8'), readFileSync(join(dir, 'full', 'summary.json'), 'utf8'));
+  for (const t of mini.tasks) {
+    for (const suffix of ['_pred.jsonl', '_rerank.jsonl']) {
+      assert.equal(readFileSync(join(dir, 'merged', `${t.name}${suffix}`), 'utf8'), readFileSync(join(dir, 'full', `${t.name}${suffix}`), 'utf8'), t.name + suffix);
+    }
+  }
+  assert.deepEqual(readJson(join(dir, 'merged', 'costs.json')).tasks.NExTQA.rerank.pairs, readJson(join(dir, 'full', 'costs.json')).tasks.NExTQA.rerank.pairs);
+  // a resumed run reuses every task (the reranker is part of each task's fingerprint) ...
+  const again = runCli(['run', '--suite', 'mini', '--backend', backend, '--out', join(dir, 'full'), '--report-dir', join(dir, 'r'), '--no-cache']);
+  assert.equal((again.stderr.match(/\(reused\)/g) ?? []).length, mini.tasks.length);
+  // ... and another depth recomputes them
+  writeFileSync(backend, JSON.stringify({ ...FLOOR, name: 'oracle-shards', reranker: { type: 'builtin', mode: 'oracle' }, rerankDepth: 3 }));
+  const deeper = runCli(['run', '--suite', 'mini', '--backend', backend, '--out', join(dir, 'full'), '--report-dir', join(dir, 'r'), '--no-cache']);
+  assert.equal((deeper.stderr.match(/\(reused\)/g) ?? []).length, 0);
+});

@@ -49,7 +49,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   const results: TaskResult[] = [];
   for (const name of all) {
     const dir = seen.get(name) as string;
-    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl']) {
+    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl', '_rerank.jsonl']) {
       if (existsSync(join(dir, `${name}${suffix}`))) copyFileSync(join(dir, `${name}${suffix}`), join(outDir, `${name}${suffix}`));
     }
     if (existsSync(join(dir, '.status', `${name}.json`))) copyFileSync(join(dir, '.status', `${name}.json`), join(outDir, '.status', `${name}.json`));

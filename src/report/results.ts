@@ -80,9 +80,7 @@ export function buildSummary(
       pipeline: backend.pipeline,
       embedder: publicModelConfig(backend.embedder) as Record<string, unknown>,
       reasoner: publicModelConfig(backend.reasoner),
-      ...(backend.reranker ? { reranker: publicModelConfig(backend.reranker) as Record<string, unknown>, rerank_depth: backend.rerankDepth } : {}),
-      ...(backend.think ? { think: backend.think } : {}),
-      ...(backend.thinkGate ? { think_gate: backend.thinkGate as unknown as Record<string, unknown> } : {}),
+      ...cascadeFields(backend),
     },
     tasks: results.map((r) => ({
       name: r.task.name,
@@ -97,6 +95,21 @@ export function buildSummary(
       num_candidates: r.numCandidates,
     })),
     rollup: { tasks: ru.tasks, overall: ru.overall, modalities: ru.modalities, meta: ru.meta },
+  };
+}
+
+/**
+ * The summary's cascade fields, from a backend config — or from a summary's own backend block, which `merge`
+ * passes back in (snake_case), so merged shards keep them.
+ */
+function cascadeFields(backend: BackendConfig): Partial<RunSummary['backend']> {
+  const b = backend as BackendConfig & Partial<RunSummary['backend']>;
+  const depth = b.rerankDepth ?? b.rerank_depth;
+  const gate = b.thinkGate ?? b.think_gate;
+  return {
+    ...(b.reranker ? { reranker: publicModelConfig(b.reranker) as Record<string, unknown>, rerank_depth: depth } : {}),
+    ...(b.think ? { think: b.think } : {}),
+    ...(gate ? { think_gate: gate as unknown as Record<string, unknown> } : {}),
   };
 }
 
