@@ -8,7 +8,12 @@ import { loadSuite } from '../src/engine/suites.js';
 import { runTasks, taskCost, type TaskCost } from '../src/engine/run.js';
 import { price } from '../src/report/costs.js';
 import { rerankRun } from '../src/rerank/existing.js';
-import { applyRerank } from '../src/rerank/stage.js';
+import { applyRerank, rerankPredictions } from '../src/rerank/stage.js';
+import { ChatReranker } from '../src/rerank/chat.js';
+import { RerankCache } from '../src/rerank/cache.js';
+import { loadEvalSet } from '../src/datasets/load.js';
+import { DataRoot } from '../src/datasets/readers/data-root.js';
+import { MediaLoader } from '../src/engine/media.js';
 import { QWEN3_VL_RERANKER_SYSTEM, qwen3VlRerankerMessages, sampleFrames, renderQwen3VlRerankerPrompt, yesNoProbability } from '../src/rerank/qwen3-vl-reranker.js';
 import { parseJudgement } from '../src/rerank/prompts.js';
 import { readPredictionFile } from '../src/metrics/pred-file.js';
@@ -252,7 +257,8 @@ test('tte-bench rerank on VLM2Vec pred files: EvalSets rebuilt from --data-root,
       const at = i % 3;
       list.splice(at, 0, q.gold[0]);
       expectedRanks[task].push(at);
-      return JSON.stringify({ prediction: list, label: q.gold[0], rel_scores: null }) + '\n';
+      // CIRR as Qwen3-VL-Embedding writes labels (always a list), N24News as VLM2Vec (a string)
+      return JSON.stringify({ prediction: list, label: task === 'CIRR' ? [q.gold[0]] : q.gold[0], rel_scores: null }) + '\n';
     });
     writeFileSync(join(src, `${task}_pred.jsonl`), out.join(''));
   }
@@ -285,13 +291,14 @@ test('tte-bench rerank on VLM2Vec pred files: EvalSets rebuilt from --data-root,
   assert.match(noRoot.stderr, /--data-root/);
 });
 
-test('a killed rerank run resumes without asking for any pair twice', async () => {
+for (const kind of ['openai', 'chat'] as const) test(`a killed rerank run (${kind} reranker) resumes without asking for any pair twice`, async () => {
   const base = await baseRun();
-  const server = await startScoreServer();
+  const server = await startScoreServer((body) => chatReply(`<think>…</think> Score: ${chatText(body).length % 11}`, 20, 5));
   const dir = tempDir();
   try {
     const backendFile = join(dir, 'b.json');
-    writeFileSync(backendFile, JSON.stringify({ ...FLOOR, name: 'served-rerank', reranker: { type: 'openai', baseURL: server.url, model: 'm', maxConcurrency: 1 }, rerankDepth: 3 }));
+    const reranker = kind === 'openai' ? { type: 'openai', baseURL: server.url, model: 'm', maxConcurrency: 1 } : { type: 'chat', answer: 'score', baseURL: server.url, model: 'm', maxConcurrency: 2 };
+    writeFileSync(backendFile, JSON.stringify({ ...FLOOR, name: 'served-rerank', reranker, rerankDepth: 3 }));
     const args = ['rerank', base, '--backend', backendFile, '--out', join(dir, 'out'), '--report-dir', join(dir, 'rep'), '--cache-dir', join(dir, 'cache')];
     // the server answers the first 40 pairs, then holds every request: the run is killed with only that one in flight
     server.holdAfter(40);
@@ -361,4 +368,25 @@ test('a reranked run sharded and merged equals the unsharded run', () => {
   writeFileSync(backend, JSON.stringify({ ...FLOOR, name: 'oracle-shards', reranker: { type: 'builtin', mode: 'oracle' }, rerankDepth: 3 }));
   const deeper = runCli(['run', '--suite', 'mini', '--backend', backend, '--out', join(dir, 'full'), '--report-dir', join(dir, 'r'), '--no-cache']);
   assert.equal((deeper.stderr.match(/\(reused\)/g) ?? []).length, 0);
+});
+
+test('identical pairs of different queries are asked once per run', async () => {
+  const server = await startScoreServer((body) => chatReply(`Answer: ${chatText(body).includes('Candidate:\nb') ? 'yes' : 'no'}`, 10, 2));
+  const dir = tempDir();
+  try {
+    const task = mini.tasks.find((t) => t.name === 'NExTQA');
+    assert.ok(task);
+    const { evalSet } = await loadEvalSet(task, { dataRoot: mini.dataRoot as string, version: 'v2.1' });
+    // four text-only queries, two pairs of identical ones, over the same three candidates
+    const cands = ['a', 'b', 'c'].map((id) => ({ id, text: id, media: [] }));
+    const set = { ...evalSet, candidates: cands, queries: ['same', 'same', 'other', 'other'].map((text, i) => ({ id: `q${i}`, text, media: [], candidateIds: ['a', 'b', 'c'], gold: ['b'], relScores: null })) };
+    const preds = set.queries.map(() => ({ prediction: ['a', 'b', 'c'], label: 'b', rel_scores: null }));
+    const reranker = new ChatReranker({ baseURL: server.url, model: 'judge', maxConcurrency: 4 });
+    const r = await rerankPredictions(set, preds, reranker, { depth: 3, version: 'v2.1', media: new MediaLoader(new DataRoot(mini.dataRoot as string), set), cache: new RerankCache(dir), identity: { model: 'judge' } });
+    assert.equal(server.requests.length, 6);
+    assert.deepEqual([r.stats.pairs, r.stats.cacheHits, r.stats.calls], [6, 6, 6]);
+    assert.ok(r.preds.every((p) => p.prediction[0] === 'b'));
+  } finally {
+    await server.close();
+  }
 });

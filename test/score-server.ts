@@ -55,6 +55,10 @@ export async function startScoreServer(chat?: (body: Record<string, unknown>) =>
         return;
       }
       if (path === '/v1/chat/completions' && chat) {
+        if (total() + 1 > limit) {
+          held.push(res);
+          return;
+        }
         const k = JSON.stringify(body.messages);
         answered.set(k, (answered.get(k) ?? 0) + 1);
         send(chat(body));

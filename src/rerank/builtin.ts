@@ -13,6 +13,7 @@ export type BuiltinRerankMode = 'similarity' | 'oracle' | 'reverse';
 export class BuiltinReranker implements Reranker {
   readonly id: string;
   readonly promptVersion = 'builtin-rerank@1';
+  readonly unit = 'query' as const;
   readonly cacheable = false;
   private readonly embedder = new BuiltinEmbedder();
 

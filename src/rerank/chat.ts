@@ -36,6 +36,7 @@ const images = (media: LoadedMedia[]) =>
 export class ChatReranker implements Reranker {
   readonly id: string;
   readonly promptVersion: string;
+  readonly unit = 'pair' as const;
   readonly cacheable = true;
   readonly client: HttpClient;
 

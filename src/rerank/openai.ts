@@ -44,6 +44,7 @@ interface ScoreResponse {
 export class OpenAIReranker implements Reranker {
   readonly id: string;
   readonly promptVersion: string;
+  readonly unit = 'query' as const;
   readonly cacheable = true;
   readonly client: HttpClient;
 

@@ -22,11 +22,11 @@ import type { RerankCache } from './cache.js';
 import { stripPlaceholders, type RerankItem, type RerankPair, type RerankScore, type Reranker } from './types.js';
 
 export interface RerankStats {
-  /** reranker.score calls (one per query with pairs not in the cache). */
+  /** reranker.score calls (per query with pairs not in the cache, or per pair for chat rerankers). */
   calls: number;
   /** Pairs scored by the model in this run. */
   pairs: number;
-  /** Pairs served by the cache. */
+  /** Pairs served by the cache, or by another query's request for the same pair in this run. */
   cacheHits: number;
   promptTokens: number;
   completionTokens: number;
@@ -60,6 +60,20 @@ export interface RerankOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+interface Deferred {
+  promise: Promise<RerankScore>;
+  resolve: (s: RerankScore) => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: (s: RerankScore) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<RerankScore>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => {}); // a failure is reported by the call that failed
+  return { promise, resolve, reject };
+}
+
 export function emptyRerankStats(): RerankStats {
   return { calls: 0, pairs: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, workPromptTokens: 0, workCompletionTokens: 0, unparsed: 0, busyMs: 0 };
 }
@@ -86,6 +100,7 @@ export async function rerankPredictions(
   const byId = new Map(evalSet.candidates.map((c) => [c.id, c]));
   const model = hashJson({ id: reranker.id, config: opts.identity });
   const digests = new Map<string, string[]>();
+  const inflight = new Map<string, Promise<RerankScore>>();
   const rows: RerankRow[] = new Array(preds.length);
   const out: Prediction[] = new Array(preds.length);
   let active = 0;
@@ -103,7 +118,8 @@ export async function rerankPredictions(
     const gold = new Set(q.gold);
     const query = await loadItem(q);
     const scores = new Map<string, RerankScore>();
-    const pending: { pair: RerankPair; key: string }[] = [];
+    const pending: { pair: RerankPair; key: string; done: Deferred }[] = [];
+    const shared: Promise<void>[] = [];
     for (const id of topIds) {
       const cand = byId.get(id);
       if (!cand) throw new DataError(`query ${qi} (${q.id}) ranks candidate '${id}', which is not in the task's candidate pool`, { task });
@@ -123,32 +139,53 @@ export async function rerankPredictions(
         stats.cacheHits++;
         continue;
       }
+      // the same pair already asked for by another query of this run: wait for that answer
+      const asked = reranker.cacheable ? inflight.get(key) : undefined;
+      if (asked) {
+        shared.push(asked.then((s) => void scores.set(id, s)));
+        stats.cacheHits++;
+        continue;
+      }
       loaded ??= (await loadItem(cand)).ri;
-      pending.push({ pair: { query: query.ri, candidate: loaded, retrievalRank: pred.prediction.indexOf(id), gold: gold.has(id) }, key });
+      const entry = { pair: { query: query.ri, candidate: loaded, retrievalRank: pred.prediction.indexOf(id), gold: gold.has(id) }, key, done: deferred() };
+      if (reranker.cacheable) inflight.set(key, entry.done.promise);
+      pending.push(entry);
     }
     if (pending.length) {
       opts.signal?.throwIfAborted();
-      if (active++ === 0) since = performance.now();
-      let got: RerankScore[];
-      try {
-        got = await reranker.score(pending.map((p) => p.pair), { task, family, signal: opts.signal });
-      } finally {
-        if (--active === 0) stats.busyMs += performance.now() - since;
-      }
-      if (got.length !== pending.length) throw new DataError(`reranker ${reranker.id} returned ${got.length} score(s) for ${pending.length} pair(s)`, { task });
-      stats.calls++;
-      stats.pairs += pending.length;
-      const writes: Promise<void>[] = [];
-      got.forEach((s, j) => {
-        scores.set(pending[j].pair.candidate.id, s);
-        stats.promptTokens += s.usage?.promptTokens ?? 0;
-        stats.completionTokens += s.usage?.completionTokens ?? 0;
-        if (s.unparsed) stats.unparsed++;
-        if (reranker.cacheable && opts.cache) writes.push(opts.cache.put(pending[j].key, s));
-      });
-      // a call ends when its answers are on disk: a kill loses at most the calls in flight
-      await Promise.all(writes);
+      // one call per query (pooling rerankers) or per pair (chat rerankers); a call ends when its scores are
+      // on disk, so a kill loses at most the calls in flight
+      const calls = reranker.unit === 'pair' ? pending.map((p) => [p]) : [pending];
+      // allSettled: when one call fails, the others still finish and are cached before the error propagates
+      const settled = await Promise.allSettled(calls.map(async (call) => {
+        if (active++ === 0) since = performance.now();
+        let got: RerankScore[];
+        try {
+          got = await reranker.score(call.map((p) => p.pair), { task, family, signal: opts.signal });
+        } catch (err) {
+          for (const p of call) p.done.reject(err);
+          throw err;
+        } finally {
+          if (--active === 0) stats.busyMs += performance.now() - since;
+        }
+        if (got.length !== call.length) throw new DataError(`reranker ${reranker.id} returned ${got.length} score(s) for ${call.length} pair(s)`, { task });
+        stats.calls++;
+        stats.pairs += call.length;
+        const writes: Promise<void>[] = [];
+        got.forEach((s, j) => {
+          scores.set(call[j].pair.candidate.id, s);
+          stats.promptTokens += s.usage?.promptTokens ?? 0;
+          stats.completionTokens += s.usage?.completionTokens ?? 0;
+          if (s.unparsed) stats.unparsed++;
+          if (reranker.cacheable && opts.cache) writes.push(opts.cache.put(call[j].key, s));
+        });
+        await Promise.all(writes);
+        got.forEach((s, j) => call[j].done.resolve(s));
+      }));
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
+    await Promise.all(shared);
     for (const s of scores.values()) {
       stats.workPromptTokens += s.usage?.promptTokens ?? 0;
       stats.workCompletionTokens += s.usage?.completionTokens ?? 0;

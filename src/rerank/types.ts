@@ -46,7 +46,12 @@ export interface Reranker {
    * depend on retrieval order or gold labels, which are not part of the key, so they are never cached.
    */
   readonly cacheable: boolean;
-  /** Scores for pairs that all share one query, in input order. */
+  /**
+   * 'query': one call scores all of a query's pending pairs (a pooling /score request); 'pair': one call per
+   * pair (chat completions), so each score is cached the moment it arrives and a kill loses only calls in flight.
+   */
+  readonly unit: 'query' | 'pair';
+  /** Scores for pairs that all share one query, in input order (one pair at a time when unit is 'pair'). */
   score(pairs: RerankPair[], ctx: RerankContext): Promise<RerankScore[]>;
   close?(): Promise<void>;
 }
