@@ -72,6 +72,8 @@ test('reasoner gate: one cached yes/no call per distinct query, exact counts; ma
       calls += c.gate_calls;
     }
     assert.equal(server.requests.length, calls);
+    assert.equal(server.requests[0].body.max_tokens, 4);
+    assert.match(chatText(server.requests[0].body), /Answer with one word: yes/);
     assert.ok(Object.values(costs).some((c) => (c.think?.reasoned_items ?? 0) > 0) && Object.values(costs).some((c) => (c.think?.reasoned_items ?? 0) < (c.think?.items ?? 0)));
     // a second run with the same cache asks the gate nothing
     const again = await run(gate, join(dir, 'r2'), join(dir, 'cache'));

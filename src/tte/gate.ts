@@ -63,15 +63,16 @@ export interface GateDeps {
   signal?: AbortSignal;
 }
 
-function gateReasoner(cfg: ModelConfig | undefined, backend: Backend): { reasoner: Reasoner; identity: unknown } {
+function gateReasoner(cfg: ModelConfig | undefined, maxTokens: number | undefined, backend: Backend): { reasoner: Reasoner; identity: unknown } {
   if (!cfg) {
     if (!backend.reasoner) throw new ConfigError('gate policy "reasoner" needs a reasoner (the backend\'s, or thinkGate.model)');
     return { reasoner: backend.reasoner, identity: { id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) } };
   }
   if (cfg.type === 'builtin') return { reasoner: new BuiltinReasoner(), identity: { id: 'builtin-reasoner@1' } };
   if (cfg.type !== 'openai' || !cfg.baseURL || typeof cfg.model !== 'string') throw new ConfigError('thinkGate.model must be an "openai" model with baseURL and model, or "builtin"');
-  const r = new OpenAIReasoner({ ...(cfg as unknown as OpenAIModelConfig), maxTokens: (cfg.maxTokens as number | undefined) ?? 4 });
-  return { reasoner: r, identity: { id: r.id, config: modelIdentity(cfg) } };
+  const tokens = maxTokens ?? (cfg.maxTokens as number | undefined) ?? 4;
+  const r = new OpenAIReasoner({ ...(cfg as unknown as OpenAIModelConfig), maxTokens: tokens });
+  return { reasoner: r, identity: { id: r.id, config: modelIdentity({ ...cfg, maxTokens: tokens }) } };
 }
 
 /** The retrieval margin of each query: best minus second-best cosine among its candidates (vectors are unit length). */
@@ -133,7 +134,7 @@ function queryGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): Thi
     };
   }
   // policy "reasoner": one short call per item, decisions cached under their own key
-  const { reasoner, identity } = gateReasoner(g?.model as ModelConfig | undefined, deps.backend);
+  const { reasoner, identity } = gateReasoner(g?.model as ModelConfig | undefined, g?.maxTokens as number | undefined, deps.backend);
   const model = hashJson(identity);
   return {
     stats,
