@@ -11,7 +11,7 @@ export interface ErrorLocation {
   field?: string;
 }
 
-function describe(message: string, loc: ErrorLocation): string {
+export function describe(message: string, loc: ErrorLocation): string {
   const parts: string[] = [];
   if (loc.task) parts.push(`task ${loc.task}`);
   if (loc.file) parts.push(loc.file);
@@ -23,8 +23,11 @@ function describe(message: string, loc: ErrorLocation): string {
 
 export class TteError extends Error {
   readonly location: ErrorLocation;
+  /** The message without its location prefix (for lists that print the location themselves). */
+  readonly detail: string;
   constructor(message: string, location: ErrorLocation = {}) {
     super(describe(message, location));
+    this.detail = message;
     this.name = new.target.name;
     this.location = location;
   }
@@ -36,3 +39,5 @@ export class DataError extends TteError {}
 export class ConfigError extends TteError {}
 /** A model backend failed (HTTP error, bad response, inference failure). */
 export class BackendError extends TteError {}
+/** A result, report or cache file could not be written (disk full, read-only folder): nothing earlier is lost. */
+export class OutputError extends TteError {}

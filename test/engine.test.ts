@@ -6,48 +6,100 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PooledTransformersEmbedder } from '../src/backends/transformers-pool.js';
 import { DualEncoderEmbedder } from '../src/backends/transformers.js';
-import { assignShards } from '../src/engine/shard.js';
+import { partRange, planShards, taskWork } from '../src/engine/shard.js';
 import { scoredTasks } from '../src/catalog/load.js';
 import { BackendError } from '../src/errors.js';
 import { rankIndices } from '../src/scoring/rank.js';
 import { npyBytes } from '../src/util/npy.js';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers.js';
 
-const resultFiles = (dir: string) => readdirSync(dir).filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f)).sort();
+const resultFiles = (dir: string) => readdirSync(dir).filter((f) => /(_score\.json|_pred\.jsonl|_items\.json|_traces\.jsonl|^summary\.json)$/.test(f)).sort();
 
-test('shard assignment is deterministic, complete and disjoint', () => {
+test('shard plan: deterministic, every task or part exactly once, parts on different shards, 8 shards within 1.25x of the mean', () => {
   const tasks = scoredTasks();
-  const a = assignShards(tasks, 4, 'v2.1');
-  const b = assignShards(tasks, 4, 'v2.1');
-  assert.deepEqual(a.map((s) => s.map((t) => t.name)), b.map((s) => s.map((t) => t.name)));
-  const all = a.flat().map((t) => t.name);
-  assert.equal(all.length, 78);
-  assert.equal(new Set(all).size, 78);
-  assert.ok(a.every((s) => s.length > 0));
+  for (const reasoning of [false, true]) {
+    for (const n of [1, 3, 4, 8, 16]) {
+      const a = planShards(tasks, n, 'v2.1', { reasoning });
+      assert.deepEqual(a, planShards(tasks, n, 'v2.1', { reasoning }));
+      const units = a.shards.flatMap((s) => s.units);
+      for (const t of tasks) {
+        const mine = units.filter((u) => u.task === t.name);
+        assert.ok(mine.length >= 1, t.name);
+        assert.deepEqual(mine.map((u) => u.part).sort((x, y) => x - y), [...Array(mine[0].parts).keys()], t.name);
+        assert.ok(mine.every((u) => u.parts === mine.length));
+      }
+      for (const s of a.shards) assert.equal(new Set(s.units.map((u) => u.task)).size, s.units.length, 'two parts of one task on one shard');
+      const works = a.shards.map((s) => s.units.reduce((x, u) => x + u.work, 0));
+      assert.ok(Math.abs(works.reduce((x, y) => x + y, 0) - a.total) < 1e-6 * a.total);
+      if (n === 8) assert.ok(Math.max(...works) <= 1.25 * a.mean, `heaviest shard ${Math.max(...works) / a.mean}x the mean`);
+    }
+  }
+  // whole-task assignment cannot balance 8 shards: the heaviest task alone is over 1.25x the mean
+  const heaviest = Math.max(...tasks.map((t) => taskWork(t, 'v2.1').total));
+  assert.ok(heaviest > 1.25 * planShards(tasks, 8, 'v2.1').mean);
+  assert.ok(planShards(tasks, 8, 'v2.1').shards.some((s) => s.units.some((u) => u.parts > 1)));
 });
 
-test('run --shard i/n on three machines + merge = the unsharded run, byte for byte', () => {
-  const dir = tempDir();
-  const full = runCli(['run', '--suite', 'mini', '--out', join(dir, 'full'), '--report-dir', join(dir, 'rep'), '--no-cache']);
+test('part ranges cover every query once, in order', () => {
+  for (const n of [0, 1, 2, 7, 8564]) {
+    for (const k of [1, 2, 3, 8]) {
+      const ranges = Array.from({ length: k }, (_, j) => partRange(n, j, k));
+      assert.equal(ranges[0][0], 0);
+      assert.equal(ranges[k - 1][1], n);
+      for (let j = 1; j < k; j++) assert.equal(ranges[j][0], ranges[j - 1][1]);
+    }
+  }
+});
+
+test('plan prints the shard plan', () => {
+  const r = runCli(['plan', '--shards', '8']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^8 shard\(s\), estimated work \d+ units/);
+  assert.equal(r.stdout.match(/^shard \d+:/gm)?.length, 8);
+  assert.match(r.stdout, /\[1\/\d\]/);
+  const bad = runCli(['plan', '--shards', '0']);
+  assert.equal(bad.status, 2);
+});
+
+function shardAndMerge(dir: string, common: string[], n: number, extra: string[] = []) {
+  const full = runCli(['run', ...common, '--out', join(dir, 'full'), '--report-dir', join(dir, 'rep'), '--no-cache']);
   assert.equal(full.status, 0, full.stderr);
-  for (let i = 0; i < 3; i++) {
-    const r = runCli(['run', '--suite', 'mini', '--shard', `${i}/3`, '--out', join(dir, `s${i}`), '--report-dir', join(dir, `rep${i}`), '--no-cache']);
+  for (let i = 0; i < n; i++) {
+    const r = runCli(['run', ...common, '--shard', `${i}/${n}`, '--out', join(dir, `s${i}`), '--report-dir', join(dir, `rep${i}`), ...extra]);
     assert.equal(r.status, 0, r.stderr);
   }
-  const shardTasks = [0, 1, 2].map((i) => readdirSync(join(dir, `s${i}`)).filter((f) => f.endsWith('_score.json')).length);
-  assert.equal(shardTasks.reduce((a, b) => a + b, 0), 13);
-  const m = runCli(['merge', join(dir, 's0'), join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'merged')]);
+  const m = runCli(['merge', ...Array.from({ length: n }, (_, i) => join(dir, `s${i}`)), '--out', join(dir, 'merged')]);
   assert.equal(m.status, 0, m.stderr);
   assert.deepEqual(resultFiles(join(dir, 'merged')), resultFiles(join(dir, 'full')));
-  for (const f of resultFiles(join(dir, 'full'))) {
+  for (const f of [...resultFiles(join(dir, 'full')), ...readdirSync(join(dir, 'full')).filter((x) => x.endsWith('_examples.json'))]) {
     assert.equal(readFileSync(join(dir, 'merged', f), 'utf8'), readFileSync(join(dir, 'full', f), 'utf8'), f);
   }
+}
+
+test('run --shard i/n on three machines + merge = the unsharded run, byte for byte (tasks split by query ranges too)', () => {
+  const dir = tempDir();
+  shardAndMerge(dir, ['--suite', 'mini'], 3, ['--no-cache']);
+  const manifests = [0, 1, 2].map((i) => JSON.parse(readFileSync(join(dir, `s${i}`, 'manifest.json'), 'utf8')));
+  const parts = manifests.flatMap((m) => Object.entries(m.shard.parts as Record<string, { part: number; parts: number }>));
+  assert.ok(parts.length >= 2, 'the mini plan for 3 shards splits a task');
+  assert.ok(manifests.every((m, i) => m.shard.index === i && m.shard.count === 3 && m.shard.source === 'cli'));
   const incomplete = runCli(['merge', join(dir, 's0'), join(dir, 's2'), '--out', join(dir, 'bad')]);
   assert.equal(incomplete.status, 2);
-  assert.match(incomplete.stderr, /missing task/);
+  assert.match(incomplete.stderr, /missing (task|part)/);
   const twice = runCli(['merge', join(dir, 's0'), join(dir, 's0'), join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'bad2')]);
   assert.equal(twice.status, 2);
   assert.match(twice.stderr, /in two shards/);
+});
+
+test('global tasks split over four shards sharing one cache + merge = the unsharded run, byte for byte', () => {
+  const dir = tempDir();
+  const common = ['--tasks', 'MSR-VTT,ViDoRe_arxivqa,ViDoSeek-doc', '--data-root', join(FIXTURES, '..', '..', 'tasks', 'mini', 'data')];
+  shardAndMerge(dir, common, 4, ['--cache-dir', join(dir, 'cache')]);
+  const m = JSON.parse(readFileSync(join(dir, 's0', 'manifest.json'), 'utf8'));
+  assert.equal(m.shard.parts['MSR-VTT'].parts, 4);
+  // the shared pool was embedded once: the second to fourth parts found the candidates in the cache
+  const costs = [1, 2, 3].map((i) => JSON.parse(readFileSync(join(dir, `s${i}`, 'costs.json'), 'utf8')).tasks['MSR-VTT']);
+  assert.ok(costs.every((c) => c.cache_hits >= 6), JSON.stringify(costs));
 });
 
 async function startServe(latency: number, concurrency: number): Promise<{ url: string; stop: () => void; stats: () => Promise<{ byRoute: Record<string, number> }> }> {

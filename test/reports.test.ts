@@ -48,7 +48,13 @@ test('the HTML report is self-contained, shows tables and real PNG charts, and r
   cpSync(join(mini.dataRoot!, 'image-tasks/OK-VQA/Test/COCO_val2014_000000000100.jpg'), join(root, 'image-tasks/N24News/a.jpg'));
   await runTasks({ runId: 'xss', tasks: [getTask('N24News')], dataRoot: root, version: 'v2.1', backend: think, outDir: join(dir, 'r'), cacheDir: null, reportDir: join(dir, 'rep') });
   const html = readFileSync(join(dir, 'rep', 'report.html'), 'utf8');
-  assert.ok(!/<script/i.test(html), 'no script element anywhere');
+  // the only scripts are the query browser's own (its index as JSON and its viewer); the planted markup is
+  // escaped in the page and in the browser's data file
+  assert.equal((html.match(/<script/gi) ?? []).length, 2);
+  assert.match(html, /<script type="application\/json" id="browser-index">/);
+  assert.ok(!html.includes('<script>alert'));
+  const data = readFileSync(join(dir, 'rep', 'browser', 't0.js'), 'utf8');
+  assert.ok(!/<script|<img/i.test(data) && data.includes('\\u003cscript\\u003ealert'), 'browser data escapes markup');
   assert.ok(!/<img src=x/i.test(html));
   assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'));
   assert.ok(!/(src|href)="https?:/i.test(html), 'no network resources');

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors.js';
 import { readConfigJson } from '../util/json.js';
 
@@ -9,6 +9,8 @@ export interface ModelConfig {
   type: 'openai' | 'transformers' | 'builtin';
   /** How visual placeholders appear in the text this model receives (default qwen2-vl). */
   textFormat?: TextFormatName;
+  /** The model protocol (src/backends/protocols/): exact prompt, media placement, pixel limits, flags. */
+  protocol?: string;
   batchSize?: number;
   [key: string]: unknown;
 }
@@ -57,6 +59,8 @@ export const BACKEND_SCHEMA = {
     model: {
       type: 'object',
       required: ['type'],
+      // a misspelt field (maxConcurency, requestFromat) or a stray secret (token) is refused, not ignored
+      additionalProperties: false,
       properties: {
         type: { enum: ['openai', 'transformers', 'builtin'] },
         textFormat: { enum: ['qwen2-vl', 'plain'] },
@@ -70,10 +74,19 @@ export const BACKEND_SCHEMA = {
         chatTemplate: { type: 'string' },
         timeoutMs: { type: 'integer', minimum: 1 },
         maxRetries: { type: 'integer', minimum: 0 },
+        allDownTimeoutMs: { type: 'integer', minimum: 1000, maximum: 86400000 },
         maxTokens: { type: 'integer', minimum: 1 },
         maxNewTokens: { type: 'integer', minimum: 1 },
         workers: { type: 'integer', minimum: 1, maximum: 64 },
         dtype: { type: 'string' },
+        retryBaseMs: { type: 'integer', minimum: 0, maximum: 600000 },
+        temperature: { type: 'number', minimum: 0, maximum: 2 },
+        systemPrompt: { type: 'string' },
+        allowRemote: { type: 'boolean' },
+        maxLength: { type: 'integer', minimum: 1 },
+        intraOpNumThreads: { type: 'integer', minimum: 1, maximum: 1024 },
+        protocol: { enum: ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding', 'plain'] },
+        sendChatTemplate: { type: 'boolean' },
       },
       not: { anyOf: [{ required: ['apiKey'] }, { required: ['api_key'] }] },
     },
@@ -127,10 +140,7 @@ export const BUILTIN_BACKEND: BackendConfig = {
 };
 
 export function parseBackendConfig(doc: unknown, file = '<inline>'): BackendConfig {
-  if (!validate(doc)) {
-    const details = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new ConfigError(`invalid backend config: ${details}`, { file });
-  }
+  if (!validate(doc)) throw new ConfigError(`invalid backend config: ${schemaProblems(validate.errors ?? []).join('; ')}`, { file });
   const cfg = { reasoner: null, ...(doc as object) } as BackendConfig;
   if (cfg.pipeline === 'no-think' && cfg.reasoner) {
     throw new ConfigError("pipeline 'no-think' takes no reasoner (set reasoner to null)", { file, field: 'reasoner' });
@@ -141,8 +151,32 @@ export function parseBackendConfig(doc: unknown, file = '<inline>'): BackendConf
   if ((cfg.pipeline === 'teacher' || cfg.pipeline === 'distilled') && !cfg.reasoner) {
     throw new ConfigError(`pipeline '${cfg.pipeline}' needs a reasoner`, { file, field: 'reasoner' });
   }
+  // unified = one network reasons and embeds; two different models would silently run the teacher flow
+  if (cfg.pipeline === 'unified' && cfg.reasoner && (cfg.reasoner.type !== cfg.embedder.type || cfg.reasoner.model !== cfg.embedder.model)) {
+    throw new ConfigError(
+      `pipeline 'unified' needs one model that reasons and embeds, but the reasoner (${cfg.reasoner.type} ${String(cfg.reasoner.model ?? '')}) ` +
+        `and the embedder (${cfg.embedder.type} ${String(cfg.embedder.model ?? '')}) differ; use 'teacher' or 'distilled' for two models`,
+      { file, field: 'reasoner.model' },
+    );
+  }
   checkCascade(cfg, file);
   return cfg;
+}
+
+/**
+ * One line per schema violation, each with the JSON path of the offending value (an unknown field's own
+ * path). The alternatives of `reasoner: null | model` are folded: a reasoner object with a bad field
+ * reports that field, not also "must be null".
+ */
+function schemaProblems(errors: ErrorObject[]): string[] {
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && !(e.keyword === 'type' && e.params.type === 'null'));
+  const lines = (specific.length ? specific : errors).map((e) => {
+    if (e.keyword === 'additionalProperties') return `${e.instancePath}/${String(e.params.additionalProperty)}: unknown field`;
+    if (e.keyword === 'not') return `${e.instancePath || '/'}: API keys are never stored in a config (name an environment variable with apiKeyEnv)`;
+    if (e.keyword === 'enum') return `${e.instancePath || '/'}: must be one of ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
+    return `${e.instancePath || '/'}: ${e.message}`;
+  });
+  return [...new Set(lines)];
 }
 
 export function loadBackendConfig(file?: string): BackendConfig {

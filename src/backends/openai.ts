@@ -1,12 +1,24 @@
 /**
- * OpenAI-compatible backends. Reasoner: /chat/completions with images and video frames as image_url data
- * URLs. Embedder: /embeddings in two request formats — "input" (OpenAI: batched texts) and "messages"
- * (vLLM's multimodal embedding request, one item per request, optionally with the exact `chat_template`
- * the embedder was trained on, so VLM2Vec-style raw prompts can be reproduced).
+ * OpenAI-compatible backends. Reasoner: /chat/completions with images as image_url data URLs and each video
+ * as ONE video_url part. Embedder: /embeddings in two request formats — "input" (OpenAI: batched texts) and
+ * "messages" (vLLM's multimodal embedding request, one item per request, optionally with a `chat_template`),
+ * or, with a model `protocol`, exactly the request the protocol's plan describes (`protocolRequest`).
+ *
+ * A video goes out as one `video_url` whose URL is `data:video/jpeg;base64,<frame 1>,<frame 2>,…`: vLLM's
+ * VideoMediaIO.load_base64 splits a "video/jpeg" payload on commas and decodes every piece as an image
+ * (vllm/multimodal/media/video.py; newer versions keep only the first `num_frames`, default 32, hence the
+ * `media_io_kwargs` sent with it — docs/protocols.md), so the server gets one video of exactly these frames,
+ * with no re-sampling. (Each piece is opened by PIL, so PNG frames decode too.)
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BackendError, ConfigError } from '../errors.js';
+import { PACKAGE_ROOT } from '../util/package-root.js';
 import { l2normalize } from './builtin.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from './http.js';
+import { getProtocol } from './protocols/index.js';
+import { applyResize, planFor, sentLoaded } from './protocols/apply.js';
+import type { Plan, Protocol } from './protocols/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia, ReasonContext, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
 
 export interface OpenAIModelConfig extends HttpOptions {
@@ -17,17 +29,86 @@ export interface OpenAIModelConfig extends HttpOptions {
   maxTokens?: number;
   temperature?: number;
   systemPrompt?: string;
+  /** A model protocol (src/backends/protocols/) deciding the exact request. */
+  protocol?: string;
+  /** Send the protocol's template as `chat_template` (default true; false when the server has it via --chat-template). */
+  sendChatTemplate?: boolean;
 }
 
-type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string } }
+  | { type: 'video_url'; video_url: { url: string } };
 
+/** How media bytes become URLs: real data URLs on the wire, shortened ones in `render`. */
+export interface UrlMaker {
+  image(data: Uint8Array, path: string): string;
+  video(frames: Uint8Array[], paths: string[]): string;
+}
+
+export const DATA_URLS: UrlMaker = {
+  image: (d) => imageDataUrl(d),
+  video: (frames) => `data:video/jpeg;base64,${frames.map((f) => Buffer.from(f).toString('base64')).join(',')}`,
+};
+
+function mediaPart(m: LoadedMedia, urls: UrlMaker): ContentPart {
+  return m.kind === 'image' ? { type: 'image_url', image_url: { url: urls.image(m.data, m.path) } } : { type: 'video_url', video_url: { url: urls.video(m.data, m.paths) } };
+}
+
+/** Media first (each video as one video_url part), then the text. */
 function contentParts(text: string, media: LoadedMedia[]): ContentPart[] {
-  const parts: ContentPart[] = [];
-  for (const m of media) {
-    for (const d of m.kind === 'image' ? [m.data] : m.data) parts.push({ type: 'image_url', image_url: { url: imageDataUrl(d) } });
+  return [...media.map((m) => mediaPart(m, DATA_URLS)), { type: 'text', text }];
+}
+
+const templates = new Map<string, string>();
+/** A chat template shipped in templates/. */
+export function readTemplate(name: string): string {
+  let t = templates.get(name);
+  if (t === undefined) {
+    t = readFileSync(join(PACKAGE_ROOT, 'templates', name), 'utf8');
+    templates.set(name, t);
   }
-  parts.push({ type: 'text', text });
-  return parts;
+  return t;
+}
+
+/**
+ * The HTTP request (path and JSON body) a protocol's plan becomes for vLLM's /v1/embeddings:
+ *  - text-only items of protocols whose reference tokenizes a plain string go out as `input` (the whole
+ *    prompt; no server-side template is involved);
+ *  - everything else as `messages` with the protocol's template as `chat_template` (unless
+ *    `sendChatTemplate` is false: then the server must run with `--chat-template templates/<name>`), the
+ *    chat flags, and the pixel limits as `mm_processor_kwargs`.
+ */
+export async function protocolRequest(
+  plan: Plan,
+  media: LoadedMedia[],
+  opts: { model: string; sendChatTemplate?: boolean; urls?: UrlMaker },
+): Promise<{ path: string; body: Record<string, unknown> }> {
+  const urls = opts.urls ?? DATA_URLS;
+  if (!plan.media.length && plan.textOnlyAsInput) {
+    const body: Record<string, unknown> = { model: opts.model, input: plan.prompt, encoding_format: 'float' };
+    if (plan.exactPrompt) body.add_special_tokens = false;
+    return { path: '/embeddings', body };
+  }
+  const messages = await Promise.all(
+    plan.messages.map(async (msg) => ({
+      role: msg.role,
+      content: await Promise.all(
+        msg.content.map(async (p): Promise<ContentPart> => {
+          if (p.type === 'text') return p;
+          const m = sentLoaded(p, media);
+          if (m.kind === 'frames') return mediaPart(m, urls);
+          return mediaPart({ ...m, data: await applyResize(m.data, m.path, plan.resizeSmall) }, urls);
+        }),
+      ),
+    })),
+  );
+  // Chat flags belong with the protocol's own template; without one the server's defaults stand.
+  const body: Record<string, unknown> = { model: opts.model, messages, encoding_format: 'float', ...(plan.template ? plan.flags : {}) };
+  if (plan.template && opts.sendChatTemplate !== false) body.chat_template = readTemplate(plan.template);
+  if (plan.mmProcessorKwargs) body.mm_processor_kwargs = plan.mmProcessorKwargs;
+  if (plan.mediaIoKwargs) body.media_io_kwargs = plan.mediaIoKwargs;
+  return { path: '/embeddings', body };
 }
 
 interface EmbeddingResponse {
@@ -44,6 +125,9 @@ function readEmbeddings(res: EmbeddingResponse, expected: number, url: string): 
     if (!Array.isArray(d.embedding) || !d.embedding.every((x) => typeof x === 'number')) {
       throw new BackendError(`${url}: embedding ${i} is not a list of numbers`);
     }
+    if (!d.embedding.length) throw new BackendError(`${url}: embedding ${i} is empty`);
+    const bad = (d.embedding as number[]).findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new BackendError(`${url}: embedding ${i} has a non-finite value (${String(d.embedding[bad])}) at index ${bad}`);
     return l2normalize(Float32Array.from(d.embedding as number[]));
   });
 }
@@ -52,14 +136,27 @@ export class OpenAIEmbedder implements Embedder {
   readonly id: string;
   readonly client: HttpClient;
   promptTokens = 0;
+  readonly protocol: Protocol | null;
 
   constructor(readonly cfg: OpenAIModelConfig) {
     if (!cfg.model) throw new ConfigError('openai embedder needs a model');
     this.client = new HttpClient(cfg);
-    this.id = `openai:${cfg.model}:${cfg.requestFormat ?? 'input'}`;
+    this.protocol = cfg.protocol ? getProtocol(cfg.protocol) : null;
+    this.id = this.protocol ? `openai:${cfg.model}:${this.protocol.name}` : `openai:${cfg.model}:${cfg.requestFormat ?? 'input'}`;
   }
 
   async embed(items: EmbedInput[], ctx?: EmbedContext): Promise<Float32Array[]> {
+    const protocol = this.protocol;
+    if (protocol) {
+      return Promise.all(
+        items.map(async (it) => {
+          const { path, body } = await protocolRequest(planFor(protocol, it), it.media, this.cfg);
+          const res = await this.client.post<EmbeddingResponse>(path, body, ctx?.signal);
+          this.promptTokens += res.usage?.prompt_tokens ?? 0;
+          return readEmbeddings(res, 1, String(this.cfg.baseURL))[0];
+        }),
+      );
+    }
     if ((this.cfg.requestFormat ?? 'input') === 'input') {
       const i = items.findIndex((it) => it.media.length);
       if (i >= 0) throw new BackendError(`requestFormat "input" is text-only, but item ${i} has media; use "messages"`);
@@ -105,12 +202,21 @@ export class OpenAIReasoner implements Reasoner {
         const messages: unknown[] = [];
         if (this.cfg.systemPrompt) messages.push({ role: 'system', content: this.cfg.systemPrompt });
         messages.push({ role: 'user', content: contentParts(it.text, it.media) });
-        const res = await this.client.post<ChatResponse>('/chat/completions', {
+        const body: Record<string, unknown> = {
           model: this.cfg.model,
           messages,
           max_tokens: this.cfg.maxTokens ?? 512,
           temperature: this.cfg.temperature ?? 0,
-        }, ctx?.signal);
+        };
+        // Newer vLLM keeps only the first num_frames (default 32) of a video_url's frames unless told otherwise.
+        const frames = Math.max(0, ...it.media.map((m) => (m.kind === 'frames' ? m.paths.length : 0)));
+        if (frames) body.media_io_kwargs = { video: { num_frames: frames } };
+        // A reasoner's prompt is its own; a protocol only contributes the model's pixel limits.
+        if (this.cfg.protocol && it.media.length) {
+          const plan = planFor(getProtocol(this.cfg.protocol), { text: it.text, media: it.media, role: 'query' });
+          if (plan.mmProcessorKwargs) body.mm_processor_kwargs = plan.mmProcessorKwargs;
+        }
+        const res = await this.client.post<ChatResponse>('/chat/completions', body, ctx?.signal);
         const content = res.choices?.[0]?.message?.content;
         if (typeof content !== 'string') throw new BackendError(`${String(this.cfg.baseURL)}: chat completion has no message content`);
         const usage = { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 };

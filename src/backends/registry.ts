@@ -39,6 +39,17 @@ async function transformers(cfg: ModelConfig, role: string) {
 }
 
 async function buildEmbedder(cfg: ModelConfig): Promise<Embedder> {
+  const inner = await buildInnerEmbedder(cfg);
+  // An HTTP embedder builds the protocol's request itself; a local one gets the protocol's prompt and media.
+  if (cfg.protocol && cfg.type !== 'openai') {
+    const { ProtocolEmbedder } = await import('./protocols/apply.js');
+    const { getProtocol } = await import('./protocols/index.js');
+    return new ProtocolEmbedder(inner, getProtocol(cfg.protocol));
+  }
+  return inner;
+}
+
+async function buildInnerEmbedder(cfg: ModelConfig): Promise<Embedder> {
   if (cfg.type === 'builtin') return new BuiltinEmbedder();
   if (cfg.type === 'openai') return new OpenAIEmbedder(openaiConfig(cfg, 'embedder'));
   if (typeof cfg.workers === 'number' && cfg.workers > 0 && cfg.architecture !== 'causal-lm') {

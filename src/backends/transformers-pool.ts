@@ -12,6 +12,11 @@ import type { TransformersConfig } from './transformers.js';
 import type { EmbedInput, Embedder } from './types.js';
 import type { WorkerTask } from './transformers-worker.js';
 
+function workerDied(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /^worker exited with code/.test(e?.message ?? '');
+}
+
 /** The smallest share of a call sent to one worker. */
 const MIN_CHUNK = 32;
 
@@ -50,9 +55,19 @@ export class PooledTransformersEmbedder implements Embedder {
     for (let i = 0; i < items.length; i += per) chunks.push(items.slice(i, i + per));
     const results = await Promise.all(
       chunks.map(async (chunk) => {
+        const run = () => this.pool.run({ config: this.config, items: chunk } satisfies WorkerTask) as Promise<Float32Array>;
         try {
-          return (await this.pool.run({ config: this.config, items: chunk } satisfies WorkerTask)) as Float32Array;
+          return await run();
         } catch (err) {
+          // A worker that died (exit, out of memory) is replaced by Piscina; its call is retried once on the new
+          // worker. An error the model raised for this input (a bad image) is not: it would fail again.
+          if (workerDied(err)) {
+            try {
+              return await run();
+            } catch (again) {
+              throw new BackendError(`local embedder worker died twice on the same call: ${(again as Error).message}`);
+            }
+          }
           throw new BackendError(`local embedder worker failed: ${(err as Error).message}`);
         }
       }),

@@ -3,6 +3,7 @@
  * thread, loaded on first use with intra-op threads sized so that workers × threads = cores. Returns the
  * vectors of a batch as one Float32Array, moved (not copied) to the caller.
  */
+import { rmSync } from 'node:fs';
 import { move } from 'piscina';
 import type { EmbedInput, Embedder } from './types.js';
 import type { TransformersConfig } from './transformers.js';
@@ -21,7 +22,23 @@ async function load(cfg: TransformersConfig): Promise<Embedder> {
   return t.CausalLm.load(cfg);
 }
 
+/**
+ * Fault injection for the test suite: when TTE_BENCH_FAULT_WORKER_EXIT names a file, the first worker to
+ * find it deletes it and exits mid-call, as a worker dying from a native fault would.
+ */
+function injectedCrash(): void {
+  const marker = process.env.TTE_BENCH_FAULT_WORKER_EXIT;
+  if (!marker) return;
+  try {
+    rmSync(marker);
+  } catch {
+    return; // absent, or another worker took it
+  }
+  process.exit(70);
+}
+
 export default async function embed(task: WorkerTask): Promise<Float32Array> {
+  injectedCrash();
   model ??= load(task.config);
   const vectors = await (await model).embed(task.items);
   const dim = vectors[0]?.length ?? 0;

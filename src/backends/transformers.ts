@@ -238,6 +238,8 @@ export function lastTokenPool(hidden: Tensor, attentionMask: number[][], normali
   const data = hidden.data as Float32Array;
   return attentionMask.map((mask, b) => {
     const last = mask.reduce((a, v) => a + v, 0) - 1;
+    // an all-padding row has no token to pool from: reading position -1 would take another row's state
+    if (last < 0) throw new BackendError(`last-token pooling: row ${b} of the batch is all padding (an empty input after tokenisation)`);
     const v = Float32Array.from(data.subarray((b * seq + last) * dim, (b * seq + last + 1) * dim));
     return normalise ? l2normalize(v) : v;
   });

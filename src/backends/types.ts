@@ -3,6 +3,8 @@
  * already-loaded media bytes, and return traces or vectors. Anything task-specific (instructions,
  * prompts, candidate pools) is decided before this boundary.
  */
+import type { ItemParts } from '../datasets/types.js';
+
 export type LoadedMedia =
   | { kind: 'image'; path: string; data: Uint8Array }
   | { kind: 'frames'; paths: string[]; data: Uint8Array[] };
@@ -11,6 +13,10 @@ export interface EmbedInput {
   text: string;
   media: LoadedMedia[];
   role: 'query' | 'target';
+  /** The item's structured parts, for embedders with a model protocol (which render from them, not `text`). */
+  parts?: ItemParts;
+  /** The reasoning trace already appended to `text`; a protocol places it itself (read only with `parts`). */
+  trace?: string | null;
 }
 
 export interface EmbedContext {

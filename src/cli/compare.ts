@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../errors.js';
-import { ablation, formatAblation, formatGate, regressionGate } from '../report/compare.js';
+import { writeAblationReport } from '../report/ablation-report.js';
+import { ablation, checkBound, COMPARE_BOUNDS, formatAblation, formatGate, regressionGate } from '../report/compare.js';
+import { loadPrices } from '../report/costs.js';
 import { toJson } from '../util/json.js';
 
 interface Args {
@@ -10,35 +13,57 @@ interface Args {
   'max-drop'?: number;
   'per-task-max-drop'?: number;
   'allow-missing': boolean;
+  'allow-different-data': boolean;
   json: boolean;
   seed: number;
   resamples: number;
+  level: number;
+  out?: string;
+  prices?: string;
+  'data-root'?: string;
 }
 
 export const compareCommand: CommandModule<object, Args> = {
   command: 'compare [runs..]',
   describe:
-    'Ablation: compare runs A B [C ...] with paired bootstrap CIs; or the CI regression gate: --baseline DIR --candidate DIR --max-drop X (exit 1 on regression)',
+    'Ablation: compare runs A B [C ...] (queries paired by id; bootstrap CIs, McNemar on Hit@1, flips, cost; --out DIR writes ablation.html/.md/.json); or the CI regression gate: --baseline DIR --candidate DIR --max-drop X (exit 1 on regression)',
   builder: (y) =>
     y
       .positional('runs', { type: 'string', array: true, describe: 'run folders (ablation mode)' })
       .option('baseline', { type: 'string', describe: 'gate: run folder or folder of {task}_score.json' })
       .option('candidate', { type: 'string', describe: 'gate: run folder or folder of {task}_score.json' })
-      .option('max-drop', { type: 'number', describe: 'gate: largest allowed drop (×100 points) of any meta-task, modality or overall mean' })
-      .option('per-task-max-drop', { type: 'number', describe: 'gate: largest allowed drop per task (default: --max-drop)' })
+      .option('max-drop', { type: 'number', describe: 'gate: largest allowed drop (×100 points, 0–100) of any meta-task, modality or overall mean' })
+      .option('per-task-max-drop', { type: 'number', describe: 'gate: largest allowed drop per task (0–100; default: --max-drop)' })
       .option('allow-missing', { type: 'boolean', default: false, describe: 'gate: compare the common tasks when the sides differ' })
+      .option('allow-different-data', { type: 'boolean', default: false, describe: 'ablation: compare runs of different benchmark versions, eval profiles or task data (on the queries they share)' })
       .option('json', { type: 'boolean', default: false })
-      .option('seed', { type: 'number', default: 0, describe: 'ablation: bootstrap seed' })
-      .option('resamples', { type: 'number', default: 1000, describe: 'ablation: bootstrap resamples' }) as never,
-  handler: (args) => {
+      .option('seed', { type: 'number', default: 0, describe: 'ablation: bootstrap seed (integer, 0–2^32−1)' })
+      .option('resamples', { type: 'number', default: 1000, describe: 'ablation: bootstrap resamples (1–1000000)' })
+      .option('level', { type: 'number', default: 0.95, describe: 'ablation: confidence level of the intervals (0.5–0.999)' })
+      .option('out', { type: 'string', describe: 'ablation: write ablation.html, ablation.md, ablation.json, charts/ and the query browser here' })
+      .option('prices', { type: 'string', describe: 'ablation: price table JSON, to show each run\'s cost in money' })
+      .option('data-root', { type: 'string', describe: 'ablation --out: where the media for thumbnails are (default: each run\'s recorded data root)' }) as never,
+  handler: async (args) => {
     if (args.baseline || args.candidate) {
       if (!args.baseline || !args.candidate || args['max-drop'] === undefined) throw new ConfigError('the gate needs --baseline, --candidate and --max-drop');
+      checkBound('max-drop', args['max-drop'], COMPARE_BOUNDS.maxDrop);
+      if (args['per-task-max-drop'] !== undefined) checkBound('per-task-max-drop', args['per-task-max-drop'], COMPARE_BOUNDS.maxDrop);
       const r = regressionGate(args.baseline, args.candidate, { maxDrop: args['max-drop'], perTaskMaxDrop: args['per-task-max-drop'], allowMissing: args['allow-missing'] });
       process.stdout.write(args.json ? toJson(r) : formatGate(r));
       if (!r.ok) process.exitCode = 1;
       return;
     }
-    const a = ablation(args.runs ?? [], { seed: args.seed, resamples: args.resamples });
+    const a = ablation(args.runs ?? [], {
+      seed: args.seed,
+      resamples: args.resamples,
+      level: args.level,
+      allowDifferentData: args['allow-different-data'],
+      prices: args.prices ? loadPrices(args.prices) : undefined,
+    });
+    if (args.out) {
+      await writeAblationReport(a, args.out, { dataRoot: args['data-root'] });
+      process.stderr.write(`ablation report: ${join(args.out, 'ablation.html')} (and ablation.md, ablation.json, charts/, browser/, thumbs/)\n`);
+    }
     process.stdout.write(args.json ? toJson(a) : formatAblation(a));
   },
 };

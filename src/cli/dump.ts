@@ -4,7 +4,8 @@ import type { MmebVersion } from '../catalog/types.js';
 import { dumpLines } from '../datasets/dump.js';
 import { loadEvalSet } from '../datasets/load.js';
 import type { TextFormat } from '../datasets/types.js';
-import { dataRootOptions, emit } from './io.js';
+import { dataRootOptions, emit, profileOption } from './io.js';
+import type { EvalProfileName } from '../catalog/profiles.js';
 
 interface Args {
   task: string;
@@ -12,6 +13,7 @@ interface Args {
   'hf-root'?: string;
   'mmeb-version': MmebVersion;
   format: TextFormat;
+  profile: EvalProfileName;
   out?: string;
 }
 
@@ -19,7 +21,7 @@ export const dumpCommand: CommandModule<object, Args> = {
   command: 'dump',
   describe: "Print a task's EvalSet (queries, then pooled candidates) as JSONL, exactly as scoring sees it",
   builder: (y) =>
-    dataRootOptions(y.option('task', { type: 'string', demandOption: true }))
+    profileOption(dataRootOptions(y.option('task', { type: 'string', demandOption: true })))
       .option('format', {
         choices: ['qwen2-vl', 'plain'] as const,
         default: 'qwen2-vl' as const,
@@ -32,6 +34,7 @@ export const dumpCommand: CommandModule<object, Args> = {
       hfRoot: args['hf-root'],
       version: args['mmeb-version'],
       format: args.format,
+      profile: args.profile,
     });
     emit([...dumpLines(evalSet)].map((l) => l + '\n').join(''), args.out);
   },

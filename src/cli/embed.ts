@@ -5,7 +5,7 @@ import { DataError } from '../errors.js';
 import { loadBackendConfig } from '../backends/config.js';
 import { createBackend } from '../backends/registry.js';
 import type { EmbedInput } from '../backends/types.js';
-import { emit } from './io.js';
+import { emit, intIn } from './io.js';
 import { readJsonLines } from '../util/json.js';
 
 interface Args {
@@ -46,7 +46,7 @@ export const embedCommand: CommandModule<object, Args> = {
       .option('backend', { type: 'string', describe: 'backend config JSON (default: the builtin floor)' })
       .option('input', { type: 'string', demandOption: true })
       .option('out', { type: 'string' })
-      .option('batch-size', { type: 'number', default: 16 }) as never,
+      .option('batch-size', { type: 'number', default: 16, coerce: intIn('batch-size', 1, 4096) }) as never,
   handler: async (args) => {
     const inputs = await readInputs(args.input);
     const backend = await createBackend(loadBackendConfig(args.backend));

@@ -4,7 +4,7 @@ import type { MmebVersion } from '../catalog/types.js';
 import { extractFrames } from '../datasets/extract.js';
 import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
-import { dataRootOptions, taskNames } from './io.js';
+import { dataRootOptions, intIn, taskNames } from './io.js';
 
 interface Args {
   task: string[];
@@ -19,7 +19,7 @@ export const extractFramesCommand: CommandModule<object, Args> = {
   describe: 'Opt-in: fill missing or empty frame folders from the raw videos under video_root, with ffmpeg',
   builder: (y) =>
     dataRootOptions(y.option('task', { type: 'string', array: true, demandOption: true }))
-      .option('max-frames', { type: 'number', default: 64, describe: 'frames kept per video (VLM2Vec: 64)' }) as never,
+      .option('max-frames', { type: 'number', default: 64, coerce: intIn('max-frames', 1, 100_000), describe: 'frames kept per video (VLM2Vec: 64)' }) as never,
   handler: async (args) => {
     const names = taskNames(args.task);
     const root = new DataRoot(args['data-root']);

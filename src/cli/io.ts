@@ -2,6 +2,8 @@ import { loadCatalog, scoredTasks, selectTasks } from '../catalog/load.js';
 import type { Argv } from 'yargs';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type TaskSpec } from '../catalog/types.js';
 import { writeFileAtomic } from '../util/json.js';
+import { ConfigError } from '../errors.js';
+import { DEFAULT_EVAL_PROFILE, EVAL_PROFILES } from '../catalog/profiles.js';
 
 /** Print to stdout, or write atomically to --out when given. */
 export function emit(text: string, out?: string): void {
@@ -9,9 +11,27 @@ export function emit(text: string, out?: string): void {
   else process.stdout.write(text);
 }
 
-/** Task names from a repeatable and/or comma-separated option (`--task A,B --task C`). */
+/** Task names from a repeatable and/or comma-separated option (`--task A,B --task C`); a name given twice is refused. */
 export function taskNames(values: string | string[] | undefined): string[] {
-  return (Array.isArray(values) ? values : values ? [values] : []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  const names = (Array.isArray(values) ? values : values ? [values] : []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  // a task listed twice would be run, and counted in every mean, twice
+  if (twice !== undefined) throw new ConfigError(`task ${twice} is named twice`);
+  return names;
+}
+
+/**
+ * A yargs `coerce` for a bounded integer option: anything else (0 where 1 is the least, NaN, 2.5, a
+ * number past the bound) is refused with the option's name and its range, before any work starts.
+ */
+export function intIn(option: string, min: number, max: number, why = ''): (v: unknown) => number {
+  return (v) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`--${option} must be an integer from ${min} to ${max}${why} (got ${String(v)})`);
+    }
+    return n;
+  };
 }
 
 /** The named tasks, or every scored task when none is named. */
@@ -27,4 +47,13 @@ export function dataRootOptions<T>(y: Argv<T>) {
     .option('data-root', { type: 'string', demandOption: true, describe: 'downloaded MMEB-V2 root (media + hf/<owner>/<name>/)' })
     .option('hf-root', { type: 'string', describe: 'Hugging Face snapshots folder (default <data-root>/hf)' })
     .option('mmeb-version', { choices: MMEB_VERSIONS, default: DEFAULT_MMEB_VERSION });
+}
+
+/** --profile: whose per-task inputs (instructions, frame counts) the EvalSets carry. */
+export function profileOption<T>(y: Argv<T>) {
+  return y.option('profile', {
+    choices: EVAL_PROFILES,
+    default: DEFAULT_EVAL_PROFILE,
+    describe: "eval profile: vlm2vec (VLM2Vec's evaluation, the catalog) or a published model's own evaluation",
+  });
 }

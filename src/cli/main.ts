@@ -16,6 +16,11 @@ import { reportCommand } from './report.js';
 import { exportMtebCommand } from './export-mteb.js';
 import { fetchCommand } from './fetch.js';
 import { extractFramesCommand } from './extract-frames.js';
+import { renderCommand } from './render.js';
+import { doctorCommand } from './doctor.js';
+import { exportSubmissionCommand } from './export-submission.js';
+import { planCommand } from './plan.js';
+import { tracesCommand } from './traces.js';
 import { rerankCommand } from './rerank.js';
 import { curveCommand } from './curve.js';
 
@@ -43,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
     .command(compareCommand)
     .command(reportCommand)
     .command(exportMtebCommand)
+    .command(renderCommand)
+    .command(doctorCommand)
+    .command(exportSubmissionCommand)
+    .command(planCommand)
+    .command(tracesCommand)
     .command(rerankCommand)
     .command(curveCommand)
     .demandCommand(1, 'name a command (see --help)')
@@ -50,8 +60,9 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new ConfigError(msg);
+      // yargs wraps an error thrown by an option's `coerce` (a bound check) in a YError: still bad usage
+      if (err && err.name !== 'YError') throw err;
+      throw new ConfigError(msg ?? err?.message);
     });
   try {
     await cli.parseAsync();

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { rankFiles } from '../scoring/rank-files.js';
-import { emit } from './io.js';
+import { emit, intIn } from './io.js';
 
 interface Args {
   queries: string;
@@ -22,7 +22,7 @@ export const rankCommand: CommandModule<object, Args> = {
       .option('query-ids', { type: 'string', describe: 'one id per line (default: row indices)' })
       .option('candidate-ids', { type: 'string', describe: 'one id per line (default: row indices)' })
       .option('gold', { type: 'string', describe: 'one JSON id or list of ids per query line, for labels and the tie policy' })
-      .option('k', { type: 'number', default: 10 })
+      .option('k', { type: 'number', default: 10, coerce: intIn('k', 1, 1_000_000) })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
     const preds = await rankFiles({ queries: args.queries, candidates: args.candidates, queryIds: args['query-ids'], candidateIds: args['candidate-ids'], gold: args.gold, k: args.k });

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import { createBackend } from '../backends/registry.js';
 import { startServer } from '../serve/server.js';
+import { intIn } from './io.js';
 
 interface Args {
   backend?: string;
@@ -9,6 +10,7 @@ interface Args {
   host: string;
   'latency-ms': number;
   'max-concurrency': number;
+  'max-body-mb': number;
 }
 
 export const serveCommand: CommandModule<object, Args> = {
@@ -17,10 +19,11 @@ export const serveCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('backend', { type: 'string', describe: 'backend config JSON (default: the builtin floor)' })
-      .option('port', { type: 'number', default: 8000, describe: '0 picks a free port' })
-      .option('host', { type: 'string', default: '127.0.0.1' })
-      .option('latency-ms', { type: 'number', default: 0, describe: 'artificial latency per model request' })
-      .option('max-concurrency', { type: 'number', default: 64, describe: 'model requests handled at once' }) as never,
+      .option('port', { type: 'number', default: 8000, coerce: intIn('port', 0, 65535), describe: '0 picks a free port' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind (default loopback only; 0.0.0.0 exposes the model to the network)' })
+      .option('max-body-mb', { type: 'number', default: 256, coerce: intIn('max-body-mb', 1, 4096), describe: 'largest request body accepted (larger: HTTP 413)' })
+      .option('latency-ms', { type: 'number', default: 0, coerce: intIn('latency-ms', 0, 600_000), describe: 'artificial latency per model request' })
+      .option('max-concurrency', { type: 'number', default: 64, coerce: intIn('max-concurrency', 1, 4096), describe: 'model requests handled at once' }) as never,
   handler: async (args) => {
     const backend = await createBackend(loadBackendConfig(args.backend));
     const server = await startServer(backend, {
@@ -28,6 +31,7 @@ export const serveCommand: CommandModule<object, Args> = {
       host: args.host,
       latencyMs: args['latency-ms'],
       maxConcurrency: args['max-concurrency'],
+      maxBodyBytes: args['max-body-mb'] * 1024 * 1024,
     });
     process.stdout.write(`tte-bench serve: ${backend.config.name} listening on ${server.url}\n`);
     const stop = async () => {

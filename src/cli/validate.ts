@@ -4,6 +4,7 @@ import { dataRootOptions, namedOrScoredTasks } from './io.js';
 import type { MmebVersion } from '../catalog/types.js';
 import { validateTasks } from '../datasets/validate.js';
 import { toJson } from '../util/json.js';
+import { describe } from '../errors.js';
 
 interface Args {
   'data-root': string;
@@ -35,12 +36,14 @@ export const validateCommand: CommandModule<object, Args> = {
       for (const r of report) {
         const expected = r.expectedQueries !== null && r.expectedQueries !== r.queries ? ` (published: ${r.expectedQueries})` : '';
         process.stdout.write(
-          `${r.ok ? 'ok  ' : 'FAIL'} ${r.task}: ${r.queries} queries${expected}, ${r.candidates} candidates, ${r.dataFiles} data file(s)\n`,
+          `${r.ok ? 'ok  ' : 'FAIL'} ${r.task}: ${r.queries} queries${expected}, ${r.candidates} candidates, ${r.dataFiles} data file(s)` +
+            `${r.problems.length ? `, ${r.problems.length} problem(s)` : ''}\n`,
         );
-        for (const p of r.problems) process.stdout.write(`     - ${p.message}\n`);
+        for (const p of r.problems) process.stdout.write(`     - ${describe(p.message, { ...p.location, task: undefined })}\n`);
       }
       const bad = report.filter((r) => !r.ok).length;
-      process.stdout.write(`${report.length - bad} of ${report.length} task(s) complete\n`);
+      const problems = report.reduce((n, r) => n + r.problems.length, 0);
+      process.stdout.write(`${report.length - bad} of ${report.length} task(s) complete${problems ? `; ${problems} problem(s) in ${bad} task(s)` : ''}\n`);
     }
     if (report.some((r) => !r.ok)) process.exitCode = 1;
   },

@@ -4,7 +4,7 @@
  * Each query's gold pages are its qrels, which also enter the pool first; then every corpus page.
  */
 import type { AdapterContext, AdapterOutput } from './context.js';
-import { processInputText } from './text.js';
+import type { ItemParts } from './types.js';
 
 export async function loadBeirTask(ctx: AdapterContext, pageFile: (corpusId: string) => string): Promise<AdapterOutput> {
   const src = ctx.source;
@@ -22,7 +22,7 @@ export async function loadBeirTask(ctx: AdapterContext, pageFile: (corpusId: str
     qrels.set(qid, docs);
     docs.set(r.id('corpus-id'), Math.max(docs.get(r.id('corpus-id')) ?? 0, score));
   }
-  const targetText = processInputText(ctx.instruction('target'), '', { image: true });
+  const targetParts: ItemParts = { instruction: ctx.instruction('target'), text: '', rule: { kind: 'process' } };
   const pagePath = (id: string): string => ctx.path('imageRoot', [pageFile(id)]);
   // Corpus first, so that page bytes carried by the data count as present (VLM2Vec writes them to disk).
   const corpusRows = await ctx.rows({ ...src, config: 'corpus' });
@@ -32,7 +32,7 @@ export async function loadBeirTask(ctx: AdapterContext, pageFile: (corpusId: str
   }
   const corpus = corpusRows.map((r) => {
     const id = r.id('corpus-id');
-    return { id, text: targetText, media: [ctx.image(pagePath(id), r, 'image')] };
+    return { id, parts: targetParts, media: [ctx.image(pagePath(id), r, 'image')] };
   });
   const queries = queryRows.map((r) => {
     const qid = r.id('query-id');
@@ -41,9 +41,9 @@ export async function loadBeirTask(ctx: AdapterContext, pageFile: (corpusId: str
     const gold = [...docs.keys()];
     return {
       id: qid,
-      text: processInputText(ctx.instruction('query'), r.str('query')),
+      parts: { instruction: ctx.instruction('query'), text: r.str('query'), rule: { kind: 'process' } } as ItemParts,
       media: [],
-      candidates: gold.map((id) => ({ id, text: targetText, media: [ctx.image(pagePath(id), r, 'query-id')] })),
+      candidates: gold.map((id) => ({ id, parts: targetParts, media: [ctx.image(pagePath(id), r, 'query-id')] })),
       gold,
       relScores: [...docs.values()],
       source: ctx.provenance(r),

@@ -8,11 +8,26 @@ import { DataRoot } from './readers/data-root.js';
 import { sampleFrames } from './readers/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
 import { readRows } from './readers/tabular.js';
-import type { Item, MediaRef, Provenance } from './types.js';
+import type { ItemParts, MediaRef, Provenance } from './types.js';
 
-/** What an adapter produces for one query: its text and media, its own candidates, and its gold ids. */
-export interface QueryDraft extends Item {
-  candidates: Item[];
+/** The path handed back for a media path that was rejected while collecting problems (never a real file). */
+export const REJECTED_PATH = '\0rejected';
+
+/** An item as an adapter builds it: its parts and media (the strings are rendered from the parts). */
+export interface ItemDraft {
+  id: string;
+  parts: ItemParts;
+  media: MediaRef[];
+}
+
+/** A candidate whose string is its own text (labels, answer options): no instruction, no media. */
+export function rawItem(id: string, text = id): ItemDraft {
+  return { id, parts: { instruction: '', text, rule: { kind: 'raw' } }, media: [] };
+}
+
+/** What an adapter produces for one query: its parts and media, its own candidates, and its gold ids. */
+export interface QueryDraft extends ItemDraft {
+  candidates: ItemDraft[];
   gold: string[];
   relScores: number[] | null;
   source?: Provenance;
@@ -21,7 +36,7 @@ export interface QueryDraft extends Item {
 export interface AdapterOutput {
   queries: QueryDraft[];
   /** Rows that join the pool after every query's candidates (label vocabulary, document corpus). */
-  corpus: Item[];
+  corpus: ItemDraft[];
 }
 
 export type Adapter = (ctx: AdapterContext) => Promise<AdapterOutput>;
@@ -44,6 +59,8 @@ export class AdapterContext {
   readonly inlineMedia = new Map<string, Uint8Array>();
   /** Frame folders that are missing or empty but whose raw video the data names (for `extract-frames`). */
   readonly extractable: { frameDir: string; video: string }[] = [];
+  /** Frames per candidate clip when an eval profile samples candidates differently from queries. */
+  candidateNumFrames: number | undefined;
 
   constructor(
     readonly task: TaskSpec,
@@ -52,6 +69,8 @@ export class AdapterContext {
     readonly hfRoot: string,
     readonly catalog: Catalog,
     readonly strict: boolean,
+    /** Rows left out (`file#row`): `validate` reports a malformed row, then builds the task again without it. */
+    readonly skipRows: ReadonlySet<string> = new Set(),
   ) {}
 
   get source(): HfSource {
@@ -62,7 +81,8 @@ export class AdapterContext {
   async rows(source: HfSource = this.source): Promise<RowReader[]> {
     const { files } = resolveSplit(this.hfRoot, source);
     this.dataFiles.push(...files);
-    return (await readRows(files)).map((r) => new RowReader(this.task.name, r));
+    const rows = await readRows(files);
+    return (this.skipRows.size ? rows.filter((r) => !this.skipRows.has(`${r.file}#${r.index}`)) : rows).map((r) => new RowReader(this.task.name, r));
   }
 
   /** VLM2Vec's num_sample_per_subset: keep the first N rows. */
@@ -94,19 +114,27 @@ export class AdapterContext {
   path(root: 'imageRoot' | 'frameRoot', segments: string[], r?: RowReader, field?: string): string {
     const base = this.task.media[root];
     if (base === undefined) throw new DataError(`catalog has no media.${root}`, { task: this.task.name });
-    return this.root.rel([base, ...segments], this.where(r, field));
+    try {
+      return this.root.rel([base, ...segments], this.where(r, field));
+    } catch (err) {
+      // collecting (validate): an escaping path is one problem; the row goes on with a path that names nothing
+      if (this.strict || !(err instanceof DataError)) throw err;
+      this.problem(err.detail, this.where(r, field));
+      return REJECTED_PATH;
+    }
   }
 
   /** One image file; recorded as a problem when missing (unless the data carries its bytes). */
   image(relPath: string, r?: RowReader, field?: string): MediaRef {
-    if (!this.inlineMedia.has(relPath) && !this.root.exists(relPath, this.where(r, field))) {
+    if (relPath !== REJECTED_PATH && !this.inlineMedia.has(relPath) && !this.existsOrProblem(relPath, this.where(r, field))) {
       this.problem(`missing image ${relPath}`, this.where(r, field));
     }
     return { kind: 'image', path: relPath };
   }
 
   /** The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames) or all of them. */
-  frames(relDir: string, { all = false, video }: { all?: boolean; video?: string[] } = {}, r?: RowReader, field?: string): MediaRef {
+  frames(relDir: string, { all = false, video, count }: { all?: boolean; video?: string[]; count?: number } = {}, r?: RowReader, field?: string): MediaRef {
+    if (relDir === REJECTED_PATH) return { kind: 'frames', paths: [] };
     const files = this.root.frames(relDir, this.where(r, field));
     if (!files.length && video && this.task.media.videoRoot) {
       this.extractable.push({ frameDir: relDir, video: this.root.rel([this.task.media.videoRoot, ...video], this.where(r, field)) });
@@ -117,7 +145,18 @@ export class AdapterContext {
         this.where(r, field),
       );
     }
-    return { kind: 'frames', paths: all ? files : sampleFrames(files, this.task.numFrames ?? 8) };
+    return { kind: 'frames', paths: all ? files : sampleFrames(files, count ?? this.task.numFrames ?? 8) };
+  }
+
+  /** `root.exists`, with a symlink out of the root recorded as a problem when collecting. */
+  private existsOrProblem(relPath: string, where: ErrorLocation): boolean {
+    try {
+      return this.root.exists(relPath, where);
+    } catch (err) {
+      if (this.strict || !(err instanceof DataError)) throw err;
+      this.problems.push({ task: this.task.name, message: err.detail, location: { task: this.task.name, ...where } });
+      return true; // reported: not also "missing"
+    }
   }
 
   provenance(r: RowReader): Provenance {

@@ -1,19 +1,20 @@
 /** Text rules shared by the MMEB_Test_Instruct image parsers (VLM2Vec src/data/eval_dataset/image_*.py). */
-import type { Adapter, AdapterContext } from './context.js';
+import { rawItem, type Adapter, type AdapterContext, type ItemDraft } from './context.js';
 import type { RowReader } from './fields.js';
 import { pyStrip } from './readers/pytext.js';
-import { collapseSpaceNewline, processInputText, RAW_IMAGE_TOKEN } from './text.js';
-import type { Item, MediaRef } from './types.js';
+import { RAW_IMAGE_TOKEN } from './text.js';
+import type { ItemParts, MediaRef } from './types.js';
 
 /**
- * Query with an image: the raw token is dropped, the string built, every " \n" collapsed, and only then
- * "\n" appended (so a trailing space of the text survives). image_qa / image_i2i_vg first rewrite the
- * instruction as "\n" + inst.strip().
+ * Query with an image: the raw token is dropped, the string built, every " 
+" collapsed, and only then
+ * "
+" appended (so a trailing space of the text survives). image_qa / image_i2i_vg first rewrite the
+ * instruction as "
+" + inst.strip() (rule `image-query`, rendered by vlm2vec-text.ts).
  */
-export function imageQueryText(qryInst: string, qryText: string, { qaStyle }: { qaStyle: boolean }): string {
-  let inst = qryInst.split(RAW_IMAGE_TOKEN).join('');
-  if (qaStyle) inst = '\n' + pyStrip(inst);
-  return collapseSpaceNewline(processInputText(inst, qryText, { image: true })) + '\n';
+export function imageQueryParts(qryInst: string, qryText: string, { qaStyle }: { qaStyle: boolean }): ItemParts {
+  return { instruction: qryInst, text: qryText, rule: { kind: 'image-query', qaStyle } };
 }
 
 /** Query image under image-tasks/; rows without an image path get no media. */
@@ -32,7 +33,7 @@ export function imageTargets(
   r: RowReader,
   idOf: (path: string, caption: string) => string,
   { newlineWithoutCaption }: { newlineWithoutCaption: boolean },
-): Item[] {
+): ItemDraft[] {
   const captions = r.strList('tgt_text', { nonEmpty: true });
   const paths = r.strList('tgt_img_path', { nonEmpty: true });
   if (captions.length !== paths.length) {
@@ -40,12 +41,15 @@ export function imageTargets(
   }
   const inst = r.str('tgt_inst').split(RAW_IMAGE_TOKEN).join('');
   const withCaptions = pyStrip(captions[0]) !== '';
-  return paths.map((p, i) => {
-    const text = withCaptions
-      ? collapseSpaceNewline(processInputText(`${inst} ${captions[i]}`, '', { image: true })) + '\n'
-      : collapseSpaceNewline(processInputText(inst, '', { image: true })) + (newlineWithoutCaption ? '\n' : '');
-    return { id: idOf(p, captions[i]), text, media: [ctx.image(ctx.path('imageRoot', [p], r, 'tgt_img_path'), r, 'tgt_img_path')] };
-  });
+  return paths.map((p, i) => ({
+    id: idOf(p, captions[i]),
+    parts: {
+      instruction: inst,
+      text: withCaptions ? captions[i] : '',
+      rule: { kind: 'image-target', caption: withCaptions, newline: withCaptions || newlineWithoutCaption },
+    },
+    media: [ctx.image(ctx.path('imageRoot', [p], r, 'tgt_img_path'), r, 'tgt_img_path')],
+  }));
 }
 
 /**
@@ -59,9 +63,9 @@ export function textCandidatesAdapter({ qaStyle }: { qaStyle: boolean }): Adapte
       const targets = r.strList('tgt_text', { nonEmpty: true });
       return {
         id: String(i),
-        text: imageQueryText(r.str('qry_inst'), r.str('qry_text'), { qaStyle }),
+        parts: imageQueryParts(r.str('qry_inst'), r.str('qry_text'), { qaStyle }),
         media: queryImage(ctx, r),
-        candidates: targets.map((t) => ({ id: t, text: t, media: [] })),
+        candidates: targets.map((t) => rawItem(t)),
         gold: [targets[0]],
         relScores: null,
         source: ctx.provenance(r),

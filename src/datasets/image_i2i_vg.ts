@@ -4,7 +4,7 @@
  * texts keep the quotes; the caption-less branch has no trailing "\n".
  */
 import type { Adapter } from './context.js';
-import { imageQueryText, imageTargets, queryImage } from './image_common.js';
+import { imageQueryParts, imageTargets, queryImage } from './image_common.js';
 import { pyStrip } from './readers/pytext.js';
 
 export const imageI2iVgAdapter: Adapter = async (ctx) => {
@@ -13,7 +13,7 @@ export const imageI2iVgAdapter: Adapter = async (ctx) => {
     const candidates = imageTargets(ctx, r, (p, cap) => `${p}:${pyStrip(cap, '"')}`, { newlineWithoutCaption: false });
     return {
       id: String(i),
-      text: imageQueryText(r.str('qry_inst'), r.str('qry_text'), { qaStyle: true }),
+      parts: imageQueryParts(r.str('qry_inst'), r.str('qry_text'), { qaStyle: true }),
       media: queryImage(ctx, r),
       candidates,
       gold: [candidates[0].id],

@@ -4,17 +4,15 @@
  */
 import type { Adapter } from './context.js';
 import { imageTargets } from './image_common.js';
-import { IMAGE_TOKEN, RAW_IMAGE_TOKEN } from './text.js';
 
 export const imageT2iAdapter: Adapter = async (ctx) => {
   const rows = ctx.sample(await ctx.rows());
   const extraNewline = (ctx.task.datasetName ?? ctx.task.name) === 'VisDial';
   const queries = rows.map((r, i) => {
-    const inst = r.str('qry_inst').split(RAW_IMAGE_TOKEN).join(IMAGE_TOKEN);
     const candidates = imageTargets(ctx, r, (p) => p, { newlineWithoutCaption: true });
     return {
       id: String(i),
-      text: `${inst} ${r.str('qry_text')}\n${extraNewline ? '\n' : ''}`,
+      parts: { instruction: r.str('qry_inst'), text: r.str('qry_text'), rule: { kind: 't2i-query', extraNewline } as const },
       media: [],
       candidates,
       gold: [candidates[0].id],

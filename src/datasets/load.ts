@@ -8,10 +8,12 @@ import type { Catalog } from '../catalog/load.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { DEFAULT_MMEB_VERSION } from '../catalog/types.js';
-import { AdapterContext, type DataProblem } from './context.js';
+import { AdapterContext, type DataProblem, type ItemDraft, type QueryDraft } from './context.js';
+import { DEFAULT_EVAL_PROFILE, loadEvalProfile, taskProfile, type EvalProfileName, type TaskProfile } from '../catalog/profiles.js';
 import { DataRoot } from './readers/data-root.js';
 import { ADAPTERS } from './registry.js';
 import { applyFormat } from './text.js';
+import { renderVlm2vec } from './vlm2vec-text.js';
 import type { EvalSet, Item, TextFormat } from './types.js';
 
 export interface LoadOptions {
@@ -20,9 +22,13 @@ export interface LoadOptions {
   hfRoot?: string;
   version?: MmebVersion;
   format?: TextFormat;
+  /** Eval profile (default vlm2vec: the catalog as it is). */
+  profile?: EvalProfileName;
   catalog?: Catalog;
   /** Collect media problems instead of failing on the first (what `validate` uses). */
   collectProblems?: boolean;
+  /** Rows to leave out, as `file#row` (validate rebuilds a task without each malformed row it found). */
+  skipRows?: ReadonlySet<string>;
 }
 
 export interface LoadResult {
@@ -32,34 +38,57 @@ export interface LoadResult {
   extractable: { frameDir: string; video: string }[];
 }
 
+/**
+ * An eval profile's overrides applied to an adapter's drafts: query instructions (per query kind for
+ * MomentSeeker: text, image or video query, told apart by the query's media) and candidate instructions.
+ * Frame counts are applied before the adapter runs (the task's numFrames, the context's candidate count).
+ */
+function applyProfile(tp: TaskProfile, queries: QueryDraft[], corpus: ItemDraft[]): void {
+  const withInstruction = (d: ItemDraft, instruction: string | undefined): void => {
+    if (instruction !== undefined) d.parts = { ...d.parts, instruction };
+  };
+  for (const q of queries) {
+    const kind = q.media.some((m) => m.kind === 'frames') ? 'videoQuery' : q.media.length ? 'imageQuery' : 'textQuery';
+    withInstruction(q, tp.queryInstructions?.[kind] ?? tp.queryInstruction);
+    for (const c of q.candidates) withInstruction(c, tp.candidateInstruction);
+  }
+  for (const c of corpus) withInstruction(c, tp.candidateInstruction);
+}
+
 export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<LoadResult> {
   const root = new DataRoot(opts.dataRoot);
   const version = opts.version ?? DEFAULT_MMEB_VERSION;
   const format = opts.format ?? 'qwen2-vl';
+  const profile = opts.profile ?? DEFAULT_EVAL_PROFILE;
+  const tp = taskProfile(loadEvalProfile(profile), task.name);
   const ctx = new AdapterContext(
-    task,
+    tp?.numFrames !== undefined ? { ...task, numFrames: tp.numFrames } : task,
     version,
     root,
     opts.hfRoot ?? join(root.dir, 'hf'),
     opts.catalog ?? loadCatalog(),
     !opts.collectProblems,
+    opts.skipRows,
   );
+  ctx.candidateNumFrames = tp?.candidateNumFrames;
   const { queries, corpus } = await ADAPTERS[task.parser](ctx);
+  if (tp) applyProfile(tp, queries, corpus);
+  // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).
+  const item = (d: ItemDraft): Item => ({ id: d.id, text: applyFormat(renderVlm2vec(d.parts, d.media), format), media: d.media, parts: d.parts });
   const pool = new Map<string, Item>();
-  const add = (c: Item): void => {
-    if (!pool.has(c.id)) pool.set(c.id, { ...c, text: applyFormat(c.text, format) });
+  const add = (c: ItemDraft): void => {
+    if (!pool.has(c.id)) pool.set(c.id, item(c));
   };
   for (const q of queries) q.candidates.forEach(add);
   corpus.forEach(add);
   const evalSet: EvalSet = {
     task,
     version,
+    profile,
     format,
     mode: task.mode,
     queries: queries.map((q) => ({
-      id: q.id,
-      text: applyFormat(q.text, format),
-      media: q.media,
+      ...item(q),
       candidateIds: task.mode === 'local' ? q.candidates.map((c) => c.id) : null,
       gold: q.gold,
       relScores: q.relScores,
@@ -69,5 +98,28 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     inlineMedia: ctx.inlineMedia,
     dataFiles: ctx.dataFiles,
   };
+  checkStructure(evalSet, ctx);
   return { evalSet, problems: ctx.problems, extractable: ctx.extractable };
+}
+
+/**
+ * What every EvalSet must satisfy whatever its format: query ids unique (predictions and comparisons are
+ * keyed by them), every local query with candidates, every gold id naming a candidate of the pool (a
+ * label or qrel naming an unknown document would silently make its query unanswerable).
+ */
+function checkStructure(evalSet: EvalSet, ctx: AdapterContext): void {
+  const pooled = new Set(evalSet.candidates.map((c) => c.id));
+  const seen = new Map<string, number>();
+  evalSet.queries.forEach((q, i) => {
+    const where = q.source ? { file: q.source.file, row: q.source.row } : {};
+    const first = seen.get(q.id);
+    if (first !== undefined) ctx.problem(`query id '${q.id}' appears twice (queries ${first} and ${i})`, where);
+    else seen.set(q.id, i);
+    if (evalSet.mode === 'local' && !q.candidateIds?.length) ctx.problem(`query '${q.id}' has an empty candidate list`, where);
+    if (!q.gold.length) ctx.problem(`query '${q.id}' has no gold label`, where);
+    for (const g of q.gold) {
+      const listed = evalSet.mode === 'local' ? (q.candidateIds ?? []).includes(g) : pooled.has(g);
+      if (!listed) ctx.problem(`query '${q.id}': gold '${g}' names no ${evalSet.mode === 'local' ? 'candidate of the query' : 'document of the candidate pool'}`, where);
+    }
+  });
 }

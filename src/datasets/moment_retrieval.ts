@@ -9,11 +9,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Adapter } from './context.js';
 import { pyBasename, pySplitext } from './readers/pytext.js';
-import { processInputText } from './text.js';
+import type { ItemParts } from './types.js';
 
 export const momentRetrievalAdapter: Adapter = async (ctx) => {
   const rows = ctx.sample(await ctx.rows());
-  const targetText = processInputText(ctx.instruction('target'), '', { video: true });
+  const targetParts: ItemParts = { instruction: ctx.instruction('target'), text: '', rule: { kind: 'process' } };
   const queries = rows.map((r, i) => {
     const videoName = pySplitext(pyBasename(r.str('video_path')))[0];
     const videoDir = ctx.path('frameRoot', [videoName], r, 'video_path');
@@ -28,7 +28,7 @@ export const momentRetrievalAdapter: Adapter = async (ctx) => {
     }
     const candidates = clipNames.map((n) => {
       const dir = `${videoDir}/${n}`;
-      return { id: dir, text: targetText, media: [ctx.frames(dir, {}, r, 'video_path')] };
+      return { id: dir, parts: targetParts, media: [ctx.frames(dir, { count: ctx.candidateNumFrames }, r, 'video_path')] };
     });
     const positives = clipNames.filter((n) => n.startsWith('positive'));
     if (!positives.length && clipNames.length) {
@@ -36,7 +36,7 @@ export const momentRetrievalAdapter: Adapter = async (ctx) => {
     }
     return {
       id: String(i),
-      text: processInputText(ctx.instruction('query'), r.str('query'), { video: true }),
+      parts: { instruction: ctx.instruction('query'), text: r.str('query'), rule: { kind: 'process' } } as ItemParts,
       media: [ctx.frames(`${videoDir}/query`, {}, r, 'video_path')],
       candidates,
       gold: positives.length ? [`${videoDir}/${positives[positives.length - 1]}`] : [],

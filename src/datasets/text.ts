@@ -1,8 +1,7 @@
 /**
- * VLM2Vec's text construction (src/model/processor.py `process_input_text`) for the Qwen2-VL backbone:
- * the instruction, then " " + text when text is non-empty; "<|video_pad|> " is prepended for video,
- * then "<|image_pad|> " for images. Adapters always build the Qwen2-VL strings; the `plain` format
- * (GME / CLIP style, no visual tokens) is derived from them by `applyFormat`.
+ * VLM2Vec's placeholder tokens and small string helpers. The strings themselves are rendered from an item's
+ * parts in vlm2vec-text.ts (`process_input_text` and the parser families' rules); the `plain` format
+ * (GME / CLIP style, no visual tokens) is derived from the Qwen2-VL strings by `applyFormat`.
  */
 import type { TextFormat } from './types.js';
 
@@ -10,18 +9,6 @@ export const IMAGE_TOKEN = '<|image_pad|>';
 export const VIDEO_TOKEN = '<|video_pad|>';
 /** The raw image placeholder inside MMEB_Test_Instruct instructions. */
 export const RAW_IMAGE_TOKEN = '<|image_1|>';
-
-export function processInputText(
-  instruction: string,
-  text = '',
-  { image = false, video = false }: { image?: boolean; video?: boolean } = {},
-): string {
-  let s = instruction;
-  if (text) s = `${s} ${text}`;
-  if (video) s = `${VIDEO_TOKEN} ${s}`;
-  if (image) s = `${IMAGE_TOKEN} ${s}`;
-  return s;
-}
 
 /** Python's `str.replace(" \n", "\n")` (all occurrences, left to right, non-overlapping). */
 export function collapseSpaceNewline(s: string): string {

@@ -17,9 +17,12 @@ export interface TaskValidation {
 
 /**
  * Build each task's EvalSet without running a model and list every problem: missing snapshots,
- * malformed rows (the first per task, since a broken row stops the parser), and every missing or
+ * malformed rows (each one: the task is rebuilt without it), and every missing or
  * unreadable media file with the row it came from.
  */
+/** Malformed rows reported per task before validate stops rebuilding it (each rebuild re-reads the task). */
+export const MAX_ROW_PROBLEMS = 200;
+
 export async function validateTasks(
   tasks: TaskSpec[],
   opts: { dataRoot: string; hfRoot?: string; version: MmebVersion; catalog?: Catalog },
@@ -27,28 +30,38 @@ export async function validateTasks(
   const out: TaskValidation[] = [];
   for (const task of tasks) {
     const expectedQueries = task.numQueries?.[opts.version] ?? null;
-    try {
-      const { evalSet, problems } = await loadEvalSet(task, { ...opts, collectProblems: true });
-      out.push({
-        task: task.name,
-        ok: problems.length === 0,
-        queries: evalSet.queries.length,
-        candidates: evalSet.candidates.length,
-        dataFiles: new Set(evalSet.dataFiles).size,
-        expectedQueries,
-        problems,
-      });
-    } catch (err) {
-      if (!(err instanceof TteError)) throw err;
-      out.push({
-        task: task.name,
-        ok: false,
-        queries: 0,
-        candidates: 0,
-        dataFiles: 0,
-        expectedQueries,
-        problems: [{ task: task.name, message: err.message, location: err.location }],
-      });
+    // A malformed row stops an adapter; it is recorded and the task is built again without it, so every
+    // bad row (up to MAX_ROW_PROBLEMS) is listed in one pass instead of one per rerun.
+    const skipRows = new Set<string>();
+    const rowProblems: DataProblem[] = [];
+    for (;;) {
+      try {
+        const { evalSet, problems } = await loadEvalSet(task, { ...opts, collectProblems: true, skipRows });
+        const all = [...rowProblems, ...problems];
+        out.push({
+          task: task.name,
+          ok: all.length === 0,
+          queries: evalSet.queries.length,
+          candidates: evalSet.candidates.length,
+          dataFiles: new Set(evalSet.dataFiles).size,
+          expectedQueries,
+          problems: all,
+        });
+        break;
+      } catch (err) {
+        if (!(err instanceof TteError)) throw err;
+        const { file, row } = err.location;
+        const problem = { task: task.name, message: err.detail, location: err.location };
+        const key = `${file}#${row}`;
+        if (file !== undefined && row !== undefined && !skipRows.has(key) && rowProblems.length < MAX_ROW_PROBLEMS) {
+          rowProblems.push(problem);
+          skipRows.add(key);
+          continue;
+        }
+        if (rowProblems.length >= MAX_ROW_PROBLEMS) problem.message += ` (stopped after ${MAX_ROW_PROBLEMS} malformed rows)`;
+        out.push({ task: task.name, ok: false, queries: 0, candidates: 0, dataFiles: 0, expectedQueries, problems: [...rowProblems, problem] });
+        break;
+      }
     }
   }
   return out;

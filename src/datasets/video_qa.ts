@@ -5,11 +5,9 @@
  * answer names the gold option; those differences live in the table below.
  */
 import type { ParserFamily } from '../catalog/types.js';
-import type { AdapterContext, Adapter, QueryDraft } from './context.js';
+import { rawItem, type AdapterContext, type Adapter, type ItemDraft, type QueryDraft } from './context.js';
 import type { RowReader } from './fields.js';
 import { pyRstrip, pySliceFromFind, pyStrip } from './readers/pytext.js';
-import { VIDEO_TOKEN } from './text.js';
-import type { Item } from './types.js';
 
 /** MVBench's 20 configs in the order VLM2Vec concatenates them (not the dataset card's order). */
 export const MVBENCH_SUBSETS = [
@@ -43,14 +41,14 @@ interface Built {
   /** The raw options qa_template lists (nextqa, mvbench). */
   options: string[];
   frameDir: string[];
-  candidates: Item[];
+  candidates: ItemDraft[];
   gold: string;
 }
 
 type Builder = (r: RowReader, ctx: AdapterContext, subset?: string) => Built;
 
-const lettered = (options: string[]): Item[] => options.map((o) => ({ id: o, text: optionText(o), media: [] }));
-const plain = (options: string[]): Item[] => options.map((o) => ({ id: o, text: o, media: [] }));
+const lettered = (options: string[]): ItemDraft[] => options.map((o) => rawItem(o, optionText(o)));
+const plain = (options: string[]): ItemDraft[] => options.map((o) => rawItem(o));
 
 const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
   videomme: (r) => {
@@ -92,8 +90,6 @@ export const videoQaAdapter: Adapter = async (ctx) => {
   const build = BUILDERS[ctx.task.parser];
   if (!build) throw new Error(`video_qa adapter does not handle parser ${ctx.task.parser}`);
   const prompt = ctx.instruction('query');
-  // VLM2Vec's process_query: f'{video_token} {prompt} {query}' (kept literal: an empty query keeps its space).
-  const processQuery = (q: string): string => `${VIDEO_TOKEN} ${prompt} ${q}`;
   const rowsWithSubset: { r: RowReader; subset?: string }[] = [];
   if (ctx.task.parser === 'mvbench') {
     for (const subset of MVBENCH_SUBSETS) {
@@ -105,13 +101,12 @@ export const videoQaAdapter: Adapter = async (ctx) => {
   const queries: QueryDraft[] = ctx.sample(rowsWithSubset).map(({ r, subset }, i) => {
     const b = build(r, ctx, subset);
     // nextqa and mvbench format their options with qa_template; the others embed them in the question.
-    const text =
-      ctx.task.parser === 'nextqa' || ctx.task.parser === 'mvbench'
-        ? qaTemplate(processQuery(r.str('question')), b.options, '').text
-        : processQuery(b.question);
+    // VLM2Vec applies qa_template to process_query's whole string; it only right-strips the end, so
+    // applying it to the question alone and prefixing "<|video_pad|> {prompt} " (rule video-qa) is the same.
+    const text = ctx.task.parser === 'nextqa' || ctx.task.parser === 'mvbench' ? qaTemplate(r.str('question'), b.options, '').text : b.question;
     return {
       id: String(i),
-      text,
+      parts: { instruction: prompt, text, rule: { kind: 'video-qa' } as const },
       media: [ctx.frames(ctx.path('frameRoot', b.frameDir, r), { video: b.video }, r)],
       candidates: b.candidates,
       gold: [b.gold],

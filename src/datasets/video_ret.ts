@@ -8,7 +8,7 @@ import type { ParserFamily } from '../catalog/types.js';
 import type { Adapter } from './context.js';
 import type { RowReader } from './fields.js';
 import { pyBasename, pySplitext } from './readers/pytext.js';
-import { processInputText } from './text.js';
+import type { ItemParts } from './types.js';
 
 interface Columns {
   /** The video id (also its frame folder name). */
@@ -32,14 +32,14 @@ export const videoRetAdapter: Adapter = async (ctx) => {
   const cols = VIDEO_RET_COLUMNS[ctx.task.parser];
   if (!cols) throw new Error(`video_ret adapter does not handle parser ${ctx.task.parser}`);
   const rows = ctx.sample(await ctx.rows());
-  const targetText = processInputText(ctx.instruction('target'), '', { video: true });
+  const targetParts: ItemParts = { instruction: ctx.instruction('target'), text: '', rule: { kind: 'process' } };
   const queries = rows.map((r, i) => {
     const id = cols.id(r);
     return {
       id: String(i),
-      text: processInputText(ctx.instruction('query'), cols.caption(r)),
+      parts: { instruction: ctx.instruction('query'), text: cols.caption(r), rule: { kind: 'process' } } as ItemParts,
       media: [],
-      candidates: [{ id, text: targetText, media: [ctx.frames(ctx.path('frameRoot', [id], r), { video: [cols.video(r)] }, r)] }],
+      candidates: [{ id, parts: targetParts, media: [ctx.frames(ctx.path('frameRoot', [id], r), { video: [cols.video(r)] }, r)] }],
       gold: [id],
       relScores: null,
       source: ctx.provenance(r),

@@ -12,10 +12,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedMedia, Trace } from '../backends/types.js';
-import { writeFileAtomicAsync } from '../util/json.js';
+import { DataError, OutputError } from '../errors.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../util/json.js';
 
 export function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
@@ -39,12 +41,47 @@ function isTrace(v: unknown): v is Trace {
   return typeof v === 'object' && v !== null && typeof (v as Trace).text === 'string';
 }
 
+/**
+ * An embedding entry: 'TTEV' | dimension (uint32 LE) | CRC-32 of the payload (uint32 LE) | float32 payload.
+ * Storing the dimension and a checksum makes a cut or altered entry a miss even when the cut falls on a
+ * 4-byte boundary (a raw float32 file cut to 4096 bytes would otherwise read as a valid 1024-dim vector).
+ */
+const MAGIC = 0x56455454; // 'TTEV' little-endian
+const HEADER = 12;
+
+export function encodeVector(v: Float32Array): Uint8Array {
+  // copy: the caller's vector may share its buffer with others (a batch result)
+  const out = new Uint8Array(HEADER + v.byteLength);
+  out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), HEADER);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, v.length, true);
+  view.setUint32(8, crc32(out.subarray(HEADER)), true);
+  return out;
+}
+
+/** The vector of an entry, or null when the entry is damaged (wrong size, checksum, or a non-finite value). */
+export function decodeVector(buf: Uint8Array): Float32Array | null {
+  if (buf.byteLength < HEADER + 4) return null;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) return null;
+  const dim = view.getUint32(4, true);
+  if (buf.byteLength !== HEADER + dim * 4) return null;
+  const payload = buf.subarray(HEADER);
+  if (crc32(payload) !== view.getUint32(8, true)) return null;
+  // a private, aligned copy (Buffer#slice would not copy, and the payload starts at an offset)
+  const v = new Float32Array(dim);
+  new Uint8Array(v.buffer).set(payload);
+  return v.every(Number.isFinite) ? v : null;
+}
+
 /** Files written at once: each write holds a file descriptor. */
 const MAX_WRITES = 16;
 
 export class Cache {
   private readonly queue: (() => void)[] = [];
   private active = 0;
+  private readonly dims = new Map<string, number>();
 
   constructor(readonly dir: string) {}
 
@@ -71,16 +108,42 @@ export class Cache {
   getEmbedding(key: string): Float32Array | null {
     const p = this.path('embeddings', key, '.f32');
     if (!existsSync(p)) return null;
-    const buf = readFileSync(p);
-    if (buf.byteLength === 0 || buf.byteLength % 4 !== 0) return null; // damaged entry: a miss
-    const v = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    return v.every(Number.isFinite) ? v : null;
+    return decodeVector(readFileSync(p)); // null for a damaged entry: a miss
   }
 
   /** Store a vector; resolves when it is on disk. */
   putEmbedding(key: string, v: Float32Array): Promise<void> {
-    // copy: the caller's vector may share its buffer with others (a batch result)
-    return this.write(this.path('embeddings', key, '.f32'), new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
+    return this.write(this.path('embeddings', key, '.f32'), encodeVector(v));
+  }
+
+  /**
+   * One dimension per cache namespace (an embedder's identity): the first vector stored or read under a
+   * model records its dimension; a vector of another dimension is refused, naming the model, the item
+   * and both dimensions, so a server swapped behind the same name can never mix its vectors with the old
+   * ones. The record is a small file beside the entries, so later runs and other processes check it too.
+   */
+  checkDimension(namespace: string, model: string, dim: number, item: string): void {
+    let known = this.dims.get(namespace);
+    if (known === undefined) {
+      const p = join(this.dir, 'dimensions', `${namespace}.json`);
+      try {
+        const rec = JSON.parse(readFileSync(p, 'utf8')) as { dim?: unknown };
+        if (typeof rec.dim === 'number' && Number.isInteger(rec.dim) && rec.dim > 0) known = rec.dim;
+      } catch {
+        /* no record yet, or a damaged one: this vector writes it */
+      }
+      if (known === undefined) {
+        known = dim;
+        writeFileAtomic(p, JSON.stringify({ model, dim }));
+      }
+      this.dims.set(namespace, known);
+    }
+    if (dim !== known) {
+      throw new DataError(
+        `model ${model}: item ${item} has a ${dim}-dimensional vector, but this model's cache namespace holds ${known}-dimensional vectors ` +
+          `(${join(this.dir, 'dimensions', `${namespace}.json`)}); the model behind this config changed — use another --cache-dir or remove that namespace`,
+      );
+    }
   }
 
   private async write(path: string, data: string | Uint8Array): Promise<void> {
@@ -89,7 +152,7 @@ export class Cache {
     try {
       await writeFileAtomicAsync(path, data);
     } catch (err) {
-      throw new Error(`cannot write cache entry ${path}: ${(err as Error).message}`);
+      throw new OutputError(`cannot write cache entry ${path}: ${(err as Error).message}`);
     } finally {
       this.active--;
       this.queue.shift()?.();

@@ -22,13 +22,36 @@ export class MediaLoader {
     }
   }
 
+  /** The bytes of an image or frame, refused when empty or not in an image format (caught before any model call). */
+  private async image(path: string): Promise<Uint8Array> {
+    const b = await this.bytes(path);
+    const where = { task: this.evalSet.task.name, file: path };
+    if (b.length === 0) throw new DataError('image file is empty (0 bytes)', where);
+    if (!isImage(b)) throw new DataError('not an image (no PNG, JPEG, GIF, WebP, BMP or TIFF signature): the file is corrupt or not an image', where);
+    return b;
+  }
+
   async load(media: MediaRef[]): Promise<LoadedMedia[]> {
     return Promise.all(
       media.map(async (m): Promise<LoadedMedia> =>
         m.kind === 'image'
-          ? { kind: 'image', path: m.path, data: await this.bytes(m.path) }
-          : { kind: 'frames', paths: m.paths, data: await Promise.all(m.paths.map((p) => this.bytes(p))) },
+          ? { kind: 'image', path: m.path, data: await this.image(m.path) }
+          : { kind: 'frames', paths: m.paths, data: await Promise.all(m.paths.map((p) => this.image(p))) },
       ),
     );
   }
+}
+
+/** Magic numbers of the image formats a model's processor (PIL, sharp) decodes. */
+function isImage(b: Uint8Array): boolean {
+  const at = (o: number, ...bytes: number[]) => bytes.every((x, i) => b[o + i] === x);
+  return (
+    at(0, 0x89, 0x50, 0x4e, 0x47) || // PNG
+    at(0, 0xff, 0xd8, 0xff) || // JPEG
+    at(0, 0x47, 0x49, 0x46, 0x38) || // GIF8
+    (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) || // RIFF....WEBP
+    at(0, 0x42, 0x4d) || // BMP
+    at(0, 0x49, 0x49, 0x2a, 0x00) || // TIFF little-endian
+    at(0, 0x4d, 0x4d, 0x00, 0x2a) // TIFF big-endian
+  );
 }

@@ -1,23 +1,31 @@
 /**
  * `merge`: combine the result folders of a sharded run into the folder an unsharded run would have written
  * (same per-task files, byte-identical summary.json). Refuses shards of different runs, configs or
- * benchmark versions, overlapping shards, and missing tasks.
+ * benchmark versions, overlapping shards, and missing tasks or task parts.
+ *
+ * A task split by query ranges (see shard.ts) comes back whole: its parts' predictions (and traces) are
+ * concatenated in part order — the lines an unsharded run writes, since every query is ranked on its own —
+ * and its scores are recomputed from the joined predictions.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import { joinItemsFiles, readItemsFile, type ItemsFile } from '../report/items.js';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { BackendConfig } from '../backends/config.js';
 import { getTask } from '../catalog/load.js';
-import type { ScoreObject } from '../metrics/ranking.js';
+import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
+import type { Example } from '../report/run-folder.js';
 import { buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
-import { readJsonFile, writeJsonAtomic } from '../util/json.js';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
+import { sumPartCosts } from '../rerank/task.js';
 
 interface Manifest {
   run_id: string;
   mmeb_version: RunSummary['mmeb_version'];
+  eval_profile?: string;
   suite: string | null;
-  shard: { index: number; count: number; allTasks: string[] } | null;
+  shard: { index: number; count: number; allTasks: string[]; parts?: Record<string, { part: number; parts: number }> } | null;
   tasks: Record<string, unknown>;
   [k: string]: unknown;
 }
@@ -29,46 +37,125 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   const all = first.manifest.shard?.allTasks;
   if (!all) throw new DataError('not a shard folder (its manifest has no shard)', { file: join(first.dir, 'manifest.json') });
   const seen = new Map<string, string>();
+  const split = new Map<string, (string | undefined)[]>();
   for (const s of shards) {
     const where = { file: join(s.dir, 'manifest.json') };
     if (!s.manifest.shard) throw new DataError('not a shard folder (its manifest has no shard)', where);
     if (s.manifest.run_id !== first.manifest.run_id) throw new DataError(`run id ${s.manifest.run_id} differs from ${first.manifest.run_id}`, where);
     if (s.manifest.mmeb_version !== first.manifest.mmeb_version) throw new DataError('benchmark version differs between shards', where);
+    if ((s.manifest.eval_profile ?? 'vlm2vec') !== (first.manifest.eval_profile ?? 'vlm2vec')) throw new DataError('eval profile differs between shards', where);
     if (s.manifest.shard.count !== first.manifest.shard!.count || !isDeepStrictEqual(s.manifest.shard.allTasks, all)) {
       throw new DataError('shard layout differs between shards (different --shard n or task list)', where);
     }
     if (!isDeepStrictEqual(s.summary.backend, first.summary.backend)) throw new DataError('backend config differs between shards', where);
     for (const t of s.summary.tasks) {
-      if (seen.has(t.name)) throw new DataError(`task ${t.name} is in two shards (${seen.get(t.name)} and ${s.dir})`, where);
+      const part = s.manifest.shard.parts?.[t.name];
+      if (part) {
+        const list = split.get(t.name) ?? new Array<string | undefined>(part.parts);
+        if (list.length !== part.parts) throw new DataError(`task ${t.name} is split ${part.parts} ways here but ${list.length} ways in another shard`, where);
+        if (list[part.part]) throw new DataError(`task ${t.name} part ${part.part + 1}/${part.parts} is in two shards (${list[part.part]} and ${s.dir})`, where);
+        list[part.part] = s.dir;
+        split.set(t.name, list);
+        if (seen.has(t.name)) throw new DataError(`task ${t.name} is in two shards (${seen.get(t.name)} and ${s.dir})`, where);
+        continue;
+      }
+      if (seen.has(t.name) || split.has(t.name)) throw new DataError(`task ${t.name} is in two shards (${seen.get(t.name) ?? split.get(t.name)?.find(Boolean)} and ${s.dir})`, where);
       seen.set(t.name, s.dir);
     }
   }
-  const missing = all.filter((t) => !seen.has(t));
+  for (const [name, list] of split) {
+    const gone = [...list.keys()].filter((i) => !list[i]);
+    if (gone.length) throw new DataError(`shards are missing part(s) ${gone.map((i) => `${i + 1}/${list.length}`).join(', ')} of task ${name}`);
+  }
+  const missing = all.filter((t) => !seen.has(t) && !split.has(t));
   if (missing.length) throw new DataError(`shards are missing task(s): ${missing.join(', ')}`);
   mkdirSync(join(outDir, '.status'), { recursive: true });
   const results: TaskResult[] = [];
+  const splitCosts: Record<string, Record<string, number>> = {};
   for (const name of all) {
+    const parts = split.get(name) as string[] | undefined;
+    if (parts) {
+      const r = joinParts(name, parts, outDir);
+      results.push(r.result);
+      splitCosts[name] = r.cost;
+      continue;
+    }
     const dir = seen.get(name) as string;
-    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl', '_rerank.jsonl']) {
+    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl', '_items.json', '_examples.json', '_rerank.jsonl']) {
       if (existsSync(join(dir, `${name}${suffix}`))) copyFileSync(join(dir, `${name}${suffix}`), join(outDir, `${name}${suffix}`));
     }
     if (existsSync(join(dir, '.status', `${name}.json`))) copyFileSync(join(dir, '.status', `${name}.json`), join(outDir, '.status', `${name}.json`));
     const entry = shards.find((s) => s.dir === dir)!.summary.tasks.find((t) => t.name === name)!;
     results.push({ task: getTask(name), scores: readJsonFile<ScoreObject>(join(dir, `${name}_score.json`)), numQueries: entry.num_queries, numCandidates: entry.num_candidates });
   }
-  const summary = buildSummary(first.manifest.run_id, first.manifest.mmeb_version, first.summary.suite, first.summary.backend as unknown as BackendConfig, results);
+  // thumbnails of media that exist only inside the data, written beside the items files that name them
+  for (const s of shards) if (existsSync(join(s.dir, 'thumbs'))) cpSync(join(s.dir, 'thumbs'), join(outDir, 'thumbs'), { recursive: true });
+  const summary = buildSummary(first.manifest.run_id, first.manifest.mmeb_version, first.summary.suite, first.summary.backend as unknown as BackendConfig, results, [], first.manifest.eval_profile ?? 'vlm2vec');
   writeJsonAtomic(join(outDir, 'summary.json'), summary);
   writeJsonAtomic(join(outDir, 'manifest.json'), {
     ...first.manifest,
     shard: null,
     merged_from: shards.map((s) => ({ dir: s.dir, shard: s.manifest.shard, started_at: s.manifest.started_at, finished_at: s.manifest.finished_at })),
-    tasks: Object.assign({}, ...shards.map((s) => s.manifest.tasks)),
+    tasks: Object.fromEntries(
+      all.map((name) => [name, split.has(name) ? { parts: (split.get(name) as string[]).map((d) => shards.find((s) => s.dir === d)!.manifest.tasks[name]) } : shards.find((s) => s.dir === seen.get(name))!.manifest.tasks[name]]),
+    ),
   });
-  const costs = Object.assign({}, ...shards.map((s) => (existsSync(join(s.dir, 'costs.json')) ? readJsonFile<{ tasks: object }>(join(s.dir, 'costs.json')).tasks : {})));
+  const costs = Object.assign({}, ...shards.map((s) => (existsSync(join(s.dir, 'costs.json')) ? readJsonFile<{ tasks: object }>(join(s.dir, 'costs.json')).tasks : {})), splitCosts);
   writeJsonAtomic(join(outDir, 'costs.json'), { run_id: first.manifest.run_id, tasks: costs });
   for (const name of all) {
-    const dir = seen.get(name) as string;
-    if (existsSync(join(dir, `${name}_examples.json`))) copyFileSync(join(dir, `${name}_examples.json`), join(outDir, `${name}_examples.json`));
+    const dir = seen.get(name);
+    if (dir && existsSync(join(dir, `${name}_examples.json`))) copyFileSync(join(dir, `${name}_examples.json`), join(outDir, `${name}_examples.json`));
   }
   return summary;
+}
+
+interface PartStatus {
+  fingerprint: string;
+  num_queries: number;
+  num_candidates: number;
+  cost: Record<string, number>;
+  part?: { index: number; count: number; range: [number, number]; task_fingerprint: string };
+}
+
+/** Join the parts of one split task (folders in part order) into `outDir`'s files for the whole task. */
+function joinParts(name: string, dirs: string[], outDir: string): { result: TaskResult; cost: Record<string, number> } {
+  const statuses = dirs.map((d) => readJsonFile<PartStatus>(join(d, '.status', `${name}.json`)));
+  statuses.forEach((st, i) => {
+    const where = { file: join(dirs[i], '.status', `${name}.json`) };
+    if (!st.part || st.part.index !== i || st.part.count !== dirs.length) throw new DataError(`not part ${i + 1}/${dirs.length} of task ${name}`, where);
+    if (st.part.task_fingerprint !== statuses[0].part!.task_fingerprint) throw new DataError(`part ${i + 1} of task ${name} was computed with other inputs than part 1`, where);
+    if (i > 0 && st.part.range[0] !== statuses[i - 1].part!.range[1]) throw new DataError(`part ${i + 1} of task ${name} does not start where part ${i} ends`, where);
+  });
+  const concat = (suffix: string): string | null => {
+    const have = dirs.map((d) => existsSync(join(d, `${name}${suffix}`)));
+    if (!have.some(Boolean)) return null;
+    if (!have.every(Boolean)) throw new DataError(`task ${name}: only some parts have ${name}${suffix}`, { file: join(dirs[have.indexOf(false)], `${name}${suffix}`) });
+    return dirs.map((d) => readFileSync(join(d, `${name}${suffix}`), 'utf8')).join('');
+  };
+  const preds = concat('_pred.jsonl') as string;
+  if (preds === null) throw new DataError(`task ${name}: its parts have no predictions`, { file: join(dirs[0], `${name}_pred.jsonl`) });
+  const lines = preds.split('\n').filter((l) => l.length);
+  if (lines.length !== statuses[0].num_queries) throw new DataError(`task ${name}: parts hold ${lines.length} predictions for ${statuses[0].num_queries} queries`);
+  const scores = scorePredictions(lines.map((l) => JSON.parse(l) as Prediction));
+  writeFileAtomic(join(outDir, `${name}_pred.jsonl`), preds);
+  const traces = concat('_traces.jsonl');
+  if (traces !== null) writeFileAtomic(join(outDir, `${name}_traces.jsonl`), traces);
+  const rerank = concat('_rerank.jsonl');
+  if (rerank !== null) writeFileAtomic(join(outDir, `${name}_rerank.jsonl`), rerank);
+  const items = dirs.map((d) => readItemsFile(d, name));
+  if (items.some((x) => x !== null)) {
+    if (items.some((x) => x === null)) throw new DataError(`task ${name}: only some parts have ${name}_items.json`, { file: dirs[items.indexOf(null)] });
+    writeJsonAtomic(join(outDir, `${name}_items.json`), joinItemsFiles(items as ItemsFile[], join(dirs[0], `${name}_items.json`)));
+  }
+  writeJsonAtomic(join(outDir, `${name}_score.json`), scores, 4);
+  // the best and worst three of the whole are among each part's three; a stable sort keeps query order on ties
+  const ex = dirs.map((d) => (existsSync(join(d, `${name}_examples.json`)) ? readJsonFile<{ best: Example[]; worst: Example[] }>(join(d, `${name}_examples.json`)) : { best: [], worst: [] }));
+  writeJsonAtomic(join(outDir, `${name}_examples.json`), {
+    best: ex.flatMap((e) => e.best).sort((a, b) => b.score - a.score).slice(0, 3),
+    worst: ex.flatMap((e) => e.worst).sort((a, b) => a.score - b.score).slice(0, 3),
+  });
+  // nested stage costs (rerank, think) add field by field
+  const cost = sumPartCosts(statuses.map((st) => st.cost as unknown as Record<string, unknown>)) as Record<string, number>;
+  writeJsonAtomic(join(outDir, '.status', `${name}.json`), { fingerprint: statuses[0].part!.task_fingerprint, num_queries: statuses[0].num_queries, num_candidates: statuses[0].num_candidates, cost });
+  return { result: { task: getTask(name), scores, numQueries: statuses[0].num_queries, numCandidates: statuses[0].num_candidates }, cost };
 }

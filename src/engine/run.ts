@@ -12,6 +12,7 @@ import { ConfigError, DataError } from '../errors.js';
 import { createBackend } from '../backends/registry.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
+import { DEFAULT_EVAL_PROFILE, type EvalProfileName } from '../catalog/profiles.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 import type { TextFormat } from '../datasets/types.js';
 import { perQueryMetrics, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
@@ -23,7 +24,8 @@ import type { PriceTable } from '../report/costs.js';
 import { buildSummary, predictionLine, type RunSummary, type TaskResult } from '../report/results.js';
 import { rankIndices, stack } from '../scoring/rank.js';
 import { ScoringPool } from '../scoring/pool.js';
-import { embedEvalSet, type PipelineStats } from '../tte/pipeline.js';
+import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
+import { writeItemsFile } from '../report/items.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from './cache.js';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
@@ -34,6 +36,8 @@ import { createReranker } from '../rerank/registry.js';
 import { RerankCache } from '../rerank/cache.js';
 import { rerankTask, type RerankCost } from '../rerank/task.js';
 import { makeThinkGate, thinkCost, type ThinkCost } from '../tte/gate.js';
+import { CacheClaims } from './cache-claims.js';
+import { sliceEvalSet, type ShardSource } from './shard.js';
 
 export interface RunOptions {
   runId: string;
@@ -41,6 +45,8 @@ export interface RunOptions {
   dataRoot: string;
   hfRoot?: string;
   version: MmebVersion;
+  /** Eval profile (default vlm2vec); recorded in summary.json and manifest.json like the benchmark version. */
+  profile?: EvalProfileName;
   backend: BackendConfig;
   outDir: string;
   reportDir?: string;
@@ -52,7 +58,11 @@ export interface RunOptions {
   /** Reason about candidates too (index-side ECR). */
   thinkTargets?: boolean;
   /** This run is one shard of `allTasks` (recorded in the manifest for `merge`). */
-  shard?: { index: number; count: number; allTasks: string[] };
+  shard?: { index: number; count: number; allTasks: string[]; source?: ShardSource };
+  /** Tasks this shard runs only a part of (query range part/parts, see shard.ts); the rest run whole. */
+  parts?: Record<string, { part: number; parts: number }>;
+  /** Seconds without a heartbeat after which another process's cache claim is taken over (default 60). */
+  claimTtlSeconds?: number;
   onProgress?: (task: string, done: number, total: number) => void;
   /** Turns tokens and calls into money in the report. */
   prices?: PriceTable;
@@ -77,6 +87,8 @@ interface TaskStatus {
   num_candidates: number;
   /** What computing this task cost when it was computed (kept so a resumed run still reports it). */
   cost: TaskCost;
+  /** A part of a split task: its query range, and the fingerprint the whole task has (for `merge`). */
+  part?: { index: number; count: number; range: [number, number]; task_fingerprint: string };
 }
 
 export interface TaskCost {
@@ -159,6 +171,8 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const predK = opts.predK ?? 100;
   const backend = await createBackend(opts.backend);
   const cache = opts.cacheDir === null ? null : new Cache(opts.cacheDir ?? defaultCacheDir());
+  // processes sharing the cache (shards on a network file system) ask the model once per item between them
+  const claims = cache ? new CacheClaims(cache.dir, { ttlMs: (opts.claimTtlSeconds ?? 60) * 1000 }) : null;
   const scoring = new ScoringPool();
   const reranker = opts.backend.reranker ? createReranker(opts.backend.reranker) : null;
   const rerankCache = cache ? new RerankCache(cache.dir) : null;
@@ -167,6 +181,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   }
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
+  const profile = opts.profile ?? DEFAULT_EVAL_PROFILE;
   const results: TaskResult[] = [];
   const reused: string[] = [];
   const timings: Record<string, { seconds: number; reused: boolean; stats: PipelineStats | null }> = {};
@@ -179,20 +194,25 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       opts.signal?.throwIfAborted();
       try {
         const t0 = performance.now();
-        const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format });
+        const { evalSet: whole } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format, profile });
+        const part = opts.parts?.[task.name];
+        const { evalSet, range } = part ? sliceEvalSet(whole, part.part, part.parts) : { evalSet: whole, range: null };
         const data = dataFingerprint(evalSet.dataFiles);
-        const fingerprint = hashJson({
+        const taskFingerprint = hashJson({
           backend: opts.backend,
           task,
           version: opts.version,
           format,
+          // only a non-default profile joins the fingerprint, so runs made before profiles existed are reused
+          ...(profile !== DEFAULT_EVAL_PROFILE ? { profile } : {}),
           predK,
           thinkTargets: opts.thinkTargets === true,
           prompts: PROMPT_VERSION,
           data,
           harness: packageVersion(),
         });
-        fingerprints[task.name] = { fingerprint, data };
+        const fingerprint = part ? hashJson({ task: taskFingerprint, part: part.part, parts: part.parts }) : taskFingerprint;
+        fingerprints[task.name] = { fingerprint, data, ...(part && range ? { part: { index: part.part, count: part.parts, range } } : {}) };
         const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
         const scoreFile = join(opts.outDir, `${task.name}_score.json`);
         const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
@@ -213,6 +233,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
             shouldThink: gate?.shouldThink,
             onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
             signal: opts.signal,
+            claims,
           });
           stats = embedded.stats;
           if (embedded.queryTraces.some((t) => t)) {
@@ -227,18 +248,27 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           scores = scorePredictions(preds);
           writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
           writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
+          // what the query browser, id-paired comparisons and trace export read
+          const reasonerIdentity = backend.reasoner
+            ? { id: backend.reasoner.id, key: modelKey(backend.reasoner.id, opts.backend.reasoner) }
+            : backend.unified
+              ? { id: backend.unified.id, key: modelKey(backend.unified.id, opts.backend.embedder) }
+              : null;
+          await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity, (p) => root.exists(p));
           writeJsonAtomic(scoreFile, scores, 4);
           costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
           if (reranked) costs[task.name].rerank = reranked.cost;
           if (gate) costs[task.name].think = thinkCost(gate.stats, embedded.queryTraces);
-          const st: TaskStatus = { fingerprint, num_queries: evalSet.queries.length, num_candidates: evalSet.candidates.length, cost: costs[task.name] };
+          // a part records the whole task's counts (what the merged summary reports) and its own range
+          const st: TaskStatus = { fingerprint, num_queries: whole.queries.length, num_candidates: whole.candidates.length, cost: costs[task.name] };
+          if (part && range) st.part = { index: part.part, count: part.parts, range, task_fingerprint: taskFingerprint };
           writeJsonAtomic(statusFile, st);
         }
         results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
         const seconds = (performance.now() - t0) / 1000;
         timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
         log(
-          `[${n + 1}/${opts.tasks.length}] ${task.name}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
+          `[${n + 1}/${opts.tasks.length}] ${task.name}${part && range ? ` part ${part.part + 1}/${part.parts} (queries ${range[0]}..${range[1]} of ${whole.queries.length})` : ''}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
             `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
         );
       } catch (err) {
@@ -250,11 +280,12 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     }
   } catch (err) {
     await reranker?.close?.();
+    claims?.close();
     await backend.close();
     await scoring.close();
     throw err;
   }
-  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results));
+  const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results, failures, profile));
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
   // Costs vary with the cache state, so they live beside the deterministic summary, not in it.
   writeJsonAtomic(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });
@@ -264,12 +295,13 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     finished_at: new Date().toISOString(),
     harness: { name: 'tte-bench', version: packageVersion(), node: process.version },
     mmeb_version: opts.version,
+    eval_profile: profile,
     data_root: root.dir,
     text_format: format,
     pred_k: predK,
     cache_dir: cache?.dir ?? null,
     think_targets: opts.thinkTargets === true,
-    shard: opts.shard ?? null,
+    shard: opts.shard ? { ...opts.shard, parts: opts.parts ?? {} } : null,
     failures,
     suite: opts.suite ?? null,
     backend: summary.backend,

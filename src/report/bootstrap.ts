@@ -34,6 +34,9 @@ export interface DeltaCI {
  * within each task and averages the task means (the meta-task / modality mean is a mean over tasks).
  */
 export function pairedBootstrap(groups: { a: number[]; b: number[] }[], { resamples = 1000, seed = 0, level = 0.95 } = {}): DeltaCI {
+  // zero resamples would leave no percentile to take (NaN bounds); a level outside (0, 1) has no tails
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be between 0 and 1, got ${level}`);
   for (const g of groups) if (g.a.length !== g.b.length) throw new RangeError(`paired lists differ in length (${g.a.length} vs ${g.b.length})`);
   const diffs = groups.map((g) => g.a.map((x, i) => g.b[i] - x));
   const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);

@@ -65,6 +65,91 @@ export function scatterChart(title: string, points: { label: string; x: number; 
   });
 }
 
+export interface ForestRow {
+  label: string;
+  /** One interval per compared run (null where that run has none). */
+  intervals: ({ delta: number; low: number; high: number } | null)[];
+}
+
+/**
+ * A forest plot: one row per group (meta-task), one horizontal interval per compared run with its point
+ * estimate, and a dashed line at zero. Drawn as a scatter chart whose y axis is the row index.
+ */
+export function forestPlot(title: string, rows: ForestRow[], runLabels: string[], xTitle: string): Promise<Buffer> {
+  const k = runLabels.length;
+  const offset = (j: number) => (k === 1 ? 0 : (j - (k - 1) / 2) * (0.6 / k));
+  const datasets: Record<string, unknown>[] = [];
+  runLabels.forEach((label, j) => {
+    const color = PALETTE[(j + 1) % PALETTE.length];
+    rows.forEach((r, i) => {
+      const d = r.intervals[j];
+      if (!d) return;
+      datasets.push({ label: `${label} interval`, data: [{ x: d.low, y: i + offset(j) }, { x: d.high, y: i + offset(j) }], showLine: true, borderColor: color, borderWidth: 2, pointRadius: 0 });
+    });
+    datasets.push({
+      label,
+      data: rows.flatMap((r, i) => (r.intervals[j] ? [{ x: r.intervals[j]!.delta, y: i + offset(j) }] : [])),
+      backgroundColor: color,
+      borderColor: color,
+      pointRadius: 5,
+      pointStyle: 'rectRot',
+    });
+  });
+  datasets.push({ label: 'zero', data: [{ x: 0, y: -0.5 }, { x: 0, y: rows.length - 0.5 }], showLine: true, borderColor: '#555555', borderDash: [4, 4], borderWidth: 1, pointRadius: 0 });
+  const height = Math.max(220, 110 + 34 * rows.length);
+  return renderChart(
+    {
+      type: 'scatter',
+      data: { datasets } as unknown as ChartConfiguration['data'],
+      options: {
+        plugins: {
+          title: { display: true, text: title },
+          legend: { position: 'bottom', labels: { filter: (item: { text: string }) => runLabels.includes(item.text) } },
+        },
+        scales: {
+          x: { title: { display: true, text: xTitle }, grace: '5%' },
+          y: {
+            reverse: true,
+            min: -0.5,
+            max: rows.length - 0.5,
+            afterBuildTicks: (axis: { ticks: { value: number }[] }) => {
+              axis.ticks = rows.map((_, i) => ({ value: i }));
+            },
+            ticks: { autoSkip: false, callback: (v: number | string) => rows[Number(v)]?.label ?? '' },
+            grid: { display: false },
+          },
+        },
+      } as unknown as ChartConfiguration['options'],
+    },
+    CHART_WIDTH,
+    height,
+  );
+}
+
+/**
+ * Accuracy against cost, one labelled point per run. The x axis starts at zero and has room on both sides,
+ * so a run that costs nothing on it (no-think: zero reasoner tokens) sits honestly at zero beside the others
+ * instead of every point collapsing onto one column.
+ */
+export function costChart(title: string, points: { label: string; x: number; y: number }[], xTitle: string, yTitle: string): Promise<Buffer> {
+  const ys = points.map((p) => p.y);
+  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+  const pad = Math.max(1, (hi - lo) * 0.25);
+  const xmax = Math.max(...points.map((p) => p.x));
+  return renderChart({
+    type: 'scatter',
+    // clip: false so a point at x = 0 is drawn whole on the axis, not cut in half
+    data: { datasets: points.map((p, i) => ({ label: p.label, data: [{ x: p.x, y: p.y }], backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 7, clip: false })) },
+    options: {
+      plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
+      scales: {
+        x: { title: { display: true, text: xTitle }, min: 0, suggestedMax: xmax > 0 ? xmax * 1.15 : 1 },
+        y: { title: { display: true, text: yTitle }, suggestedMin: Math.max(0, lo - pad), suggestedMax: Math.min(100, hi + pad) },
+      },
+    },
+  });
+}
+
 /** Points joined in x order per series (a scaling curve), each point labelled in the legend of its series. */
 export function scatterLines(title: string, series: { label: string; points: { x: number; y: number; label: string }[] }[], xTitle: string, yTitle: string, width = CHART_WIDTH, height = CHART_HEIGHT): Promise<Buffer> {
   return renderChart({

@@ -7,14 +7,22 @@
  *    pred.jsonl), per task and per meta-task, flagged where the interval excludes 0.
  */
 import { existsSync } from 'node:fs';
-import { DataError } from '../errors.js';
+import { join, relative, isAbsolute } from 'node:path';
+import { ConfigError, DataError } from '../errors.js';
 import { getTask, loadCatalog } from '../catalog/load.js';
 import type { TaskSpec } from '../catalog/types.js';
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { rollUp } from '../metrics/aggregate.js';
 import { pairedBootstrap, seedFor, type DeltaCI } from './bootstrap.js';
 import { mainScores, readScoreSource } from './score-files.js';
-import { perQuery } from './run-folder.js';
+import { readCosts, readSummary } from './run-folder.js';
+import { price, sumCosts, type PriceTable } from './costs.js';
+import { queryIds, readTraceLines } from './items.js';
+import { holm, mcnemarOf, type McNemar } from './stats.js';
+import { readPredictionFile } from '../metrics/pred-file.js';
+import { perQueryMetrics } from '../metrics/ranking.js';
+import { readJsonFile } from '../util/json.js';
+import type { TaskCost } from '../engine/run.js';
 
 export interface GateOptions {
   maxDrop: number;
@@ -93,69 +101,306 @@ export function formatGate(r: GateResult): string {
   return out.join('\n') + '\n';
 }
 
+/** Bounds of the numeric options of `compare`: each refused outside them (exit 2), never silently clamped. */
+export const COMPARE_BOUNDS = {
+  resamples: { min: 1, max: 1_000_000, integer: true },
+  seed: { min: 0, max: 2 ** 32 - 1, integer: true },
+  level: { min: 0.5, max: 0.999, integer: false },
+  maxDrop: { min: 0, max: 100, integer: false },
+} as const;
+
+export function checkBound(option: string, value: number, b: { min: number; max: number; integer: boolean }): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < b.min || value > b.max || (b.integer && !Number.isInteger(value))) {
+    throw new ConfigError(`--${option} must be ${b.integer ? 'an integer' : 'a number'} from ${b.min} to ${b.max}, got ${value}`);
+  }
+  return value;
+}
+
 export interface AblationRow {
   level: 'task' | 'meta' | 'modality' | 'overall';
   name: string;
-  /** Main metric ×100 of each run, in argument order (null where the run lacks the task). */
+  /** Main metric ×100 of each run, in argument order, over the paired queries. */
   scores: (number | null)[];
-  /** Delta of each later run against the first (×100), with its bootstrap CI. */
+  /** Delta of each later run against the first (×100), with its bootstrap CI (null for A itself). */
   deltas: (DeltaCI | null)[];
+  /** Tasks only: exact McNemar test of Hit@1 against A, with the Holm-adjusted p over the tasks compared. */
+  mcnemar?: ((McNemar & { pHolm: number }) | null)[];
 }
 
 export interface AblationOptions {
   resamples?: number;
   seed?: number;
+  level?: number;
+  /** Compare runs of different benchmark versions, eval profiles or task data (on the queries they share). */
+  allowDifferentData?: boolean;
+  prices?: PriceTable;
 }
 
-/** A vs B [vs C …]: deltas against the first run, with paired bootstrap CIs over queries. */
-export function ablation(dirs: string[], opts: AblationOptions = {}): { runs: string[]; rows: AblationRow[] } {
+export interface RunInfo {
+  dir: string;
+  /** A, B, C, … */
+  label: string;
+  name: string;
+  pipeline: string;
+  reasoner: string | null;
+  embedder: string;
+  mmebVersion: string;
+  profile: string;
+}
+
+export interface TaskFlips {
+  task: string;
+  /** Per later run j (index j-1): query ids whose Hit@1 went 0 → 1 (helped) and 1 → 0 (hurt) against A. */
+  runs: { helped: string[]; hurt: string[] }[];
+}
+
+export interface RunCost {
+  queries: number;
+  reasonerTokens: number;
+  promptTokens: number;
+  completionTokens: number;
+  reasonCalls: number;
+  busySeconds: number;
+  wallSeconds: number;
+  tokensPerQuery: number;
+  busyMsPerQuery: number;
+  money: number | null;
+}
+
+export interface Ablation {
+  runs: RunInfo[];
+  rows: AblationRow[];
+  flips: TaskFlips[];
+  costs: RunCost[];
+  currency: string | null;
+  /** Paired query keys per task in A's order (id, or id#n for the n-th repeat of an id). */
+  paired: Record<string, string[]>;
+  resamples: number;
+  seed: number;
+  level: number;
+  notes: string[];
+}
+
+interface RunFolder {
+  info: RunInfo;
+  scores: Map<string, number>;
+  manifest: { data_root?: string; eval_profile?: string; tasks?: Record<string, { data?: { file: string; size: number; sha256?: string }[] }> } | null;
+  costs: Record<string, TaskCost>;
+}
+
+function openRun(dir: string, i: number): RunFolder {
+  if (!existsSync(dir)) throw new DataError('no such folder', { file: dir });
+  const summary = readSummary(dir);
+  const manifestFile = join(dir, 'manifest.json');
+  const manifest = existsSync(manifestFile) ? readJsonFile<RunFolder['manifest']>(manifestFile) : null;
+  const model = (c: Record<string, unknown> | null) => (c ? String(c.model ?? c.path ?? c.type) : null);
+  return {
+    info: {
+      dir,
+      label: String.fromCharCode(65 + i),
+      name: summary.backend.name,
+      pipeline: summary.backend.pipeline,
+      reasoner: model(summary.backend.reasoner),
+      embedder: model(summary.backend.embedder) as string,
+      mmebVersion: summary.mmeb_version,
+      // result files written before the eval profile was recorded were all made with VLM2Vec's
+      profile: summary.eval_profile ?? manifest?.eval_profile ?? 'vlm2vec',
+    },
+    scores: new Map(summary.tasks.map((t) => [t.name, t.main_score])),
+    manifest,
+    costs: readCosts(dir),
+  };
+}
+
+/** A task's data files as comparable facts: path inside the data root (or as recorded), size, and a content hash when recorded. */
+function dataFacts(run: RunFolder, task: string): string | null {
+  const data = run.manifest?.tasks?.[task]?.data;
+  if (!Array.isArray(data)) return null;
+  const root = run.manifest?.data_root;
+  return JSON.stringify(
+    data
+      .map((d) => {
+        const rel = root && isAbsolute(d.file) ? relative(root, d.file) : d.file;
+        return { file: rel.startsWith('..') ? d.file : rel, size: d.size, sha256: d.sha256 ?? null };
+      })
+      .sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0)),
+  );
+}
+
+/** Keys that name each query: its id, and `id#n` for the n-th repeat of an id (some tasks repeat query ids). */
+function occurrenceKeys(ids: string[]): string[] {
+  const seen = new Map<string, number>();
+  return ids.map((id) => {
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    return n ? `${id}#${n}` : id;
+  });
+}
+
+/** Per-query main metric and Hit@1 of one run on one task, keyed by query. */
+function perQueryById(dir: string, task: TaskSpec): { keys: string[]; main: Map<string, number>; hit: Map<string, number> } {
+  const predFile = join(dir, `${task.name}_pred.jsonl`);
+  if (!existsSync(predFile)) throw new DataError(`no predictions for ${task.name}`, { file: predFile });
+  const ids = queryIds(dir, task.name);
+  if (!ids) {
+    throw new DataError(`cannot pair queries by id: the run folder names no query ids for ${task.name} (no ${task.name}_items.json or ${task.name}_traces.jsonl); rerun it with this version`, { file: dir });
+  }
+  const preds = readPredictionFile(predFile);
+  if (preds.length !== ids.length) throw new DataError(`${preds.length} predictions but ${ids.length} query ids`, { file: predFile });
+  const keys = occurrenceKeys(ids);
+  const main = new Map<string, number>();
+  const hit = new Map<string, number>();
+  preds.forEach((p, i) => {
+    const m = perQueryMetrics(p);
+    main.set(keys[i], m[task.metric]);
+    hit.set(keys[i], m['hit@1']);
+  });
+  return { keys, main, hit };
+}
+
+/**
+ * A vs B [vs C …]: per task, meta-task, modality and overall, each run's score and its delta against A with a
+ * paired bootstrap CI over queries paired by id; per task an exact McNemar test of Hit@1 (Holm-adjusted over the
+ * tasks), the queries each run helped or hurt, and what each run cost. Runs of different benchmark versions,
+ * eval profiles or task data are refused unless `allowDifferentData` (then only queries both name are paired).
+ */
+export function ablation(dirs: string[], opts: AblationOptions = {}): Ablation {
   if (dirs.length < 2) throw new DataError('compare needs at least two runs');
-  for (const d of dirs) if (!existsSync(d)) throw new DataError('no such folder', { file: d });
-  const scores = dirs.map(scoresOf);
-  const names = [...scores[0].keys()].filter((t) => scores.every((s) => s.has(t)));
+  if (dirs.length > 26) throw new ConfigError(`compare takes at most 26 runs (labelled A–Z), got ${dirs.length}`);
+  const resamples = checkBound('resamples', opts.resamples ?? 1000, COMPARE_BOUNDS.resamples);
+  const seed = checkBound('seed', opts.seed ?? 0, COMPARE_BOUNDS.seed);
+  const level = checkBound('level', opts.level ?? 0.95, COMPARE_BOUNDS.level);
+  const runs = dirs.map(openRun);
+  const notes: string[] = [];
+  const names = [...runs[0].scores.keys()].filter((t) => runs.every((r) => r.scores.has(t)));
   const tasks: TaskSpec[] = names.map((n) => getTask(n));
   if (!tasks.length) throw new DataError('the runs have no task in common');
-  const seed = opts.seed ?? 0;
-  const resamples = opts.resamples ?? 1000;
-  const per = new Map<string, (number[] | null)[]>(tasks.map((t) => [t.name, dirs.map((d) => perQuery(d, t.name, t.metric))]));
-  const rows: AblationRow[] = [];
-  const ciFor = (group: TaskSpec[], j: number, name: string): DeltaCI | null => {
-    const pairs = group.map((t) => {
-      const v = per.get(t.name) as (number[] | null)[];
-      return v[0] && v[j] && v[0].length === v[j]!.length ? { a: v[0].map((x) => x * 100), b: v[j]!.map((x) => x * 100) } : null;
-    });
-    if (pairs.some((p) => p === null)) return null;
-    return pairedBootstrap(pairs as { a: number[]; b: number[] }[], { resamples, seed: seedFor(seed, name) });
-  };
-  for (const t of tasks) {
-    rows.push({ level: 'task', name: t.name, scores: scores.map((s) => (s.get(t.name) as number) * 100), deltas: dirs.map((_, j) => (j === 0 ? null : ciFor([t], j, t.name))) });
+  const skipped = [...new Set(runs.flatMap((r) => [...r.scores.keys()]))].filter((t) => !names.includes(t));
+  if (skipped.length) notes.push(`Tasks not in every run were left out: ${skipped.join(', ')}.`);
+
+  // the same benchmark, the same profile, the same data: otherwise a delta measures the data, not the runs
+  const differences: string[] = [];
+  for (const [field, get] of [['benchmark version', (r: RunFolder) => r.info.mmebVersion], ['eval profile', (r: RunFolder) => r.info.profile]] as const) {
+    const vals = runs.map(get);
+    if (vals.some((v) => v !== vals[0])) differences.push(`${field}: ${runs.map((r, i) => `${r.info.label}=${vals[i]}`).join(', ')}`);
   }
+  for (const t of tasks) {
+    const facts = runs.map((r) => dataFacts(r, t.name));
+    if (facts.some((f) => f === null)) differences.push(`${t.name}: data fingerprint not recorded in ${runs.filter((_, i) => facts[i] === null).map((r) => join(r.info.dir, 'manifest.json')).join(', ')}`);
+    else if (facts.some((f) => f !== facts[0])) differences.push(`${t.name}: data files differ (${runs.filter((_, i) => facts[i] !== facts[0]).map((r) => r.info.label).join(', ')} vs A)`);
+  }
+
+  const per = new Map<string, ReturnType<typeof perQueryById>[]>();
+  const paired: Record<string, string[]> = {};
+  for (const t of tasks) {
+    const v = dirs.map((d) => perQueryById(d, t));
+    per.set(t.name, v);
+    const common = v[0].keys.filter((k) => v.every((x) => x.main.has(k)));
+    const unpaired = v.map((x) => x.keys.length - common.length);
+    if (unpaired.some((n) => n > 0)) differences.push(`${t.name}: query ids differ (${runs.map((r, i) => `${r.info.label} ${unpaired[i]} unpaired of ${v[i].keys.length}`).join(', ')})`);
+    if (!common.length) throw new DataError(`${t.name}: the runs share no query id`);
+    paired[t.name] = common;
+  }
+  if (differences.length && !opts.allowDifferentData) {
+    throw new DataError(`the runs differ in what they measured, so their scores are not comparable:\n  ${differences.join('\n  ')}\npass --allow-different-data to compare them anyway (on the queries they share)`);
+  }
+  if (differences.length) notes.push(`Compared with --allow-different-data despite: ${differences.join('; ')}.`);
+
+  const values = (t: string, j: number, which: 'main' | 'hit') => paired[t].map((k) => (per.get(t) as ReturnType<typeof perQueryById>[])[j][which].get(k) as number);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const ciFor = (group: TaskSpec[], j: number, name: string): DeltaCI =>
+    pairedBootstrap(group.map((t) => ({ a: values(t.name, 0, 'main').map((x) => x * 100), b: values(t.name, j, 'main').map((x) => x * 100) })), { resamples, seed: seedFor(seed, name), level });
+  // scores over the paired queries (identical to the score files when every query pairs)
+  const pairedScore = new Map(tasks.map((t) => [t.name, runs.map((_, j) => mean(values(t.name, j, 'main')))]));
+
+  const rows: AblationRow[] = [];
+  const tests = runs.map((_, j) => (j === 0 ? null : tasks.map((t) => mcnemarOf(values(t.name, 0, 'hit'), values(t.name, j, 'hit')))));
+  const adjusted = tests.map((ts) => (ts ? holm(ts.map((x) => x.p)) : null));
+  tasks.forEach((t, ti) => {
+    rows.push({
+      level: 'task',
+      name: t.name,
+      scores: (pairedScore.get(t.name) as number[]).map((x) => x * 100),
+      deltas: dirs.map((_, j) => (j === 0 ? null : ciFor([t], j, t.name))),
+      mcnemar: runs.map((_, j) => (j === 0 ? null : { ...(tests[j] as McNemar[])[ti], pHolm: (adjusted[j] as number[])[ti] })),
+    });
+  });
   const groups: [AblationRow['level'], string, TaskSpec[]][] = [
     ...ALL_META_TASKS.map((m) => ['meta', m, tasks.filter((t) => t.meta === m)] as [AblationRow['level'], string, TaskSpec[]]),
     ...MODALITIES.map((m) => ['modality', m, tasks.filter((t) => t.modality === m)] as [AblationRow['level'], string, TaskSpec[]]),
     ['overall', 'overall', tasks],
   ];
-  for (const [level, name, group] of groups) {
+  for (const [lvl, name, group] of groups) {
     if (!group.length) continue;
-    const means = scores.map((s) => rollUp(s, group, { scale: 100 }).overall);
-    rows.push({ level, name, scores: means, deltas: dirs.map((_, j) => (j === 0 ? null : ciFor(group, j, name))) });
+    const means = runs.map((_, j) => rollUp(new Map(group.map((t) => [t.name, (pairedScore.get(t.name) as number[])[j]])), group, { scale: 100 }).overall);
+    rows.push({ level: lvl, name, scores: means, deltas: dirs.map((_, j) => (j === 0 ? null : ciFor(group, j, name))) });
   }
-  return { runs: dirs, rows };
+
+  const flips: TaskFlips[] = tasks.map((t) => {
+    const a = values(t.name, 0, 'hit');
+    return {
+      task: t.name,
+      runs: runs.slice(1).map((_, jj) => {
+        const b = values(t.name, jj + 1, 'hit');
+        const ids = paired[t.name];
+        return { helped: ids.filter((_, i) => !(a[i] > 0) && b[i] > 0), hurt: ids.filter((_, i) => a[i] > 0 && !(b[i] > 0)) };
+      }),
+    };
+  });
+
+  const costs: RunCost[] = runs.map((r) => {
+    const c = sumCosts(tasks.map((t) => r.costs[t.name]).filter(Boolean));
+    const queries = tasks.reduce((s, t) => s + paired[t.name].length, 0);
+    const tokens = c.reasoner_prompt_tokens + c.reasoner_completion_tokens;
+    return {
+      queries,
+      reasonerTokens: tokens,
+      promptTokens: c.reasoner_prompt_tokens,
+      completionTokens: c.reasoner_completion_tokens,
+      reasonCalls: c.reason_calls,
+      busySeconds: c.model_busy_seconds,
+      wallSeconds: c.wall_seconds,
+      tokensPerQuery: queries ? tokens / queries : 0,
+      busyMsPerQuery: queries ? (c.model_busy_seconds * 1000) / queries : 0,
+      money: opts.prices ? price(c, opts.prices) : null,
+    };
+  });
+  if (runs.some((r) => tasks.some((t) => !r.costs[t.name]))) notes.push('Some runs have no costs.json entry for some tasks; their costs count as zero.');
+  notes.push('Costs are what each run asked for: work served from the cache (or a reused task) costs nothing, so compare costs of runs made with cold caches.');
+  notes.push(
+    `Multiple comparisons: with ${tasks.length} task(s) tested, some raw McNemar p-values below 0.05 are expected by chance alone; p (Holm) controls the family-wise error rate across the tasks of each run and is the one to read.`,
+  );
+  return { runs: runs.map((r) => r.info), rows, flips, costs, currency: opts.prices ? (opts.prices.currency ?? 'USD') : null, paired, resamples, seed, level, notes };
 }
 
-export function formatAblation(a: { runs: string[]; rows: AblationRow[] }): string {
+export const fmtDelta = (d: DeltaCI): string => `${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(2)} [${d.low.toFixed(2)}, ${d.high.toFixed(2)}]${d.significant ? ' *' : ''}`;
+export const fmtP = (p: number): string => (p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
+
+export function formatAblation(a: Ablation): string {
   const out: string[] = [];
-  a.runs.forEach((r, i) => out.push(`${String.fromCharCode(65 + i)}: ${r}`));
-  out.push('Δ = run − A (×100), 95% paired bootstrap CI over queries; * = the interval excludes 0', '');
-  const header = ['level', 'name', ...a.runs.map((_, i) => String.fromCharCode(65 + i)), ...a.runs.slice(1).map((_, i) => `Δ${String.fromCharCode(66 + i)} [95% CI]`)];
+  a.runs.forEach((r) => out.push(`${r.label}: ${r.dir} (${r.name})`));
+  out.push(`Δ = run − A (×100), ${Math.round(a.level * 100)}% paired bootstrap CI over queries paired by id; * = the interval excludes 0; McNemar on Hit@1, p Holm-adjusted over tasks`, '');
+  const later = a.runs.slice(1).map((r) => r.label);
+  const header = ['level', 'name', ...a.runs.map((r) => r.label), ...later.map((l) => `Δ${l} [CI]`), ...later.map((l) => `${l} +/− p(Holm)`)];
   const body = a.rows.map((r) => [
     r.level,
     r.name,
     ...r.scores.map((s) => (s === null ? '–' : s.toFixed(2))),
-    ...r.deltas.slice(1).map((d) => (d ? `${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(2)} [${d.low.toFixed(2)}, ${d.high.toFixed(2)}]${d.significant ? ' *' : ''}` : '–')),
+    ...r.deltas.slice(1).map((d) => (d ? fmtDelta(d) : '–')),
+    ...(r.mcnemar ? r.mcnemar.slice(1).map((m) => (m ? `+${m.helped}/−${m.hurt} ${fmtP(m.pHolm)}` : '–')) : later.map(() => '')),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   for (const row of [header, ...body]) out.push(row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  for (const n of a.notes) out.push('', `note: ${n}`);
   return out.join('\n') + '\n';
 }
 
+/** Traces of each query of a task, by query key (for the browser). */
+export function tracesByKey(dir: string, task: string): Map<string, string | null> {
+  const lines = readTraceLines(dir, task);
+  if (!lines) return new Map();
+  const keys = occurrenceKeys(lines.map((l) => l.id));
+  return new Map(keys.map((k, i) => [k, lines[i].trace]));
+}
+
+export { occurrenceKeys };

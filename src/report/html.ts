@@ -1,11 +1,14 @@
 /**
- * The HTML report: one self-contained page (inline CSS, charts as data: URIs, no scripts, no network).
- * Every piece of dataset or model text goes through escapeHtml, so a task text containing <script> is inert.
+ * The HTML report: one page (inline CSS, charts as data: URIs, no network) plus the query browser, whose
+ * per-task data and thumbnails lie beside it (browser/, thumbs/). The only scripts are the browser's own;
+ * every piece of dataset or model text goes through escapeHtml here, and through JSON + textContent in the
+ * browser, so a task text containing <script> is inert.
  */
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { formatScore } from './format.js';
 import { cascadeHtml } from './cascade.js';
 import type { ReportData } from './write.js';
+import { BROWSER_CSS, browserSection } from './browser.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -19,7 +22,7 @@ export function htmlReport(d: ReportData): string {
   const e = escapeHtml;
   const head = ['Model', 'Overall', ...MODALITIES.map((m) => m[0].toUpperCase() + m.slice(1)), ...ALL_META_TASKS];
   const rows = [
-    { model: `${s.backend.name} (this run)`, overall: s.rollup.overall, modalities: s.rollup.modalities, meta: s.rollup.meta, cls: 'run' },
+    { model: `${s.backend.name} (this run${s.partial ? `, over ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks` : ''})`, overall: s.rollup.overall, modalities: s.rollup.modalities, meta: s.rollup.meta, cls: 'run' },
     ...d.references.map((r) => ({ model: `${r.model} — ${r.source}`, overall: r.overall, modalities: r.modalities, meta: r.meta, cls: '' })),
   ];
   const board = rows
@@ -59,11 +62,13 @@ td.name{text-align:left;white-space:nowrap}tr.run td{font-weight:600;background:
 figure{display:inline-block;margin:8px}figcaption{text-align:center;color:#555}
 .q{white-space:pre-wrap;font-family:ui-monospace,monospace;background:#fafafa;padding:4px}
 pre.trace{white-space:pre-wrap;background:#f6f8fa;padding:6px;border-left:3px solid #4e79a7}
-.note{color:#555}
+.note{color:#555}.partial{color:#a40000}
+${BROWSER_CSS}
 </style></head><body>
 <h1>tte-bench run <code>${e(s.run_id)}</code></h1>
 <p>${e(s.benchmark)} ${e(s.mmeb_version)}${s.suite ? ` · suite <code>${e(s.suite)}</code>` : ''} · backend <code>${e(s.backend.name)}</code> · pipeline ${e(s.backend.pipeline)} · embedder ${e(String(s.backend.embedder.type))}${s.backend.reasoner ? ` · reasoner ${e(String(s.backend.reasoner.type))}` : ''}</p>
 <p class="note">Scores ×100. Every average is a plain mean over the ${s.rollup.tasks} task(s) of this run; reference rows are averaged over the same tasks.${s.backend.embedder.type === 'builtin' ? ' The builtin backend is a weight-free floor, not a model.' : ''}</p>
+${s.partial ? `<p class="partial"><strong>Partial run: ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks scored.</strong> Every average is over those ${s.partial.tasks_scored} tasks only. Failed:</p><ul class="partial">${s.partial.failed.map((f) => `<li><code>${e(f.name)}</code>: ${e(f.error)}</li>`).join('')}</ul>` : ''}
 ${s.suite === 'mini' ? '<p class="note"><strong>The mini suite is synthetic data in the MMEB-V2 layout:</strong> reference rows are the published scores on the real tasks of the same names, shown for layout, not for comparison.</p>' : ''}
 <h2>Leaderboard columns</h2>
 <div class="scroll"><table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>
@@ -77,6 +82,7 @@ ${cascadeHtml(s, d.costs, e)}<h2>Charts</h2>
 ${charts}
 <h2>Example queries</h2>
 ${examples}
+${d.browser ? `<h2>Query browser</h2>\n${browserSection(d.browser)}` : ''}
 </body></html>
 `;
 }

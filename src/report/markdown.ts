@@ -17,11 +17,18 @@ export function markdownReport(d: ReportData): string {
   lines.push(`- backend: \`${s.backend.name}\` — pipeline ${s.backend.pipeline}, embedder ${String(s.backend.embedder.type)}` + (s.backend.reasoner ? `, reasoner ${String(s.backend.reasoner.type)}` : ''));
   if (s.backend.embedder.type === 'builtin') lines.push('- note: the builtin backend is a weight-free floor (hashed words + colour names + thumbnails), not a model.');
   lines.push(`- scores ×100; averages are plain means over the ${s.rollup.tasks} task(s) of this run (reference rows over the same tasks), not the 78-task leaderboard unless the run covers all 78`, '');
+  if (s.partial) {
+    lines.push(
+      `> **Partial run: ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks scored.** Every average below is over those ${s.partial.tasks_scored} tasks only. Failed:`,
+      ...s.partial.failed.map((f) => `> - ${md(f.name)}: ${md(f.error)}`),
+      '',
+    );
+  }
   if (s.suite === 'mini') lines.push('> The mini suite is synthetic data in the MMEB-V2 layout: reference rows are the published scores on the *real* tasks of the same names, shown for layout, not for comparison.', '');
   lines.push('## Leaderboard columns', '');
   const head = ['Model', 'Overall', ...MODALITIES.map((m) => m[0].toUpperCase() + m.slice(1)), ...ALL_META_TASKS];
   lines.push(`| ${head.join(' | ')} |`, `|---|${head.slice(1).map(() => '---:').join('|')}|`);
-  lines.push(`| **${md(s.backend.name)}** (this run) | ${[pct(s.rollup.overall), ...MODALITIES.map((m) => pct(s.rollup.modalities[m])), ...ALL_META_TASKS.map((m) => pct(s.rollup.meta[m]))].join(' | ')} |`);
+  lines.push(`| **${md(s.backend.name)}** (this run${s.partial ? `, over ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks` : ''}) | ${[pct(s.rollup.overall), ...MODALITIES.map((m) => pct(s.rollup.modalities[m])), ...ALL_META_TASKS.map((m) => pct(s.rollup.meta[m]))].join(' | ')} |`);
   for (const r of d.references) {
     lines.push(`| ${md(r.model)} (${md(r.source)}) | ${[pct(r.overall), ...MODALITIES.map((m) => pct(r.modalities[m])), ...ALL_META_TASKS.map((m) => pct(r.meta[m]))].join(' | ')} |`);
   }

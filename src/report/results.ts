@@ -20,6 +20,8 @@ export interface RunSummary {
   run_id: string;
   benchmark: 'MMEB-V2';
   mmeb_version: MmebVersion;
+  /** Whose per-task inputs the run used (vlm2vec: VLM2Vec's evaluation). */
+  eval_profile?: string;
   suite: string | null;
   backend: {
     name: string;
@@ -51,6 +53,8 @@ export interface RunSummary {
     modalities: Record<Modality, number | null>;
     meta: Record<MetaTask, number | null>;
   };
+  /** Only when tasks failed (`run --keep-going`): the scores above cover tasks_scored of tasks_requested. */
+  partial?: { tasks_requested: number; tasks_scored: number; failed: { name: string; error: string }[] };
 }
 
 /** Keys that might hold secrets are dropped before a config is written anywhere. */
@@ -65,6 +69,8 @@ export function buildSummary(
   suite: string | null,
   backend: BackendConfig,
   results: TaskResult[],
+  failures: { task: string; error: string }[] = [],
+  profile = 'vlm2vec',
 ): RunSummary {
   const tasks = results.map((r) => r.task);
   const main = new Map(results.map((r) => [r.task.name, r.scores[r.task.metric]]));
@@ -74,6 +80,7 @@ export function buildSummary(
     run_id: runId,
     benchmark: 'MMEB-V2',
     mmeb_version: version,
+    eval_profile: profile,
     suite,
     backend: {
       name: backend.name,
@@ -95,6 +102,9 @@ export function buildSummary(
       num_candidates: r.numCandidates,
     })),
     rollup: { tasks: ru.tasks, overall: ru.overall, modalities: ru.modalities, meta: ru.meta },
+    ...(failures.length
+      ? { partial: { tasks_requested: results.length + failures.length, tasks_scored: results.length, failed: failures.map((f) => ({ name: f.task, error: f.error })) } }
+      : {}),
   };
 }
 

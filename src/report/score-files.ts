@@ -22,6 +22,11 @@ export interface ModelScores {
 
 const SCORE_SUFFIX = '_score.json';
 
+/** What VLM2Vec's report_score_v2.py writes in place of a score object it could not read (the task is missing). */
+export const REPORT_STATUS = ['FILE_N/A', 'DIR_N/A', 'JSON_ERROR', 'READ_ERROR'] as const;
+export type ReportStatus = (typeof REPORT_STATUS)[number];
+const isReportStatus = (v: unknown): v is ReportStatus => typeof v === 'string' && (REPORT_STATUS as readonly string[]).includes(v);
+
 function checkScoreObject(value: unknown, file: string, task: string): ScoreObject {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new DataError('score entry is not an object', { file, task });
@@ -67,6 +72,7 @@ export function readScoreSource(spec: string): ModelScores {
     for (const [modality, tasks] of Object.entries(doc.metrics as Record<string, unknown>)) {
       if (!tasks || typeof tasks !== 'object') throw new DataError(`metrics.${modality} is not an object`, { file: path });
       for (const [key, scores] of Object.entries(tasks as Record<string, unknown>)) {
+        if (isReportStatus(scores)) continue;
         raw.set(key, { scores: checkScoreObject(scores, path, key), file: path });
       }
     }

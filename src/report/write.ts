@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../util/json.js';
 import { barChart, scatterChart, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
 import { price, type PriceTable } from './costs.js';
 import { htmlReport } from './html.js';
+import { writeBrowser, type BrowserIndex } from './browser.js';
 import { markdownReport } from './markdown.js';
 import { referenceRows, type ReferenceRow } from './reference.js';
 import type { RunSummary } from './results.js';
@@ -27,6 +28,8 @@ export interface ReportData {
   charts: ReportChart[];
   prices?: PriceTable;
   money: (c: TaskCost) => number;
+  /** The query browser written beside report.html (absent when only the data is built). */
+  browser?: BrowserIndex;
 }
 
 export async function buildReportData(resultsDir: string, { prices }: { prices?: PriceTable } = {}): Promise<ReportData> {
@@ -57,18 +60,27 @@ export async function buildReportData(resultsDir: string, { prices }: { prices?:
       ], 'main metric'),
     );
   }
-  const costOf = (c: TaskCost | undefined) => (!c ? 0 : prices ? price(c, prices) : c.reasoner_prompt_tokens + c.reasoner_completion_tokens || c.model_busy_seconds);
-  const costLabel = prices ? `cost (${prices.currency ?? 'USD'})` : summary.backend.reasoner ? 'reasoner tokens' : 'model-busy seconds';
+  // per query, on one axis for every task: reasoner tokens (or money) when a reasoner ran, else model-busy
+  // time, so a no-think run is not a column of dots at zero
+  const tokens = summary.tasks.some((t) => costs[t.name] && costs[t.name].reasoner_prompt_tokens + costs[t.name].reasoner_completion_tokens > 0);
+  const perQuery = (t: RunSummary['tasks'][number]) => {
+    const c = costs[t.name];
+    if (!c || !t.num_queries) return 0;
+    const v = prices ? price(c, prices) * 1000 : tokens ? c.reasoner_prompt_tokens + c.reasoner_completion_tokens : c.model_busy_seconds * 1000;
+    return v / t.num_queries;
+  };
+  const costLabel = prices ? `cost per 1000 queries (${prices.currency ?? 'USD'})` : tokens ? 'reasoner tokens per query' : 'model-busy ms per query (no reasoner)';
   await add(
     'accuracy-vs-cost.png',
-    `Accuracy vs reasoning cost per task (${costLabel})`,
-    scatterChart(`Accuracy vs reasoning cost per task (${costLabel})`, summary.tasks.map((t) => ({ label: t.name, x: costOf(costs[t.name]), y: t.main_score * 100 })), costLabel, 'main metric ×100'),
+    `Accuracy vs cost per task (${costLabel})`,
+    scatterChart(`Accuracy vs cost per task (${costLabel})`, summary.tasks.map((t) => ({ label: t.name, x: perQuery(t), y: t.main_score * 100 })), costLabel, 'main metric ×100'),
   );
   return { summary, references, costs, examples, charts, prices, money };
 }
 
-export async function writeReports(resultsDir: string, reportDir: string, opts: { prices?: PriceTable } = {}): Promise<ReportData> {
+export async function writeReports(resultsDir: string, reportDir: string, opts: { prices?: PriceTable; dataRoot?: string } = {}): Promise<ReportData> {
   const data = await buildReportData(resultsDir, opts);
+  data.browser = await writeBrowser([{ dir: resultsDir, label: 'A', name: data.summary.backend.name }], data.summary.tasks.map((t) => t.name), reportDir, { dataRoot: opts.dataRoot });
   for (const c of data.charts) writeFileAtomic(join(reportDir, 'charts', c.file), c.png);
   writeFileAtomic(join(reportDir, 'report.md'), markdownReport(data));
   writeFileAtomic(join(reportDir, 'report.html'), htmlReport(data));

@@ -55,3 +55,23 @@ export async function rerankTask(
     cost: { reranker: reranker.id, depth, calls: s.calls, pairs: s.pairs, cache_hits: s.cacheHits, prompt_tokens: s.promptTokens, completion_tokens: s.completionTokens, work_prompt_tokens: s.workPromptTokens, work_completion_tokens: s.workCompletionTokens, unparsed: s.unparsed, busy_seconds: s.busyMs / 1000 },
   };
 }
+
+/**
+ * Sum the costs of a task's parts (a task split across shards): numbers add up, nested stage costs add
+ * field by field, identities (reranker, depth, policy) are kept, the reasoned share is recomputed.
+ */
+export function sumPartCosts(parts: Record<string, unknown>[]): Record<string, unknown> {
+  const KEEP = new Set(['reranker', 'depth', 'policy']);
+  const add = (into: Record<string, unknown>, c: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(c)) {
+      if (typeof v === 'number' && !KEEP.has(k)) into[k] = ((into[k] as number | undefined) ?? 0) + v;
+      else if (v && typeof v === 'object' && !Array.isArray(v)) add((into[k] ??= {}) as Record<string, unknown>, v as Record<string, unknown>);
+      else if (!(k in into)) into[k] = v;
+    }
+  };
+  const out: Record<string, unknown> = {};
+  for (const p of parts) add(out, p);
+  const think = out.think as { items?: number; reasoned_items?: number; share_reasoned?: number } | undefined;
+  if (think) think.share_reasoned = think.items ? (think.reasoned_items ?? 0) / think.items : 0;
+  return out;
+}

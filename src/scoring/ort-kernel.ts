@@ -83,6 +83,9 @@ export async function createOrtKernel({ threads, blockRows = 256, margin = 16 }:
 
   return {
     async topk(queries, nq, candidates, nc, d, k, isGold) {
+      if (queries.length !== nq * d || candidates.length !== nc * d) {
+        throw new RangeError(`scoring kernel: ${nq} queries and ${nc} candidates of dimension ${d} need ${nq * d} and ${nc * d} values, got ${queries.length} and ${candidates.length}`);
+      }
       const kk = Math.min(nc, k);
       const window = Math.min(nc, kk + margin);
       const C = new ort.Tensor('float32', candidates, [nc, d]);

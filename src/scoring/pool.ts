@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { DataError } from '../errors.js';
 import type { ScoringTask } from './worker.js';
 
 export class ScoringPool {
@@ -23,6 +24,14 @@ export class ScoringPool {
   /** Top-k candidate indices for each query row, under the harness's tie policy. */
   async topk(queries: Float32Array[], candidates: Float32Array[], k: number, gold: number[][], blockRows = 512): Promise<number[][]> {
     const d = candidates[0]?.length ?? queries[0]?.length ?? 0;
+    // Every vector must have the one dimension: copying a shorter one into a row would zero-pad it and
+    // rank it as if it were valid.
+    const wrong = (vs: Float32Array[], what: string) => {
+      const i = vs.findIndex((v) => v.length !== d);
+      if (i >= 0) throw new DataError(`${what} ${i} has dimension ${vs[i].length}, expected ${d} (the dimension of the first candidate)`);
+    };
+    wrong(candidates, 'candidate');
+    wrong(queries, 'query');
     const shared = new SharedArrayBuffer(candidates.length * d * 4);
     const cm = new Float32Array(shared);
     candidates.forEach((v, i) => cm.set(v, i * d));

@@ -8,6 +8,13 @@ import { ScoringPool } from './pool.js';
 function readIds(file: string, expected: number): string[] {
   const ids = readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l, i, a) => l !== '' || i < a.length - 1);
   if (ids.length !== expected) throw new DataError(`has ${ids.length} ids but the matrix has ${expected} rows`, { file });
+  // ids name rows: a repeated id would make gold labels and predictions ambiguous
+  const seen = new Map<string, number>();
+  ids.forEach((id, i) => {
+    const first = seen.get(id);
+    if (first !== undefined) throw new DataError(`id '${id}' appears twice (lines ${first + 1} and ${i + 1})`, { file, line: i + 1 });
+    seen.set(id, i);
+  });
   return ids;
 }
 
@@ -36,6 +43,11 @@ export interface RankFilesOptions {
 export async function rankFiles(opts: RankFilesOptions): Promise<Prediction[]> {
   const q = readNpy(opts.queries);
   const c = readNpy(opts.candidates);
+  for (const [m, file] of [[q, opts.queries], [c, opts.candidates]] as const) {
+    if (m.rows === 0 || m.cols === 0) throw new DataError(`empty matrix (shape ${m.rows} x ${m.cols})`, { file });
+    const bad = m.data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new DataError(`non-finite value ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`, { file });
+  }
   if (q.cols !== c.cols) throw new DataError(`queries have ${q.cols} dimensions but candidates have ${c.cols}`, { file: opts.candidates });
   const cids = opts.candidateIds ? readIds(opts.candidateIds, c.rows) : Array.from({ length: c.rows }, (_, i) => String(i));
   if (opts.queryIds) readIds(opts.queryIds, q.rows);

@@ -1,6 +1,7 @@
 /**
  * `tte-bench serve`: any backend as an OpenAI-compatible server on 127.0.0.1 — /v1/embeddings (OpenAI
- * "input" requests and vLLM-style multimodal "messages" requests), /v1/chat/completions (the reasoner),
+ * "input" requests and vLLM-style multimodal "messages" requests, a `video_url` part being one video of
+ * frames), /v1/chat/completions (the reasoner),
  * /health, and /stats (request counts and the most requests seen in flight). Users share one loaded
  * model between harness processes with it; tests and benchmarks use it as a real server, with an
  * optional artificial latency, a concurrency cap, and injected failures.
@@ -69,7 +70,20 @@ async function readJson(req: IncomingMessage, limit: number): Promise<Record<str
   }
 }
 
-/** text + images of one OpenAI chat message list (the last user message's parts, images first). */
+/**
+ * A `video_url` data URL as its frames: `data:video/jpeg;base64,<frame 1>,<frame 2>,…`, the form vLLM
+ * takes for pre-extracted frames (VideoMediaIO.load_base64). The video stays one item, so a backend embeds
+ * it as a video (exactly as in-process), not as separate images.
+ */
+export function decodeVideoDataUrl(url: string): Uint8Array[] {
+  const m = /^data:video\/jpeg;base64,(.*)$/s.exec(url);
+  if (!m) throw new HttpError(400, "only 'data:video/jpeg;base64,<frame>,<frame>,…' video URLs are accepted (frames, comma-separated)");
+  const frames = m[1].split(',').filter((f) => f.length > 0);
+  if (!frames.length) throw new HttpError(400, 'video_url has no frames');
+  return frames.map((f) => new Uint8Array(Buffer.from(f, 'base64')));
+}
+
+/** text + media of one OpenAI chat message list (each video_url part one video of frames). */
 function parseMessages(messages: unknown): { text: string; media: LoadedMedia[] } {
   if (!Array.isArray(messages) || !messages.length) throw new HttpError(400, "'messages' must be a non-empty list");
   const texts: string[] = [];
@@ -78,7 +92,7 @@ function parseMessages(messages: unknown): { text: string; media: LoadedMedia[] 
     if (m.role === 'system') continue;
     if (typeof m.content === 'string') texts.push(m.content);
     else if (Array.isArray(m.content)) {
-      for (const part of m.content as { type?: string; text?: unknown; image_url?: { url?: unknown } }[]) {
+      for (const part of m.content as { type?: string; text?: unknown; image_url?: { url?: unknown }; video_url?: { url?: unknown } }[]) {
         if (part.type === 'text' && typeof part.text === 'string') texts.push(part.text);
         else if (part.type === 'image_url' && typeof part.image_url?.url === 'string') {
           try {
@@ -86,6 +100,9 @@ function parseMessages(messages: unknown): { text: string; media: LoadedMedia[] 
           } catch (err) {
             throw new HttpError(400, (err as Error).message);
           }
+        } else if (part.type === 'video_url' && typeof part.video_url?.url === 'string') {
+          const data = decodeVideoDataUrl(part.video_url.url);
+          media.push({ kind: 'frames', paths: data.map((_, f) => `video_${media.length}/frame_${f}`), data });
         } else throw new HttpError(400, `unsupported content part type '${String(part.type)}'`);
       }
     } else throw new HttpError(400, 'message content must be a string or a list of parts');

@@ -18,8 +18,11 @@ import type { LoadedMedia, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../datasets/types.js';
 import { Cache, cacheKey, mediaDigest } from '../engine/cache.js';
+import type { CacheClaims } from '../engine/cache-claims.js';
 import { hashJson } from '../engine/fingerprint.js';
+import { VectorGuard } from '../engine/invariants.js';
 import type { MediaLoader } from '../engine/media.js';
+import { DataError } from '../errors.js';
 import { forEachPool } from '../util/pool.js';
 import { PROMPT_VERSION, promptFamily, reasoningPrompt, withTrace, type PromptFamily } from './prompts.js';
 
@@ -53,20 +56,32 @@ export interface PipelineOptions {
   onProgress?: (done: number, total: number) => void;
   /** Cooperative cancellation: no new model call starts after it fires; running calls finish and are cached. */
   signal?: AbortSignal;
+  /** Claims on the cache shared with other processes: each missing item is computed by one of them. */
+  claims?: CacheClaims | null;
   /** Adaptive thinking (tte/gate.ts): which items of a side get a trace; absent = all of them. */
   shouldThink?: (items: Item[], role: Role) => Promise<boolean[]>;
 }
 
-type Role = 'query' | 'target';
+export type Role = 'query' | 'target';
 
 /** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
  * several endpoints of one model, or another batch size, share the cache. */
-const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'apiKeyEnv', 'batchSize', 'workers', 'intraOpNumThreads']);
+const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'allDownTimeoutMs', 'apiKeyEnv', 'batchSize', 'workers', 'intraOpNumThreads']);
 
 export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
   return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
 }
-type Stage = 'trace' | 'embedding' | 'unified';
+export type Stage = 'trace' | 'embedding' | 'unified';
+
+/** The cache identity of a model: its id and the config fields that change what it computes. */
+export function modelKey(id: string, cfg: Record<string, unknown> | null): string {
+  return hashJson({ id, config: modelIdentity(cfg) });
+}
+
+/** The cache key of one stage's value for one item; exported so `traces import` seeds exactly these keys. */
+export function stageKey(stage: Stage, model: string | null, role: Role, text: string, digests: string[], version: MmebVersion): string {
+  return cacheKey({ kind: stage, model, prompt: stage === 'embedding' ? null : PROMPT_VERSION, role, text, media: digests, version });
+}
 
 export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Promise<EmbeddedSet> {
   const batchSize = opts.batchSize ?? backend.config.embedder.batchSize ?? 16;
@@ -74,8 +89,10 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   // item at a time, so each answer is cached the moment it arrives (a killed run loses at most the requests
   // in flight) and no batch waits for its slowest item; enough calls run at once to keep every endpoint's
   // maxConcurrency busy. Local models and batched "input" requests take whole batches.
-  type Cfg = { maxConcurrency?: unknown; workers?: unknown; requestFormat?: unknown; type: string; baseURL?: unknown } | null;
-  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') => cfg?.type === 'openai' && (role === 'reasoner' || cfg.requestFormat === 'messages');
+  type Cfg = { maxConcurrency?: unknown; workers?: unknown; requestFormat?: unknown; protocol?: unknown; type: string; baseURL?: unknown } | null;
+  // (an embedder with a protocol sends one request per item too)
+  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') =>
+    cfg?.type === 'openai' && (role === 'reasoner' || cfg.requestFormat === 'messages' || (role === 'embedder' && typeof cfg.protocol === 'string'));
   const endpoints = (cfg: Cfg) => (Array.isArray(cfg?.baseURL) ? cfg.baseURL.length : 1);
   const plan = (cfg: Cfg, role: 'reasoner' | 'embedder') => {
     const size = perItem(cfg, role) ? 1 : batchSize;
@@ -97,10 +114,18 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       if (--active === 0) stats.busyMs += performance.now() - busySince;
     }
   };
-  const embedderKey = hashJson({ id: backend.embedder.id, config: modelIdentity(backend.config.embedder) });
-  const reasonerKey = backend.reasoner ? hashJson({ id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) }) : null;
+  const embedderKey = modelKey(backend.embedder.id, backend.config.embedder);
+  const reasonerKey = backend.reasoner ? modelKey(backend.reasoner.id, backend.config.reasoner) : null;
   const total = evalSet.queries.length + evalSet.candidates.length;
   let done = 0;
+  // One dimension per task and per cache namespace; every vector finite (checked as answers arrive, so a
+  // wrong server stops the run at its first answer, and again over cached vectors).
+  const guard = new VectorGuard(evalSet.task.name, backend.embedder.id, cache, embedderKey);
+  const checked = (vectors: Float32Array[], items: Item[], idx: number[], role: Role) =>
+    vectors.map((v, j) => guard.check(v, `${role} ${items[idx[j]].id}`));
+  // When one side fails, the other stops taking new items too (its running calls finish and are cached).
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
 
   /** Pass 1: media digests of every item, streamed in slices so media bytes are not all held at once. */
   const digestsOf = async (items: Item[]): Promise<string[][]> => {
@@ -137,9 +162,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       } else pending.set(k, [...(pending.get(k) ?? []), i]);
     });
     const unique = [...pending.keys()];
-    const batches: string[][] = [];
-    for (let b = 0; b < unique.length; b += size) batches.push(unique.slice(b, b + size));
-    await forEachPool(batches, parallel, async (batch) => {
+    const work = async (batch: string[]) => {
       const first = batch.map((k) => (pending.get(k) as number[])[0]);
       const loaded = await Promise.all(first.map((i) => media.load(items[i].media)));
       const values = await busy(() => compute(first, loaded));
@@ -151,23 +174,30 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       });
       // a call ends when its answers are on disk: a kill loses at most the calls in flight
       await Promise.all(stored);
-    }, opts.signal);
+    };
+    if (opts.claims && cache) {
+      // items another process is computing are waited for and taken from the cache when they land
+      const ready = (k: string) => {
+        const v = get(k);
+        if (v === null) return false;
+        stats.cacheHits++;
+        for (const i of pending.get(k) as number[]) out[i] = v;
+        onDone?.((pending.get(k) as number[]).length);
+        return true;
+      };
+      await opts.claims.share(unique, { size, parallel, signal }, work, ready);
+      return out as V[];
+    }
+    const batches: string[][] = [];
+    for (let b = 0; b < unique.length; b += size) batches.push(unique.slice(b, b + size));
+    await forEachPool(batches, parallel, work, signal);
     return out as V[];
   }
 
   const key = (stage: Stage, role: Role, text: string, digests: string[]) =>
-    cacheKey({
-      kind: stage,
-      model: stage === 'trace' ? reasonerKey : embedderKey,
-      prompt: stage === 'embedding' ? null : PROMPT_VERSION,
-      role,
-      text,
-      media: digests,
-      version: opts.version,
-    });
+    stageKey(stage, stage === 'trace' ? reasonerKey : embedderKey, role, text, digests, opts.version);
 
-  const side = async (items: Item[], role: Role): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
-    const digests = await digestsOf(items);
+  const side = async (items: Item[], role: Role, digests: string[][]): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
     const think = role === 'query' || opts.thinkTargets === true;
     const fam: PromptFamily = role === 'query' ? promptFamily(evalSet.task.meta) : 'target';
     const progress = (n: number) => {
@@ -188,6 +218,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         },
         async (idx, loaded) => {
           const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })));
+          checked(res.map((r) => r.vector), items, idx, role);
           stats.reasonCalls++;
           stats.embedCalls++;
           stats.reasonItems += idx.length;
@@ -202,6 +233,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         { size: batchSize, parallel: embedPlan.parallel },
         progress,
       );
+      pairs.forEach((p, i) => guard.check(p.vector, `${role} ${items[i].id}`));
       return { vectors: pairs.map((p) => p.vector), traces: pairs.map((p) => p.trace) };
     }
     let texts = items.map((it) => it.text);
@@ -217,7 +249,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         prompts.map((p, j) => key('trace', role, p, digests[picked[j]])),
         (k) => cache?.getTrace(k) ?? null,
         async (idx, loaded) => {
-          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal: opts.signal });
+          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal });
           stats.reasonCalls++;
           stats.reasonItems += idx.length;
           for (const t of res) {
@@ -232,27 +264,46 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       picked.forEach((i, j) => (traces[i] = got[j]));
       texts = items.map((it, i) => withTrace(it.text, traces[i]?.text ?? null));
     }
+    // With a model protocol the embedder renders from the parts (and an eval profile may change the parts
+    // without changing VLM2Vec's string), so the parts join the key; without one, keys stay as they were.
+    const byParts = typeof backend.config.embedder.protocol === 'string';
     const vectors = await resolveStage(
       items,
-      texts.map((t, i) => key('embedding', role, t, digests[i])),
+      texts.map((t, i) => key('embedding', role, byParts ? JSON.stringify([t, items[i].parts ?? null]) : t, digests[i])),
       (k) => cache?.getEmbedding(k) ?? null,
       async (idx, loaded) => {
-        const res = await backend.embedder.embed(idx.map((i, j) => ({ text: texts[i], media: loaded[j], role })), { task: evalSet.task.name, signal: opts.signal });
+        const res = await backend.embedder.embed(
+          idx.map((i, j) => ({ text: texts[i], media: loaded[j], role, parts: items[i].parts, trace: traces[i]?.text ?? null })),
+          { task: evalSet.task.name, signal },
+        );
         stats.embedCalls++;
         stats.embedItems += idx.length;
-        return res;
+        if (res.length !== idx.length) throw new DataError(`model ${backend.embedder.id} returned ${res.length} vector(s) for ${idx.length} item(s)`, { task: evalSet.task.name });
+        return checked(res, items, idx, role);
       },
       (k, v) => cache?.putEmbedding(k, v),
       embedPlan,
       progress,
     );
+    vectors.forEach((v, i) => guard.check(v, `${role} ${items[i].id}`));
     return { vectors, traces };
   };
 
   // Both sides at once: no drain between them, and the endpoint limits still bound what is in flight.
   // allSettled: when one side fails or is cancelled, the other's running calls still finish (and are
   // cached) before the error propagates, so nothing keeps running behind the caller's back.
-  const [qs, ts] = await Promise.allSettled([side(evalSet.queries, 'query'), side(evalSet.candidates, 'target')]);
+  // Every medium of both sides is read (and hashed) before the first model call: a missing or unreadable
+  // file is reported before anything is embedded.
+  const queryDigests = await digestsOf(evalSet.queries);
+  const candidateDigests = await digestsOf(evalSet.candidates);
+  const failFast = <T>(p: Promise<T>) => p.catch((err: unknown) => {
+    stop.abort(err);
+    throw err;
+  });
+  const [qs, ts] = await Promise.allSettled([
+    failFast(side(evalSet.queries, 'query', queryDigests)),
+    failFast(side(evalSet.candidates, 'target', candidateDigests)),
+  ]);
   if (qs.status === 'rejected') throw qs.reason;
   if (ts.status === 'rejected') throw ts.reason;
   const [q, t] = [qs.value, ts.value];

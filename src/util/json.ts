@@ -1,24 +1,34 @@
-import { mkdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError, DataError, OutputError } from '../errors.js';
 
 /**
  * Write a file atomically: write a temporary sibling, fsync it, then rename over the target,
  * so a reader (or a resumed run) never sees a half-written result.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w');
   try {
-    writeFileSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(tmp, 'w');
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    // a full disk or a read-only folder: the previous version of the file stays whole, no temporary is left
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* the folder itself is unusable: there is no temporary to remove */
+    }
+    throw new OutputError(`cannot write ${path}: ${(err as Error).message}`);
   }
-  renameSync(tmp, path);
 }
 
 /**

@@ -1,0 +1,92 @@
+/** Applying a protocol's plan to loaded media: which bytes go where, and local embedders behind a protocol. */
+import sharp from 'sharp';
+import { BackendError } from '../../errors.js';
+import type { MediaRef } from '../../datasets/types.js';
+import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
+import type { MediaShape, Plan, Protocol, SentMedia } from './types.js';
+
+export function shapeOf(media: (LoadedMedia | MediaRef)[]): MediaShape[] {
+  return media.map((m) => (m.kind === 'image' ? { kind: 'image' } : { kind: 'frames', count: m.paths.length }));
+}
+
+export function planFor(protocol: Protocol, it: EmbedInput): Plan {
+  return protocol.plan({ role: it.role, text: it.text, parts: it.parts, media: shapeOf(it.media), trace: it.trace });
+}
+
+/** The media a plan sends, as paths (what `render` lists). */
+export function sentPaths(sent: SentMedia, media: MediaRef[]): { type: 'image'; path: string } | { type: 'video'; frames: string[] } {
+  const m = media[sent.media];
+  if (sent.type === 'video') {
+    if (m.kind !== 'frames') throw new BackendError('a video part names an image');
+    return { type: 'video', frames: sent.frames.map((f) => m.paths[f]) };
+  }
+  return { type: 'image', path: m.kind === 'image' ? m.path : m.paths[sent.frame ?? 0] };
+}
+
+/** The bytes a plan sends: an image (or one frame of a video), or a video's chosen frames. */
+export function sentLoaded(sent: SentMedia, media: LoadedMedia[]): LoadedMedia {
+  const m = media[sent.media];
+  if (sent.type === 'video') {
+    if (m.kind !== 'frames') throw new BackendError('a video part names an image');
+    return { kind: 'frames', paths: sent.frames.map((f) => m.paths[f]), data: sent.frames.map((f) => m.data[f]) };
+  }
+  if (m.kind === 'image') return m;
+  const f = sent.frame ?? 0;
+  return { kind: 'image', path: m.paths[f], data: m.data[f] };
+}
+
+/**
+ * VLM2Vec's rare-case rule (Qwen2_VL_process_fn): an image with a side under `minSide` px is resized to
+ * `to` before processing. PIL's default resampling there is bicubic; libvips' cubic kernel is the nearest
+ * match (the pixels may differ slightly). Other images pass through untouched.
+ */
+export async function applyResize(data: Uint8Array, path: string, rule: Plan['resizeSmall']): Promise<Uint8Array> {
+  if (!rule) return data;
+  let meta;
+  try {
+    meta = await sharp(data).metadata();
+  } catch (err) {
+    throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
+  }
+  if ((meta.width ?? 0) >= rule.minSide && (meta.height ?? 0) >= rule.minSide) return data;
+  const out = await sharp(data).resize(rule.to[0], rule.to[1], { fit: 'fill', kernel: 'cubic' }).png().toBuffer();
+  return new Uint8Array(out);
+}
+
+/**
+ * A local embedder behind a protocol: each item is turned into the protocol's prompt and media before the
+ * model sees it (e.g. a decoder embedder gets the chat-wrapped text, GME's video its middle frame).
+ */
+export class ProtocolEmbedder implements Embedder {
+  readonly id: string;
+  constructor(
+    readonly inner: Embedder,
+    readonly protocol: Protocol,
+  ) {
+    this.id = `${inner.id}+${protocol.name}`;
+  }
+
+  get dim(): number | undefined {
+    return this.inner.dim;
+  }
+
+  async embed(items: EmbedInput[], ctx?: EmbedContext): Promise<Float32Array[]> {
+    const mapped = await Promise.all(
+      items.map(async (it) => {
+        const plan = planFor(this.protocol, it);
+        const media = await Promise.all(
+          plan.media.map(async (s) => {
+            const m = sentLoaded(s, it.media);
+            return m.kind === 'image' ? { ...m, data: await applyResize(m.data, m.path, plan.resizeSmall) } : m;
+          }),
+        );
+        return { text: plan.prompt, media, role: it.role };
+      }),
+    );
+    return this.inner.embed(mapped, ctx);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+}

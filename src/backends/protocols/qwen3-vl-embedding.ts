@@ -1,0 +1,78 @@
+/**
+ * Qwen3-VL-Embedding as its own evaluation feeds it (QwenLM/Qwen3-VL-Embedding, src/models/
+ * qwen3_vl_embedding.py, `format_model_input` and `_preprocess_inputs`):
+ *  - system message: the instruction, stripped, with "." added when it does not end in punctuation
+ *    (Unicode category P*); "Represent the user's input." when the item has none;
+ *  - user message: videos, then images, then the text; an item with nothing becomes the text "NULL";
+ *  - `apply_chat_template(add_generation_prompt=True)`: the prompt ends "<|im_start|>assistant\n";
+ *  - a frame list longer than MAX_FRAMES (64) is sampled with np.linspace(0, n-1, 64, dtype=int);
+ *  - pixels: image factor 32, min_pixels 4·32·32, max_pixels 1800·32·32; video frames at most 768·32·32.
+ * Where instructions and frame counts differ from VLM2Vec's (per-task instructions, 64 frames for video
+ * classification) is the eval profile's business, not the protocol's.
+ */
+import { linspaceIndices } from '../../datasets/readers/frames.js';
+import { RAW_IMAGE_TOKEN } from '../../datasets/text.js';
+import { pyStrip } from '../../datasets/readers/pytext.js';
+import { appendTrace, partsOf, videoIo, type Plan, type PlanPart, type Protocol, type ProtocolItem, type SentMedia } from './types.js';
+
+export const QWEN3_DEFAULT_INSTRUCTION = "Represent the user's input.";
+export const QWEN3_MAX_FRAMES = 64;
+const FACTOR = 32;
+/**
+ * qwen-vl-utils gives a video passed as a frame list a nominal 2 fps (`sample_fps`), from which Qwen3-VL's
+ * processor writes frame timestamps into the prompt; sent as the video's fps so the server does the same.
+ */
+export const QWEN3_FRAME_LIST_FPS = 2;
+
+/** format_model_input's instruction rule (after the dataset module's own cleaning of the raw token). */
+export function qwen3Instruction(raw: string): string {
+  let inst = pyStrip(raw.split(RAW_IMAGE_TOKEN).join(''));
+  if (inst && !/^\p{P}$/u.test([...inst].pop() as string)) inst += '.';
+  return inst || QWEN3_DEFAULT_INSTRUCTION;
+}
+
+export const qwen3VlEmbedding: Protocol = {
+  name: 'qwen3-vl-embedding',
+  description: "Qwen3-VL-Embedding's own evaluation: system instruction, user video/image/text, generation prompt",
+  plan(item: ProtocolItem): Plan {
+    const parts = partsOf(item);
+    const system = qwen3Instruction(item.parts ? parts.instruction : '');
+    const rawText = item.parts ? parts.text : parts.text.replace(/<\|(?:image|video)_pad\|> ?/g, '');
+    const text = item.parts ? appendTrace(rawText, item.trace) : rawText;
+    const videos: SentMedia[] = [];
+    const images: SentMedia[] = [];
+    item.media.forEach((m, i) => {
+      if (m.kind === 'image') images.push({ type: 'image', media: i });
+      else {
+        const all = Array.from({ length: m.count }, (_, f) => f);
+        videos.push({ type: 'video', media: i, frames: m.count > QWEN3_MAX_FRAMES ? linspaceIndices(m.count, QWEN3_MAX_FRAMES) : all });
+      }
+    });
+    const media = [...videos, ...images];
+    const content: PlanPart[] = [...media];
+    if (text) content.push({ type: 'text', text });
+    if (!content.length) content.push({ type: 'text', text: 'NULL' });
+    const user = content
+      .map((p) => (p.type === 'text' ? p.text : p.type === 'video' ? '<|vision_start|><|video_pad|><|vision_end|>' : '<|vision_start|><|image_pad|><|vision_end|>'))
+      .join('');
+    return {
+      prompt: `<|im_start|>system\n${system}<|im_end|>\n<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`,
+      media,
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: system }] },
+        { role: 'user', content },
+      ],
+      template: 'qwen3-vl-embedding.jinja',
+      flags: { add_generation_prompt: true, continue_final_message: false, add_special_tokens: false },
+      mmProcessorKwargs: videos.length
+        ? { max_pixels: 768 * FACTOR * FACTOR }
+        : images.length
+          ? { min_pixels: 4 * FACTOR * FACTOR, max_pixels: 1800 * FACTOR * FACTOR }
+          : null,
+      mediaIoKwargs: videoIo(media, QWEN3_FRAME_LIST_FPS),
+      resizeSmall: null,
+      textOnlyAsInput: false,
+      exactPrompt: true,
+    };
+  },
+};

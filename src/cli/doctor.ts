@@ -1,0 +1,45 @@
+import type { CommandModule } from 'yargs';
+import { loadBackendConfig } from '../backends/config.js';
+import { getTask } from '../catalog/load.js';
+import { loadEvalSet } from '../datasets/load.js';
+import { DataRoot } from '../datasets/readers/data-root.js';
+import { formatChecks, runDoctor, type DoctorSample } from '../engine/doctor.js';
+import { MediaLoader } from '../engine/media.js';
+import { ConfigError } from '../errors.js';
+
+interface Args {
+  backend: string;
+  task?: string;
+  'data-root'?: string;
+  samples: number;
+  json: boolean;
+}
+
+/** The first queries and candidates of a task as samples (else doctor uses synthetic ones). */
+export async function taskSamples(task: string, dataRoot: string, n: number): Promise<DoctorSample[]> {
+  const { evalSet } = await loadEvalSet(getTask(task), { dataRoot });
+  const loader = new MediaLoader(new DataRoot(dataRoot), evalSet);
+  const pick = async (items: typeof evalSet.candidates, role: 'query' | 'target') =>
+    Promise.all(items.slice(0, n).map(async (it) => ({ name: `${task} ${role} ${it.id}`, input: { text: it.text, media: await loader.load(it.media), role, parts: it.parts } })));
+  return [...(await pick(evalSet.queries, 'query')), ...(await pick(evalSet.candidates, 'target'))];
+}
+
+export const doctorCommand: CommandModule<object, Args> = {
+  command: 'doctor',
+  describe: "Preflight a live server: reachable, model name, embedding dimension, and the server's prompt rendering vs the protocol's (vLLM /tokenize)",
+  builder: (y) =>
+    y
+      .option('backend', { type: 'string', demandOption: true, describe: 'backend config JSON (an "openai" embedder with a "protocol")' })
+      .option('task', { type: 'string', describe: 'take sample items from this task (with --data-root) instead of synthetic ones' })
+      .option('data-root', { type: 'string' })
+      .option('samples', { type: 'number', default: 2, describe: 'queries and candidates taken from --task' })
+      .option('json', { type: 'boolean', default: false }) as never,
+  handler: async (args) => {
+    if (args.task && !args['data-root']) throw new ConfigError('--task needs --data-root');
+    if (!Number.isInteger(args.samples) || args.samples < 1 || args.samples > 100) throw new ConfigError('--samples must be an integer from 1 to 100');
+    const samples = args.task ? await taskSamples(args.task, args['data-root'] as string, args.samples) : undefined;
+    const checks = await runDoctor(loadBackendConfig(args.backend), { samples });
+    process.stdout.write(args.json ? JSON.stringify(checks, null, 2) + '\n' : formatChecks(checks));
+    if (checks.some((c) => c.status === 'fail')) process.exitCode = 1;
+  },
+};

@@ -1,0 +1,39 @@
+import type { CommandModule } from 'yargs';
+import { ConfigError } from '../errors.js';
+import { loadBackendConfig } from '../backends/config.js';
+import { loadCatalog, selectTasks } from '../catalog/load.js';
+import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
+import { formatPlan, planShards } from '../engine/shard.js';
+import { loadSuite } from '../engine/suites.js';
+import { taskNames } from './io.js';
+
+interface Args {
+  shards: number;
+  suite: string;
+  tasks?: string;
+  backend?: string;
+  'mmeb-version'?: MmebVersion;
+  json: boolean;
+}
+
+export const planCommand: CommandModule<object, Args> = {
+  command: 'plan',
+  describe: 'Print how `run --shard i/n` (or --shard auto) divides the work: tasks, split tasks and estimated load per shard',
+  builder: (y) =>
+    y
+      .option('shards', { type: 'number', demandOption: true, describe: 'number of shards (array tasks / completions)' })
+      .option('suite', { type: 'string', default: 'mmeb-v2', describe: "'mmeb-v2' (all 78 tasks) or 'mini'" })
+      .option('tasks', { type: 'string', describe: 'comma-separated task names (instead of a suite)' })
+      .option('backend', { type: 'string', describe: 'backend config JSON (a reasoner makes queries heavier)' })
+      .option('mmeb-version', { choices: MMEB_VERSIONS, describe: `benchmark version (default ${DEFAULT_MMEB_VERSION})` })
+      .option('json', { type: 'boolean', default: false, describe: 'print the plan as JSON' }) as never,
+  handler: (args) => {
+    if (!Number.isInteger(args.shards) || args.shards < 1 || args.shards > 100_000) throw new ConfigError(`--shards must be an integer in 1..100000 (got ${args.shards})`);
+    const backend = loadBackendConfig(args.backend);
+    const suite = args.tasks ? null : loadSuite(args.suite);
+    const tasks = args.tasks ? selectTasks({ names: taskNames(args.tasks) }, loadCatalog()) : (suite?.tasks ?? []);
+    const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
+    const plan = planShards(tasks, args.shards, version, { reasoning: backend.reasoner !== null || backend.pipeline === 'unified' });
+    process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
+  },
+};
