@@ -8,6 +8,8 @@
  *
  * With --cache every vector also goes through a fresh on-disk cache, as in a real run (the synthetic
  * embedder is far faster than a model, so this is the worst case for cache writes queued in memory).
+ *
+ * With --media: the real-media shapes instead (video frames, visdoc page images; see memory-media.ts).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -27,6 +29,12 @@ import { ScoringPool } from '../src/scoring/pool.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';
 
 const DIM = 3584;
+
+if (process.argv.includes('--media')) {
+  const { mediaMemoryBench } = await import('./memory-media.js');
+  await mediaMemoryBench(process.argv.slice(2));
+  process.exit(0);
+}
 
 class SyntheticEmbedder implements Embedder {
   readonly id = 'synthetic-3584';

@@ -83,6 +83,12 @@ test('run --shard i/n on three machines + merge = the unsharded run, byte for by
   const parts = manifests.flatMap((m) => Object.entries(m.shard.parts as Record<string, { part: number; parts: number }>));
   assert.ok(parts.length >= 2, 'the mini plan for 3 shards splits a task');
   assert.ok(manifests.every((m, i) => m.shard.index === i && m.shard.count === 3 && m.shard.source === 'cli'));
+  // the merged manifest describes a split task like the unsharded run does: same fingerprint, same data
+  const [merged, full] = ['merged', 'full'].map((d) => JSON.parse(readFileSync(join(dir, d, 'manifest.json'), 'utf8')));
+  for (const [name] of parts) {
+    assert.deepEqual(merged.tasks[name].data, full.tasks[name].data, name);
+    assert.equal(merged.tasks[name].fingerprint, full.tasks[name].fingerprint, name);
+  }
   const incomplete = runCli(['merge', join(dir, 's0'), join(dir, 's2'), '--out', join(dir, 'bad')]);
   assert.equal(incomplete.status, 2);
   assert.match(incomplete.stderr, /missing (task|part)/);
@@ -231,8 +237,12 @@ test('cooperative abort: running calls finish and are cached, nothing is lost, t
     const backend = parseBackendConfig({ name: 'http', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', maxConcurrency: 3 } });
     const opts = { runId: 'abort', tasks: mini.tasks, dataRoot: mini.dataRoot!, version: 'v2.1' as const, backend, outDir: join(dir, 'out'), cacheDir: join(dir, 'cache') };
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('stop')), 400);
-    await assert.rejects(runTasks({ ...opts, signal: controller.signal }), /stop/);
+    // abort once the run is under way (not after a fixed delay: on a loaded machine loading can take longer)
+    const abortWhenBusy = async () => {
+      while ((server.stats.byRoute['POST /v1/embeddings'] ?? 0) < 3) await new Promise((r) => setTimeout(r, 10));
+      controller.abort(new Error('stop'));
+    };
+    await Promise.all([assert.rejects(runTasks({ ...opts, signal: controller.signal }), /stop/), abortWhenBusy()]);
     const atAbort = server.stats.byRoute['POST /v1/embeddings'] ?? 0;
     assert.ok(atAbort > 0);
     await new Promise((r) => setTimeout(r, 100));

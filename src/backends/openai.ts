@@ -122,6 +122,16 @@ function readEmbeddings(res: EmbeddingResponse, expected: number, url: string): 
   }
   const sorted = [...res.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   return sorted.map((d, i) => {
+    if (typeof d.embedding === 'string') {
+      // encoding_format 'base64' (asked for below): the float32 values themselves, little-endian — the same
+      // numbers as the JSON list, without parsing thousands of decimals per vector
+      const bytes = Buffer.from(d.embedding, 'base64');
+      if (bytes.length === 0 || bytes.length % 4 !== 0) throw new BackendError(`${url}: embedding ${i} is not base64 float32 (${bytes.length} bytes)`);
+      const v = new Float32Array(bytes.length / 4);
+      new Uint8Array(v.buffer).set(bytes);
+      if (!v.every(Number.isFinite)) throw new BackendError(`${url}: embedding ${i} has a non-finite value`);
+      return l2normalize(v);
+    }
     if (!Array.isArray(d.embedding) || !d.embedding.every((x) => typeof x === 'number')) {
       throw new BackendError(`${url}: embedding ${i} is not a list of numbers`);
     }
@@ -160,7 +170,7 @@ export class OpenAIEmbedder implements Embedder {
     if ((this.cfg.requestFormat ?? 'input') === 'input') {
       const i = items.findIndex((it) => it.media.length);
       if (i >= 0) throw new BackendError(`requestFormat "input" is text-only, but item ${i} has media; use "messages"`);
-      const res = await this.client.post<EmbeddingResponse>('/embeddings', { model: this.cfg.model, input: items.map((it) => it.text) }, ctx?.signal);
+      const res = await this.client.post<EmbeddingResponse>('/embeddings', { model: this.cfg.model, input: items.map((it) => it.text), encoding_format: 'base64' }, ctx?.signal);
       this.promptTokens += res.usage?.prompt_tokens ?? 0;
       return readEmbeddings(res, items.length, String(this.cfg.baseURL));
     }
@@ -169,7 +179,7 @@ export class OpenAIEmbedder implements Embedder {
         const body: Record<string, unknown> = {
           model: this.cfg.model,
           messages: [{ role: 'user', content: contentParts(it.text, it.media) }],
-          encoding_format: 'float',
+          encoding_format: 'base64',
         };
         if (this.cfg.chatTemplate) body.chat_template = this.cfg.chatTemplate;
         const res = await this.client.post<EmbeddingResponse>('/embeddings', body, ctx?.signal);

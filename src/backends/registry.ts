@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { BackendConfig, ModelConfig } from './config.js';
 import { BuiltinEmbedder } from './builtin.js';
 import { BuiltinReasoner } from './builtin-reasoner.js';
-import { OpenAIEmbedder, OpenAIReasoner, type OpenAIModelConfig } from './openai.js';
+import type { OpenAIModelConfig } from './openai.js';
 import type { Embedder, ReasonInput, Reasoner, Trace } from './types.js';
 
 /** One network that reasons and then embeds from its own hidden states (TTE_u). */
@@ -51,7 +51,7 @@ async function buildEmbedder(cfg: ModelConfig): Promise<Embedder> {
 
 async function buildInnerEmbedder(cfg: ModelConfig): Promise<Embedder> {
   if (cfg.type === 'builtin') return new BuiltinEmbedder();
-  if (cfg.type === 'openai') return new OpenAIEmbedder(openaiConfig(cfg, 'embedder'));
+  if (cfg.type === 'openai') return new (await import('./openai.js')).OpenAIEmbedder(openaiConfig(cfg, 'embedder')); // loaded lazily: the HTTP stack only for HTTP backends
   if (typeof cfg.workers === 'number' && cfg.workers > 0 && cfg.architecture !== 'causal-lm') {
     if (typeof cfg.model !== 'string') throw new ConfigError('embedder: type "transformers" needs "model" (a local folder)');
     const { PooledTransformersEmbedder } = await import('./transformers-pool.js');
@@ -64,7 +64,7 @@ async function buildInnerEmbedder(cfg: ModelConfig): Promise<Embedder> {
 
 async function buildReasoner(cfg: ModelConfig): Promise<Reasoner> {
   if (cfg.type === 'builtin') return new BuiltinReasoner();
-  if (cfg.type === 'openai') return new OpenAIReasoner(openaiConfig(cfg, 'reasoner'));
+  if (cfg.type === 'openai') return new (await import('./openai.js')).OpenAIReasoner(openaiConfig(cfg, 'reasoner'));
   const m = await transformers(cfg, 'reasoner');
   if (!('reason' in m)) throw new ConfigError('reasoner: this transformers architecture cannot generate (use causal-lm)');
   return m as Reasoner;

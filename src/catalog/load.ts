@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { ConfigError } from '../errors.js';
 import { readConfigJson } from '../util/json.js';
 import type { MetaTask, Modality, TaskSpec } from './types.js';
 import { MODALITIES } from './types.js';
 
 import { PACKAGE_ROOT } from '../util/package-root.js';
+import { validate as validateTaskFile } from './task-validator.generated.js';
 
 export const CATALOG_DIR = join(PACKAGE_ROOT, 'tasks', 'mmeb-v2');
-const SCHEMA_PATH = join(PACKAGE_ROOT, 'tasks', 'schema', 'task.schema.json');
 
 export interface Catalog {
   dir: string;
@@ -17,14 +15,11 @@ export interface Catalog {
   byName: Map<string, TaskSpec>;
 }
 
-let validateFn: ReturnType<Ajv['compile']> | undefined;
-function validator(): ReturnType<Ajv['compile']> {
-  if (!validateFn) {
-    const ajv = new Ajv({ allErrors: true });
-    validateFn = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
-  }
-  return validateFn;
-}
+/**
+ * tasks/schema/task.schema.json, compiled ahead of time (scripts/gen-schema-validators.ts): compiling it with
+ * Ajv on every start was most of `tte-bench tasks`' time. A test keeps it in step with the schema file.
+ */
+const validator = (): { (doc: unknown): boolean; errors?: { instancePath: string; message?: string }[] | null } => validateTaskFile;
 
 /** Validate one catalog file's parsed JSON against the schema; throws ConfigError naming file and path. */
 export function validateCatalogFile(doc: unknown, file: string): TaskSpec[] {

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { rankFiles } from '../scoring/rank-files.js';
-import { emit, intIn } from './io.js';
+import { intIn } from './io.js';
+import { emitLines } from '../util/lines.js';
 
 interface Args {
   queries: string;
@@ -25,7 +26,9 @@ export const rankCommand: CommandModule<object, Args> = {
       .option('k', { type: 'number', default: 10, coerce: intIn('k', 1, 1_000_000) })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
-    const preds = await rankFiles({ queries: args.queries, candidates: args.candidates, queryIds: args['query-ids'], candidateIds: args['candidate-ids'], gold: args.gold, k: args.k });
-    emit(preds.map((p) => JSON.stringify(p) + '\n').join(''), args.out);
+    const { predictions } = await rankFiles({ queries: args.queries, candidates: args.candidates, queryIds: args['query-ids'], candidateIds: args['candidate-ids'], gold: args.gold, k: args.k });
+    emitLines((function* () {
+      for (const p of predictions) yield JSON.stringify(p) + '\n';
+    })(), args.out);
   },
 };

@@ -10,7 +10,6 @@ import { loadSuite } from '../engine/suites.js';
 import { resolveShard } from '../engine/shard.js';
 import { makeProgress } from './progress.js';
 import { intIn, taskNames } from './io.js';
-import { loadPrices } from '../report/costs.js';
 
 interface Args {
   suite?: string;
@@ -78,6 +77,7 @@ export const runCommand: CommandModule<object, Args> = {
     const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
     const runId = args['run-id'] ?? `${suite?.name ?? 'tasks'}-${backend.name}-${version}`;
     if (!(args['claim-ttl'] >= 1 && args['claim-ttl'] <= 3600)) throw new ConfigError(`--claim-ttl must be between 1 and 3600 seconds (got ${args['claim-ttl']})`);
+    if (args.shards !== undefined && !args.shard) throw new ConfigError('--shards goes with --shard auto (or --shard i/n)');
     const sharded = args.shard ? resolveShard(args.shard, args.shards, tasks, version, backend, process.env) : null;
     const shard = sharded?.shard;
     if (sharded) tasks = sharded.tasks;
@@ -117,7 +117,7 @@ export const runCommand: CommandModule<object, Args> = {
       shard,
       parts: sharded?.parts,
       claimTtlSeconds: args['claim-ttl'],
-      prices: args.prices ? loadPrices(args.prices) : undefined,
+      prices: args.prices ? (await import('../report/costs.js')).loadPrices(args.prices) : undefined, // its schema compiles on import
       signal: controller.signal,
       keepGoing: args['keep-going'],
       onProgress: progress.update,

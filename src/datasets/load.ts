@@ -99,6 +99,12 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     dataFiles: ctx.dataFiles,
   };
   checkStructure(evalSet, ctx);
+  // a corpus (document collection, label vocabulary) names each entry once: a repeated id would silently keep one
+  const corpusIds = new Set<string>();
+  for (const c of corpus) {
+    if (corpusIds.has(c.id)) ctx.problem(`corpus id '${c.id}' appears twice`, {});
+    corpusIds.add(c.id);
+  }
   return { evalSet, problems: ctx.problems, extractable: ctx.extractable };
 }
 

@@ -72,10 +72,12 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   mkdirSync(join(outDir, '.status'), { recursive: true });
   const results: TaskResult[] = [];
   const splitCosts: Record<string, Record<string, number>> = {};
+  const splitFingerprints: Record<string, string> = {};
   for (const name of all) {
     const parts = split.get(name) as string[] | undefined;
     if (parts) {
       const r = joinParts(name, parts, outDir);
+      splitFingerprints[name] = r.fingerprint;
       results.push(r.result);
       splitCosts[name] = r.cost;
       continue;
@@ -97,7 +99,12 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
     shard: null,
     merged_from: shards.map((s) => ({ dir: s.dir, shard: s.manifest.shard, started_at: s.manifest.started_at, finished_at: s.manifest.finished_at })),
     tasks: Object.fromEntries(
-      all.map((name) => [name, split.has(name) ? { parts: (split.get(name) as string[]).map((d) => shards.find((s) => s.dir === d)!.manifest.tasks[name]) } : shards.find((s) => s.dir === seen.get(name))!.manifest.tasks[name]]),
+      all.map((name) => {
+        if (!split.has(name)) return [name, shards.find((s) => s.dir === seen.get(name))!.manifest.tasks[name]];
+        // a split task's entry reads like an unsharded one (its data fingerprint is the same in every part)
+        const parts = (split.get(name) as string[]).map((d) => shards.find((s) => s.dir === d)!.manifest.tasks[name] as { seconds?: number; reused?: boolean; data?: unknown });
+        return [name, { seconds: parts.reduce((a, p) => a + (p.seconds ?? 0), 0), reused: parts.every((p) => p.reused === true), fingerprint: splitFingerprints[name], data: parts[0].data, parts }];
+      }),
     ),
   });
   const costs = Object.assign({}, ...shards.map((s) => (existsSync(join(s.dir, 'costs.json')) ? readJsonFile<{ tasks: object }>(join(s.dir, 'costs.json')).tasks : {})), splitCosts);
@@ -118,7 +125,7 @@ interface PartStatus {
 }
 
 /** Join the parts of one split task (folders in part order) into `outDir`'s files for the whole task. */
-function joinParts(name: string, dirs: string[], outDir: string): { result: TaskResult; cost: Record<string, number> } {
+function joinParts(name: string, dirs: string[], outDir: string): { result: TaskResult; cost: Record<string, number>; fingerprint: string } {
   const statuses = dirs.map((d) => readJsonFile<PartStatus>(join(d, '.status', `${name}.json`)));
   statuses.forEach((st, i) => {
     const where = { file: join(dirs[i], '.status', `${name}.json`) };
@@ -157,5 +164,5 @@ function joinParts(name: string, dirs: string[], outDir: string): { result: Task
   // nested stage costs (rerank, think) add field by field
   const cost = sumPartCosts(statuses.map((st) => st.cost as unknown as Record<string, unknown>)) as Record<string, number>;
   writeJsonAtomic(join(outDir, '.status', `${name}.json`), { fingerprint: statuses[0].part!.task_fingerprint, num_queries: statuses[0].num_queries, num_candidates: statuses[0].num_candidates, cost });
-  return { result: { task: getTask(name), scores, numQueries: statuses[0].num_queries, numCandidates: statuses[0].num_candidates }, cost };
+  return { result: { task: getTask(name), scores, numQueries: statuses[0].num_queries, numCandidates: statuses[0].num_candidates }, cost, fingerprint: statuses[0].part!.task_fingerprint };
 }

@@ -4,7 +4,8 @@
  * config, task spec, benchmark version, data files) is reused; any difference recomputes it, so stale
  * results are never silently reused. Every file is written atomically.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BackendConfig } from '../backends/config.js';
@@ -16,7 +17,6 @@ import { DEFAULT_EVAL_PROFILE, type EvalProfileName } from '../catalog/profiles.
 import { DataRoot } from '../datasets/readers/data-root.js';
 import type { TextFormat } from '../datasets/types.js';
 import { perQueryMetrics, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
-import { writeReports } from '../report/write.js';
 import { validateSummary } from '../report/summary-schema.js';
 import type { Example } from '../report/run-folder.js';
 import type { Trace } from '../backends/types.js';
@@ -28,9 +28,11 @@ import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
 import { writeItemsFile } from '../report/items.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from './cache.js';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
+import { readJsonFile, toJson, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
-import { dataFingerprint, hashJson } from './fingerprint.js';
+import { dataFingerprint, hashJson, resumeGuard, sameGuard } from './fingerprint.js';
+import { writeLinesAtomic } from '../util/lines.js';
+import { writeReportsIfChanged } from './report-stamp.js';
 import { MediaLoader } from './media.js';
 import { createReranker } from '../rerank/registry.js';
 import { RerankCache } from '../rerank/cache.js';
@@ -89,6 +91,9 @@ interface TaskStatus {
   cost: TaskCost;
   /** A part of a split task: its query range, and the fingerprint the whole task has (for `merge`). */
   part?: { index: number; count: number; range: [number, number]; task_fingerprint: string };
+  /** The data files the task was built from, and what must not change to resume from them alone. */
+  data_files?: string[];
+  resume_guard?: Record<string, [number, number] | null>;
 }
 
 export interface TaskCost {
@@ -166,6 +171,13 @@ export function examples(evalSet: import('../datasets/types.js').EvalSet, preds:
   return { best, worst };
 }
 
+/** writeJsonAtomic, skipped when the file already holds exactly this (a resumed run: no fsync, no rename). */
+function writeJsonIfChanged(path: string, value: unknown): void {
+  const text = toJson(value);
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  writeFileAtomic(path, text);
+}
+
 export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {});
   const predK = opts.predK ?? 100;
@@ -194,81 +206,116 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       opts.signal?.throwIfAborted();
       try {
         const t0 = performance.now();
-        const { evalSet: whole } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format, profile });
         const part = opts.parts?.[task.name];
-        const { evalSet, range } = part ? sliceEvalSet(whole, part.part, part.parts) : { evalSet: whole, range: null };
-        const data = dataFingerprint(evalSet.dataFiles);
-        const taskFingerprint = hashJson({
-          backend: opts.backend,
-          task,
-          version: opts.version,
-          format,
-          // only a non-default profile joins the fingerprint, so runs made before profiles existed are reused
-          ...(profile !== DEFAULT_EVAL_PROFILE ? { profile } : {}),
-          predK,
-          thinkTargets: opts.thinkTargets === true,
-          prompts: PROMPT_VERSION,
-          data,
-          harness: packageVersion(),
-        });
-        const fingerprint = part ? hashJson({ task: taskFingerprint, part: part.part, parts: part.parts }) : taskFingerprint;
-        fingerprints[task.name] = { fingerprint, data, ...(part && range ? { part: { index: part.part, count: part.parts, range } } : {}) };
+        const fingerprintOf = (data: ReturnType<typeof dataFingerprint>) => {
+          const taskFingerprint = hashJson({
+            backend: opts.backend,
+            task,
+            version: opts.version,
+            format,
+            // only a non-default profile joins the fingerprint, so runs made before profiles existed are reused
+            ...(profile !== DEFAULT_EVAL_PROFILE ? { profile } : {}),
+            predK,
+            thinkTargets: opts.thinkTargets === true,
+            prompts: PROMPT_VERSION,
+            data,
+            harness: packageVersion(),
+          });
+          return { taskFingerprint, fingerprint: part ? hashJson({ task: taskFingerprint, part: part.part, parts: part.parts }) : taskFingerprint };
+        };
         const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
         const scoreFile = join(opts.outDir, `${task.name}_score.json`);
         const predFile = join(opts.outDir, `${task.name}_pred.jsonl`);
         let scores: ScoreObject;
         let stats: PipelineStats | null = null;
         const status: TaskStatus | null = existsSync(statusFile) ? readJsonFile<TaskStatus>(statusFile) : null;
-        if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(predFile)) {
+        const finished = status !== null && existsSync(scoreFile) && existsSync(predFile);
+        const guardRoots = [opts.hfRoot ?? join(root.dir, 'hf'), root.dir];
+        // A finished task is resumed from the data files its status recorded (size + mtime, and the folders
+        // and dataset cards that decide which files a split resolves to): no data is read, no media stated.
+        // Any difference falls through to the full path below, which decides exactly as before.
+        // (A query-range part takes the full path: its own counts are not in the status, which holds the whole task's.)
+        let resumed: ReturnType<typeof dataFingerprint> | null = null;
+        if (!part && finished && status.data_files && status.resume_guard && sameGuard(resumeGuard(status.data_files, guardRoots), status.resume_guard)) {
+          const data = dataFingerprint(status.data_files);
+          if (fingerprintOf(data).fingerprint === status.fingerprint) resumed = data;
+        }
+        let numQueries: number;
+        let numCandidates: number;
+        let partLabel = '';
+        if (resumed && status) {
+          fingerprints[task.name] = { fingerprint: status.fingerprint, data: resumed };
           scores = readJsonFile<ScoreObject>(scoreFile);
           reused.push(task.name);
           costs[task.name] = status.cost;
+          [numQueries, numCandidates] = [status.num_queries, status.num_candidates];
         } else {
-          const media = new MediaLoader(root, evalSet);
-          const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache, version: opts.version, signal: opts.signal });
-          const embedded = await embedEvalSet(evalSet, backend, media, {
-            version: opts.version,
-            cache,
-            thinkTargets: opts.thinkTargets,
-            shouldThink: gate?.shouldThink,
-            onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
-            signal: opts.signal,
-            claims,
-          });
-          stats = embedded.stats;
-          if (embedded.queryTraces.some((t) => t)) {
-            writeFileAtomic(
-              join(opts.outDir, `${task.name}_traces.jsonl`),
-              evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n').join(''),
-            );
+          const { evalSet: whole } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format, profile });
+          const { evalSet, range } = part ? sliceEvalSet(whole, part.part, part.parts) : { evalSet: whole, range: null };
+          const data = dataFingerprint(evalSet.dataFiles);
+          const { taskFingerprint, fingerprint } = fingerprintOf(data);
+          const dataFiles = [...new Set(evalSet.dataFiles)].sort();
+          const guard = resumeGuard(dataFiles, guardRoots);
+          fingerprints[task.name] = { fingerprint, data, ...(part && range ? { part: { index: part.part, count: part.parts, range } } : {}) };
+          [numQueries, numCandidates] = [evalSet.queries.length, evalSet.candidates.length];
+          if (part && range) partLabel = ` part ${part.part + 1}/${part.parts} (queries ${range[0]}..${range[1]} of ${whole.queries.length})`;
+          if (finished && status.fingerprint === fingerprint) {
+            scores = readJsonFile<ScoreObject>(scoreFile);
+            reused.push(task.name);
+            costs[task.name] = status.cost;
+            // record the data files (a status from before they were) and their current guard, so the next
+            // resume reads nothing
+            if (!isDeepStrictEqual(status.data_files, dataFiles) || !isDeepStrictEqual(status.resume_guard, guard)) writeJsonAtomic(statusFile, { ...status, data_files: dataFiles, resume_guard: guard });
+          } else {
+            const media = new MediaLoader(root, evalSet);
+            const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache, version: opts.version, signal: opts.signal });
+            const embedded = await embedEvalSet(evalSet, backend, media, {
+              version: opts.version,
+              cache,
+              thinkTargets: opts.thinkTargets,
+              shouldThink: gate?.shouldThink,
+              onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
+              signal: opts.signal,
+              claims,
+            });
+            stats = embedded.stats;
+            if (embedded.queryTraces.some((t) => t)) {
+              writeLinesAtomic(
+                join(opts.outDir, `${task.name}_traces.jsonl`),
+                evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n'),
+              );
+            }
+            let preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+            const reranked = reranker ? await rerankTask(evalSet, preds, reranker, { backend: opts.backend, outDir: opts.outDir, media, cache: rerankCache, version: opts.version, signal: opts.signal }) : null;
+            if (reranked) preds = reranked.preds;
+            scores = scorePredictions(preds);
+            writeLinesAtomic(predFile, (function* () {
+              for (const p of preds) yield JSON.stringify(p) + '\n';
+            })());
+            writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
+            // what the query browser, id-paired comparisons and trace export read
+            const reasonerIdentity = backend.reasoner
+              ? { id: backend.reasoner.id, key: modelKey(backend.reasoner.id, opts.backend.reasoner) }
+              : backend.unified
+                ? { id: backend.unified.id, key: modelKey(backend.unified.id, opts.backend.embedder) }
+                : null;
+            await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity, (p) => root.exists(p));
+            evalSet.inlineMedia.clear(); // page images carried by the data: vectors and thumbnails are made, release them
+            writeJsonAtomic(scoreFile, scores, 4);
+            costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
+            if (reranked) costs[task.name].rerank = reranked.cost;
+            if (gate) costs[task.name].think = thinkCost(gate.stats, embedded.queryTraces);
+            // a part records the whole task's counts (what the merged summary reports) and its own range
+            const st: TaskStatus = { fingerprint, num_queries: whole.queries.length, num_candidates: whole.candidates.length, cost: costs[task.name], data_files: dataFiles, resume_guard: guard };
+            if (part && range) st.part = { index: part.part, count: part.parts, range, task_fingerprint: taskFingerprint };
+            writeJsonAtomic(statusFile, st);
           }
-          let preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
-          const reranked = reranker ? await rerankTask(evalSet, preds, reranker, { backend: opts.backend, outDir: opts.outDir, media, cache: rerankCache, version: opts.version, signal: opts.signal }) : null;
-          if (reranked) preds = reranked.preds;
-          scores = scorePredictions(preds);
-          writeFileAtomic(predFile, preds.map((p) => JSON.stringify(p) + '\n').join(''));
-          writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
-          // what the query browser, id-paired comparisons and trace export read
-          const reasonerIdentity = backend.reasoner
-            ? { id: backend.reasoner.id, key: modelKey(backend.reasoner.id, opts.backend.reasoner) }
-            : backend.unified
-              ? { id: backend.unified.id, key: modelKey(backend.unified.id, opts.backend.embedder) }
-              : null;
-          await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity, (p) => root.exists(p));
-          writeJsonAtomic(scoreFile, scores, 4);
-          costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
-          if (reranked) costs[task.name].rerank = reranked.cost;
-          if (gate) costs[task.name].think = thinkCost(gate.stats, embedded.queryTraces);
-          // a part records the whole task's counts (what the merged summary reports) and its own range
-          const st: TaskStatus = { fingerprint, num_queries: whole.queries.length, num_candidates: whole.candidates.length, cost: costs[task.name] };
-          if (part && range) st.part = { index: part.part, count: part.parts, range, task_fingerprint: taskFingerprint };
-          writeJsonAtomic(statusFile, st);
         }
-        results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
+        results.push({ task, scores, numQueries, numCandidates });
         const seconds = (performance.now() - t0) / 1000;
         timings[task.name] = { seconds, reused: reused.includes(task.name), stats };
         log(
-          `[${n + 1}/${opts.tasks.length}] ${task.name}${part && range ? ` part ${part.part + 1}/${part.parts} (queries ${range[0]}..${range[1]} of ${whole.queries.length})` : ''}: ${evalSet.queries.length} queries, ${evalSet.candidates.length} candidates, ` +
+          `[${n + 1}/${opts.tasks.length}] ${task.name}${partLabel}: ${numQueries} queries, ${numCandidates} candidates, ` +
             `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
         );
       } catch (err) {
@@ -286,9 +333,9 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     throw err;
   }
   const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results, failures, profile));
-  writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
+  writeJsonIfChanged(join(opts.outDir, 'summary.json'), summary);
   // Costs vary with the cache state, so they live beside the deterministic summary, not in it.
-  writeJsonAtomic(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });
+  writeJsonIfChanged(join(opts.outDir, 'costs.json'), { run_id: opts.runId, tasks: costs });
   writeJsonAtomic(join(opts.outDir, 'manifest.json'), {
     run_id: opts.runId,
     started_at: started.toISOString(),
@@ -307,7 +354,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     backend: summary.backend,
     tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
   });
-  if (opts.reportDir) await writeReports(opts.outDir, opts.reportDir, { prices: opts.prices });
+  if (opts.reportDir) await writeReportsIfChanged(opts.outDir, opts.reportDir, opts.prices);
   await reranker?.close?.();
   await backend.close();
   await scoring.close();

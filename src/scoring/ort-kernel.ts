@@ -12,7 +12,18 @@ import type * as Ort from 'onnxruntime-node';
 
 const require = createRequire(import.meta.url);
 
-function buildModel(withTopK: boolean): Uint8Array {
+/**
+ * The two graphs as encoded bytes (shapes are symbolic, so they never change): loading protobufjs to
+ * encode them took longer than building the sessions, on every `rank`. `buildModel` is kept as their
+ * source; test/fast-paths.test.ts checks that these bytes are exactly what it encodes.
+ */
+export const TOPK_MODEL_BASE64 =
+  'CAgSCXR0ZS1iZW5jaDrTAQoeCgFRCgFDEgFTIgRHZW1tKg0KBnRyYW5zQhgBoAECCj4KAVMKAUsSAVYSAUkiBFRvcEsqCwoEYXhpcxgBoAECKg4KB2xhcmdlc3QYAaABAioNCgZzb3J0ZWQYAaABAhIEdG9wa1oVCgFREhAKDggBEgoKAxIBbgoDEgFkWhUKAUMSEAoOCAESCgoDEgFtCgMSAWRaDwoBSxIKCggIBxIECgIIAWIVCgFWEhAKDggBEgoKAxIBbgoDEgFrYhUKAUkSEAoOCAcSCgoDEgFuCgMSAWtCBAoAEA0=';
+export const SCORES_MODEL_BASE64 =
+  'CAgSCXR0ZS1iZW5jaDptCh4KAVEKAUMSAVMiBEdlbW0qDQoGdHJhbnNCGAGgAQISBnNjb3Jlc1oVCgFREhAKDggBEgoKAxIBbgoDEgFkWhUKAUMSEAoOCAESCgoDEgFtCgMSAWRiFQoBUxIQCg4IARIKCgMSAW4KAxIBbUIECgAQDQ==';
+
+/** The ONNX graph: Gemm(Q, Cᵀ) → S, then (withTopK) TopK(S, K) → V, I. */
+export function buildModel(withTopK: boolean): Uint8Array {
   const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
   const F = onnx.TensorProto.DataType.FLOAT;
   const I64 = onnx.TensorProto.DataType.INT64;
@@ -58,18 +69,18 @@ function buildModel(withTopK: boolean): Uint8Array {
 
 export interface TopKKernel {
   /**
-   * For `nq` queries (row-major, dim d) against `nc` candidates, the top `k` candidate indices per query,
-   * ordered by score desc, then gold last, then index.
+   * For `nq` queries (row-major, dim d) against `nc` candidates, the top min(k, nc) candidate indices per
+   * query, ordered by score desc, then gold last, then index: row q at [q·min(k, nc), (q+1)·min(k, nc)).
    */
-  topk(queries: Float32Array, nq: number, candidates: Float32Array, nc: number, d: number, k: number, isGold: (q: number, c: number) => boolean): Promise<number[][]>;
+  topk(queries: Float32Array, nq: number, candidates: Float32Array, nc: number, d: number, k: number, isGold: (q: number, c: number) => boolean): Promise<Int32Array>;
   close(): Promise<void>;
 }
 
 export async function createOrtKernel({ threads, blockRows = 256, margin = 16 }: { threads?: number; blockRows?: number; margin?: number } = {}): Promise<TopKKernel> {
   const ort = (await import('onnxruntime-node')) as typeof Ort;
   const options: Ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads ?? 0, graphOptimizationLevel: 'all' };
-  const topkSession = await ort.InferenceSession.create(buildModel(true), options);
-  const scoreSession = await ort.InferenceSession.create(buildModel(false), options);
+  const topkSession = await ort.InferenceSession.create(Buffer.from(TOPK_MODEL_BASE64, 'base64'), options);
+  const scoreSession = await ort.InferenceSession.create(Buffer.from(SCORES_MODEL_BASE64, 'base64'), options);
 
   const policySort = (scores: Float32Array | number[], indices: number[], gold: (c: number) => boolean) =>
     indices.sort((a, b) => {
@@ -88,11 +99,12 @@ export async function createOrtKernel({ threads, blockRows = 256, margin = 16 }:
       }
       const kk = Math.min(nc, k);
       const window = Math.min(nc, kk + margin);
-      const C = new ort.Tensor('float32', candidates, [nc, d]);
-      const out: number[][] = [];
+      // Views, never copies: onnxruntime-node reads a typed array at its byte offset.
+      const C = new ort.Tensor('float32', candidates.subarray(0, nc * d), [nc, d]);
+      const out = new Int32Array(nq * kk);
       for (let start = 0; start < nq; start += blockRows) {
         const rows = Math.min(blockRows, nq - start);
-        const Q = new ort.Tensor('float32', queries.slice(start * d, (start + rows) * d), [rows, d]);
+        const Q = new ort.Tensor('float32', queries.subarray(start * d, (start + rows) * d), [rows, d]);
         const res = await topkSession.run({ Q, C, K: new ort.Tensor('int64', BigInt64Array.from([BigInt(window)]), [1]) });
         const V = res.V.data as Float32Array;
         const I = res.I.data as BigInt64Array;
@@ -103,15 +115,15 @@ export async function createOrtKernel({ threads, blockRows = 256, margin = 16 }:
           // A tie group that reaches the end of the window may continue beyond it: re-rank from the full row.
           const boundary = vals[kk - 1];
           if (window < nc && vals[window - 1] === boundary) {
-            const full = await scoreSession.run({ Q: new ort.Tensor('float32', queries.slice(q * d, (q + 1) * d), [1, d]), C });
+            const full = await scoreSession.run({ Q: new ort.Tensor('float32', queries.subarray(q * d, (q + 1) * d), [1, d]), C });
             const scores = full.S.data as Float32Array;
-            out.push(policySort(scores, Array.from({ length: nc }, (_, i) => i), (c) => isGold(q, c)).slice(0, kk));
+            out.set(policySort(scores, Array.from({ length: nc }, (_, i) => i), (c) => isGold(q, c)).slice(0, kk), q * kk);
             continue;
           }
           const byIndex = new Map(idx.map((c, j) => [c, vals[j]]));
           const scoreOf: number[] = [];
           for (const [c, v] of byIndex) scoreOf[c] = v;
-          out.push(policySort(scoreOf, idx, (c) => isGold(q, c)).slice(0, kk));
+          out.set(policySort(scoreOf, idx, (c) => isGold(q, c)).slice(0, kk), q * kk);
         }
       }
       return out;

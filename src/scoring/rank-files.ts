@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import type { Prediction } from '../metrics/ranking.js';
-import { readNpy, rowsOf } from '../util/npy.js';
+import { readNpy, type Matrix } from '../util/npy.js';
 import { readJsonLines } from '../util/json.js';
 import { ScoringPool } from './pool.js';
 
@@ -39,8 +39,15 @@ export interface RankFilesOptions {
   k: number;
 }
 
-/** Rank precomputed embeddings (.npy) with the harness's scoring kernel; VLM2Vec-style predictions. */
-export async function rankFiles(opts: RankFilesOptions): Promise<Prediction[]> {
+interface Inputs {
+  q: Matrix;
+  c: Matrix;
+  cids: string[] | null;
+  gold: { label: string[]; rel: number[] | null }[] | null;
+  goldIdx: number[][] | null;
+}
+
+function readInputs(opts: RankFilesOptions): Inputs {
   const q = readNpy(opts.queries);
   const c = readNpy(opts.candidates);
   for (const [m, file] of [[q, opts.queries], [c, opts.candidates]] as const) {
@@ -49,20 +56,47 @@ export async function rankFiles(opts: RankFilesOptions): Promise<Prediction[]> {
     if (bad >= 0) throw new DataError(`non-finite value ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`, { file });
   }
   if (q.cols !== c.cols) throw new DataError(`queries have ${q.cols} dimensions but candidates have ${c.cols}`, { file: opts.candidates });
-  const cids = opts.candidateIds ? readIds(opts.candidateIds, c.rows) : Array.from({ length: c.rows }, (_, i) => String(i));
+  const cids = opts.candidateIds ? readIds(opts.candidateIds, c.rows) : null;
   if (opts.queryIds) readIds(opts.queryIds, q.rows);
   const gold = opts.gold ? readGold(opts.gold, q.rows) : null;
-  const index = new Map(cids.map((id, i) => [id, i]));
-  const goldIdx = (gold ?? []).map((g) => g.label.map((l) => index.get(l)).filter((i): i is number => i !== undefined));
+  let goldIdx: number[][] | null = null;
+  if (gold) {
+    // without --candidate-ids the ids are the row indices "0", "1", ...
+    const index = cids ? new Map(cids.map((id, i) => [id, i])) : null;
+    const indexOf = (l: string) => (index ? index.get(l) : /^(0|[1-9]\d*)$/.test(l) && Number(l) < c.rows ? Number(l) : undefined);
+    goldIdx = gold.map((g) => g.label.map(indexOf).filter((i): i is number => i !== undefined));
+  }
+  return { q, c, cids, gold, goldIdx };
+}
+
+/**
+ * Rank precomputed embeddings (.npy) with the harness's scoring kernel; VLM2Vec-style predictions, made
+ * one at a time as they are consumed (so they can be streamed out). The matrices are read as views of the
+ * files' bytes and moved to the scoring worker without a copy.
+ */
+export async function rankFiles(opts: RankFilesOptions): Promise<{ count: number; predictions: Iterable<Prediction> }> {
   const pool = new ScoringPool();
+  pool.warm(); // the worker loads onnxruntime while this thread reads the files
+  let inputs: Inputs;
+  let ranked: Int32Array;
   try {
-    const ranked = await pool.topk(rowsOf(q), rowsOf(c), opts.k, gold ? goldIdx : rowsOf(q).map(() => []));
-    return ranked.map((r, i) => ({
-      prediction: r.map((j) => cids[j]),
-      label: gold ? (gold[i].label.length === 1 && !gold[i].rel ? gold[i].label[0] : gold[i].label) : [],
-      rel_scores: gold ? gold[i].rel : null,
-    }));
+    inputs = readInputs(opts);
+    const { q, c, goldIdx } = inputs;
+    ranked = await pool.topkMatrices(q.data, q.rows, c.data, c.rows, q.cols, opts.k, goldIdx);
   } finally {
     await pool.close();
   }
+  const { q, c, cids, gold } = inputs;
+  const kk = Math.min(opts.k, c.rows);
+  function* predictions(): Iterable<Prediction> {
+    for (let i = 0; i < q.rows; i++) {
+      const row = ranked.subarray(i * kk, (i + 1) * kk);
+      yield {
+        prediction: Array.from(row, (j) => (cids ? cids[j] : String(j))),
+        label: gold ? (gold[i].label.length === 1 && !gold[i].rel ? gold[i].label[0] : gold[i].label) : [],
+        rel_scores: gold ? gold[i].rel : null,
+      };
+    }
+  }
+  return { count: q.rows, predictions: predictions() };
 }

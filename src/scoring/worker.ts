@@ -1,35 +1,34 @@
 /**
- * Piscina worker: exact top-k for one block of queries with the onnxruntime kernel. One kernel (one ORT
- * session pair) per worker thread, created on first use; candidates arrive once as a SharedArrayBuffer
- * keyed by `poolId`, queries are transferred, never copied.
+ * Piscina worker: exact top-k for a whole ranking job with the onnxruntime kernel. One kernel (one ORT
+ * session pair) per worker thread, created on first use. Queries and candidates arrive moved (their
+ * buffers transferred, never copied) and the ranking goes back the same way, as one Int32Array.
  */
+import { move } from 'piscina';
 import { createOrtKernel, type TopKKernel } from './ort-kernel.js';
 
 export interface ScoringTask {
-  poolId: string;
-  candidates?: SharedArrayBuffer;
-  nc: number;
-  d: number;
+  /** nq × d, row-major. */
   queries: Float32Array;
   nq: number;
+  /** nc × d, row-major. */
+  candidates: Float32Array;
+  nc: number;
+  d: number;
   k: number;
-  /** Gold candidate indices per query (for the tie policy). */
-  gold: number[][];
+  /** Gold candidate indices per query (for the tie policy); null when there is no gold. */
+  gold: number[][] | null;
   threads: number;
 }
 
 let kernel: Promise<TopKKernel> | null = null;
-const pools = new Map<string, Float32Array>();
 
-export default async function score(task: ScoringTask): Promise<number[][]> {
+export default async function score(task: ScoringTask): Promise<Int32Array> {
   kernel ??= createOrtKernel({ threads: task.threads });
-  // onnxruntime-node rejects typed arrays over a SharedArrayBuffer: one private copy per pool per worker.
-  if (task.candidates) {
-    pools.clear(); // one task at a time: drop the previous task's candidates
-    pools.set(task.poolId, new Float32Array(task.candidates).slice());
+  if (task.nq === 0 || task.nc === 0) {
+    await kernel; // a warm-up task (ScoringPool.warm): load onnxruntime and build the sessions
+    return new Int32Array(0);
   }
-  const cands = pools.get(task.poolId);
-  if (!cands) throw new Error(`candidate pool ${task.poolId} was not sent to this worker`);
-  const gold = task.gold.map((g) => new Set(g));
-  return (await kernel).topk(task.queries, task.nq, cands, task.nc, task.d, task.k, (q, c) => gold[q].has(c));
+  const gold = task.gold?.map((g) => (g.length ? new Set(g) : null)) ?? null;
+  const ranked = await (await kernel).topk(task.queries, task.nq, task.candidates, task.nc, task.d, task.k, (q, c) => gold?.[q]?.has(c) === true);
+  return move(ranked) as Int32Array;
 }

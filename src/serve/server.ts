@@ -162,7 +162,8 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         return send(200, {
           object: 'list',
           model: modelName,
-          data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: Array.from(v) })),
+          // encoding_format 'base64': little-endian float32 bytes, as OpenAI and vLLM answer it
+          data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v) })),
           usage: { prompt_tokens: tokens, total_tokens: tokens },
         });
       }

@@ -1,5 +1,5 @@
 /** Reader and writer for numpy .npy files (format 1.0–3.0): 2-D float32/float64, C order, little-endian. */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 
 export interface Matrix {
@@ -8,18 +8,51 @@ export interface Matrix {
   data: Float32Array;
 }
 
-export function readNpy(file: string): Matrix {
-  let buf: Buffer;
+/** The whole file in one fresh ArrayBuffer (offset 0), so a view into it can be moved to a worker. */
+function readWhole(file: string): Uint8Array {
+  let fd: number;
   try {
-    buf = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch (err) {
     throw new DataError(`cannot read: ${(err as Error).message}`, { file });
   }
-  if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new DataError('not a .npy file (bad magic)', { file });
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      // a pipe or device (e.g. /dev/stdin): its size is unknown up front; copy what it yields into a fresh buffer
+      const data = readFileSync(fd);
+      return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+    }
+    const bytes = new Uint8Array(new ArrayBuffer(st.size));
+    let at = 0;
+    while (at < bytes.length) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return at === bytes.length ? bytes : bytes.subarray(0, at);
+  } catch (err) {
+    throw new DataError(`cannot read: ${(err as Error).message}`, { file });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read a 2-D .npy file. A little-endian float32 array is returned as a view of the file's bytes — no
+ * per-element work and no copy (numpy pads the header to a multiple of 64 bytes, so the data is aligned; an
+ * unaligned file is copied once). `data.buffer` is the file's own buffer: transferring it to a worker moves
+ * the matrix without copying. float64 is converted to float32 (the one per-element path).
+ */
+export function readNpy(file: string): Matrix {
+  const buf = readWhole(file);
+  const latin1 = (a: number, b: number) => Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('latin1');
+  if (buf.length < 10 || latin1(0, 6) !== '\x93NUMPY') throw new DataError('not a .npy file (bad magic)', { file });
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const major = buf[6];
-  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
-  const header = buf.toString(major >= 3 ? 'utf8' : 'latin1', start, start + headerLen);
+  const header = Buffer.from(buf.buffer, buf.byteOffset + start, Math.max(0, Math.min(headerLen, buf.length - start))).toString(major >= 3 ? 'utf8' : 'latin1');
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shape = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -28,16 +61,15 @@ export function readNpy(file: string): Matrix {
   const dims = shape.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (dims.length !== 2) throw new DataError(`expected a 2-D array, got shape (${shape})`, { file });
   const [rows, cols] = dims;
-  const offset = start + headerLen;
+  const offset = buf.byteOffset + start + headerLen;
   const n = rows * cols;
   let data: Float32Array;
   if (descr === '<f4' || descr === '|f4') {
-    if (buf.length - offset < n * 4) throw new DataError('file is shorter than its shape says', { file });
-    data = new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + n * 4));
+    if (buf.byteOffset + buf.length - offset < n * 4) throw new DataError('file is shorter than its shape says', { file });
+    data = offset % 4 === 0 ? new Float32Array(buf.buffer, offset, n) : new Float32Array(buf.buffer.slice(offset, offset + n * 4));
   } else if (descr === '<f8') {
-    if (buf.length - offset < n * 8) throw new DataError('file is shorter than its shape says', { file });
-    const f64 = new Float64Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + n * 8));
-    data = Float32Array.from(f64);
+    if (buf.byteOffset + buf.length - offset < n * 8) throw new DataError('file is shorter than its shape says', { file });
+    data = Float32Array.from(new Float64Array(buf.buffer.slice(offset, offset + n * 8)));
   } else throw new DataError(`unsupported dtype ${descr} (use float32)`, { file });
   return { rows, cols, data };
 }

@@ -11,6 +11,7 @@ import { loadEvalSet } from '../../src/datasets/load.js';
 import { readParquetRows } from '../../src/datasets/readers/parquet.js';
 import { DataError } from '../../src/errors.js';
 import { validateTasks } from '../../src/datasets/validate.js';
+import { npyBytes } from '../../src/util/npy.js';
 import { runCli, tempDir } from '../helpers.js';
 import { copyFormatsRoot, writeJsonlRows } from './support.js';
 
@@ -128,4 +129,31 @@ test('zero-byte and corrupt images stop the run before any model call, naming th
     assert.match(r.stderr, want);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
+});
+
+test('rank refuses non-finite values, empty matrices and repeated ids in its inputs', () => {
+  const dir = tempDir();
+  const npy = (name: string, rows: number, cols: number, values: number[]) => {
+    const f = join(dir, name);
+    writeFileSync(f, npyBytes({ rows, cols, data: Float32Array.from(values) }));
+    return f;
+  };
+  const q = npy('q.npy', 2, 2, [1, 0, 0, 1]);
+  const c = npy('c.npy', 3, 2, [1, 0, 0, 1, 0.5, 0.5]);
+  const nan = npy('nan.npy', 3, 2, [1, 0, NaN, 1, 0.5, 0.5]);
+  const empty = npy('empty.npy', 0, 2, []);
+  const ids = join(dir, 'ids.txt');
+  writeFileSync(ids, 'd1\nd2\nd1\n');
+  const cases: [string[], RegExp][] = [
+    [['--queries', q, '--candidates', nan], /nan\.npy: non-finite value NaN at row 1, column 0/],
+    [['--queries', empty, '--candidates', c], /empty\.npy: empty matrix \(shape 0 x 2\)/],
+    [['--queries', q, '--candidates', c, '--candidate-ids', ids], /ids\.txt, line 3: id 'd1' appears twice \(lines 1 and 3\)/],
+  ];
+  for (const [args, want] of cases) {
+    const r = runCli(['rank', ...args, '--k', '2']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, want);
+  }
+  const ok = runCli(['rank', '--queries', q, '--candidates', c, '--k', '2']);
+  assert.equal(ok.status, 0, ok.stderr);
 });

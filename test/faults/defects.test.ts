@@ -102,6 +102,10 @@ test('forEachPool takes no new item after a failure', async () => {
   );
   // the 8 first calls, plus at most one more per loop that finished its call before the failure landed
   assert.ok(started <= 16, `started ${started} calls`);
+  // and nothing keeps running behind the rejection (the old pool rejected at once and went on taking items)
+  const atReject = started;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(started, atReject, 'no call started after the pool rejected');
 });
 
 /** The builtin floor, counting every embed call. */
@@ -170,7 +174,7 @@ test('--keep-going: summary.json, report.md and report.html say the run is parti
   assert.equal('partial' in JSON.parse(readFileSync(join(dir, 'f', 'summary.json'), 'utf8')), false);
 });
 
-test('bad numbers and repeated tasks on the command line are refused before any work (exit 2, one line)', () => {
+test('bad numbers and repeated tasks on the command line are refused before any work (exit 2, one line)', async () => {
   const dir = tempDir();
   const input = join(dir, 'in.jsonl');
   writeFileSync(input, '{"text": "a"}\n');
@@ -187,8 +191,9 @@ test('bad numbers and repeated tasks on the command line are refused before any 
     [['serve', '--latency-ms', '-1'], /--latency-ms must be an integer from 0/],
     [['extract-frames', '--task', 'HMDB51', '--data-root', dir, '--max-frames', '0'], /--max-frames must be an integer from 1/],
   ];
-  for (const [args, want] of cases) {
-    const r = runCli(args);
+  const results = await Promise.all(cases.map(([args]) => runCliAsync(args)));
+  for (const [i, [args, want]] of cases.entries()) {
+    const r = results[i];
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, want, args.join(' '));
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');

@@ -58,7 +58,11 @@ test('the HTML report escapes dataset and model text', async () => {
   const r = runCli(['run', '--tasks', 'N24News', '--data-root', root, '--backend', backend, '--no-cache', '--out', join(dir, 'o'), '--report-dir', join(dir, 'r')]);
   assert.equal(r.status, 0, r.stderr);
   const html = readFileSync(join(dir, 'r', 'report.html'), 'utf8');
-  assert.doesNotMatch(html, /<script|<img src=x|<iframe/i);
+  assert.doesNotMatch(html, /<img src=x|<iframe|<script>alert|<script>x/i);
+  // the only scripts are the report's own query browser: its index (JSON) and its code
+  assert.deepEqual(html.match(/<script[^>]*>/g), ['<script type="application/json" id="browser-index">', '<script>']);
+  // the browser's per-task data carries dataset text as JSON with every '<' escaped
+  for (const f of readdirSync(join(dir, 'r', 'browser'))) assert.ok(!readFileSync(join(dir, 'r', 'browser', f), 'utf8').includes('<'), f);
   assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
   assert.match(html, /&lt;\/td&gt;&lt;script&gt;/);
 });

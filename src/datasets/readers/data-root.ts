@@ -2,6 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { DataError, type ErrorLocation } from '../../errors.js';
 import { listFrameFiles } from './frames.js';
+import { ioCounts } from './io-counts.js';
 
 /**
  * The downloaded MMEB-V2 data root. Every media path from the data goes through here: paths are kept
@@ -38,6 +39,7 @@ export class DataRoot {
   /** True when the path exists and resolves (through symlinks) inside the root; throws if it escapes. */
   exists(relPath: string, where: ErrorLocation = {}): boolean {
     const abs = this.abs(relPath);
+    ioCounts.mediaChecks++;
     if (!existsSync(abs)) return false;
     const real = realpathSync(abs);
     const back = relative(this.realDir, real);
@@ -48,6 +50,7 @@ export class DataRoot {
   }
 
   isDir(relPath: string): boolean {
+    ioCounts.mediaChecks++;
     try {
       return statSync(this.abs(relPath)).isDirectory();
     } catch {
@@ -57,6 +60,7 @@ export class DataRoot {
 
   /** Frame files of a frame folder, root-relative, natural order. */
   frames(relDir: string, where: ErrorLocation = {}): string[] {
+    ioCounts.mediaChecks++;
     if (this.isDir(relDir)) this.exists(relDir, where);
     return listFrameFiles(this.abs(relDir)).map((f) => `${relDir}/${f}`);
   }

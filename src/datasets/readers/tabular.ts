@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { DataError } from '../../errors.js';
+import { ioCounts } from './io-counts.js';
 import { readParquetRows, type Row, type SourcedRow } from './parquet.js';
 import { readJsonFile, readJsonLines } from '../../util/json.js';
 
@@ -32,6 +33,7 @@ function textRows(file: string): Row[] {
 export async function readRows(files: string[]): Promise<SourcedRow[]> {
   const out: SourcedRow[] = [];
   for (const file of files) {
+    ioCounts.dataFilesRead++;
     if (file.endsWith('.parquet')) out.push(...(await readParquetRows([file])));
     else textRows(file).forEach((row, index) => out.push({ row, file, index }));
   }
