@@ -64,6 +64,8 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   serveProc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
 });
+// the server goes with this process, also when a step fails
+process.once('exit', () => serveProc.kill('SIGTERM'));
 const requests = async () => ((await (await fetch(`${url}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute['POST /v1/embeddings'] ?? 0;
 const dir = mkdtempSync(join(tmpdir(), 'tte-bench-claims-'));
 const unique = n + Math.floor(n / 4);

@@ -49,8 +49,9 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new ConfigError(msg);
+      // yargs wraps an error thrown by an option's `coerce` (a bound check) in a YError: still bad usage
+      if (err && err.name !== 'YError') throw err;
+      throw new ConfigError(msg ?? err?.message);
     });
   try {
     await cli.parseAsync();

@@ -162,16 +162,25 @@ export class CacheClaims {
         for (const k of batch) this.release(k);
       }
     };
+    // after a failure no new batch starts; the ones running finish (their answers are cached), then it rethrows
+    let failed = false;
     const drain = async (queue: string[], into: string[]) => {
-      await Promise.all(
+      const results = await Promise.allSettled(
         Array.from({ length: parallel }, async () => {
-          while (!signal?.aborted) {
+          while (!signal?.aborted && !failed) {
             const batch = claimBatch(queue, into);
             if (!batch.length) break;
-            await run(batch);
+            try {
+              await run(batch);
+            } catch (err) {
+              failed = true;
+              throw err;
+            }
           }
         }),
       );
+      const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (rejected) throw rejected.reason;
       signal?.throwIfAborted();
     };
     await drain([...keys], waiting);

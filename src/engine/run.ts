@@ -318,7 +318,9 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           `[${n + 1}/${opts.tasks.length}] ${task.name}${partLabel}: ${numQueries} queries, ${numCandidates} candidates, ` +
             `${task.metric} ${(scores[task.metric] * 100).toFixed(2)}${reused.includes(task.name) ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
         );
-      } catch (err) {
+      } catch (caught) {
+        // a file-level error (an unreadable parquet) names the file; say which task read it, too
+        const err = caught instanceof DataError && !caught.location.task ? new DataError(caught.detail, { ...caught.location, task: task.name }) : caught;
         // --keep-going: a task whose data is broken or missing is reported, the others still run
         if (!opts.keepGoing || !(err instanceof DataError) || opts.signal?.aborted) throw err;
         failures.push({ task: task.name, error: err.message });

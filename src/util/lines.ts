@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { OutputError } from '../errors.js';
 
 const CHUNK = 1 << 20;
 
@@ -27,22 +28,29 @@ function chunked(lines: Iterable<string>, sink: (chunk: string) => void): void {
 
 /** Write lines to a file atomically (temporary sibling, fsync, rename), as `writeFileAtomic` does with one string. */
 export function writeLinesAtomic(path: string, lines: Iterable<string>): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w');
   try {
-    chunked(lines, (chunk) => {
-      const bytes = Buffer.from(chunk, 'utf8');
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-    });
-    fsyncSync(fd);
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(tmp, 'w');
+    try {
+      chunked(lines, (chunk) => {
+        const bytes = Buffer.from(chunk, 'utf8');
+        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+      });
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
   } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
+    // a full disk or a read-only folder: the previous version of the file stays whole, no temporary is left
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* the folder itself is unusable: there is no temporary to remove */
+    }
+    throw new OutputError(`cannot write ${path}: ${(err as Error).message}`);
   }
-  closeSync(fd);
-  renameSync(tmp, path);
 }
 
 /** Lines to --out (atomically) when given, else to stdout, in chunks. */

@@ -56,7 +56,7 @@ test('a truncated parquet file names the file', async () => {
   assert.match((await problemsOf(root, 'N24News'))[0], /cannot read parquet/);
   const r = runCli(['run', '--tasks', 'N24News', '--data-root', root, '--no-cache', '--out', join(tempDir(), 'o')]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /^tte-bench: .*N24News\/test-00000-of-00001\.parquet: cannot read parquet: parquet file invalid/);
+  assert.match(r.stderr, /^tte-bench: task N24News, .*N24News\/test-00000-of-00001\.parquet: cannot read parquet: parquet file invalid/);
   assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
 });
 
