@@ -20,6 +20,22 @@ export interface BackendConfig {
   pipeline: Pipeline;
   embedder: ModelConfig;
   reasoner: ModelConfig | null;
+  /** Cascade: score each query's top `rerankDepth` retrieved candidates with this reranker and re-sort them. */
+  reranker?: RerankerConfig | null;
+  rerankDepth?: number;
+  /** Adaptive thinking: reason on every query (default for think pipelines), on none, or as a gate decides per item. */
+  think?: 'always' | 'never' | 'gate';
+  thinkGate?: ThinkGateConfig;
+}
+
+export interface RerankerConfig {
+  type: 'builtin' | 'openai' | 'chat';
+  [key: string]: unknown;
+}
+
+export interface ThinkGateConfig {
+  policy: 'reasoner' | 'family' | 'margin';
+  [key: string]: unknown;
 }
 
 /** Backend config schema. Secrets are never in the file: HTTP backends name an environment variable. */
@@ -34,6 +50,10 @@ export const BACKEND_SCHEMA = {
     pipeline: { enum: ['no-think', 'teacher', 'distilled', 'unified'] },
     embedder: { $ref: '#/definitions/model' },
     reasoner: { oneOf: [{ type: 'null' }, { $ref: '#/definitions/model' }] },
+    reranker: { oneOf: [{ type: 'null' }, { $ref: '#/definitions/reranker' }] },
+    rerankDepth: { type: 'integer', minimum: 1, maximum: 1000 },
+    think: { enum: ['always', 'never', 'gate'] },
+    thinkGate: { $ref: '#/definitions/thinkGate' },
   },
   definitions: {
     model: {
@@ -70,6 +90,43 @@ export const BACKEND_SCHEMA = {
       },
       not: { anyOf: [{ required: ['apiKey'] }, { required: ['api_key'] }] },
     },
+    reranker: {
+      type: 'object',
+      required: ['type'],
+      additionalProperties: false,
+      properties: {
+        type: { enum: ['builtin', 'openai', 'chat'] },
+        mode: { enum: ['similarity', 'oracle', 'reverse'] },
+        model: { type: 'string', minLength: 1 },
+        baseURL: { oneOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }] },
+        apiKeyEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        maxConcurrency: { type: 'integer', minimum: 1, maximum: 1024 },
+        timeoutMs: { type: 'integer', minimum: 1 },
+        maxRetries: { type: 'integer', minimum: 0, maximum: 20 },
+        endpoint: { enum: ['score', 'rerank'] },
+        protocol: { enum: ['plain', 'reasoning', 'qwen3-vl-reranker'] },
+        instruction: { type: 'string' },
+        answer: { enum: ['yes-no', 'score'] },
+        maxTokens: { type: 'integer', minimum: 1, maximum: 32768 },
+        temperature: { type: 'number', minimum: 0, maximum: 2 },
+      },
+    },
+    thinkGate: {
+      type: 'object',
+      required: ['policy'],
+      additionalProperties: false,
+      properties: {
+        policy: { enum: ['reasoner', 'family', 'margin'] },
+        families: {
+          type: 'object',
+          additionalProperties: false,
+          properties: Object.fromEntries(['classification', 'vqa', 'retrieval', 'grounding', 'video', 'visdoc', 'target'].map((f) => [f, { type: 'boolean' }])),
+        },
+        margin: { type: 'number', minimum: 0, maximum: 2 },
+        model: { $ref: '#/definitions/model' },
+        maxTokens: { type: 'integer', minimum: 1, maximum: 4096 },
+      },
+    },
   },
 } as const;
 
@@ -102,6 +159,7 @@ export function parseBackendConfig(doc: unknown, file = '<inline>'): BackendConf
       { file, field: 'reasoner.model' },
     );
   }
+  checkCascade(cfg, file);
   return cfg;
 }
 
@@ -124,4 +182,34 @@ function schemaProblems(errors: ErrorObject[]): string[] {
 export function loadBackendConfig(file?: string): BackendConfig {
   if (!file) return BUILTIN_BACKEND;
   return parseBackendConfig(readConfigJson(file, 'backend config'), file);
+}
+
+/** The rerank and adaptive-thinking fields must come as complete, consistent sets. */
+function checkCascade(cfg: BackendConfig, file: string): void {
+  const r = cfg.reranker;
+  if (r && cfg.rerankDepth === undefined) throw new ConfigError('a reranker needs "rerankDepth" (how many retrieved candidates per query it scores)', { file, field: 'rerankDepth' });
+  if (!r && cfg.rerankDepth !== undefined) throw new ConfigError('"rerankDepth" without a reranker', { file, field: 'rerankDepth' });
+  if (r) {
+    const allowed: Record<string, string[]> = { builtin: ['type', 'mode'], openai: ['type', 'model', 'baseURL', 'apiKeyEnv', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'endpoint', 'protocol', 'instruction'], chat: ['type', 'model', 'baseURL', 'apiKeyEnv', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'protocol', 'instruction', 'answer', 'maxTokens', 'temperature'] };
+    const extra = Object.keys(r).find((k) => !allowed[r.type].includes(k));
+    if (extra) throw new ConfigError(`field not used by a "${r.type}" reranker`, { file, field: `reranker.${extra}` });
+    if (r.type !== 'builtin' && (!r.baseURL || !r.model)) throw new ConfigError(`a "${r.type}" reranker needs "baseURL" and "model"`, { file, field: 'reranker' });
+    const protocols: Record<string, string[]> = { openai: ['plain', 'qwen3-vl-reranker'], chat: ['reasoning', 'qwen3-vl-reranker'] };
+    if (r.protocol !== undefined && !protocols[r.type]?.includes(r.protocol as string)) {
+      throw new ConfigError(`protocol '${String(r.protocol)}' is not one of a "${r.type}" reranker's (${(protocols[r.type] ?? []).join(', ')})`, { file, field: 'reranker.protocol' });
+    }
+  }
+  const thinks = cfg.pipeline === 'teacher' || cfg.pipeline === 'distilled';
+  if (cfg.think !== undefined && cfg.think !== 'never' && !thinks) {
+    throw new ConfigError(`"think": "${cfg.think}" needs a teacher or distilled pipeline (a separate reasoner)`, { file, field: 'think' });
+  }
+  if (cfg.think === 'gate' && !cfg.thinkGate) throw new ConfigError('"think": "gate" needs "thinkGate" (policy reasoner, family or margin)', { file, field: 'thinkGate' });
+  if (cfg.thinkGate && cfg.think !== 'gate') throw new ConfigError('"thinkGate" is only read with "think": "gate"', { file, field: 'thinkGate' });
+  const g = cfg.thinkGate;
+  if (g) {
+    const need: Record<string, string> = { family: 'families', margin: 'margin' };
+    if (need[g.policy] && g[need[g.policy]] === undefined) throw new ConfigError(`gate policy '${g.policy}' needs "${need[g.policy]}"`, { file, field: `thinkGate.${need[g.policy]}` });
+    const extra = Object.keys(g).find((k) => k !== 'policy' && k !== need[g.policy] && !(g.policy === 'reasoner' && (k === 'model' || k === 'maxTokens')));
+    if (extra) throw new ConfigError(`field not used by gate policy '${g.policy}'`, { file, field: `thinkGate.${extra}` });
+  }
 }

@@ -29,6 +29,8 @@ const COMMANDS: CommandEntry[] = [
   ['traces <command>', "Reasoning traces: export a run's traces for distillation, or import traces made elsewhere into the cache", async () => (await import('./traces.js')).tracesCommand],
   ['render', "Print what the backend's embedder is sent per item (exact prompt, media, HTTP body), queries then candidates", async () => (await import('./render.js')).renderCommand],
   ['doctor', "Preflight a live server: reachable, model name, embedding dimension, and the server's prompt rendering vs the protocol's (vLLM /tokenize)", async () => (await import('./doctor.js')).doctorCommand],
+  ['rerank <run>', "Rerank an existing run's predictions (a tte-bench run folder, or VLM2Vec / Qwen3-VL-Embedding {task}_pred.jsonl files) without re-embedding", async () => (await import('./rerank.js')).rerankCommand],
+  ['curve <runs..>', 'Accuracy vs reasoning spent per query, overall and per meta-task, across runs that differ in rerank depth or reasoning budget', async () => (await import('./curve.js')).curveCommand],
 ];
 
 export { COMMANDS };

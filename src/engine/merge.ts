@@ -18,6 +18,7 @@ import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/
 import type { Example } from '../report/run-folder.js';
 import { buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
+import { sumPartCosts } from '../rerank/task.js';
 
 interface Manifest {
   run_id: string;
@@ -82,7 +83,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
       continue;
     }
     const dir = seen.get(name) as string;
-    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl', '_items.json', '_examples.json']) {
+    for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl', '_items.json', '_examples.json', '_rerank.jsonl']) {
       if (existsSync(join(dir, `${name}${suffix}`))) copyFileSync(join(dir, `${name}${suffix}`), join(outDir, `${name}${suffix}`));
     }
     if (existsSync(join(dir, '.status', `${name}.json`))) copyFileSync(join(dir, '.status', `${name}.json`), join(outDir, '.status', `${name}.json`));
@@ -146,6 +147,8 @@ function joinParts(name: string, dirs: string[], outDir: string): { result: Task
   writeFileAtomic(join(outDir, `${name}_pred.jsonl`), preds);
   const traces = concat('_traces.jsonl');
   if (traces !== null) writeFileAtomic(join(outDir, `${name}_traces.jsonl`), traces);
+  const rerank = concat('_rerank.jsonl');
+  if (rerank !== null) writeFileAtomic(join(outDir, `${name}_rerank.jsonl`), rerank);
   const items = dirs.map((d) => readItemsFile(d, name));
   if (items.some((x) => x !== null)) {
     if (items.some((x) => x === null)) throw new DataError(`task ${name}: only some parts have ${name}_items.json`, { file: dirs[items.indexOf(null)] });
@@ -158,8 +161,8 @@ function joinParts(name: string, dirs: string[], outDir: string): { result: Task
     best: ex.flatMap((e) => e.best).sort((a, b) => b.score - a.score).slice(0, 3),
     worst: ex.flatMap((e) => e.worst).sort((a, b) => a.score - b.score).slice(0, 3),
   });
-  const cost: Record<string, number> = {};
-  for (const st of statuses) for (const [k, v] of Object.entries(st.cost)) cost[k] = (cost[k] ?? 0) + v;
+  // nested stage costs (rerank, think) add field by field
+  const cost = sumPartCosts(statuses.map((st) => st.cost as unknown as Record<string, unknown>)) as Record<string, number>;
   writeJsonAtomic(join(outDir, '.status', `${name}.json`), { fingerprint: statuses[0].part!.task_fingerprint, num_queries: statuses[0].num_queries, num_candidates: statuses[0].num_candidates, cost });
   return { result: { task: getTask(name), scores, numQueries: statuses[0].num_queries, numCandidates: statuses[0].num_candidates }, cost, fingerprint: statuses[0].part!.task_fingerprint };
 }

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BackendConfig } from '../backends/config.js';
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { createBackend } from '../backends/registry.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
@@ -34,6 +34,10 @@ import { dataFingerprint, hashJson, resumeGuard, sameGuard } from './fingerprint
 import { writeLinesAtomic } from '../util/lines.js';
 import { writeReportsIfChanged } from './report-stamp.js';
 import { MediaLoader } from './media.js';
+import { createReranker } from '../rerank/registry.js';
+import { RerankCache } from '../rerank/cache.js';
+import { rerankTask, type RerankCost } from '../rerank/task.js';
+import { makeThinkGate, thinkCost, type ThinkCost } from '../tte/gate.js';
 import { CacheClaims } from './cache-claims.js';
 import { sliceEvalSet, type ShardSource } from './shard.js';
 
@@ -102,6 +106,10 @@ export interface TaskCost {
   embed_calls: number;
   embedded_items: number;
   cache_hits: number;
+  /** The rerank stage, when the backend has a reranker. */
+  rerank?: RerankCost;
+  /** Adaptive thinking, when the backend's "think" is not "always". */
+  think?: ThinkCost;
 }
 
 export function taskCost(stats: PipelineStats | null, wallSeconds: number): TaskCost {
@@ -147,7 +155,7 @@ export async function predict(
 }
 
 /** The three best and three worst queries of a task by its main metric (ties: query order), for reports. */
-function examples(evalSet: import('../datasets/types.js').EvalSet, preds: Prediction[], traces: (Trace | null)[]): { best: Example[]; worst: Example[] } {
+export function examples(evalSet: import('../datasets/types.js').EvalSet, preds: Prediction[], traces: (Trace | null)[]): { best: Example[]; worst: Example[] } {
   const metric = evalSet.task.metric;
   const rows: Example[] = preds.map((p, i) => ({
     id: evalSet.queries[i].id,
@@ -178,6 +186,11 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   // processes sharing the cache (shards on a network file system) ask the model once per item between them
   const claims = cache ? new CacheClaims(cache.dir, { ttlMs: (opts.claimTtlSeconds ?? 60) * 1000 }) : null;
   const scoring = new ScoringPool();
+  const reranker = opts.backend.reranker ? createReranker(opts.backend.reranker) : null;
+  const rerankCache = cache ? new RerankCache(cache.dir) : null;
+  if (reranker && (opts.backend.rerankDepth as number) > predK && opts.tasks.some((t) => t.mode === 'global')) {
+    throw new ConfigError(`rerankDepth ${opts.backend.rerankDepth} is deeper than the ${predK} ids a global task keeps per query (raise --pred-k)`, { field: 'rerankDepth' });
+  }
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
   const profile = opts.profile ?? DEFAULT_EVAL_PROFILE;
@@ -254,10 +267,13 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
             // resume reads nothing
             if (!isDeepStrictEqual(status.data_files, dataFiles) || !isDeepStrictEqual(status.resume_guard, guard)) writeJsonAtomic(statusFile, { ...status, data_files: dataFiles, resume_guard: guard });
           } else {
-            const embedded = await embedEvalSet(evalSet, backend, new MediaLoader(root, evalSet), {
+            const media = new MediaLoader(root, evalSet);
+            const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache, version: opts.version, signal: opts.signal });
+            const embedded = await embedEvalSet(evalSet, backend, media, {
               version: opts.version,
               cache,
               thinkTargets: opts.thinkTargets,
+              shouldThink: gate?.shouldThink,
               onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
               signal: opts.signal,
               claims,
@@ -269,7 +285,9 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
                 evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n'),
               );
             }
-            const preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+            let preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+            const reranked = reranker ? await rerankTask(evalSet, preds, reranker, { backend: opts.backend, outDir: opts.outDir, media, cache: rerankCache, version: opts.version, signal: opts.signal }) : null;
+            if (reranked) preds = reranked.preds;
             scores = scorePredictions(preds);
             writeLinesAtomic(predFile, (function* () {
               for (const p of preds) yield JSON.stringify(p) + '\n';
@@ -285,6 +303,8 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
             evalSet.inlineMedia.clear(); // page images carried by the data: vectors and thumbnails are made, release them
             writeJsonAtomic(scoreFile, scores, 4);
             costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
+            if (reranked) costs[task.name].rerank = reranked.cost;
+            if (gate) costs[task.name].think = thinkCost(gate.stats, embedded.queryTraces);
             // a part records the whole task's counts (what the merged summary reports) and its own range
             const st: TaskStatus = { fingerprint, num_queries: whole.queries.length, num_candidates: whole.candidates.length, cost: costs[task.name], data_files: dataFiles, resume_guard: guard };
             if (part && range) st.part = { index: part.part, count: part.parts, range, task_fingerprint: taskFingerprint };
@@ -308,6 +328,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
       }
     }
   } catch (err) {
+    await reranker?.close?.();
     claims?.close();
     await backend.close();
     await scoring.close();
@@ -336,6 +357,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     tasks: Object.fromEntries(opts.tasks.map((t) => [t.name, { ...timings[t.name], ...(fingerprints[t.name] as object) }])),
   });
   if (opts.reportDir) await writeReportsIfChanged(opts.outDir, opts.reportDir, opts.prices);
+  await reranker?.close?.();
   await backend.close();
   await scoring.close();
   return { summary, failures, outDir: opts.outDir, reportDir: opts.reportDir, reused };

@@ -149,3 +149,24 @@ export function costChart(title: string, points: { label: string; x: number; y: 
     },
   });
 }
+
+/** Points joined in x order per series (a scaling curve), each point labelled in the legend of its series. */
+export function scatterLines(title: string, series: { label: string; points: { x: number; y: number; label: string }[] }[], xTitle: string, yTitle: string, width = CHART_WIDTH, height = CHART_HEIGHT): Promise<Buffer> {
+  return renderChart({
+    type: 'scatter',
+    data: {
+      datasets: series.map((s, i) => ({
+        label: `${s.label}: ${[...s.points].sort((a, b) => a.x - b.x).map((p) => p.label).join(' → ')}`,
+        data: [...s.points].sort((a, b) => a.x - b.x).map((p) => ({ x: p.x, y: p.y })),
+        showLine: true,
+        borderColor: PALETTE[i % PALETTE.length],
+        backgroundColor: PALETTE[i % PALETTE.length],
+        pointRadius: 5,
+      })),
+    },
+    options: {
+      plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
+      scales: { x: { title: { display: true, text: xTitle }, beginAtZero: true }, y: { beginAtZero: true, max: 100, title: { display: true, text: yTitle } } },
+    },
+  }, width, height);
+}

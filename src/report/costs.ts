@@ -8,6 +8,8 @@ export interface PriceTable {
   currency?: string;
   reasoner?: { promptPer1k?: number; completionPer1k?: number; perCall?: number };
   embedder?: { perItem?: number; perCall?: number };
+  /** The rerank stage: tokens this run asked for, and a price per pair scored. */
+  reranker?: { promptPer1k?: number; completionPer1k?: number; perPair?: number };
   /** Price of an hour of model-busy time (e.g. a GPU server), applied to model_busy_seconds. */
   busyPerHour?: number;
 }
@@ -20,6 +22,7 @@ const validate = new Ajv({ allErrors: true }).compile({
     currency: { type: 'string' },
     reasoner: { type: 'object', additionalProperties: false, properties: { promptPer1k: num, completionPer1k: num, perCall: num } },
     embedder: { type: 'object', additionalProperties: false, properties: { perItem: num, perCall: num } },
+    reranker: { type: 'object', additionalProperties: false, properties: { promptPer1k: num, completionPer1k: num, perPair: num } },
     busyPerHour: num,
   },
 });
@@ -37,7 +40,14 @@ export function price(cost: TaskCost, p: PriceTable): number {
     cost.reason_calls * (p.reasoner?.perCall ?? 0) +
     cost.embedded_items * (p.embedder?.perItem ?? 0) +
     cost.embed_calls * (p.embedder?.perCall ?? 0) +
-    (cost.model_busy_seconds / 3600) * (p.busyPerHour ?? 0)
+    (cost.model_busy_seconds / 3600) * (p.busyPerHour ?? 0) +
+    // the think gate's calls are reasoner calls; the rerank stage has its own prices
+    ((cost.think?.gate_prompt_tokens ?? 0) / 1000) * (p.reasoner?.promptPer1k ?? 0) +
+    ((cost.think?.gate_completion_tokens ?? 0) / 1000) * (p.reasoner?.completionPer1k ?? 0) +
+    (cost.think?.gate_calls ?? 0) * (p.reasoner?.perCall ?? 0) +
+    ((cost.rerank?.prompt_tokens ?? 0) / 1000) * (p.reranker?.promptPer1k ?? 0) +
+    ((cost.rerank?.completion_tokens ?? 0) / 1000) * (p.reranker?.completionPer1k ?? 0) +
+    (cost.rerank?.pairs ?? 0) * (p.reranker?.perPair ?? 0)
   );
 }
 

@@ -6,6 +6,7 @@
  */
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { formatScore } from './format.js';
+import { cascadeHtml } from './cascade.js';
 import type { ReportData } from './write.js';
 import { BROWSER_CSS, browserSection } from './browser.js';
 
@@ -77,7 +78,7 @@ ${board}
 <div class="scroll"><table><thead><tr><th>Task</th><th>Meta</th><th>Mode</th><th>Metric</th><th>Score</th><th>Hit@1</th><th>NDCG@5</th><th>${e(d.references[0]?.model ?? 'Reference')}</th><th>Queries</th><th>Candidates</th><th>Reasoner tokens</th><th>Embed calls</th><th>Wall s</th>${d.prices ? `<th>Cost (${e(d.prices.currency ?? 'USD')})</th>` : ''}</tr></thead><tbody>
 ${taskRows}
 </tbody></table></div>
-<h2>Charts</h2>
+${cascadeHtml(s, d.costs, e)}<h2>Charts</h2>
 ${charts}
 <h2>Example queries</h2>
 ${examples}

@@ -1,6 +1,7 @@
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { formatScore } from './format.js';
 import { sumCosts } from './costs.js';
+import { cascadeMarkdown } from './cascade.js';
 import type { ReportData } from './write.js';
 
 const pct = formatScore;
@@ -46,6 +47,7 @@ export function markdownReport(d: ReportData): string {
     lines.push(row('**total**', total));
     lines.push('', 'Counts are what this run asked for; work served from the cache (or a reused task) costs nothing here.');
   }
+  lines.push(...cascadeMarkdown(s, d.costs));
   if (d.charts.length) {
     lines.push('', '## Charts', '');
     for (const c of d.charts) lines.push(`![${c.title}](charts/${c.file})`, '');

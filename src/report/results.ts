@@ -23,7 +23,17 @@ export interface RunSummary {
   /** Whose per-task inputs the run used (vlm2vec: VLM2Vec's evaluation). */
   eval_profile?: string;
   suite: string | null;
-  backend: { name: string; pipeline: string; embedder: Record<string, unknown>; reasoner: Record<string, unknown> | null };
+  backend: {
+    name: string;
+    pipeline: string;
+    embedder: Record<string, unknown>;
+    reasoner: Record<string, unknown> | null;
+    /** Present only for cascades and adaptive thinking, so plain runs' summaries are unchanged. */
+    reranker?: Record<string, unknown>;
+    rerank_depth?: number;
+    think?: string;
+    think_gate?: Record<string, unknown>;
+  };
   tasks: {
     name: string;
     modality: Modality;
@@ -77,6 +87,7 @@ export function buildSummary(
       pipeline: backend.pipeline,
       embedder: publicModelConfig(backend.embedder) as Record<string, unknown>,
       reasoner: publicModelConfig(backend.reasoner),
+      ...cascadeFields(backend),
     },
     tasks: results.map((r) => ({
       name: r.task.name,
@@ -94,6 +105,21 @@ export function buildSummary(
     ...(failures.length
       ? { partial: { tasks_requested: results.length + failures.length, tasks_scored: results.length, failed: failures.map((f) => ({ name: f.task, error: f.error })) } }
       : {}),
+  };
+}
+
+/**
+ * The summary's cascade fields, from a backend config — or from a summary's own backend block, which `merge`
+ * passes back in (snake_case), so merged shards keep them.
+ */
+function cascadeFields(backend: BackendConfig): Partial<RunSummary['backend']> {
+  const b = backend as BackendConfig & Partial<RunSummary['backend']>;
+  const depth = b.rerankDepth ?? b.rerank_depth;
+  const gate = b.thinkGate ?? b.think_gate;
+  return {
+    ...(b.reranker ? { reranker: publicModelConfig(b.reranker) as Record<string, unknown>, rerank_depth: depth } : {}),
+    ...(b.think ? { think: b.think } : {}),
+    ...(gate ? { think_gate: gate as unknown as Record<string, unknown> } : {}),
   };
 }
 

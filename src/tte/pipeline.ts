@@ -58,6 +58,8 @@ export interface PipelineOptions {
   signal?: AbortSignal;
   /** Claims on the cache shared with other processes: each missing item is computed by one of them. */
   claims?: CacheClaims | null;
+  /** Adaptive thinking (tte/gate.ts): which items of a side get a trace; absent = all of them. */
+  shouldThink?: (items: Item[], role: Role) => Promise<boolean[]>;
 }
 
 export type Role = 'query' | 'target';
@@ -238,10 +240,13 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
     let traces: (Trace | null)[] = items.map(() => null);
     if (think && backend.reasoner) {
       const reasoner = backend.reasoner;
-      const prompts = items.map((it) => reasoningPrompt(fam, it.text));
-      traces = await resolveStage(
-        items,
-        prompts.map((p, i) => key('trace', role, p, digests[i])),
+      // adaptive thinking: only the items the gate picks are reasoned on; the others keep their plain text
+      const mask = opts.shouldThink ? await opts.shouldThink(items, role) : null;
+      const picked = items.map((_, i) => i).filter((i) => !mask || mask[i]);
+      const prompts = picked.map((i) => reasoningPrompt(fam, items[i].text));
+      const got = await resolveStage(
+        picked.map((i) => items[i]),
+        prompts.map((p, j) => key('trace', role, p, digests[picked[j]])),
         (k) => cache?.getTrace(k) ?? null,
         async (idx, loaded) => {
           const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal });
@@ -256,7 +261,8 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         (k, t) => cache?.putTrace(k, t),
         reasonPlan,
       );
-      texts = items.map((it, i) => withTrace(it.text, (traces[i] as Trace).text));
+      picked.forEach((i, j) => (traces[i] = got[j]));
+      texts = items.map((it, i) => withTrace(it.text, traces[i]?.text ?? null));
     }
     // With a model protocol the embedder renders from the parts (and an eval profile may change the parts
     // without changing VLM2Vec's string), so the parts join the key; without one, keys stay as they were.
