@@ -23,7 +23,12 @@ import { embedEvalSet } from '../src/tte/pipeline.js';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
 import { numberArg } from './args.js';
 
-const [n, latency, concurrency, procs] = [numberArg('items', 400), numberArg('latency-ms', 20), numberArg('concurrency', 8), numberArg('procs', 3)];
+const [n, latency, concurrency, procs] = [
+  numberArg('items', 400),
+  numberArg('latency-ms', 20),
+  numberArg('concurrency', 8),
+  numberArg('procs', 3),
+];
 const worker = process.argv.includes('--worker');
 const BIN = join(PACKAGE_ROOT, 'bin', 'tte-bench.js');
 
@@ -32,7 +37,14 @@ const evalSet = (): EvalSet => ({
   version: 'v2.1',
   format: 'qwen2-vl',
   mode: 'global',
-  queries: Array.from({ length: n }, (_, i) => ({ id: String(i), text: `query number ${i}`, media: [], candidateIds: null, gold: ['0'], relScores: null })),
+  queries: Array.from({ length: n }, (_, i) => ({
+    id: String(i),
+    text: `query number ${i}`,
+    media: [],
+    candidateIds: null,
+    gold: ['0'],
+    relScores: null,
+  })),
   candidates: Array.from({ length: Math.floor(n / 4) }, (_, i) => ({ id: String(i), text: `candidate ${i}`, media: [] })),
   inlineMedia: new Map(),
   dataFiles: [],
@@ -41,10 +53,18 @@ const evalSet = (): EvalSet => ({
 async function embedOnce(url: string, cacheDir: string, claims: boolean): Promise<number> {
   const es = evalSet();
   const backend = await createBackend(
-    parseBackendConfig({ name: 'client', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'bench', requestFormat: 'messages', maxConcurrency: concurrency } }),
+    parseBackendConfig({
+      name: 'client',
+      pipeline: 'no-think',
+      embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'bench', requestFormat: 'messages', maxConcurrency: concurrency },
+    }),
   );
   const t0 = performance.now();
-  await embedEvalSet(es, backend, new MediaLoader(new DataRoot(tmpdir()), es), { version: 'v2.1', cache: new Cache(cacheDir), claims: claims ? new CacheClaims(cacheDir) : null });
+  await embedEvalSet(es, backend, new MediaLoader(new DataRoot(tmpdir()), es), {
+    version: 'v2.1',
+    cache: new Cache(cacheDir),
+    claims: claims ? new CacheClaims(cacheDir) : null,
+  });
   await backend.close();
   return (performance.now() - t0) / 1000;
 }
@@ -56,7 +76,11 @@ if (worker) {
   process.exit(0);
 }
 
-const serveProc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--latency-ms', String(latency), '--max-concurrency', String(concurrency * procs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const serveProc = spawn(
+  process.execPath,
+  [BIN, 'serve', '--port', '0', '--latency-ms', String(latency), '--max-concurrency', String(concurrency * procs)],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const url = await new Promise<string>((resolve, reject) => {
   serveProc.stdout.on('data', (b: Buffer) => {
     const m = /listening on (http:\/\/\S+)/.exec(b.toString());
@@ -66,7 +90,8 @@ const url = await new Promise<string>((resolve, reject) => {
 });
 // the server goes with this process, also when a step fails
 process.once('exit', () => serveProc.kill('SIGTERM'));
-const requests = async () => ((await (await fetch(`${url}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute['POST /v1/embeddings'] ?? 0;
+const requests = async () =>
+  ((await (await fetch(`${url}/stats`)).json()) as { byRoute: Record<string, number> }).byRoute['POST /v1/embeddings'] ?? 0;
 const dir = mkdtempSync(join(tmpdir(), 'tte-bench-claims-'));
 const unique = n + Math.floor(n / 4);
 
@@ -80,12 +105,22 @@ for (const claims of [false, true]) {
   const cacheDir = join(dir, claims ? 'shared-claims' : 'shared-plain');
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: procs }, () => new Promise<void>((resolve, reject) => {
-      const p = spawn(process.execPath, [process.argv[1], '--items', String(n), '--concurrency', String(concurrency), '--worker', url, cacheDir, claims ? '1' : '0'], { stdio: 'inherit' });
-      p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}`))));
-    })),
+    Array.from(
+      { length: procs },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const p = spawn(
+            process.execPath,
+            [process.argv[1], '--items', String(n), '--concurrency', String(concurrency), '--worker', url, cacheDir, claims ? '1' : '0'],
+            { stdio: 'inherit' },
+          );
+          p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}`))));
+        }),
+    ),
   );
   const sent = (await requests()) - before;
-  console.log(`${procs} processes on one cache ${claims ? 'with' : 'without'} claims: ${sent} requests for ${unique} unique items (${(sent / unique).toFixed(2)}× unique), wall ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  console.log(
+    `${procs} processes on one cache ${claims ? 'with' : 'without'} claims: ${sent} requests for ${unique} unique items (${(sent / unique).toFixed(2)}× unique), wall ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+  );
 }
 serveProc.kill('SIGTERM');

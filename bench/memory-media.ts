@@ -30,7 +30,10 @@ async function makeData(dir: string): Promise<void> {
   const card = (repo: string, configs: string[]) => {
     const file = join(dir, 'hf', repo, 'README.md');
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `---\nconfigs:\n${configs.map((c) => `- config_name: ${c}\n  data_files:\n  - split: test\n    path: ${c}/test-*`).join('\n')}\n---\n`);
+    writeFileSync(
+      file,
+      `---\nconfigs:\n${configs.map((c) => `- config_name: ${c}\n  data_files:\n  - split: test\n    path: ${c}/test-*`).join('\n')}\n---\n`,
+    );
   };
   // NExTQA: 1000 frame folders of 12 real JPEG frames (hard links: the bytes are real, the disk is spared)
   const photos = Array.from({ length: 10 }, (_, i) => join(FIXTURE_MEDIA, `img_${i}.jpg`));
@@ -50,29 +53,77 @@ async function makeData(dir: string): Promise<void> {
   writeHfParquet(
     join(dir, 'hf', 'VLM2Vec', 'NExTQA', 'MC', 'test-00000-of-00001.parquet'),
     [
-      { name: 'video', type: 'int64' }, { name: 'question', type: 'string' }, { name: 'answer', type: 'int64' }, { name: 'qid', type: 'int64' }, { name: 'type', type: 'string' },
-      { name: 'a0', type: 'string' }, { name: 'a1', type: 'string' }, { name: 'a2', type: 'string' }, { name: 'a3', type: 'string' }, { name: 'a4', type: 'string' },
+      { name: 'video', type: 'int64' },
+      { name: 'question', type: 'string' },
+      { name: 'answer', type: 'int64' },
+      { name: 'qid', type: 'int64' },
+      { name: 'type', type: 'string' },
+      { name: 'a0', type: 'string' },
+      { name: 'a1', type: 'string' },
+      { name: 'a2', type: 'string' },
+      { name: 'a3', type: 'string' },
+      { name: 'a4', type: 'string' },
     ],
     Array.from({ length: QUESTIONS }, (_, i) => ({
-      video: 4000000000 + (i % VIDEOS), question: `what did the person in video ${i % VIDEOS} do after step ${Math.floor(i / VIDEOS)}`, answer: i % 5, qid: i, type: types[i % 7],
-      a0: `walk away ${i}`, a1: `pick up the cup ${i}`, a2: `sit down ${i}`, a3: `wave at the camera ${i}`, a4: `turn around ${i}`,
+      video: 4000000000 + (i % VIDEOS),
+      question: `what did the person in video ${i % VIDEOS} do after step ${Math.floor(i / VIDEOS)}`,
+      answer: i % 5,
+      qid: i,
+      type: types[i % 7],
+      a0: `walk away ${i}`,
+      a1: `pick up the cup ${i}`,
+      a2: `sit down ${i}`,
+      a3: `wave at the camera ${i}`,
+      a4: `turn around ${i}`,
     })),
   );
   card('VLM2Vec/NExTQA', ['MC']);
   // ViDoRe: real page images re-encoded large, each page unique
-  const bases = await Promise.all(['doc_0', 'doc_2', 'doc_7'].map((d) => sharp(readFileSync(join(FIXTURE_MEDIA, `${d}.jpg`))).resize({ width: 2000 }).jpeg({ quality: 92 }).toBuffer()));
+  const bases = await Promise.all(
+    ['doc_0', 'doc_2', 'doc_7'].map((d) =>
+      sharp(readFileSync(join(FIXTURE_MEDIA, `${d}.jpg`)))
+        .resize({ width: 2000 })
+        .jpeg({ quality: 92 })
+        .toBuffer(),
+    ),
+  );
   const pages = Array.from({ length: PAGES }, (_, i) => {
     const tail = Buffer.alloc(16);
     tail.write(`page-${i}`, 'latin1');
     return new Uint8Array(Buffer.concat([bases[i % 3], tail]));
   });
   const repo = join(dir, 'hf', 'vidore', 'arxivqa_test_subsampled_beir');
-  writeHfParquet(join(repo, 'corpus', 'test-00000-of-00001.parquet'), [{ name: 'corpus-id', type: 'int64' }, { name: 'image', type: 'image' }], pages.map((bytes, i) => ({ 'corpus-id': i, image: { bytes, path: null } })), 100);
-  writeHfParquet(join(repo, 'queries', 'test-00000-of-00001.parquet'), [{ name: 'query-id', type: 'int64' }, { name: 'query', type: 'string' }], Array.from({ length: VIDORE_QUERIES }, (_, i) => ({ 'query-id': i, query: `what does figure ${i} show about the results` })));
-  writeHfParquet(join(repo, 'qrels', 'test-00000-of-00001.parquet'), [{ name: 'query-id', type: 'int64' }, { name: 'corpus-id', type: 'int64' }, { name: 'score', type: 'int64' }], Array.from({ length: VIDORE_QUERIES }, (_, i) => ({ 'query-id': i, 'corpus-id': (i * 7) % PAGES, score: 1 })));
+  writeHfParquet(
+    join(repo, 'corpus', 'test-00000-of-00001.parquet'),
+    [
+      { name: 'corpus-id', type: 'int64' },
+      { name: 'image', type: 'image' },
+    ],
+    pages.map((bytes, i) => ({ 'corpus-id': i, image: { bytes, path: null } })),
+    100,
+  );
+  writeHfParquet(
+    join(repo, 'queries', 'test-00000-of-00001.parquet'),
+    [
+      { name: 'query-id', type: 'int64' },
+      { name: 'query', type: 'string' },
+    ],
+    Array.from({ length: VIDORE_QUERIES }, (_, i) => ({ 'query-id': i, query: `what does figure ${i} show about the results` })),
+  );
+  writeHfParquet(
+    join(repo, 'qrels', 'test-00000-of-00001.parquet'),
+    [
+      { name: 'query-id', type: 'int64' },
+      { name: 'corpus-id', type: 'int64' },
+      { name: 'score', type: 'int64' },
+    ],
+    Array.from({ length: VIDORE_QUERIES }, (_, i) => ({ 'query-id': i, 'corpus-id': (i * 7) % PAGES, score: 1 })),
+  );
   card('vidore/arxivqa_test_subsampled_beir', ['corpus', 'queries', 'qrels']);
   const pageMb = bases.map((b) => (b.length / 1024).toFixed(0)).join(', ');
-  console.log(`data: ${VIDEOS} videos × 12 frames, ${QUESTIONS} NExTQA questions; ${PAGES} pages (${pageMb} KB), corpus parquet ${(statSync(join(repo, 'corpus', 'test-00000-of-00001.parquet')).size / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `data: ${VIDEOS} videos × 12 frames, ${QUESTIONS} NExTQA questions; ${PAGES} pages (${pageMb} KB), corpus parquet ${(statSync(join(repo, 'corpus', 'test-00000-of-00001.parquet')).size / 2 ** 20).toFixed(0)} MB`,
+  );
 }
 
 async function runTask(dir: string, name: string): Promise<void> {
@@ -90,7 +141,11 @@ async function runTask(dir: string, name: string): Promise<void> {
   const { startZeroServer } = await import('./serve-child.js');
   const server = await startZeroServer(3584);
   const backend = await createBackend(
-    parseBackendConfig({ name: 'client', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'zero', requestFormat: 'messages', maxConcurrency: 16 } }),
+    parseBackendConfig({
+      name: 'client',
+      pipeline: 'no-think',
+      embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'zero', requestFormat: 'messages', maxConcurrency: 16 },
+    }),
   );
   const scoring = new ScoringPool();
   const t0 = performance.now();
@@ -99,9 +154,12 @@ async function runTask(dir: string, name: string): Promise<void> {
   const emb = await embedEvalSet(evalSet, backend, new MediaLoader(new DataRoot(dir), evalSet), { version: 'v2.1', cache: null });
   const preds = await predict(evalSet, emb.queryVectors, emb.candidateVectors, 100, scoring);
   const s = scorePredictions(preds);
-  writeLinesAtomic(join(dir, `${name}_pred.jsonl`), (function* () {
-    for (const p of preds) yield JSON.stringify(p) + '\n';
-  })());
+  writeLinesAtomic(
+    join(dir, `${name}_pred.jsonl`),
+    (function* () {
+      for (const p of preds) yield JSON.stringify(p) + '\n';
+    })(),
+  );
   const stats = await server.stats();
   await scoring.close();
   await backend.close();
@@ -126,7 +184,15 @@ export async function mediaMemoryBench(argv: string[]): Promise<void> {
   const dir = keep >= 0 ? argv[keep + 1] : mkdtempSync(join(tmpdir(), 'tte-bench-media-'));
   mkdirSync(dir, { recursive: true });
   const child = (args: string[]) => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(self)}).then((m) => m.mediaMemoryBench(${JSON.stringify(['--child', ...args])}))`], { stdio: 'inherit' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import(${JSON.stringify(self)}).then((m) => m.mediaMemoryBench(${JSON.stringify(['--child', ...args])}))`,
+      ],
+      { stdio: 'inherit' },
+    );
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
   };
   try {

@@ -73,22 +73,48 @@ async function runShape(name: string, es: EvalSet): Promise<void> {
   const preds = await predict(es, emb.queryVectors, emb.candidateVectors, 100, scoring);
   const s = scorePredictions(preds);
   const rss = process.resourceUsage().maxRSS / 1024;
-  console.log(`${name}: ${es.queries.length} queries × ${es.candidates.length} candidates × ${DIM} dims, hit@1 ${s['hit@1'].toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s, peak RSS so far ${rss.toFixed(0)} MB`);
+  console.log(
+    `${name}: ${es.queries.length} queries × ${es.candidates.length} candidates × ${DIM} dims, hit@1 ${s['hit@1'].toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s, peak RSS so far ${rss.toFixed(0)} MB`,
+  );
 }
 
 const nextqa: EvalSet = {
-  task: getTask('NExTQA'), version: 'v2.1', format: 'qwen2-vl', mode: 'local',
-  queries: Array.from({ length: 8564 }, (_, i) => ({ id: String(i), text: `question ${i}`, media: [], candidateIds: [0, 1, 2, 3, 4].map((o) => `q${i}o${o}`), gold: [`q${i}o0`], relScores: null })),
+  task: getTask('NExTQA'),
+  version: 'v2.1',
+  format: 'qwen2-vl',
+  mode: 'local',
+  queries: Array.from({ length: 8564 }, (_, i) => ({
+    id: String(i),
+    text: `question ${i}`,
+    media: [],
+    candidateIds: [0, 1, 2, 3, 4].map((o) => `q${i}o${o}`),
+    gold: [`q${i}o0`],
+    relScores: null,
+  })),
   candidates: Array.from({ length: 8564 * 5 }, (_, j) => ({ id: `q${Math.floor(j / 5)}o${j % 5}`, text: `option ${j}`, media: [] })),
-  inlineMedia: new Map(), dataFiles: [],
+  inlineMedia: new Map(),
+  dataFiles: [],
 };
 await runShape('NExTQA-sized local task', nextqa);
 const vatex: EvalSet = {
-  task: getTask('VATEX'), version: 'v2.1', format: 'qwen2-vl', mode: 'global',
-  queries: Array.from({ length: 4478 }, (_, i) => ({ id: String(i), text: `caption ${i}`, media: [], candidateIds: null, gold: [`v${i}`], relScores: null })),
+  task: getTask('VATEX'),
+  version: 'v2.1',
+  format: 'qwen2-vl',
+  mode: 'global',
+  queries: Array.from({ length: 4478 }, (_, i) => ({
+    id: String(i),
+    text: `caption ${i}`,
+    media: [],
+    candidateIds: null,
+    gold: [`v${i}`],
+    relScores: null,
+  })),
   candidates: Array.from({ length: 4478 }, (_, i) => ({ id: `v${i}`, text: `video ${i}`, media: [] })),
-  inlineMedia: new Map(), dataFiles: [],
+  inlineMedia: new Map(),
+  dataFiles: [],
 };
 await runShape('VATEX-sized global task', vatex);
 await scoring.close();
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (target ≤ 1536 MB)${cache ? ', with an on-disk cache' : ''}`);
+console.log(
+  `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (target ≤ 1536 MB)${cache ? ', with an on-disk cache' : ''}`,
+);

@@ -96,7 +96,18 @@ const configs: Config[] = [
 ];
 
 function measureInChild(workload: Workload, c: Config): Measured {
-  const node = [process.execPath, self, '--child', workload, '--workers', String(c.workers), '--items', String(n), '--batch', String(batch)];
+  const node = [
+    process.execPath,
+    self,
+    '--child',
+    workload,
+    '--workers',
+    String(c.workers),
+    '--items',
+    String(n),
+    '--batch',
+    String(batch),
+  ];
   const [cmd, ...args] = c.pinned ? ['taskset', '-c', firstAllowedCpu(), ...node] : node;
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${c.label}: child failed: ${r.stderr}`);
@@ -114,7 +125,9 @@ for (const workload of ['image+text', 'text-only'] as const) {
     });
   }
   console.log(`\n${workload} items (${workload === 'text-only' ? 5 * n : n}):`);
-  configs.forEach((c, k) => console.log(`  ${c.label.padEnd(44)} ${best[k].rate.toFixed(0).padStart(6)} items/s, ${best[k].busyCores.toFixed(2)} cores busy`));
+  configs.forEach((c, k) =>
+    console.log(`  ${c.label.padEnd(44)} ${best[k].rate.toFixed(0).padStart(6)} items/s, ${best[k].busyCores.toFixed(2)} cores busy`),
+  );
   const rate = (label: string) => best[configs.findIndex((c) => c.label.startsWith(label))]?.rate ?? NaN;
   if (hasTaskset) {
     const scaling = rate('C.') / rate('A.');
@@ -122,5 +135,7 @@ for (const workload of ['image+text', 'text-only'] as const) {
   }
   console.log(`  C / B (${cores} workers vs 1 worker, both on ${cores} cores): ${(rate('C.') / rate('B.')).toFixed(2)}×`);
   const busy = best[configs.findIndex((c) => c.label.startsWith('C.'))].busyCores / cores;
-  console.log(`  workers = cores: ${(busy * 100).toFixed(0)}% of ${cores} cores busy (target ≥ 90%), ${rate('C.').toFixed(0)} items/s; 1 worker: ${rate('B.').toFixed(0)} items/s`);
+  console.log(
+    `  workers = cores: ${(busy * 100).toFixed(0)}% of ${cores} cores busy (target ≥ 90%), ${rate('C.').toFixed(0)} items/s; 1 worker: ${rate('B.').toFixed(0)} items/s`,
+  );
 }

@@ -25,7 +25,11 @@ const [n, latency, concurrency] = [numberArg('items', 600), numberArg('latency-m
 const BIN = join(PACKAGE_ROOT, 'bin', 'tte-bench.js');
 
 // The server runs as its own process (`tte-bench serve`), as a model server would.
-const serveProc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--latency-ms', String(latency), '--max-concurrency', String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const serveProc = spawn(
+  process.execPath,
+  [BIN, 'serve', '--port', '0', '--latency-ms', String(latency), '--max-concurrency', String(concurrency)],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const url = await new Promise<string>((resolve, reject) => {
   serveProc.stdout.on('data', (b: Buffer) => {
     const m = /listening on (http:\/\/\S+)/.exec(b.toString());
@@ -33,7 +37,13 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   serveProc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
 });
-const stats = async () => (await (await fetch(`${url}/stats`)).json()) as { requests: number; maxInFlight: number; slotBusyMs: number; byRoute: Record<string, number> };
+const stats = async () =>
+  (await (await fetch(`${url}/stats`)).json()) as {
+    requests: number;
+    maxInFlight: number;
+    slotBusyMs: number;
+    byRoute: Record<string, number>;
+  };
 const dir = mkdtempSync(join(tmpdir(), 'tte-bench-pipeline-'));
 // n queries, 10% of them repeated texts (identical items must be asked once), and n/4 candidates
 const es: EvalSet = {
@@ -41,14 +51,25 @@ const es: EvalSet = {
   version: 'v2.1',
   format: 'qwen2-vl',
   mode: 'global',
-  queries: Array.from({ length: n }, (_, i) => ({ id: String(i), text: `query number ${i % Math.floor(n * 0.9)}`, media: [], candidateIds: null, gold: ['0'], relScores: null })),
+  queries: Array.from({ length: n }, (_, i) => ({
+    id: String(i),
+    text: `query number ${i % Math.floor(n * 0.9)}`,
+    media: [],
+    candidateIds: null,
+    gold: ['0'],
+    relScores: null,
+  })),
   candidates: Array.from({ length: Math.floor(n / 4) }, (_, i) => ({ id: String(i), text: `candidate ${i}`, media: [] })),
   inlineMedia: new Map(),
   dataFiles: [],
 };
 const unique = new Set([...es.queries.map((q) => q.text), ...es.candidates.map((c) => `t:${c.text}`)]).size;
 const backend = await createBackend(
-  parseBackendConfig({ name: 'client', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'bench', requestFormat: 'messages', maxConcurrency: concurrency } }),
+  parseBackendConfig({
+    name: 'client',
+    pipeline: 'no-think',
+    embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'bench', requestFormat: 'messages', maxConcurrency: concurrency },
+  }),
 );
 const cache = new Cache(join(dir, 'cache'));
 const t0 = performance.now();
@@ -62,7 +83,13 @@ const final = await stats();
 const rerunRequests = (final.byRoute['POST /v1/embeddings'] ?? 0) - firstRequests;
 serveProc.kill('SIGTERM');
 console.log(`${n + es.candidates.length} items, ${unique} unique; latency ${latency} ms, concurrency ${concurrency}`);
-console.log(`wall ${seconds.toFixed(3)} s vs capacity bound ${ideal.toFixed(3)} s → efficiency ${((ideal / seconds) * 100).toFixed(1)}% (target ≥ 95%)`);
-console.log(`server requests: ${firstRequests} (unique items ${unique}, duplicates ${firstRequests - unique}); re-run: ${rerunRequests} (target 0)`);
+console.log(
+  `wall ${seconds.toFixed(3)} s vs capacity bound ${ideal.toFixed(3)} s → efficiency ${((ideal / seconds) * 100).toFixed(1)}% (target ≥ 95%)`,
+);
+console.log(
+  `server requests: ${firstRequests} (unique items ${unique}, duplicates ${firstRequests - unique}); re-run: ${rerunRequests} (target 0)`,
+);
 console.log(`max in flight at the server: ${final.maxInFlight}`);
-console.log(`server slots busy ${((first.slotBusyMs / (concurrency * seconds * 1000)) * 100).toFixed(1)}% of the run; mean slot time ${(first.slotBusyMs / firstRequests).toFixed(2)} ms per request`);
+console.log(
+  `server slots busy ${((first.slotBusyMs / (concurrency * seconds * 1000)) * 100).toFixed(1)}% of the run; mean slot time ${(first.slotBusyMs / firstRequests).toFixed(2)} ms per request`,
+);

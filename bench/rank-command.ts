@@ -16,7 +16,13 @@ import { npyBytes } from '../src/util/npy.js';
 import { numberArg } from './args.js';
 import { childCpuSeconds } from './child-cpu.js';
 
-const [nq, nc, d, k, runs] = [numberArg('queries', 2000), numberArg('candidates', 10000), numberArg('dim', 1536), numberArg('k', 10), numberArg('runs', 5)];
+const [nq, nc, d, k, runs] = [
+  numberArg('queries', 2000),
+  numberArg('candidates', 10000),
+  numberArg('dim', 1536),
+  numberArg('k', 10),
+  numberArg('runs', 5),
+];
 
 function randomUnitRows(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -69,7 +75,12 @@ const ours: number[] = [];
 const theirs: number[] = [];
 let numpyMissing = '';
 for (let r = 0; r < runs; r++) {
-  const a = timed(process.execPath, [cli, 'rank', '--queries', qf, '--candidates', cf, '--k', String(k), '--out', join(dir, 'tte.jsonl')], process.env, cpu.ours);
+  const a = timed(
+    process.execPath,
+    [cli, 'rank', '--queries', qf, '--candidates', cf, '--k', String(k), '--out', join(dir, 'tte.jsonl')],
+    process.env,
+    cpu.ours,
+  );
   if (typeof a === 'string') throw new Error(`tte-bench rank failed: ${a}`);
   ours.push(a);
   if (numpyMissing) continue;
@@ -78,17 +89,27 @@ for (let r = 0; r < runs; r++) {
   else theirs.push(b);
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(3)} s, best ${Math.min(...xs).toFixed(3)} s (${xs.map((x) => x.toFixed(2)).join(' / ')})`;
+const fmt = (xs: number[]) =>
+  `median ${median(xs).toFixed(3)} s, best ${Math.min(...xs).toFixed(3)} s (${xs.map((x) => x.toFixed(2)).join(' / ')})`;
 console.log(`${nq} queries × ${nc} candidates × ${d} dims, top-${k}, ${runs} alternating runs`);
 console.log(`tte-bench rank (process):          ${fmt(ours)}`);
 if (numpyMissing) {
   console.log(`numpy baseline unavailable (${numpyMissing}); no ratio printed`);
 } else {
   console.log(`numpy load+matmul+argsort+write:   ${fmt(theirs)}`);
-  const top1 = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { prediction: string[] }).prediction[0]);
+  const top1 = (f: string) =>
+    readFileSync(join(dir, f), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { prediction: string[] }).prediction[0]);
   const [a, b] = [top1('tte.jsonl'), top1('numpy.jsonl')];
   const same = a.filter((x, i) => x === b[i]).length;
-  console.log(`ratio tte-bench / numpy: median ${(median(ours) / median(theirs)).toFixed(3)}×, best ${(Math.min(...ours) / Math.min(...theirs)).toFixed(3)}× (target ≤ 0.5×); top-1 identical on ${same}/${a.length} queries`);
-  if (cpu.theirs.length) console.log(`CPU (user + system) medians: tte-bench ${median(cpu.ours).toFixed(2)} s, numpy ${median(cpu.theirs).toFixed(2)} s: ${(median(cpu.ours) / median(cpu.theirs)).toFixed(3)}×`);
+  console.log(
+    `ratio tte-bench / numpy: median ${(median(ours) / median(theirs)).toFixed(3)}×, best ${(Math.min(...ours) / Math.min(...theirs)).toFixed(3)}× (target ≤ 0.5×); top-1 identical on ${same}/${a.length} queries`,
+  );
+  if (cpu.theirs.length)
+    console.log(
+      `CPU (user + system) medians: tte-bench ${median(cpu.ours).toFixed(2)} s, numpy ${median(cpu.theirs).toFixed(2)} s: ${(median(cpu.ours) / median(cpu.theirs)).toFixed(3)}×`,
+    );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,11 @@ const [n, concurrency, dim] = [numberArg('requests', 3000), numberArg('concurren
 const media = join(PACKAGE_ROOT, 'test', 'fixtures', 'media');
 const server = await startZeroServer(dim);
 const backend = await createBackend(
-  parseBackendConfig({ name: 'client', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'zero', requestFormat: 'messages', maxConcurrency: concurrency } }),
+  parseBackendConfig({
+    name: 'client',
+    pipeline: 'no-think',
+    embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'zero', requestFormat: 'messages', maxConcurrency: concurrency },
+  }),
 );
 
 function evalSet(withImage: boolean, salt: string): EvalSet {
@@ -60,7 +64,10 @@ async function measure(withImage: boolean, salt: string): Promise<{ cpuMs: numbe
 }
 
 await measure(false, 'warm-up'); // JIT, connections
-for (const [label, withImage] of [['text', false], ['one 640×480 JPEG', true]] as const) {
+for (const [label, withImage] of [
+  ['text', false],
+  ['one 640×480 JPEG', true],
+] as const) {
   const runs = [await measure(withImage, `${label} a`), await measure(withImage, `${label} b`)];
   const per = runs.map((r) => r.cpuMs / r.requests);
   const rps = runs.map((r) => r.requests / r.wall);
@@ -70,6 +77,8 @@ for (const [label, withImage] of [['text', false], ['one 640×480 JPEG', true]] 
       `${rps.map((x) => x.toFixed(0)).join(' / ')} requests/s`,
   );
 }
-console.log(`server: zero latency, separate process, ${dim}-dim answers in the encoding the client asks for (base64 float32); client concurrency ${concurrency}`);
+console.log(
+  `server: zero latency, separate process, ${dim}-dim answers in the encoding the client asks for (base64 float32); client concurrency ${concurrency}`,
+);
 await backend.close();
 server.stop();

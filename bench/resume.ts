@@ -45,14 +45,27 @@ console.log(`first run of the mini suite (13 tasks): ${first.toFixed(2)} s`);
 console.log(`resumed run (process):  ${fmt(resumed)}`);
 console.log(`tte-bench tasks:        ${fmt(tasks)}`);
 console.log(`ratio resumed run / tasks: ${(median(resumed) / median(tasks)).toFixed(2)}× (target < 2×)`);
-if (cpu.tasks.length) console.log(`CPU (user + system): resumed run median ${median(cpu.resumed).toFixed(2)} s, tasks ${median(cpu.tasks).toFixed(2)} s: ${(median(cpu.resumed) / median(cpu.tasks)).toFixed(2)}×`);
+if (cpu.tasks.length)
+  console.log(
+    `CPU (user + system): resumed run median ${median(cpu.resumed).toFixed(2)} s, tasks ${median(cpu.tasks).toFixed(2)} s: ${(median(cpu.resumed) / median(cpu.tasks)).toFixed(2)}×`,
+  );
 
 // The same resume in this process, counting data-root I/O.
 const mini = loadSuite('mini');
-const opts = { runId: 'bench', tasks: mini.tasks, dataRoot: mini.dataRoot as string, version: 'v2.1' as const, backend: parseBackendConfig({ name: 'builtin-floor', pipeline: 'no-think', embedder: { type: 'builtin' } }), outDir: join(dir, 'inproc'), cacheDir: null };
+const opts = {
+  runId: 'bench',
+  tasks: mini.tasks,
+  dataRoot: mini.dataRoot as string,
+  version: 'v2.1' as const,
+  backend: parseBackendConfig({ name: 'builtin-floor', pipeline: 'no-think', embedder: { type: 'builtin' } }),
+  outDir: join(dir, 'inproc'),
+  cacheDir: null,
+};
 await runTasks(opts);
 const firstIo = { ...ioCounts };
 Object.assign(ioCounts, { dataFilesRead: 0, mediaChecks: 0 });
 const again = await runTasks(opts);
-console.log(`data-root I/O: first run ${firstIo.dataFilesRead} data files read, ${firstIo.mediaChecks} media checks; resumed run (${again.reused.length}/13 reused): ${ioCounts.dataFilesRead} data files read, ${ioCounts.mediaChecks} media checks`);
+console.log(
+  `data-root I/O: first run ${firstIo.dataFilesRead} data files read, ${firstIo.mediaChecks} media checks; resumed run (${again.reused.length}/13 reused): ${ioCounts.dataFilesRead} data files read, ${ioCounts.mediaChecks} media checks`,
+);
 rmSync(dir, { recursive: true, force: true });

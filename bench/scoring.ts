@@ -35,17 +35,29 @@ function randomUnitRows(n: number, seed: number): Float32Array[] {
 const queries = randomUnitRows(nq, 1);
 const candidates = randomUnitRows(nc, 2);
 const pool = new ScoringPool();
-await pool.topk(queries.slice(0, 8), candidates, k, queries.slice(0, 8).map(() => [])); // warm-up: session creation
+await pool.topk(
+  queries.slice(0, 8),
+  candidates,
+  k,
+  queries.slice(0, 8).map(() => []),
+); // warm-up: session creation
 const runs: number[] = [];
 let ours: number[][] = [];
 for (let r = 0; r < 3; r++) {
   const t0 = performance.now();
-  ours = await pool.topk(queries, candidates, k, queries.map(() => []));
+  ours = await pool.topk(
+    queries,
+    candidates,
+    k,
+    queries.map(() => []),
+  );
   runs.push((performance.now() - t0) / 1000);
 }
 await pool.close();
 const best = Math.min(...runs);
-console.log(`tte-bench kernel (onnxruntime Gemm+TopK, worker thread): ${runs.map((x) => x.toFixed(3)).join(' / ')} s (best ${best.toFixed(3)} s)`);
+console.log(
+  `tte-bench kernel (onnxruntime Gemm+TopK, worker thread): ${runs.map((x) => x.toFixed(3)).join(' / ')} s (best ${best.toFixed(3)} s)`,
+);
 
 const dir = mkdtempSync(join(tmpdir(), 'tte-bench-scoring-'));
 const flat = (rows: Float32Array[]) => {
@@ -74,5 +86,7 @@ if (res.status !== 0) {
   const np = JSON.parse(res.stdout) as { matmul: number; total: number; top: number[][] };
   const agree = np.top.filter((row, i) => row.every((v, j) => v === ours[i][j])).length;
   console.log(`numpy matmul + argsort (VLM2Vec): ${np.total.toFixed(3)} s (matmul ${np.matmul.toFixed(3)} s)`);
-  console.log(`ratio tte-bench / numpy: ${(best / np.total).toFixed(3)}× (target ≤ 1.0×); top-${k} identical on ${agree}/${np.top.length} checked queries`);
+  console.log(
+    `ratio tte-bench / numpy: ${(best / np.total).toFixed(3)}× (target ≤ 1.0×); top-${k} identical on ${agree}/${np.top.length} checked queries`,
+  );
 }

@@ -34,9 +34,15 @@ const base = median(times[0]);
 cases.forEach(([name], i) => {
   const m = median(times[i]);
   const range = `${Math.min(...times[i]).toFixed(3)}–${Math.max(...times[i]).toFixed(3)}`;
-  console.log(`${name.padEnd(24)} median ${m.toFixed(3)} s (range ${range} s)${i ? `, ${(m / base).toFixed(2)}× node -e 0 (target ≤ 3×)` : ''}`);
+  console.log(
+    `${name.padEnd(24)} median ${m.toFixed(3)} s (range ${range} s)${i ? `, ${(m / base).toFixed(2)}× node -e 0 (target ≤ 3×)` : ''}`,
+  );
 });
 if (cpu[0].length) {
   const cbase = median(cpu[0]);
-  cases.forEach(([name], i) => console.log(`${name.padEnd(24)} CPU median ${median(cpu[i]).toFixed(2)} s${i ? `, ${(median(cpu[i]) / cbase).toFixed(2)}× node -e 0` : ''}`));
+  cases.forEach(([name], i) =>
+    console.log(
+      `${name.padEnd(24)} CPU median ${median(cpu[i]).toFixed(2)} s${i ? `, ${(median(cpu[i]) / cbase).toFixed(2)}× node -e 0` : ''}`,
+    ),
+  );
 }

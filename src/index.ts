@@ -54,7 +54,15 @@ export { renderVlm2vec, type Vlm2vecBackbone } from './datasets/vlm2vec-text.js'
 export type { ItemParts, TextRule } from './datasets/types.js';
 export { renderEvalSet, renderItem, type RenderLine } from './engine/render.js';
 export { runDoctor, formatChecks, type Check, type DoctorSample } from './engine/doctor.js';
-export { EVAL_PROFILES, DEFAULT_EVAL_PROFILE, loadEvalProfile, taskProfile, type EvalProfile, type EvalProfileName, type TaskProfile } from './catalog/profiles.js';
+export {
+  EVAL_PROFILES,
+  DEFAULT_EVAL_PROFILE,
+  loadEvalProfile,
+  taskProfile,
+  type EvalProfile,
+  type EvalProfileName,
+  type TaskProfile,
+} from './catalog/profiles.js';
 
 // Running: tasks → run folder (scores, predictions, summary, costs, manifest, report).
 export { runTasks, type RunOptions, type RunResult, type TaskCost } from './engine/run.js';
@@ -89,7 +97,16 @@ export {
 } from './report/compare.js';
 export { exactMcNemar, mcnemarOf, holm, type McNemar } from './report/stats.js';
 export { writeAblationReport } from './report/ablation-report.js';
-export { exportTraces, importTraces, runTraceRecords, type TraceRecord, type ExportOptions, type ExportManifest, type ImportOptions, type ImportResult } from './tte/traces.js';
+export {
+  exportTraces,
+  importTraces,
+  runTraceRecords,
+  type TraceRecord,
+  type ExportOptions,
+  type ExportManifest,
+  type ImportOptions,
+  type ImportResult,
+} from './tte/traces.js';
 
 // Reports.
 export { writeReports, buildReportData, type ReportData } from './report/write.js';

@@ -14,7 +14,12 @@ import { exportTraces, importTraces } from '../src/tte/traces.js';
 import { runCli, tempDir } from './helpers.js';
 
 const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-const think = parseBackendConfig({ name: 'floor-think', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'builtin' } });
+const think = parseBackendConfig({
+  name: 'floor-think',
+  pipeline: 'teacher',
+  embedder: { type: 'builtin' },
+  reasoner: { type: 'builtin' },
+});
 const mini = loadSuite('mini');
 
 async function miniRun(dir: string, backend = floor, cacheDir: string | null = null, tasks = mini.tasks) {
@@ -56,7 +61,10 @@ test('Holm: hand-computed adjusted p-values keep the order of the raw ones and c
 function constructB(a: string, b: string, task: string, flipIds: string[]) {
   cpSync(a, b, { recursive: true });
   const items = JSON.parse(readFileSync(join(b, `${task}_items.json`), 'utf8'));
-  const preds = readFileSync(join(b, `${task}_pred.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const preds = readFileSync(join(b, `${task}_pred.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   items.queries.forEach((q: { id: string; gold: string[] }, i: number) => {
     if (!flipIds.includes(q.id)) return;
     const p = preds[i];
@@ -78,8 +86,13 @@ test('flips, McNemar counts and deltas follow query ids on a constructed pair of
   await miniRun(join(dir, 'a'));
   const task = 'ImageNet-1K';
   const items = JSON.parse(readFileSync(join(dir, 'a', `${task}_items.json`), 'utf8'));
-  const preds = readFileSync(join(dir, 'a', `${task}_pred.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const hitA = new Map(items.queries.map((q: { id: string; gold: string[] }, i: number) => [q.id, q.gold.includes(preds[i].prediction[0])]));
+  const preds = readFileSync(join(dir, 'a', `${task}_pred.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const hitA = new Map(
+    items.queries.map((q: { id: string; gold: string[] }, i: number) => [q.id, q.gold.includes(preds[i].prediction[0])]),
+  );
   const right = [...hitA].filter(([, h]) => h).map(([id]) => id as string);
   const wrong = [...hitA].filter(([, h]) => !h).map(([id]) => id as string);
   assert.ok(right.length >= 2 && wrong.length >= 1, 'the fixture has both right and wrong queries');
@@ -114,6 +127,7 @@ test('compare refuses runs of another benchmark version, profile or task data un
     edit(d);
     return d;
   };
+  // biome-ignore lint/suspicious/noExplicitAny: edits arbitrary fields of result JSON files
   const editJson = (file: string, f: (o: Record<string, any>) => void) => {
     const o = JSON.parse(readFileSync(file, 'utf8'));
     f(o);
@@ -134,8 +148,16 @@ test('compare refuses runs of another benchmark version, profile or task data un
     const task = mini.tasks[0].name;
     editJson(join(d, `${task}_items.json`), (o) => (o.queries[0].id = 'someone-else'));
   });
-  for (const [d, why] of [[version, /benchmark version: A=v2.1, B=v2.0.0/], [profile, /eval profile: A=vlm2vec, B=qwen3-vl-embedding/], [data, /data files differ/], [ids, /query ids differ/]] as const) {
-    assert.throws(() => ablation([join(dir, 'a'), d]), (e: unknown) => e instanceof DataError && why.test((e as Error).message) && /--allow-different-data/.test((e as Error).message));
+  for (const [d, why] of [
+    [version, /benchmark version: A=v2.1, B=v2.0.0/],
+    [profile, /eval profile: A=vlm2vec, B=qwen3-vl-embedding/],
+    [data, /data files differ/],
+    [ids, /query ids differ/],
+  ] as const) {
+    assert.throws(
+      () => ablation([join(dir, 'a'), d]),
+      (e: unknown) => e instanceof DataError && why.test((e as Error).message) && /--allow-different-data/.test((e as Error).message),
+    );
     const ok = ablation([join(dir, 'a'), d], { allowDifferentData: true, resamples: 50 });
     assert.ok(ok.notes.some((n) => /allow-different-data/.test(n)));
   }
@@ -154,13 +176,25 @@ test('compare: every numeric option is bounded (exit 2, named), and the bootstra
   const dir = tempDir();
   await miniRun(join(dir, 'a'), floor, null, mini.tasks.slice(0, 1));
   const a = join(dir, 'a');
-  for (const [opt, v] of [['--resamples', '0'], ['--resamples', '-5'], ['--resamples', '2.5'], ['--seed', '-1'], ['--seed', '1.5'], ['--level', '1'], ['--level', '0']] as const) {
+  for (const [opt, v] of [
+    ['--resamples', '0'],
+    ['--resamples', '-5'],
+    ['--resamples', '2.5'],
+    ['--seed', '-1'],
+    ['--seed', '1.5'],
+    ['--level', '1'],
+    ['--level', '0'],
+  ] as const) {
     const r = runCli(['compare', a, a, opt, v]);
     assert.equal(r.status, 2, `${opt} ${v}: ${r.stdout}`);
     assert.match(r.stderr, new RegExp(`${opt} must be`));
     assert.ok(!/NaN/.test(r.stdout));
   }
-  for (const [opt, v] of [['--max-drop', '-1'], ['--max-drop', '101'], ['--per-task-max-drop', '-0.5']] as const) {
+  for (const [opt, v] of [
+    ['--max-drop', '-1'],
+    ['--max-drop', '101'],
+    ['--per-task-max-drop', '-0.5'],
+  ] as const) {
     const r = runCli(['compare', '--baseline', a, '--candidate', a, '--max-drop', '1', opt, v]);
     assert.equal(r.status, 2, `${opt} ${v}`);
     assert.match(r.stderr, new RegExp(`${opt} must be`));
@@ -190,7 +224,9 @@ test('compare --out writes ablation.json/.md/.html with the forest plot, cost ch
   const html = readFileSync(join(out, 'ablation.html'), 'utf8');
   assert.ok(!/(src|href)="(https?:)?\/\//i.test(html), 'no network resources');
   assert.equal((html.match(/src="data:image\/png;base64,/g) ?? []).length, 3);
-  const flips = a.flips.flatMap((f: { task: string; runs: { helped: string[]; hurt: string[] }[] }) => [...f.runs[0].helped, ...f.runs[0].hurt].map((k) => `#q=${encodeURIComponent(f.task)}&amp;k=${encodeURIComponent(k)}`));
+  const flips = a.flips.flatMap((f: { task: string; runs: { helped: string[]; hurt: string[] }[] }) =>
+    [...f.runs[0].helped, ...f.runs[0].hurt].map((k) => `#q=${encodeURIComponent(f.task)}&amp;k=${encodeURIComponent(k)}`),
+  );
   assert.ok(flips.length > 0);
   for (const l of flips) assert.ok(html.includes(`href="${l}"`), l);
   const md = readFileSync(join(out, 'ablation.md'), 'utf8');
@@ -208,32 +244,68 @@ test('traces: export a run, import into an empty cache, re-run: zero reasoner ca
   const tasks = mini.tasks.filter((t) => ['MSCOCO_i2t', 'RefCOCO', 'NExTQA', 'ViDoRe_arxivqa'].includes(t.name));
   await miniRun(join(dir, 'teacher'), think, join(dir, 'cache1'), tasks);
   const ex = await exportTraces([join(dir, 'teacher')], join(dir, 'ex'), { format: 'jsonl' });
-  const lines = readFileSync(join(dir, 'ex', 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(join(dir, 'ex', 'traces.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, ex.counts.exported);
   assert.ok(lines.length > 5);
-  assert.deepEqual(Object.keys(lines[0]).sort(), ['id', 'input', 'key', 'mmeb_version', 'prompt_family', 'prompt_version', 'reasoner', 'run', 'schema', 'task', 'trace']);
+  assert.deepEqual(Object.keys(lines[0]).sort(), [
+    'id',
+    'input',
+    'key',
+    'mmeb_version',
+    'prompt_family',
+    'prompt_version',
+    'reasoner',
+    'run',
+    'schema',
+    'task',
+    'trace',
+  ]);
   assert.equal(ex.teachers[0].id, 'builtin-reasoner@1');
   const imported = await importTraces(join(dir, 'ex', 'traces.jsonl'), think, { dataRoot: mini.dataRoot!, cacheDir: join(dir, 'cache2') });
   assert.equal(imported.imported, lines.length);
   assert.ok(!existsSync(join(dir, 'cache2', 'embeddings')), 'only traces were seeded');
   await miniRun(join(dir, 'again'), think, join(dir, 'cache2'), tasks);
   const costs = JSON.parse(readFileSync(join(dir, 'again', 'costs.json'), 'utf8')).tasks;
-  assert.equal(Object.values(costs).reduce((s: number, c) => s + (c as { reason_calls: number }).reason_calls, 0), 0);
-  assert.ok(Object.values(costs).some((c) => (c as { embed_calls: number }).embed_calls > 0), 'the embedder did run');
+  assert.equal(
+    Object.values(costs).reduce((s: number, c) => s + (c as { reason_calls: number }).reason_calls, 0),
+    0,
+  );
+  assert.ok(
+    Object.values(costs).some((c) => (c as { embed_calls: number }).embed_calls > 0),
+    'the embedder did run',
+  );
   const strip = (f: string) => {
     const s = JSON.parse(readFileSync(f, 'utf8'));
     delete s.run_id;
     return s;
   };
   assert.deepEqual(strip(join(dir, 'again', 'summary.json')), strip(join(dir, 'teacher', 'summary.json')));
-  for (const t of tasks) assert.equal(readFileSync(join(dir, 'again', `${t.name}_traces.jsonl`), 'utf8'), readFileSync(join(dir, 'teacher', `${t.name}_traces.jsonl`), 'utf8'));
+  for (const t of tasks)
+    assert.equal(
+      readFileSync(join(dir, 'again', `${t.name}_traces.jsonl`), 'utf8'),
+      readFileSync(join(dir, 'teacher', `${t.name}_traces.jsonl`), 'utf8'),
+    );
 
   // another model identity (same reasoner, other maxTokens) and another prompt version are refused, nothing written
-  const other = parseBackendConfig({ name: 'x', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'builtin', maxTokens: 7 } });
-  await assert.rejects(importTraces(join(dir, 'ex', 'traces.jsonl'), other, { dataRoot: mini.dataRoot!, cacheDir: join(dir, 'cache3') }), (e: unknown) => e instanceof DataError && /model mismatch/.test((e as Error).message) && /line 1/.test((e as Error).message));
+  const other = parseBackendConfig({
+    name: 'x',
+    pipeline: 'teacher',
+    embedder: { type: 'builtin' },
+    reasoner: { type: 'builtin', maxTokens: 7 },
+  });
+  await assert.rejects(
+    importTraces(join(dir, 'ex', 'traces.jsonl'), other, { dataRoot: mini.dataRoot!, cacheDir: join(dir, 'cache3') }),
+    (e: unknown) => e instanceof DataError && /model mismatch/.test((e as Error).message) && /line 1/.test((e as Error).message),
+  );
   const bad = join(dir, 'bad.jsonl');
   writeFileSync(bad, lines.map((l, i) => JSON.stringify(i === 2 ? { ...l, prompt_version: 'ecr-prompts@0' } : l) + '\n').join(''));
-  await assert.rejects(importTraces(bad, think, { dataRoot: mini.dataRoot!, cacheDir: join(dir, 'cache3') }), (e: unknown) => e instanceof DataError && /prompt version mismatch/.test((e as Error).message) && /line 3/.test((e as Error).message));
+  await assert.rejects(
+    importTraces(bad, think, { dataRoot: mini.dataRoot!, cacheDir: join(dir, 'cache3') }),
+    (e: unknown) => e instanceof DataError && /prompt version mismatch/.test((e as Error).message) && /line 3/.test((e as Error).message),
+  );
   assert.ok(!existsSync(join(dir, 'cache3', 'traces')), 'a refused file writes nothing');
   const r = runCli(['traces', 'import', bad, '--backend', '/nonexistent.json', '--data-root', mini.dataRoot!]);
   assert.equal(r.status, 2);
@@ -256,7 +328,10 @@ test('traces export: ShareGPT for LLaMA-Factory with media beside it, only-helpe
     assert.equal((user.match(/<video>/g) ?? []).length, (row.videos ?? []).length);
     for (const p of [...(row.images ?? []), ...(row.videos ?? []).flat()]) assert.ok(existsSync(join(dir, 'sg', p)), p);
   }
-  assert.ok(rows.some((r: { videos?: string[][] }) => r.videos?.length && r.videos[0].length > 1), 'a video as its frames');
+  assert.ok(
+    rows.some((r: { videos?: string[][] }) => r.videos?.length && r.videos[0].length > 1),
+    'a video as its frames',
+  );
   const info = JSON.parse(readFileSync(join(dir, 'sg', 'dataset_info.json'), 'utf8'));
   assert.equal(info.tte_traces.formatting, 'sharegpt');
   const manifest = JSON.parse(readFileSync(join(dir, 'sg', 'manifest.json'), 'utf8'));
@@ -264,10 +339,20 @@ test('traces export: ShareGPT for LLaMA-Factory with media beside it, only-helpe
   assert.equal(manifest.teachers[0].id, 'builtin-reasoner@1');
 
   // only helped: exactly the queries the ablation lists as helped
-  const helped = await exportTraces([join(dir, 'teacher')], join(dir, 'h'), { format: 'jsonl', onlyHelped: true, baseline: join(dir, 'base') });
+  const helped = await exportTraces([join(dir, 'teacher')], join(dir, 'h'), {
+    format: 'jsonl',
+    onlyHelped: true,
+    baseline: join(dir, 'base'),
+  });
   const ab = ablation([join(dir, 'base'), join(dir, 'teacher')], { resamples: 10 });
   const want = ab.flips.flatMap((f) => f.runs[0].helped.map((k) => `${f.task}/${k}`)).sort();
-  const got = readFileSync(join(dir, 'h', 'traces.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((l) => `${l.task}/${l.key}`).sort();
+  const got = readFileSync(join(dir, 'h', 'traces.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .map((l) => `${l.task}/${l.key}`)
+    .sort();
   assert.deepEqual(got, want);
   assert.equal(helped.counts.exported + helped.counts.notHelped, helped.counts.traces);
   // a cap per task, and the same run twice: the second copy is all duplicates
@@ -284,10 +369,15 @@ test('merged shards keep what compare and the browser read; thumbnails are made 
   const tasks = 'ImageNet-1K,HMDB51,ViDoRe_arxivqa';
   const common = ['--tasks', tasks, '--data-root', mini.dataRoot!, '--no-cache'];
   assert.equal(runCli(['run', ...common, '--out', join(dir, 'full'), '--report-dir', join(dir, 'rep')]).status, 0);
-  for (const i of [0, 1]) assert.equal(runCli(['run', ...common, '--shard', `${i}/2`, '--out', join(dir, `s${i}`), '--report-dir', join(dir, `rep${i}`)]).status, 0);
+  for (const i of [0, 1])
+    assert.equal(
+      runCli(['run', ...common, '--shard', `${i}/2`, '--out', join(dir, `s${i}`), '--report-dir', join(dir, `rep${i}`)]).status,
+      0,
+    );
   const m = runCli(['merge', join(dir, 's0'), join(dir, 's1'), '--out', join(dir, 'merged')]);
   assert.equal(m.status, 0, m.stderr);
-  for (const t of tasks.split(',')) assert.equal(readFileSync(join(dir, 'merged', `${t}_items.json`), 'utf8'), readFileSync(join(dir, 'full', `${t}_items.json`), 'utf8'));
+  for (const t of tasks.split(','))
+    assert.equal(readFileSync(join(dir, 'merged', `${t}_items.json`), 'utf8'), readFileSync(join(dir, 'full', `${t}_items.json`), 'utf8'));
   const a = ablation([join(dir, 'full'), join(dir, 'merged')], { resamples: 20 });
   assert.ok(a.rows.every((r) => r.deltas[1]!.delta === 0));
   // a second report over the same folder reuses every thumbnail
@@ -304,11 +394,23 @@ test('visdoc pages that exist only inside the corpus parquet still get thumbnail
   cpSync(mini.dataRoot!, root, { recursive: true });
   rmSync(join(root, 'visdoc-tasks', 'ViDoRe_arxivqa'), { recursive: true });
   const task = mini.tasks.find((t) => t.name === 'ViDoRe_arxivqa')!;
-  await runTasks({ runId: 'inline', tasks: [task], dataRoot: root, version: 'v2.1', backend: floor, outDir: join(dir, 'r'), reportDir: join(dir, 'rep'), cacheDir: null });
+  await runTasks({
+    runId: 'inline',
+    tasks: [task],
+    dataRoot: root,
+    version: 'v2.1',
+    backend: floor,
+    outDir: join(dir, 'r'),
+    reportDir: join(dir, 'rep'),
+    cacheDir: null,
+  });
   assert.ok(readdirSync(join(dir, 'r', 'thumbs')).length > 0, 'thumbnails of inline pages in the run folder');
   const data = readFileSync(join(dir, 'rep', 'browser', 't0.js'), 'utf8');
   const doc = JSON.parse(data.slice(data.indexOf(']=') + 2, data.lastIndexOf(';')));
-  const media = [...doc.queries.flatMap((q: { media: unknown[] }) => q.media), ...Object.values(doc.cands as Record<string, { media: unknown[] }>).flatMap((c) => c.media)] as { src: string | null }[];
+  const media = [
+    ...doc.queries.flatMap((q: { media: unknown[] }) => q.media),
+    ...Object.values(doc.cands as Record<string, { media: unknown[] }>).flatMap((c) => c.media),
+  ] as { src: string | null }[];
   assert.ok(media.length > 0);
   for (const m of media) {
     assert.ok(m.src, 'every page has a thumbnail');

@@ -23,7 +23,12 @@ const skip = chromium ? false : 'chromium is not installed (apt-get install chro
 if (skip) process.stdout.write(`# ${skip}\n`);
 
 const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-const think = parseBackendConfig({ name: 'floor-think', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'builtin' } });
+const think = parseBackendConfig({
+  name: 'floor-think',
+  pipeline: 'teacher',
+  embedder: { type: 'builtin' },
+  reasoner: { type: 'builtin' },
+});
 const mini = loadSuite('mini');
 
 /** Broken images after every image on the page has settled (loaded or failed). */
@@ -31,34 +36,88 @@ const BROKEN_IMAGES = `Promise.all([...document.images].map((i) => i.complete ? 
   .then(() => [...document.images].filter((i) => !(i.naturalWidth > 0)).map((i) => (i.getAttribute('src') || '').slice(0, 60)))`;
 
 async function pick(page: Page, id: string, value: string): Promise<void> {
-  await page.evaluate(`(() => { const s = document.getElementById(${JSON.stringify(id)}); s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event('change')); })()`);
+  await page.evaluate(
+    `(() => { const s = document.getElementById(${JSON.stringify(id)}); s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event('change')); })()`,
+  );
 }
 
 async function showTask(page: Page, task: string): Promise<void> {
   await page.evaluate(`document.getElementById('browser').setAttribute('data-ready', '')`);
   await pick(page, 'b-task', task);
-  await page.waitFor(`document.getElementById('browser').getAttribute('data-ready') === ${JSON.stringify(task)}`, `the browser to show ${task}`);
+  await page.waitFor(
+    `document.getElementById('browser').getAttribute('data-ready') === ${JSON.stringify(task)}`,
+    `the browser to show ${task}`,
+  );
 }
 
-const shownKeys = (page: Page) => page.evaluate<string[]>(`[...document.querySelectorAll('#b-list .bq')].map((e) => e.getAttribute('data-key'))`);
+const shownKeys = (page: Page) =>
+  page.evaluate<string[]>(`[...document.querySelectorAll('#b-list .bq')].map((e) => e.getAttribute('data-key'))`);
 
-test('the run report and an ablation report render in headless Chromium: tables, charts, thumbnails, flips, inert dataset text', { skip, timeout: 600_000 }, async () => {
+test('the run report and an ablation report render in headless Chromium: tables, charts, thumbnails, flips, inert dataset text', {
+  skip,
+  timeout: 600_000,
+}, async () => {
   const dir = tempDir();
-  await runTasks({ runId: 'a', tasks: mini.tasks, dataRoot: mini.dataRoot!, version: 'v2.1', backend: floor, outDir: join(dir, 'a'), reportDir: join(dir, 'rep-a'), cacheDir: null, suite: 'mini' });
-  await runTasks({ runId: 'b', tasks: mini.tasks, dataRoot: mini.dataRoot!, version: 'v2.1', backend: think, outDir: join(dir, 'b'), cacheDir: null, suite: 'mini' });
+  await runTasks({
+    runId: 'a',
+    tasks: mini.tasks,
+    dataRoot: mini.dataRoot!,
+    version: 'v2.1',
+    backend: floor,
+    outDir: join(dir, 'a'),
+    reportDir: join(dir, 'rep-a'),
+    cacheDir: null,
+    suite: 'mini',
+  });
+  await runTasks({
+    runId: 'b',
+    tasks: mini.tasks,
+    dataRoot: mini.dataRoot!,
+    version: 'v2.1',
+    backend: think,
+    outDir: join(dir, 'b'),
+    cacheDir: null,
+    suite: 'mini',
+  });
   const cmp = runCli(['compare', join(dir, 'a'), join(dir, 'b'), '--out', join(dir, 'ablation'), '--resamples', '200']);
   assert.equal(cmp.status, 0, cmp.stderr);
 
   // a task whose dataset text carries markup and script
   const root = join(dir, 'data');
   const planted = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> what is shown?';
-  writeHfParquet(join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'), [
-    { name: 'qry_inst', type: 'string' }, { name: 'qry_text', type: 'string' }, { name: 'qry_img_path', type: 'string' },
-    { name: 'tgt_inst', type: 'string' }, { name: 'tgt_text', type: 'string[]' }, { name: 'tgt_img_path', type: 'string[]' },
-  ], [{ qry_inst: '<|image_1|>\nRepresent the news:', qry_text: planted, qry_img_path: 'N24News/a.jpg', tgt_inst: '', tgt_text: ['<b onmouseover="window.__pwned=3">Sports</b>', 'Art'], tgt_img_path: ['', ''] }]);
+  writeHfParquet(
+    join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'),
+    [
+      { name: 'qry_inst', type: 'string' },
+      { name: 'qry_text', type: 'string' },
+      { name: 'qry_img_path', type: 'string' },
+      { name: 'tgt_inst', type: 'string' },
+      { name: 'tgt_text', type: 'string[]' },
+      { name: 'tgt_img_path', type: 'string[]' },
+    ],
+    [
+      {
+        qry_inst: '<|image_1|>\nRepresent the news:',
+        qry_text: planted,
+        qry_img_path: 'N24News/a.jpg',
+        tgt_inst: '',
+        tgt_text: ['<b onmouseover="window.__pwned=3">Sports</b>', 'Art'],
+        tgt_img_path: ['', ''],
+      },
+    ],
+  );
   mkdirSync(join(root, 'image-tasks/N24News'), { recursive: true });
   cpSync(join(mini.dataRoot!, 'image-tasks/OK-VQA/Test/COCO_val2014_000000000100.jpg'), join(root, 'image-tasks/N24News/a.jpg'));
-  await runTasks({ runId: 'xss', tasks: [getTask('N24News')], dataRoot: root, version: 'v2.1', backend: think, outDir: join(dir, 'x'), reportDir: join(dir, 'rep-x'), cacheDir: null });
+  await runTasks({
+    runId: 'xss',
+    tasks: [getTask('N24News')],
+    dataRoot: root,
+    version: 'v2.1',
+    backend: think,
+    outDir: join(dir, 'x'),
+    reportDir: join(dir, 'rep-x'),
+    cacheDir: null,
+  });
 
   const browser = await Chromium.launch(chromium as string);
   try {
@@ -68,7 +127,10 @@ test('the run report and an ablation report render in headless Chromium: tables,
     assert.ok((await page.evaluate<number>(`document.querySelectorAll('table tbody tr').length`)) >= 13 + 1, 'leaderboard and task tables');
     assert.equal(await page.evaluate<number>(`document.querySelectorAll('figure img[src^="data:image/png"]').length`), 3);
     const tasks = await page.evaluate<string[]>(`[...document.querySelectorAll('#b-task option')].map((o) => o.value)`);
-    assert.deepEqual(tasks, mini.tasks.map((t) => t.name));
+    assert.deepEqual(
+      tasks,
+      mini.tasks.map((t) => t.name),
+    );
     let thumbs = 0;
     for (const t of tasks) {
       await showTask(page, t);
@@ -79,7 +141,9 @@ test('the run report and an ablation report render in headless Chromium: tables,
       thumbs += await page.evaluate<number>(`document.querySelectorAll('#b-list img').length`);
       // failures: exactly the queries with Hit@1 = 0
       await pick(page, 'b-filter', 'fail');
-      const fails = await page.evaluate<string[]>(`[...document.querySelectorAll('#b-list .run > div:nth-child(2)')].map((e) => e.textContent)`);
+      const fails = await page.evaluate<string[]>(
+        `[...document.querySelectorAll('#b-list .run > div:nth-child(2)')].map((e) => e.textContent)`,
+      );
       assert.equal(fails.length, Math.round(summary.num_queries * (1 - summary['hit@1'])), `${t}: failures`);
       assert.ok(fails.every((f) => f.startsWith('Hit@1 0')));
       await pick(page, 'b-filter', 'all');
@@ -99,7 +163,8 @@ test('the run report and an ablation report render in headless Chromium: tables,
     const ab = JSON.parse(readFileSync(join(dir, 'ablation', 'ablation.json'), 'utf8'));
     const p2 = await browser.newPage();
     await p2.goto(pathToFileURL(join(dir, 'ablation', 'ablation.html')).href);
-    for (const id of ['deltas', 'mcnemar', 'costs', 'flips']) assert.ok((await p2.evaluate<number>(`document.querySelectorAll('#${id} tbody tr').length`)) > 0, id);
+    for (const id of ['deltas', 'mcnemar', 'costs', 'flips'])
+      assert.ok((await p2.evaluate<number>(`document.querySelectorAll('#${id} tbody tr').length`)) > 0, id);
     assert.equal(await p2.evaluate<number>(`document.querySelectorAll('figure img[src^="data:image/png"]').length`), 3);
     let flipped = 0;
     for (const f of ab.flips as { task: string; runs: { helped: string[]; hurt: string[] }[] }[]) {
@@ -120,8 +185,13 @@ test('the run report and an ablation report render in headless Chromium: tables,
     }
     assert.ok(flipped > 0, 'the two mini runs differ somewhere');
     // a flip link opens exactly that query
-    const link = await p2.evaluate<{ task: string; key: string }>(`(() => { const a = document.querySelector('#flips a.flip'); a.click(); return { task: a.getAttribute('data-task'), key: a.textContent }; })()`);
-    await p2.waitFor(`document.getElementById('browser').getAttribute('data-ready') === ${JSON.stringify(link.task)} && document.querySelectorAll('#b-list .bq').length === 1`, 'the linked query');
+    const link = await p2.evaluate<{ task: string; key: string }>(
+      `(() => { const a = document.querySelector('#flips a.flip'); a.click(); return { task: a.getAttribute('data-task'), key: a.textContent }; })()`,
+    );
+    await p2.waitFor(
+      `document.getElementById('browser').getAttribute('data-ready') === ${JSON.stringify(link.task)} && document.querySelectorAll('#b-list .bq').length === 1`,
+      'the linked query',
+    );
     assert.deepEqual(await shownKeys(p2), [link.key]);
     await p2.screenshot(join(dir, 'ablation.png'));
     assert.deepEqual(p2.errors, []);
@@ -132,9 +202,17 @@ test('the run report and an ablation report render in headless Chromium: tables,
     await showTask(p3, 'N24News');
     assert.equal(await p3.evaluate<unknown>(`typeof window.__pwned`), 'undefined');
     const texts = await p3.evaluate<string[]>(`[...document.querySelectorAll('#b-list .txt, #b-list .ct')].map((e) => e.textContent)`);
-    assert.ok(texts.some((t) => t.includes('<script>window.__pwned = 1</script>')), 'the planted text is shown as text');
-    assert.equal(await p3.evaluate<number>(`document.querySelectorAll('#b-list script, #b-list b, #b-list img:not(.th):not(.strip)').length`), 0);
-    await p3.evaluate(`document.querySelectorAll('#b-list .ct').forEach((e) => e.dispatchEvent(new MouseEvent('mouseover', { bubbles: true })))`);
+    assert.ok(
+      texts.some((t) => t.includes('<script>window.__pwned = 1</script>')),
+      'the planted text is shown as text',
+    );
+    assert.equal(
+      await p3.evaluate<number>(`document.querySelectorAll('#b-list script, #b-list b, #b-list img:not(.th):not(.strip)').length`),
+      0,
+    );
+    await p3.evaluate(
+      `document.querySelectorAll('#b-list .ct').forEach((e) => e.dispatchEvent(new MouseEvent('mouseover', { bubbles: true })))`,
+    );
     assert.equal(await p3.evaluate<unknown>(`typeof window.__pwned`), 'undefined');
     await p3.screenshot(join(dir, 'planted.png'));
     assert.deepEqual(p3.errors, []);

@@ -67,7 +67,14 @@ export class Chromium {
     return c;
   }
 
-  private dispatch(msg: { id?: number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { message: string }; sessionId?: string }) {
+  private dispatch(msg: {
+    id?: number;
+    method?: string;
+    params?: Record<string, unknown>;
+    result?: unknown;
+    error?: { message: string };
+    sessionId?: string;
+  }) {
     if (msg.id !== undefined) {
       const p = this.pending.get(msg.id);
       if (!p) return;
@@ -102,7 +109,9 @@ export class Chromium {
   }
 
   async close(): Promise<void> {
-    const exited = new Promise<void>((r) => (this.proc.exitCode !== null || this.proc.signalCode !== null ? r() : this.proc.once('exit', () => r())));
+    const exited = new Promise<void>((r) =>
+      this.proc.exitCode !== null || this.proc.signalCode !== null ? r() : this.proc.once('exit', () => r()),
+    );
     const guard = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
     try {
       await Promise.race([this.send('Browser.close'), guard(5000)]);
@@ -133,7 +142,10 @@ export class Page {
     private readonly sessionId: string,
   ) {
     browser.on('Runtime.exceptionThrown', (p, s) => {
-      if (s === sessionId) this.errors.push(`exception: ${JSON.stringify((p.exceptionDetails as { exception?: { description?: string }; text?: string })?.exception?.description ?? p.exceptionDetails)}`);
+      if (s === sessionId)
+        this.errors.push(
+          `exception: ${JSON.stringify((p.exceptionDetails as { exception?: { description?: string }; text?: string })?.exception?.description ?? p.exceptionDetails)}`,
+        );
     });
     browser.on('Runtime.consoleAPICalled', (p, s) => {
       if (s === sessionId && (p.type === 'error' || p.type === 'assert')) this.errors.push(`console.${p.type}: ${JSON.stringify(p.args)}`);
@@ -166,11 +178,14 @@ export class Page {
   }
 
   async evaluate<T>(expression: string): Promise<T> {
-    const r = await this.send<{ result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } }>('Runtime.evaluate', {
-      expression,
-      awaitPromise: true,
-      returnByValue: true,
-    });
+    const r = await this.send<{ result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } }>(
+      'Runtime.evaluate',
+      {
+        expression,
+        awaitPromise: true,
+        returnByValue: true,
+      },
+    );
     if (r.exceptionDetails) throw new Error(`evaluate failed: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
     return r.result.value as T;
   }

@@ -12,18 +12,24 @@ test('tasks --json lists 78 scored tasks plus the unscored variants, with the do
   assert.equal(tasks.length, 81);
   assert.deepEqual(Object.keys(tasks[0]), ['name', 'modality', 'meta', 'metric', 'mode', 'parser', 'scored']);
   const vcls = JSON.parse(runCli(['tasks', '--json', '--meta', 'V-CLS']).stdout) as { name: string }[];
-  assert.deepEqual(vcls.map((t) => t.name), ['K700', 'SmthSmthV2', 'HMDB51', 'UCF101', 'Breakfast']);
+  assert.deepEqual(
+    vcls.map((t) => t.name),
+    ['K700', 'SmthSmthV2', 'HMDB51', 'UCF101', 'Breakfast'],
+  );
   assert.equal(JSON.parse(runCli(['tasks', '--json', '--modality', 'video']).stdout).length, 18);
 });
 
 test('score prints VLM2Vec keys for a pred.jsonl; a bad line exits 2 naming file and line', () => {
   const dir = tempDir();
   const pred = join(dir, 'X_pred.jsonl');
-  writeFileSync(pred, [
-    JSON.stringify({ prediction: ['a', 'b', 'c'], label: 'b', rel_scores: null }),
-    JSON.stringify({ prediction: [3, 1, 2], label: [1, 2], rel_scores: [2, 1] }),
-    '',
-  ].join('\n'));
+  writeFileSync(
+    pred,
+    [
+      JSON.stringify({ prediction: ['a', 'b', 'c'], label: 'b', rel_scores: null }),
+      JSON.stringify({ prediction: [3, 1, 2], label: [1, 2], rel_scores: [2, 1] }),
+      '',
+    ].join('\n'),
+  );
   const r = runCli(['score', '--pred', pred]);
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout) as Record<string, number>;
@@ -44,7 +50,12 @@ test('score prints VLM2Vec keys for a pred.jsonl; a bad line exits 2 naming file
 });
 
 test('leaderboard --json reproduces VLM2Vec-V2 v2.0.0 and reports missing tasks', () => {
-  const r = runCli(['leaderboard', join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), join(SCORES, 'v2.1-baselines-visdoc-page-fixed', 'gme-Qwen2-VL-2B-Instruct.json'), '--json']);
+  const r = runCli([
+    'leaderboard',
+    join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'),
+    join(SCORES, 'v2.1-baselines-visdoc-page-fixed', 'gme-Qwen2-VL-2B-Instruct.json'),
+    '--json',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(rows[0]).slice(0, 6), ['model', 'tasks', 'missing', 'overall', 'modalities', 'meta']);
@@ -60,7 +71,11 @@ test('dump writes the fixture EvalSet to --out; unknown tasks and missing snapsh
   const out = join(dir, 'VisDial.jsonl');
   const r = runCli(['dump', '--task', 'VisDial', '--data-root', FORMATS_ROOT, '--out', out]);
   assert.equal(r.status, 0, r.stderr);
-  const parse = (t: string) => t.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const parse = (t: string) =>
+    t
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   assert.deepEqual(parse(readFileSync(out, 'utf8')), parse(readFileSync(join(FORMATS_EXPECTED, 'VisDial.jsonl'), 'utf8')));
   assert.equal(runCli(['dump', '--task', 'NoSuchTask', '--data-root', FORMATS_ROOT]).status, 2);
   const miss = runCli(['dump', '--task', 'K700', '--data-root', FORMATS_ROOT]);
@@ -91,7 +106,10 @@ test('run --suite mini: end to end, VLM2Vec-style files, byte-identical scores o
   assert.ok(summary.rollup.overall > 0 && summary.rollup.overall < 100, `non-trivial overall ${summary.rollup.overall}`);
   const score = JSON.parse(readFileSync(join(a, 'res', 'ImageNet-1K_score.json'), 'utf8'));
   assert.ok('hit@1' in score && 'ndcg_linear@5' in score && score.num_pred === 10);
-  const pred = readFileSync(join(a, 'res', 'ViDoRe_arxivqa_pred.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const pred = readFileSync(join(a, 'res', 'ViDoRe_arxivqa_pred.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(Array.isArray(pred[0].label) && Array.isArray(pred[0].rel_scores));
   assert.ok(existsSync(join(a, 'rep', 'report.md')));
   // scoring a written pred file again gives the written score
@@ -108,7 +126,18 @@ test('run --suite mini: end to end, VLM2Vec-style files, byte-identical scores o
 
 test('run stops at a task with missing data (exit 2), or with --keep-going runs the rest and exits 1', () => {
   const dir = tempDir();
-  const args = ['run', '--tasks', 'K700,N24News', '--data-root', FORMATS_ROOT, '--out', join(dir, 'out'), '--report-dir', join(dir, 'rep'), '--no-cache'];
+  const args = [
+    'run',
+    '--tasks',
+    'K700,N24News',
+    '--data-root',
+    FORMATS_ROOT,
+    '--out',
+    join(dir, 'out'),
+    '--report-dir',
+    join(dir, 'rep'),
+    '--no-cache',
+  ];
   const stop = runCli(args);
   assert.equal(stop.status, 2);
   assert.match(stop.stderr, /VLM2Vec\/Kinetics-700 not found/);

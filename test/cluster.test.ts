@@ -22,12 +22,28 @@ import { BIN, runCli, tempDir } from './helpers.js';
 test('--shard auto: Slurm job arrays and Kubernetes Indexed Jobs map to shard i/n', () => {
   const cases: [NodeJS.ProcessEnv, number | undefined, { index: number; count: number; source: string }][] = [
     [{ SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '3' }, undefined, { index: 0, count: 3, source: 'slurm' }],
-    [{ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '2' }, undefined, { index: 2, count: 3, source: 'slurm' }],
+    [
+      { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '2' },
+      undefined,
+      { index: 2, count: 3, source: 'slurm' },
+    ],
     // --array=1-8: 1-based ids
-    [{ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '8' }, undefined, { index: 0, count: 8, source: 'slurm' }],
-    [{ SLURM_ARRAY_TASK_ID: '8', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '8' }, undefined, { index: 7, count: 8, source: 'slurm' }],
+    [
+      { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '8' },
+      undefined,
+      { index: 0, count: 8, source: 'slurm' },
+    ],
+    [
+      { SLURM_ARRAY_TASK_ID: '8', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '8' },
+      undefined,
+      { index: 7, count: 8, source: 'slurm' },
+    ],
     // --array=0-14:2
-    [{ SLURM_ARRAY_TASK_ID: '6', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '14', SLURM_ARRAY_TASK_STEP: '2' }, undefined, { index: 3, count: 8, source: 'slurm' }],
+    [
+      { SLURM_ARRAY_TASK_ID: '6', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '14', SLURM_ARRAY_TASK_STEP: '2' },
+      undefined,
+      { index: 3, count: 8, source: 'slurm' },
+    ],
     [{ SLURM_ARRAY_TASK_ID: '3' }, 4, { index: 3, count: 4, source: 'slurm' }],
     [{ JOB_COMPLETION_INDEX: '5' }, 8, { index: 5, count: 8, source: 'kubernetes' }],
     [{ JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '4' }, undefined, { index: 0, count: 4, source: 'kubernetes' }],
@@ -41,27 +57,42 @@ test('--shard auto: Slurm job arrays and Kubernetes Indexed Jobs map to shard i/
     [{ SLURM_ARRAY_TASK_ID: '3' }, undefined, /neither SLURM_ARRAY_TASK_COUNT/],
     [{ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3' }, 4, /disagrees/],
     [{ SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '3' }, undefined, /not a non-negative integer/],
-    [{ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '5', SLURM_ARRAY_TASK_COUNT: '3' }, undefined, /outside|not on the range/],
+    [
+      { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '5', SLURM_ARRAY_TASK_COUNT: '3' },
+      undefined,
+      /outside|not on the range/,
+    ],
     [{ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3', JOB_COMPLETION_INDEX: '1' }, 3, /both/],
     [{ JOB_COMPLETION_INDEX: '1' }, 0, /--shards must be/],
   ];
-  for (const [env, shards, re] of bad) assert.throws(() => shardFromEnv(env, shards), (e: unknown) => e instanceof ConfigError && re.test(e.message), JSON.stringify(env));
+  for (const [env, shards, re] of bad)
+    assert.throws(
+      () => shardFromEnv(env, shards),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      JSON.stringify(env),
+    );
 });
 
 test('run --shard auto reads the array task from the environment and records it; without a scheduler it fails clearly', () => {
   const dir = tempDir();
   const env = { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3', JOB_COMPLETION_INDEX: '' };
-  const r = runCli(['run', '--suite', 'mini', '--shard', 'auto', '--out', join(dir, 's1'), '--report-dir', join(dir, 'r1'), '--no-cache'], { env });
+  const r = runCli(['run', '--suite', 'mini', '--shard', 'auto', '--out', join(dir, 's1'), '--report-dir', join(dir, 'r1'), '--no-cache'], {
+    env,
+  });
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(dir, 's1', 'manifest.json'), 'utf8'));
   assert.equal(m.shard.index, 1);
   assert.equal(m.shard.count, 3);
   assert.equal(m.shard.source, 'slurm');
   assert.equal(m.shard.allTasks.length, 13);
-  const none = runCli(['run', '--suite', 'mini', '--shard', 'auto', '--out', join(dir, 'x'), '--no-cache'], { env: { SLURM_ARRAY_TASK_ID: '', JOB_COMPLETION_INDEX: '' } });
+  const none = runCli(['run', '--suite', 'mini', '--shard', 'auto', '--out', join(dir, 'x'), '--no-cache'], {
+    env: { SLURM_ARRAY_TASK_ID: '', JOB_COMPLETION_INDEX: '' },
+  });
   assert.equal(none.status, 2);
   assert.match(none.stderr, /^tte-bench: --shard auto found no scheduler shard/);
-  const k8s = runCli(['run', '--suite', 'mini', '--shard', 'auto', '--out', join(dir, 'k'), '--no-cache'], { env: { SLURM_ARRAY_TASK_ID: '', JOB_COMPLETION_INDEX: '2' } });
+  const k8s = runCli(['run', '--suite', 'mini', '--shard', 'auto', '--out', join(dir, 'k'), '--no-cache'], {
+    env: { SLURM_ARRAY_TASK_ID: '', JOB_COMPLETION_INDEX: '2' },
+  });
   assert.equal(k8s.status, 2);
   assert.match(k8s.stderr, /--shards N/);
 });
@@ -143,15 +174,47 @@ test('several processes on one cache folder against one server: no corrupt entry
   const server = await startServer(backend, { port: 0, latencyMs: 15, maxConcurrency: 8 });
   try {
     const cfg = join(dir, 'served.json');
-    writeFileSync(cfg, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4 }, reasoner: null }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        name: 'served-floor',
+        pipeline: 'no-think',
+        embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4 },
+        reasoner: null,
+      }),
+    );
     // the unique items: one process alone on a fresh cache asks each once
-    const ref = spawnCli(['run', '--suite', 'mini', '--backend', cfg, '--out', join(dir, 'ref'), '--report-dir', join(dir, 'rep'), '--cache-dir', join(dir, 'c-ref')]);
+    const ref = spawnCli([
+      'run',
+      '--suite',
+      'mini',
+      '--backend',
+      cfg,
+      '--out',
+      join(dir, 'ref'),
+      '--report-dir',
+      join(dir, 'rep'),
+      '--cache-dir',
+      join(dir, 'c-ref'),
+    ]);
     assert.equal(await ref.code, 0, ref.stderr());
     const unique = server.stats.byRoute['POST /v1/embeddings'] ?? 0;
     assert.ok(unique > 20);
     const procs = 3;
     const runs = Array.from({ length: procs }, (_, i) =>
-      spawnCli(['run', '--suite', 'mini', '--backend', cfg, '--out', join(dir, `p${i}`), '--report-dir', join(dir, `rp${i}`), '--cache-dir', join(dir, 'shared')]),
+      spawnCli([
+        'run',
+        '--suite',
+        'mini',
+        '--backend',
+        cfg,
+        '--out',
+        join(dir, `p${i}`),
+        '--report-dir',
+        join(dir, `rp${i}`),
+        '--cache-dir',
+        join(dir, 'shared'),
+      ]),
     );
     const codes = await Promise.all(runs.map((r) => r.code));
     codes.forEach((c, i) => assert.equal(c, 0, runs[i].stderr()));
@@ -180,8 +243,32 @@ test('a process killed while holding claims does not block the others: they take
   const server = await startServer(backend, { port: 0, latencyMs: 400, maxConcurrency: 2 });
   try {
     const cfg = join(dir, 'served.json');
-    writeFileSync(cfg, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 2 }, reasoner: null }));
-    const args = (o: string) => ['run', '--tasks', 'MSR-VTT', '--data-root', join(PACKAGE_ROOT, 'tasks', 'mini', 'data'), '--backend', cfg, '--out', join(dir, o), '--report-dir', join(dir, `r-${o}`), '--cache-dir', join(dir, 'shared'), '--claim-ttl', '1'];
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        name: 'served-floor',
+        pipeline: 'no-think',
+        embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 2 },
+        reasoner: null,
+      }),
+    );
+    const args = (o: string) => [
+      'run',
+      '--tasks',
+      'MSR-VTT',
+      '--data-root',
+      join(PACKAGE_ROOT, 'tasks', 'mini', 'data'),
+      '--backend',
+      cfg,
+      '--out',
+      join(dir, o),
+      '--report-dir',
+      join(dir, `r-${o}`),
+      '--cache-dir',
+      join(dir, 'shared'),
+      '--claim-ttl',
+      '1',
+    ];
     const victim = spawnCli(args('victim'));
     // wait until it holds claims (its requests are in flight), then kill it
     const claims = join(dir, 'shared', 'claims');
@@ -209,8 +296,15 @@ test('replicas: one stopped mid-run is left out, the run goes on, and it rejoins
   const b = await startServer(backend, { port: 0 });
   let a2: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
-    const client = new HttpClient({ baseURL: [`${a.url}/v1`, `${b.url}/v1`], maxConcurrency: 2, retryBaseMs: 50, maxRetries: 0, allDownTimeoutMs: 5000 });
-    const batch = (n: number, tag: string) => Promise.all(Array.from({ length: n }, (_, i) => client.post<EmbedAnswer>('/embeddings', embedBody(`${tag}-${i}`))));
+    const client = new HttpClient({
+      baseURL: [`${a.url}/v1`, `${b.url}/v1`],
+      maxConcurrency: 2,
+      retryBaseMs: 50,
+      maxRetries: 0,
+      allDownTimeoutMs: 5000,
+    });
+    const batch = (n: number, tag: string) =>
+      Promise.all(Array.from({ length: n }, (_, i) => client.post<EmbedAnswer>('/embeddings', embedBody(`${tag}-${i}`))));
     await batch(8, 'before');
     assert.ok(a.stats.requests > 0 && b.stats.requests > 0, 'both replicas served');
     await a.close(); // stopped mid-run: connections are refused from now on
@@ -238,13 +332,22 @@ test('replicas: one answering 503 is routed around; all down longer than allDown
   const sick = await startServer(backend, { port: 0, failFirst: { count: 1_000_000, status: 503 } });
   const good = await startServer(backend, { port: 0 });
   try {
-    const client = new HttpClient({ baseURL: [`${sick.url}/v1`, `${good.url}/v1`], maxConcurrency: 4, retryBaseMs: 200, maxRetries: 0, allDownTimeoutMs: 1000 });
+    const client = new HttpClient({
+      baseURL: [`${sick.url}/v1`, `${good.url}/v1`],
+      maxConcurrency: 4,
+      retryBaseMs: 200,
+      maxRetries: 0,
+      allDownTimeoutMs: 1000,
+    });
     const out = await Promise.all(Array.from({ length: 40 }, (_, i) => client.post<EmbedAnswer>('/embeddings', embedBody(`q${i}`))));
     assert.equal(out.length, 40);
     assert.equal(good.stats.requests, 40);
     assert.ok(sick.stats.requests < 10, `the 503 replica got ${sick.stats.requests} requests (probes only after the first failures)`);
     await good.close();
-    await assert.rejects(client.post('/embeddings', embedBody('late')), (err: unknown) => err instanceof BackendError && /all 2 endpoint\(s\) down for more than 1\.0 s/.test((err as Error).message));
+    await assert.rejects(
+      client.post('/embeddings', embedBody('late')),
+      (err: unknown) => err instanceof BackendError && /all 2 endpoint\(s\) down for more than 1\.0 s/.test((err as Error).message),
+    );
   } finally {
     await sick.close();
     await backend.close();
@@ -271,7 +374,11 @@ test('replicas: all down for less than allDownTimeoutMs: requests wait and go on
 });
 
 test('allDownTimeoutMs is a bounded backend config field', () => {
-  const cfg = (v: unknown) => ({ name: 'x', pipeline: 'no-think', embedder: { type: 'openai', baseURL: ['http://127.0.0.1:1/v1', 'http://127.0.0.1:2/v1'], model: 'm', allDownTimeoutMs: v } });
+  const cfg = (v: unknown) => ({
+    name: 'x',
+    pipeline: 'no-think',
+    embedder: { type: 'openai', baseURL: ['http://127.0.0.1:1/v1', 'http://127.0.0.1:2/v1'], model: 'm', allDownTimeoutMs: v },
+  });
   assert.equal(parseBackendConfig(cfg(600_000)).embedder.allDownTimeoutMs, 600_000);
   for (const bad of [0, 999, 86_400_001, 1.5, '60']) assert.throws(() => parseBackendConfig(cfg(bad)), ConfigError, String(bad));
 });
@@ -280,7 +387,10 @@ test('${NAME} in a baseURL comes from the environment (one config for per-job se
   assert.equal(expandEnv('http://127.0.0.1:${TTE_TEST_PORT}/v1', { TTE_TEST_PORT: '20123' }), 'http://127.0.0.1:20123/v1');
   assert.equal(expandEnv('http://h:${A}/${B_2}', { A: '1', B_2: 'v1' }), 'http://h:1/v1');
   assert.equal(expandEnv('http://plain:8000/v1', {}), 'http://plain:8000/v1');
-  assert.throws(() => expandEnv('http://127.0.0.1:${TTE_TEST_UNSET_PORT}/v1', {}), (e: unknown) => e instanceof ConfigError && /TTE_TEST_UNSET_PORT.*not set/.test(e.message));
+  assert.throws(
+    () => expandEnv('http://127.0.0.1:${TTE_TEST_UNSET_PORT}/v1', {}),
+    (e: unknown) => e instanceof ConfigError && /TTE_TEST_UNSET_PORT.*not set/.test(e.message),
+  );
   process.env.TTE_TEST_PORT_X = '9';
   assert.equal(new HttpClient({ baseURL: ['http://127.0.0.1:${TTE_TEST_PORT_X}/v1'] }).endpoints[0].base, 'http://127.0.0.1:9/v1');
   delete process.env.TTE_TEST_PORT_X;
@@ -304,16 +414,54 @@ test('a run over two `serve` replicas, one killed mid-run, finishes with the res
   const r2 = await startServeProcess();
   try {
     const config = (file: string, urls: string[]) => {
-      writeFileSync(file, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: { type: 'openai', baseURL: urls, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 2, allDownTimeoutMs: 30_000 }, reasoner: null }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          name: 'served-floor',
+          pipeline: 'no-think',
+          embedder: {
+            type: 'openai',
+            baseURL: urls,
+            model: 'builtin-floor',
+            requestFormat: 'messages',
+            maxConcurrency: 2,
+            allDownTimeoutMs: 30_000,
+          },
+          reasoner: null,
+        }),
+      );
       return file;
     };
     const cfg = config(join(dir, 'replicas.json'), [`${r1.url}/v1`, `${r2.url}/v1`]);
     // the undisturbed reference: the same served model through one replica
-    const ref = spawnCli(['run', '--suite', 'mini', '--backend', config(join(dir, 'one.json'), [`${r2.url}/v1`]), '--out', join(dir, 'ref'), '--report-dir', join(dir, 'rr'), '--no-cache']);
+    const ref = spawnCli([
+      'run',
+      '--suite',
+      'mini',
+      '--backend',
+      config(join(dir, 'one.json'), [`${r2.url}/v1`]),
+      '--out',
+      join(dir, 'ref'),
+      '--report-dir',
+      join(dir, 'rr'),
+      '--no-cache',
+    ]);
     assert.equal(await ref.code, 0, ref.stderr());
-    const run = spawnCli(['run', '--suite', 'mini', '--backend', cfg, '--out', join(dir, 'run'), '--report-dir', join(dir, 'rep'), '--no-cache']);
+    const run = spawnCli([
+      'run',
+      '--suite',
+      'mini',
+      '--backend',
+      cfg,
+      '--out',
+      join(dir, 'run'),
+      '--report-dir',
+      join(dir, 'rep'),
+      '--no-cache',
+    ]);
     // kill one replica once the run has finished its first task
-    while (!existsSync(join(dir, 'run', '.status')) || readdirSync(join(dir, 'run', '.status')).length === 0) await new Promise((r) => setTimeout(r, 20));
+    while (!existsSync(join(dir, 'run', '.status')) || readdirSync(join(dir, 'run', '.status')).length === 0)
+      await new Promise((r) => setTimeout(r, 20));
     r1.proc.kill('SIGKILL');
     assert.equal(await run.code, 0, run.stderr());
     for (const f of readdirSync(join(dir, 'ref')).filter((x) => x.endsWith('_pred.jsonl') || x.endsWith('_score.json'))) {
@@ -338,6 +486,7 @@ test('Kubernetes recipe: every manifest validates against the Kubernetes schemas
     'v1/Service': Service as never,
   };
   const dir = join(PACKAGE_ROOT, 'recipes', 'k8s');
+  // biome-ignore lint/suspicious/noExplicitAny: manifests of several kinds, validated by their models
   type Obj = { apiVersion: string; kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string> };
   const objs: Obj[] = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
@@ -361,12 +510,20 @@ test('Kubernetes recipe: every manifest validates against the Kubernetes schemas
   assert.match(command, /--shard auto --shards (\d+)/);
   assert.equal(Number(/--shards (\d+)/.exec(command)![1]), job.spec.completions);
   assert.equal(Number(container.env.find((e: { name: string }) => e.name === 'JOB_COMPLETIONS').value), job.spec.completions);
-  assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: String(job.spec.completions - 1), JOB_COMPLETIONS: String(job.spec.completions) }), { index: job.spec.completions - 1, count: job.spec.completions, source: 'kubernetes' });
+  assert.deepEqual(
+    shardFromEnv({ JOB_COMPLETION_INDEX: String(job.spec.completions - 1), JOB_COMPLETIONS: String(job.spec.completions) }),
+    { index: job.spec.completions - 1, count: job.spec.completions, source: 'kubernetes' },
+  );
   // the cache and results live on the claim; the Service selects the vLLM pods; the backend config is valid
   const pvc = objs.find((o) => o.kind === 'PersistentVolumeClaim') as Obj;
   assert.deepEqual(pvc.spec.accessModes, ['ReadWriteMany']);
   for (const j of objs.filter((o) => o.kind === 'Job')) {
-    assert.ok(j.spec.template.spec.volumes.some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === pvc.metadata.name), j.metadata.name);
+    assert.ok(
+      j.spec.template.spec.volumes.some(
+        (v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === pvc.metadata.name,
+      ),
+      j.metadata.name,
+    );
   }
   assert.match(command, /--cache-dir \/shared\//);
   const dep = objs.find((o) => o.kind === 'Deployment') as Obj;

@@ -11,7 +11,9 @@ const DIR = join(PACKAGE_ROOT, 'configs');
 const PROTOCOLS = ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding', 'plain'];
 
 test('every config in configs/ parses with the backend-config schema and names a protocol over chat-style requests', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   assert.ok(files.length >= 6, `configs/ holds the published-model presets (found ${files.length})`);
   const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
   const serving = readFileSync(join(PACKAGE_ROOT, 'docs', 'serving.md'), 'utf8');

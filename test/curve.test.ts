@@ -12,13 +12,26 @@ import { runCli, tempDir } from './helpers.js';
 const mini = loadSuite('mini');
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
 
-test('curve: rerank depth runs give one point each, x = pairs per query, y = the run\'s scores; token curves for think budgets', async () => {
+test("curve: rerank depth runs give one point each, x = pairs per query, y = the run's scores; token curves for think budgets", async () => {
   const dir = tempDir();
   const floor = { name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' }, reasoner: null };
-  await runTasks({ runId: 'base', tasks: mini.tasks, dataRoot: mini.dataRoot as string, version: 'v2.1', backend: parseBackendConfig(floor), outDir: join(dir, 'base'), cacheDir: null });
+  await runTasks({
+    runId: 'base',
+    tasks: mini.tasks,
+    dataRoot: mini.dataRoot as string,
+    version: 'v2.1',
+    backend: parseBackendConfig(floor),
+    outDir: join(dir, 'base'),
+    cacheDir: null,
+  });
   const runs = [join(dir, 'base')];
   for (const depth of [1, 2, 4]) {
-    await rerankRun({ runDir: join(dir, 'base'), backend: parseBackendConfig({ ...floor, name: 'oracle', reranker: { type: 'builtin', mode: 'oracle' }, rerankDepth: depth }), outDir: join(dir, `d${depth}`), cacheDir: null });
+    await rerankRun({
+      runDir: join(dir, 'base'),
+      backend: parseBackendConfig({ ...floor, name: 'oracle', reranker: { type: 'builtin', mode: 'oracle' }, rerankDepth: depth }),
+      outDir: join(dir, `d${depth}`),
+      cacheDir: null,
+    });
     runs.push(join(dir, `d${depth}`));
   }
   const c = buildCurve(runs, 'pairs');
@@ -33,14 +46,25 @@ test('curve: rerank depth runs give one point each, x = pairs per query, y = the
     assert.equal(c.groups['I-QA'][i].y, s.rollup.meta['I-QA']);
   }
   // every local list has at least 4 candidates: depth K scores exactly K pairs per query
-  assert.deepEqual(c.groups.overall.map((p) => p.x), [0, 1, 2, 4]);
+  assert.deepEqual(
+    c.groups.overall.map((p) => p.x),
+    [0, 1, 2, 4],
+  );
   // the oracle only gains with depth
   const ys = c.groups.overall.map((p) => p.y as number);
   assert.ok(ys[1] === ys[0] && ys[1] <= ys[2] && ys[2] <= ys[3] && ys[3] > ys[0]);
   // think budgets: never spends nothing; always spends every trace's tokens
   const teacher = { name: 't', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'builtin' } };
   for (const think of ['never', 'always']) {
-    await runTasks({ runId: think, tasks: mini.tasks, dataRoot: mini.dataRoot as string, version: 'v2.1', backend: parseBackendConfig({ ...teacher, think }), outDir: join(dir, think), cacheDir: null });
+    await runTasks({
+      runId: think,
+      tasks: mini.tasks,
+      dataRoot: mini.dataRoot as string,
+      version: 'v2.1',
+      backend: parseBackendConfig({ ...teacher, think }),
+      outDir: join(dir, think),
+      cacheDir: null,
+    });
   }
   const t = buildCurve([join(dir, 'never'), join(dir, 'always')], 'tokens');
   assert.deepEqual(t.varies, ['think']);

@@ -8,7 +8,11 @@ import { loadEvalSet } from '../src/datasets/load.js';
 import { FORMATS_EXPECTED, FORMATS_ROOT } from './helpers.js';
 
 type Line = { role: string; id: string; candidates?: string[] | null; [k: string]: unknown };
-const parse = (text: string): Line[] => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+const parse = (text: string): Line[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 
 /** Charades-STA's clip folders come in os.listdir order upstream: compare candidates and targets as sets. */
 function unordered(lines: Line[]): string[] {

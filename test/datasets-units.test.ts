@@ -13,7 +13,8 @@ import { tempDir } from './helpers.js';
 
 test('frames: natural order with lower-cased text parts, image extensions only', () => {
   const dir = tempDir();
-  for (const f of ['frame_10.jpg', 'frame_2.jpg', 'FRAME_5.JPG', 'Frame_3.png', 'frame_1.jpeg', 'Thumbs.db', 'notes.txt']) writeFileSync(join(dir, f), '');
+  for (const f of ['frame_10.jpg', 'frame_2.jpg', 'FRAME_5.JPG', 'Frame_3.png', 'frame_1.jpeg', 'Thumbs.db', 'notes.txt'])
+    writeFileSync(join(dir, f), '');
   mkdirSync(join(dir, 'sub.jpg'));
   assert.deepEqual(listFrameFiles(dir), ['frame_1.jpeg', 'frame_2.jpg', 'Frame_3.png', 'FRAME_5.JPG', 'frame_10.jpg']);
   assert.ok(naturalCompare('a9', 'a10') < 0);
@@ -48,7 +49,10 @@ test('qa_template: lettered options, right-stripped, gold from the last equal op
 });
 
 test('VisRAG page names: base[:50] + "_" + md5(id)[:8] + ext, by code point', () => {
-  assert.equal(visragPageFile('digital-marketing-trends-2016-160107193048_7.jpg'), 'digital-marketing-trends-2016-160107193048_7_fb2d1dd9.jpg');
+  assert.equal(
+    visragPageFile('digital-marketing-trends-2016-160107193048_7.jpg'),
+    'digital-marketing-trends-2016-160107193048_7_fb2d1dd9.jpg',
+  );
   const long = 'x'.repeat(60) + '.png';
   assert.match(visragPageFile(long), /^x{50}_[0-9a-f]{8}\.png$/);
 });
@@ -66,7 +70,10 @@ test('media paths may not leave the data root', () => {
   mkdirSync(join(dir, 'image-tasks'));
   symlinkSync(join(outside, 'secret.jpg'), join(dir, 'image-tasks', 'link.jpg'));
   const root = new DataRoot(dir);
-  assert.throws(() => root.rel(['image-tasks', '../../etc/passwd'], { row: 3 }), (e: unknown) => e instanceof DataError && /leaves the data root/.test((e as Error).message) && /row 3/.test((e as Error).message));
+  assert.throws(
+    () => root.rel(['image-tasks', '../../etc/passwd'], { row: 3 }),
+    (e: unknown) => e instanceof DataError && /leaves the data root/.test((e as Error).message) && /row 3/.test((e as Error).message),
+  );
   assert.throws(() => root.rel(['image-tasks', '/etc/passwd']), /absolute media path/);
   assert.throws(() => root.exists('image-tasks/link.jpg'), /outside the data root/);
   assert.equal(root.rel(['image-tasks/', './a//b.jpg']), 'image-tasks/a/b.jpg');

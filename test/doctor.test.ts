@@ -25,7 +25,10 @@ function stockRender(messages: Msg[], addGenerationPrompt: boolean): string {
     const parts = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
     const images = parts.filter((p) => p.type === 'image_url').length;
     const videos = parts.filter((p) => p.type === 'video_url').length;
-    const text = parts.filter((p) => p.type === 'text').map((p) => p.text).join('\n');
+    const text = parts
+      .filter((p) => p.type === 'text')
+      .map((p) => p.text)
+      .join('\n');
     s += `<|im_start|>${m.role}\n${'<|vision_start|><|image_pad|><|vision_end|>'.repeat(images)}${'<|vision_start|><|video_pad|><|vision_end|>'.repeat(videos)}${text}<|im_end|>\n`;
   }
   return addGenerationPrompt ? s + '<|im_start|>assistant\n' : s;
@@ -53,7 +56,13 @@ async function fakeVllm(mode: Mode): Promise<{ base: string; close: () => Promis
         const gen = body.add_generation_prompt !== false; // vLLM's TokenizeChatRequest default is true
         let text: string;
         if (mode === 'correct' && typeof body.chat_template === 'string') {
-          const asParts = messages.map((m) => ({ role: m.role, content: typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'image_url' ? { type: 'image' } : p.type === 'video_url' ? { type: 'video' } : p)) }));
+          const asParts = messages.map((m) => ({
+            role: m.role,
+            content:
+              typeof m.content === 'string'
+                ? m.content
+                : m.content.map((p) => (p.type === 'image_url' ? { type: 'image' } : p.type === 'video_url' ? { type: 'video' } : p)),
+          }));
           text = new Template(body.chat_template).render({ messages: asParts, add_generation_prompt: gen });
         } else text = stockRender(messages, gen);
         return send(200, { tokens: encode(text), count: 0 });
@@ -63,7 +72,11 @@ async function fakeVllm(mode: Mode): Promise<{ base: string; close: () => Promis
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
-  return { base: `http://127.0.0.1:${port}/v1`, tokenizeCalls: () => tokenizeCalls, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    base: `http://127.0.0.1:${port}/v1`,
+    tokenizeCalls: () => tokenizeCalls,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 const config = (base: string, protocol: string, model = 'served-model') =>
@@ -74,7 +87,11 @@ test('doctor passes against a server that renders the protocol template token fo
   try {
     for (const protocol of ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding']) {
       const checks = await runDoctor(config(srv.base, protocol));
-      assert.deepEqual(checks.filter((c) => c.status !== 'pass'), [], formatChecks(checks));
+      assert.deepEqual(
+        checks.filter((c) => c.status !== 'pass'),
+        [],
+        formatChecks(checks),
+      );
       assert.ok(checks.some((c) => c.check === 'reachable' && c.status === 'pass'));
       assert.ok(checks.some((c) => c.check.startsWith('embed') && c.message.startsWith('6-dimensional')));
       const tokenized = checks.filter((c) => c.check.startsWith('tokenize'));
@@ -91,7 +108,10 @@ test('doctor fails against a stock-template server and names the fix', async () 
   try {
     const checks = await runDoctor(config(srv.base, 'vlm2vec-qwen2vl'));
     const failed = checks.filter((c) => c.status === 'fail');
-    assert.deepEqual(failed.map((c) => c.check), ['tokenize image query', 'tokenize 8-frame video query']);
+    assert.deepEqual(
+      failed.map((c) => c.check),
+      ['tokenize image query', 'tokenize 8-frame video query'],
+    );
     for (const c of failed) {
       assert.match(c.message, /first difference at token/);
       assert.match(c.fix ?? '', /--trust-request-chat-template/);
@@ -133,17 +153,38 @@ test('`doctor` and `run --preflight` as commands: exit 1 on a failed check, the 
   const srv = await fakeVllm('stock');
   const dir = tempDir();
   const file = join(dir, 'backend.json');
-  writeFileSync(file, JSON.stringify({ name: 'v2', pipeline: 'no-think', embedder: { type: 'openai', baseURL: srv.base, model: 'served-model', protocol: 'vlm2vec-qwen2vl' } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'v2',
+      pipeline: 'no-think',
+      embedder: { type: 'openai', baseURL: srv.base, model: 'served-model', protocol: 'vlm2vec-qwen2vl' },
+    }),
+  );
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
     });
   try {
     const d = await cli(['doctor', '--backend', file]);
     assert.equal(d.code, 1, d.stderr);
     assert.match(d.stdout, /FAIL .* tokenize image query/);
     assert.match(d.stdout, /fix: start vLLM with --trust-request-chat-template/);
-    const r = await cli(['run', '--tasks', 'N24News', '--data-root', FORMATS_ROOT, '--backend', file, '--out', join(dir, 'out'), '--no-cache', '--preflight']);
+    const r = await cli([
+      'run',
+      '--tasks',
+      'N24News',
+      '--data-root',
+      FORMATS_ROOT,
+      '--backend',
+      file,
+      '--out',
+      join(dir, 'out'),
+      '--no-cache',
+      '--preflight',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /preflight failed/);
     assert.ok(!existsSync(join(dir, 'out', 'summary.json')), 'no task ran');

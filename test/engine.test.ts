@@ -13,7 +13,10 @@ import { rankIndices } from '../src/scoring/rank.js';
 import { npyBytes } from '../src/util/npy.js';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers.js';
 
-const resultFiles = (dir: string) => readdirSync(dir).filter((f) => /(_score\.json|_pred\.jsonl|_items\.json|_traces\.jsonl|^summary\.json)$/.test(f)).sort();
+const resultFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => /(_score\.json|_pred\.jsonl|_items\.json|_traces\.jsonl|^summary\.json)$/.test(f))
+    .sort();
 
 test('shard plan: deterministic, every task or part exactly once, parts on different shards, 8 shards within 1.25x of the mean', () => {
   const tasks = scoredTasks();
@@ -25,10 +28,15 @@ test('shard plan: deterministic, every task or part exactly once, parts on diffe
       for (const t of tasks) {
         const mine = units.filter((u) => u.task === t.name);
         assert.ok(mine.length >= 1, t.name);
-        assert.deepEqual(mine.map((u) => u.part).sort((x, y) => x - y), [...Array(mine[0].parts).keys()], t.name);
+        assert.deepEqual(
+          mine.map((u) => u.part).sort((x, y) => x - y),
+          [...Array(mine[0].parts).keys()],
+          t.name,
+        );
         assert.ok(mine.every((u) => u.parts === mine.length));
       }
-      for (const s of a.shards) assert.equal(new Set(s.units.map((u) => u.task)).size, s.units.length, 'two parts of one task on one shard');
+      for (const s of a.shards)
+        assert.equal(new Set(s.units.map((u) => u.task)).size, s.units.length, 'two parts of one task on one shard');
       const works = a.shards.map((s) => s.units.reduce((x, u) => x + u.work, 0));
       assert.ok(Math.abs(works.reduce((x, y) => x + y, 0) - a.total) < 1e-6 * a.total);
       if (n === 8) assert.ok(Math.max(...works) <= 1.25 * a.mean, `heaviest shard ${Math.max(...works) / a.mean}x the mean`);
@@ -65,7 +73,17 @@ function shardAndMerge(dir: string, common: string[], n: number, extra: string[]
   const full = runCli(['run', ...common, '--out', join(dir, 'full'), '--report-dir', join(dir, 'rep'), '--no-cache']);
   assert.equal(full.status, 0, full.stderr);
   for (let i = 0; i < n; i++) {
-    const r = runCli(['run', ...common, '--shard', `${i}/${n}`, '--out', join(dir, `s${i}`), '--report-dir', join(dir, `rep${i}`), ...extra]);
+    const r = runCli([
+      'run',
+      ...common,
+      '--shard',
+      `${i}/${n}`,
+      '--out',
+      join(dir, `s${i}`),
+      '--report-dir',
+      join(dir, `rep${i}`),
+      ...extra,
+    ]);
     assert.equal(r.status, 0, r.stderr);
   }
   const m = runCli(['merge', ...Array.from({ length: n }, (_, i) => join(dir, `s${i}`)), '--out', join(dir, 'merged')]);
@@ -105,11 +123,21 @@ test('global tasks split over four shards sharing one cache + merge = the unshar
   assert.equal(m.shard.parts['MSR-VTT'].parts, 4);
   // the shared pool was embedded once: the second to fourth parts found the candidates in the cache
   const costs = [1, 2, 3].map((i) => JSON.parse(readFileSync(join(dir, `s${i}`, 'costs.json'), 'utf8')).tasks['MSR-VTT']);
-  assert.ok(costs.every((c) => c.cache_hits >= 6), JSON.stringify(costs));
+  assert.ok(
+    costs.every((c) => c.cache_hits >= 6),
+    JSON.stringify(costs),
+  );
 });
 
-async function startServe(latency: number, concurrency: number): Promise<{ url: string; stop: () => void; stats: () => Promise<{ byRoute: Record<string, number> }> }> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--latency-ms', String(latency), '--max-concurrency', String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startServe(
+  latency: number,
+  concurrency: number,
+): Promise<{ url: string; stop: () => void; stats: () => Promise<{ byRoute: Record<string, number> }> }> {
+  const proc = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', '0', '--latency-ms', String(latency), '--max-concurrency', String(concurrency)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout.on('data', (b: Buffer) => {
       const m = /listening on (http:\/\/\S+)/.exec(b.toString());
@@ -117,7 +145,11 @@ async function startServe(latency: number, concurrency: number): Promise<{ url: 
     });
     proc.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
   });
-  return { url, stop: () => proc.kill('SIGTERM'), stats: async () => (await (await fetch(`${url}/stats`)).json()) as { byRoute: Record<string, number> } };
+  return {
+    url,
+    stop: () => proc.kill('SIGTERM'),
+    stats: async () => (await (await fetch(`${url}/stats`)).json()) as { byRoute: Record<string, number> },
+  };
 }
 
 const embeddings = (s: { byRoute: Record<string, number> }) => s.byRoute['POST /v1/embeddings'] ?? 0;
@@ -126,37 +158,72 @@ test('a run killed with SIGKILL and started again finishes with the same results
   const dir = tempDir();
   const backendFile = (url: string, name: string) => {
     const f = join(dir, `${name}.json`);
-    writeFileSync(f, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4 }, reasoner: null }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        name: 'served-floor',
+        pipeline: 'no-think',
+        embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4 },
+        reasoner: null,
+      }),
+    );
     return f;
   };
   // uninterrupted reference
   const s1 = await startServe(20, 4);
   const s2 = await startServe(20, 4);
   try {
-  const ref = runCli(['run', '--suite', 'mini', '--backend', backendFile(s1.url, 'b1'), '--out', join(dir, 'ref'), '--report-dir', join(dir, 'rep'), '--cache-dir', join(dir, 'c1')]);
-  assert.equal(ref.status, 0, ref.stderr);
-  const unique = embeddings(await s1.stats());
-  // killed mid-run, then resumed with the same command
-  const args = ['run', '--suite', 'mini', '--backend', backendFile(s2.url, 'b2'), '--out', join(dir, 'killed'), '--report-dir', join(dir, 'rep2'), '--cache-dir', join(dir, 'c2')];
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
-  child.once('exit', () => {}); // keep the exit event observable even if it comes early
-  for (let i = 0; i < 200 && embeddings(await s2.stats()) < unique / 3; i++) await new Promise((r) => setTimeout(r, 20));
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-  const atKill = embeddings(await s2.stats());
-  assert.ok(atKill > 0 && atKill < unique, `killed after ${atKill} of ${unique} requests`);
-  const resumed = runCli(args);
-  assert.equal(resumed.status, 0, resumed.stderr);
-  const total = embeddings(await s2.stats());
-  // Asked again: at most the pipeline's calls in flight at the kill — requests still awaiting an answer
-  // (maxConcurrency 4) and answers still being written — 5 calls per side (4 + 1 spare), queries and
-  // candidates side by side.
-  assert.ok(total >= unique && total <= unique + 10, `${total} requests for ${unique} unique items (at most the 10 calls in flight at the kill are asked again)`);
-  for (const f of resultFiles(join(dir, 'ref'))) {
-    if (f === 'summary.json') continue; // the backend URL differs by design
-    assert.equal(readFileSync(join(dir, 'killed', f), 'utf8'), readFileSync(join(dir, 'ref', f), 'utf8'), f);
-  }
+    const ref = runCli([
+      'run',
+      '--suite',
+      'mini',
+      '--backend',
+      backendFile(s1.url, 'b1'),
+      '--out',
+      join(dir, 'ref'),
+      '--report-dir',
+      join(dir, 'rep'),
+      '--cache-dir',
+      join(dir, 'c1'),
+    ]);
+    assert.equal(ref.status, 0, ref.stderr);
+    const unique = embeddings(await s1.stats());
+    // killed mid-run, then resumed with the same command
+    const args = [
+      'run',
+      '--suite',
+      'mini',
+      '--backend',
+      backendFile(s2.url, 'b2'),
+      '--out',
+      join(dir, 'killed'),
+      '--report-dir',
+      join(dir, 'rep2'),
+      '--cache-dir',
+      join(dir, 'c2'),
+    ];
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
+    child.once('exit', () => {}); // keep the exit event observable even if it comes early
+    for (let i = 0; i < 200 && embeddings(await s2.stats()) < unique / 3; i++) await new Promise((r) => setTimeout(r, 20));
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const atKill = embeddings(await s2.stats());
+    assert.ok(atKill > 0 && atKill < unique, `killed after ${atKill} of ${unique} requests`);
+    const resumed = runCli(args);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const total = embeddings(await s2.stats());
+    // Asked again: at most the pipeline's calls in flight at the kill — requests still awaiting an answer
+    // (maxConcurrency 4) and answers still being written — 5 calls per side (4 + 1 spare), queries and
+    // candidates side by side.
+    assert.ok(
+      total >= unique && total <= unique + 10,
+      `${total} requests for ${unique} unique items (at most the 10 calls in flight at the kill are asked again)`,
+    );
+    for (const f of resultFiles(join(dir, 'ref'))) {
+      if (f === 'summary.json') continue; // the backend URL differs by design
+      assert.equal(readFileSync(join(dir, 'killed', f), 'utf8'), readFileSync(join(dir, 'ref', f), 'utf8'), f);
+    }
   } finally {
     s1.stop();
     s2.stop();
@@ -165,10 +232,17 @@ test('a run killed with SIGKILL and started again finishes with the same results
 
 test('worker errors surface as BackendError and do not hang the pool', async () => {
   const bad = new PooledTransformersEmbedder({ model: join(FIXTURES, 'no-such-model'), architecture: 'clip' }, 1);
-  await assert.rejects(bad.embed([{ text: 'x', media: [], role: 'query' }]), (e: unknown) => e instanceof BackendError && /worker failed/.test((e as Error).message));
+  await assert.rejects(
+    bad.embed([{ text: 'x', media: [], role: 'query' }]),
+    (e: unknown) => e instanceof BackendError && /worker failed/.test((e as Error).message),
+  );
   await bad.close();
   const good = new PooledTransformersEmbedder({ model: join(FIXTURES, 'tiny-models', 'tiny-clip'), architecture: 'clip' }, 2);
-  const broken = { text: 'x', media: [{ kind: 'image' as const, path: 'broken.png', data: new Uint8Array([1, 2, 3]) }], role: 'query' as const };
+  const broken = {
+    text: 'x',
+    media: [{ kind: 'image' as const, path: 'broken.png', data: new Uint8Array([1, 2, 3]) }],
+    role: 'query' as const,
+  };
   await assert.rejects(good.embed([broken]), (e: unknown) => e instanceof BackendError && /broken\.png/.test((e as Error).message));
   const v = await good.embed(Array.from({ length: 5 }, (_, i) => ({ text: `text ${i}`, media: [], role: 'query' as const })));
   assert.equal(v.length, 5);
@@ -177,7 +251,9 @@ test('worker errors surface as BackendError and do not hang the pool', async () 
 
 test('a 2-worker pool with several batches in flight returns what the in-process embedder does', async () => {
   const model = join(FIXTURES, 'tiny-models', 'tiny-clip');
-  const images = ['red32.png', 'bluesquare32.png', 'greenyellow48x40.png'].map((f) => new Uint8Array(readFileSync(join(FIXTURES, 'tiny-models', 'images', f))));
+  const images = ['red32.png', 'bluesquare32.png', 'greenyellow48x40.png'].map(
+    (f) => new Uint8Array(readFileSync(join(FIXTURES, 'tiny-models', 'images', f))),
+  );
   const items = Array.from({ length: 40 }, (_, i) => ({
     text: i % 4 === 3 ? '' : `item ${i} ${'word '.repeat(i % 7)}`,
     media: i % 2 ? [{ kind: 'image' as const, path: `img${i % 3}.png`, data: images[i % 3] }] : [],
@@ -193,7 +269,10 @@ test('a 2-worker pool with several batches in flight returns what the in-process
   const whole = await pool.embed(items);
   await pool.close();
   // batches are padded and split differently (and run with other thread counts): equal up to float noise
-  for (const [name, vectors] of [['five calls', got], ['one large call', whole]] as const) {
+  for (const [name, vectors] of [
+    ['five calls', got],
+    ['one large call', whole],
+  ] as const) {
     assert.equal(vectors.length, want.length, name);
     vectors.forEach((v, i) => {
       assert.equal(v.length, want[i].length);
@@ -211,9 +290,22 @@ test('rank: precomputed .npy embeddings ranked like the reference kernel, ids fr
   writeFileSync(join(dir, 'q.npy'), npyBytes({ rows: 4, cols: d, data: q }));
   writeFileSync(join(dir, 'c.npy'), npyBytes({ rows: 9, cols: d, data: c }));
   writeFileSync(join(dir, 'cids.txt'), Array.from({ length: 9 }, (_, i) => `doc-${i}`).join('\n') + '\n');
-  const r = runCli(['rank', '--queries', join(dir, 'q.npy'), '--candidates', join(dir, 'c.npy'), '--candidate-ids', join(dir, 'cids.txt'), '--k', '3']);
+  const r = runCli([
+    'rank',
+    '--queries',
+    join(dir, 'q.npy'),
+    '--candidates',
+    join(dir, 'c.npy'),
+    '--candidate-ids',
+    join(dir, 'cids.txt'),
+    '--k',
+    '3',
+  ]);
   assert.equal(r.status, 0, r.stderr);
-  const preds = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const preds = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   for (let i = 0; i < 4; i++) {
     const want = rankIndices(q.slice(i * d, (i + 1) * d), c, 9, () => false, 3).map((j) => `doc-${j}`);
     assert.deepEqual(preds[i].prediction, want);
@@ -230,12 +322,27 @@ test('cooperative abort: running calls finish and are cached, nothing is lost, t
   const { parseBackendConfig } = await import('../src/backends/config.js');
   const { runTasks } = await import('../src/engine/run.js');
   const { loadSuite } = await import('../src/engine/suites.js');
-  const server = await startServer(await createBackend(parseBackendConfig({ name: 'srv', pipeline: 'no-think', embedder: { type: 'builtin' } })), { latencyMs: 25, maxConcurrency: 3 });
+  const server = await startServer(
+    await createBackend(parseBackendConfig({ name: 'srv', pipeline: 'no-think', embedder: { type: 'builtin' } })),
+    { latencyMs: 25, maxConcurrency: 3 },
+  );
   try {
     const dir = tempDir();
     const mini = loadSuite('mini');
-    const backend = parseBackendConfig({ name: 'http', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', maxConcurrency: 3 } });
-    const opts = { runId: 'abort', tasks: mini.tasks, dataRoot: mini.dataRoot!, version: 'v2.1' as const, backend, outDir: join(dir, 'out'), cacheDir: join(dir, 'cache') };
+    const backend = parseBackendConfig({
+      name: 'http',
+      pipeline: 'no-think',
+      embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', maxConcurrency: 3 },
+    });
+    const opts = {
+      runId: 'abort',
+      tasks: mini.tasks,
+      dataRoot: mini.dataRoot!,
+      version: 'v2.1' as const,
+      backend,
+      outDir: join(dir, 'out'),
+      cacheDir: join(dir, 'cache'),
+    };
     const controller = new AbortController();
     // abort once the run is under way (not after a fixed delay: on a loaded machine loading can take longer)
     const abortWhenBusy = async () => {
@@ -256,7 +363,11 @@ test('cooperative abort: running calls finish and are cached, nothing is lost, t
     const fresh = tempDir();
     const before = server.stats.byRoute['POST /v1/embeddings'];
     await runTasks({ ...opts, outDir: join(fresh, 'o'), cacheDir: join(fresh, 'c') });
-    assert.equal(total, server.stats.byRoute['POST /v1/embeddings'] - before, 'aborted + resumed asked exactly what one uninterrupted run asks');
+    assert.equal(
+      total,
+      server.stats.byRoute['POST /v1/embeddings'] - before,
+      'aborted + resumed asked exactly what one uninterrupted run asks',
+    );
   } finally {
     await server.close();
   }

@@ -19,7 +19,9 @@ test('frame indices follow VLM2Vec save_frames: floor(i*total/64), all frames wh
   assert.deepEqual(frameIndices(100, 4), [0, 25, 50, 75]);
 });
 
-test('extract-frames fills empty frame folders from raw videos, then the task loads', { skip: hasFfmpeg ? false : 'ffmpeg/ffprobe not installed' }, async () => {
+test('extract-frames fills empty frame folders from raw videos, then the task loads', {
+  skip: hasFfmpeg ? false : 'ffmpeg/ffprobe not installed',
+}, async () => {
   const root = tempDir();
   cpSync(join(loadSuite('mini').dataRoot!, 'hf', 'VLM2Vec', 'HMDB51'), join(root, 'hf', 'VLM2Vec', 'HMDB51'), { recursive: true });
   const { extractable } = await loadEvalSet(getTask('HMDB51'), { dataRoot: root, collectProblems: true });

@@ -16,7 +16,18 @@ import { PACKAGE_ROOT } from '../src/util/package-root.js';
 /** A finished mini run (builtin backend), for a real summary.json. */
 function tempRun(): string {
   const dir = tempDir();
-  const r = runCli(['run', '--suite', 'mini', '--tasks', 'OK-VQA', '--out', join(dir, 'out'), '--report-dir', join(dir, 'rep'), '--no-cache']);
+  const r = runCli([
+    'run',
+    '--suite',
+    'mini',
+    '--tasks',
+    'OK-VQA',
+    '--out',
+    join(dir, 'out'),
+    '--report-dir',
+    join(dir, 'rep'),
+    '--no-cache',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   return join(dir, 'out');
 }
@@ -80,7 +91,10 @@ test('ScoringPool.topkMatrices: matrices are moved (not copied) to the worker; r
 
 test('writeLinesAtomic / emitLines: the file is byte for byte the joined lines, across chunk boundaries', () => {
   const dir = tempDir();
-  const lines = Array.from({ length: 40_000 }, (_, i) => JSON.stringify({ id: `q${i}`, text: i % 7 ? 'x'.repeat(i % 97) : 'é漢字😀' }) + '\n');
+  const lines = Array.from(
+    { length: 40_000 },
+    (_, i) => JSON.stringify({ id: `q${i}`, text: i % 7 ? 'x'.repeat(i % 97) : 'é漢字😀' }) + '\n',
+  );
   const file = join(dir, 'sub', 'out.jsonl');
   writeLinesAtomic(file, lines);
   assert.ok(statSync(file).size > 2 << 20, 'more than two chunks');
@@ -114,7 +128,10 @@ test('CLI command table: each line names its module’s command and description;
   loaded.length = 0;
   const forHelp = await commandsFor(spy, ['--help']);
   assert.deepEqual(loaded, []);
-  assert.deepEqual(forHelp.map((m) => [m.command, m.describe]), COMMANDS.map((e) => [e[0], e[1]]));
+  assert.deepEqual(
+    forHelp.map((m) => [m.command, m.describe]),
+    COMMANDS.map((e) => [e[0], e[1]]),
+  );
   const r = runCli(['--help']);
   assert.equal(r.status, 0, r.stderr);
   for (const entry of COMMANDS) assert.ok(r.stdout.includes(`tte-bench ${entry[0]}`), `--help lists ${entry[0]}`);
@@ -129,7 +146,19 @@ test('rank with --gold and ids: labels and tie policy as before, streamed to --o
   writeFileSync(join(dir, 'q.npy'), npyBytes({ rows: 3, cols: d, data: q }));
   writeFileSync(join(dir, 'c.npy'), npyBytes({ rows: 6, cols: d, data: c }));
   writeFileSync(join(dir, 'gold.jsonl'), '"1"\n["0","1"]\n{"label":"5","rel_scores":[2]}\n');
-  const r = runCli(['rank', '--queries', join(dir, 'q.npy'), '--candidates', join(dir, 'c.npy'), '--gold', join(dir, 'gold.jsonl'), '--k', '6', '--out', join(dir, 'pred.jsonl')]);
+  const r = runCli([
+    'rank',
+    '--queries',
+    join(dir, 'q.npy'),
+    '--candidates',
+    join(dir, 'c.npy'),
+    '--gold',
+    join(dir, 'gold.jsonl'),
+    '--k',
+    '6',
+    '--out',
+    join(dir, 'pred.jsonl'),
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const gold = [[1], [0, 1], [5]];
   const want = gold.map((g, i) => rankIndices(q.slice(i * d, (i + 1) * d), c, 6, (j) => g.includes(j), 6).map(String));
@@ -147,7 +176,7 @@ test('rank with --gold and ids: labels and tie policy as before, streamed to --o
 test('openai embedder asks for base64 float32: the same vectors, bit for bit, as a server answering JSON lists', async () => {
   const { createServer } = await import('node:http');
   const { OpenAIEmbedder } = await import('../src/backends/openai.js');
-  const raw = [Float32Array.from([0.1, -0.25, 3e-8, 0.7071067811865476]), Float32Array.from([1, 2, 3, 4])];
+  const raw = [Float32Array.from([0.1, -0.25, 3e-8, Math.SQRT1_2]), Float32Array.from([1, 2, 3, 4])];
   const seen: unknown[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -168,7 +197,10 @@ test('openai embedder asks for base64 float32: the same vectors, bit for bit, as
     const viaBase64 = await new OpenAIEmbedder({ baseURL: `http://127.0.0.1:${port}/b64`, model: 'm' }).embed(items);
     const viaJson = await new OpenAIEmbedder({ baseURL: `http://127.0.0.1:${port}/json`, model: 'm' }).embed(items);
     assert.deepEqual(seen, ['base64', 'base64']);
-    assert.deepEqual(viaBase64.map((v) => Buffer.from(v.buffer).toString('hex')), viaJson.map((v) => Buffer.from(v.buffer).toString('hex')));
+    assert.deepEqual(
+      viaBase64.map((v) => Buffer.from(v.buffer).toString('hex')),
+      viaJson.map((v) => Buffer.from(v.buffer).toString('hex')),
+    );
     const { l2normalize } = await import('../src/backends/builtin.js');
     assert.deepEqual(Array.from(viaBase64[1]), Array.from(l2normalize(raw[1].slice())));
   } finally {
@@ -182,19 +214,30 @@ test('the precompiled schema validators are what Ajv compiles from the schema fi
   const { validateSummary } = await import('../src/report/summary-schema.js');
   const { Ajv } = await import('ajv');
   for (const [schema, generated] of SCHEMA_VALIDATORS) {
-    assert.equal(readFileSync(join(PACKAGE_ROOT, generated), 'utf8'), validatorSource(schema), `${generated} is stale: node dist/scripts/gen-schema-validators.js`);
+    assert.equal(
+      readFileSync(join(PACKAGE_ROOT, generated), 'utf8'),
+      validatorSource(schema),
+      `${generated} is stale: node dist/scripts/gen-schema-validators.js`,
+    );
   }
   const summary = JSON.parse(readFileSync(join(tempRun(), 'summary.json'), 'utf8')) as Record<string, unknown>;
   assert.deepEqual(validateSummary(summary), summary);
   assert.throws(() => validateSummary({ ...summary, extra: 1 }, 'x/summary.json'), /x\/summary\.json.*run-summary schema/);
-  const runtime = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tasks', 'schema', 'task.schema.json'), 'utf8')));
-  const good = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tasks', 'mmeb-v2', 'image.json'), 'utf8')) as { tasks: Record<string, unknown>[] };
+  const runtime = new Ajv({ allErrors: true }).compile(
+    JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tasks', 'schema', 'task.schema.json'), 'utf8')),
+  );
+  const good = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tasks', 'mmeb-v2', 'image.json'), 'utf8')) as {
+    tasks: Record<string, unknown>[];
+  };
   assert.ok(runtime(good));
   assert.equal(validateCatalogFile(good, 'image.json').length, good.tasks.length);
   const bad = { ...good, tasks: [{ ...good.tasks[0], surprise: 1, metric: 42 }] };
   assert.equal(runtime(bad), false);
   const want = (runtime.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-  assert.throws(() => validateCatalogFile(bad, 'bad.json'), (err: Error) => err.message.includes(want) && /bad\.json/.test(err.message));
+  assert.throws(
+    () => validateCatalogFile(bad, 'bad.json'),
+    (err: Error) => err.message.includes(want) && /bad\.json/.test(err.message),
+  );
 });
 
 test('readNpy from a pipe (/dev/stdin): same matrix as from the file', async () => {
@@ -204,7 +247,10 @@ test('readNpy from a pipe (/dev/stdin): same matrix as from the file', async () 
   const file = join(dir, 'p.npy');
   writeFileSync(file, npyBytes({ rows: 3, cols: 4, data }));
   const script = join(dir, 'read.mjs');
-  writeFileSync(script, `import('${new URL('../src/util/npy.js', import.meta.url).href}').then((m) => process.stdout.write(JSON.stringify(Array.from(m.readNpy('/dev/stdin').data))))`);
+  writeFileSync(
+    script,
+    `import('${new URL('../src/util/npy.js', import.meta.url).href}').then((m) => process.stdout.write(JSON.stringify(Array.from(m.readNpy('/dev/stdin').data))))`,
+  );
   const r = spawnSync('sh', ['-c', 'cat "$1" | "$2" "$3"', 'sh', file, process.execPath, script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), Array.from(readNpy(file).data));

@@ -13,7 +13,12 @@ import { startServer } from '../src/serve/server.js';
 import { FIXTURES } from './helpers.js';
 
 const image = new Uint8Array(readFileSync(join(FIXTURES, 'tiny-models', 'images', 'red32.png')));
-const builtinThink = parseBackendConfig({ name: 'served', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'builtin' } });
+const builtinThink = parseBackendConfig({
+  name: 'served',
+  pipeline: 'teacher',
+  embedder: { type: 'builtin' },
+  reasoner: { type: 'builtin' },
+});
 
 test('embeddings over HTTP ("input" and "messages" formats) equal the served model\'s own vectors', async () => {
   const server = await startServer(await createBackend(builtinThink));
@@ -24,7 +29,12 @@ test('embeddings over HTTP ("input" and "messages" formats) equal the served mod
     const want = await local.embed(texts.map((text) => ({ text, media: [], role: 'query' })));
     assert.deepEqual(await viaInput.embed(texts.map((text) => ({ text, media: [], role: 'query' }))), want);
     assert.equal(server.stats.byRoute['POST /v1/embeddings'], 1, 'the input format batches');
-    const viaMessages = new OpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'served', requestFormat: 'messages', chatTemplate: '{{ messages }}' });
+    const viaMessages = new OpenAIEmbedder({
+      baseURL: `${server.url}/v1`,
+      model: 'served',
+      requestFormat: 'messages',
+      chatTemplate: '{{ messages }}',
+    });
     const items = [{ text: 'a photo', media: [{ kind: 'image' as const, path: 'red32.png', data: image }], role: 'target' as const }];
     assert.deepEqual(await viaMessages.embed(items), await local.embed(items));
     await assert.rejects(viaInput.embed(items), /text-only/);
@@ -57,7 +67,10 @@ test('retries with backoff on 503, then succeeds; 4xx fails at once with a clear
     assert.equal(e.client.retries, 2);
     assert.equal(server.stats.failuresInjected, 2);
     const bad = new OpenAIEmbedder({ baseURL: `${server.url}/nope`, model: 'served', retryBaseMs: 5 });
-    await assert.rejects(bad.embed([{ text: 'x', media: [], role: 'query' }]), (err: unknown) => err instanceof BackendError && /HTTP 404/.test((err as Error).message));
+    await assert.rejects(
+      bad.embed([{ text: 'x', media: [], role: 'query' }]),
+      (err: unknown) => err instanceof BackendError && /HTTP 404/.test((err as Error).message),
+    );
     assert.equal(bad.client.retries, 0);
     const gone = new OpenAIEmbedder({ baseURL: 'http://127.0.0.1:9', model: 'm', retryBaseMs: 1, maxRetries: 2 });
     await assert.rejects(gone.embed([{ text: 'x', media: [], role: 'query' }]), /failed after 3 attempt/);
@@ -71,7 +84,10 @@ test('a server slower than timeoutMs: each attempt is abandoned at the timeout, 
   try {
     const e = new OpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'served', timeoutMs: 100, maxRetries: 1, retryBaseMs: 1 });
     const t0 = performance.now();
-    await assert.rejects(e.embed([{ text: 'x', media: [], role: 'query' }]), (err: unknown) => err instanceof BackendError && /failed after 2 attempt\(s\).*timeout/i.test((err as Error).message));
+    await assert.rejects(
+      e.embed([{ text: 'x', media: [], role: 'query' }]),
+      (err: unknown) => err instanceof BackendError && /failed after 2 attempt\(s\).*timeout/i.test((err as Error).message),
+    );
     assert.ok(performance.now() - t0 < 1500, 'gave up long before the server answered');
     assert.equal(e.client.retries, 1);
   } finally {
@@ -95,7 +111,10 @@ test('API keys come from the named environment variable only', async () => {
   const server = await startServer(await createBackend(builtinThink));
   try {
     const e = new OpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'served', apiKeyEnv: 'TTE_TEST_KEY_UNSET' });
-    await assert.rejects(e.embed([{ text: 'x', media: [], role: 'query' }]), (err: unknown) => err instanceof ConfigError && /TTE_TEST_KEY_UNSET/.test((err as Error).message));
+    await assert.rejects(
+      e.embed([{ text: 'x', media: [], role: 'query' }]),
+      (err: unknown) => err instanceof ConfigError && /TTE_TEST_KEY_UNSET/.test((err as Error).message),
+    );
     process.env.TTE_TEST_KEY = 'sk-test-not-a-real-key';
     const ok = new OpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'served', apiKeyEnv: 'TTE_TEST_KEY' });
     await ok.embed([{ text: 'x', media: [], role: 'query' }]);
@@ -104,7 +123,15 @@ test('API keys come from the named environment variable only', async () => {
     delete process.env.TTE_TEST_KEY;
     await server.close();
   }
-  assert.throws(() => parseBackendConfig({ name: 'x', pipeline: 'no-think', embedder: { type: 'openai', baseURL: 'http://h', model: 'm', apiKey: 'sk-secret' } }), ConfigError);
+  assert.throws(
+    () =>
+      parseBackendConfig({
+        name: 'x',
+        pipeline: 'no-think',
+        embedder: { type: 'openai', baseURL: 'http://h', model: 'm', apiKey: 'sk-secret' },
+      }),
+    ConfigError,
+  );
 });
 
 test('serve answers /health and rejects malformed requests with 400', async () => {
@@ -114,7 +141,12 @@ test('serve answers /health and rejects malformed requests with 400', async () =
     assert.equal(health.status, 'ok');
     const bad = await fetch(`${server.url}/v1/embeddings`, { method: 'POST', body: '{"input": 3}' });
     assert.equal(bad.status, 400);
-    const remote = await fetch(`${server.url}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://example.com/a.png' } }] }] }) });
+    const remote = await fetch(`${server.url}/v1/embeddings`, {
+      method: 'POST',
+      body: JSON.stringify({
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://example.com/a.png' } }] }],
+      }),
+    });
     assert.equal(remote.status, 400, 'the server never fetches remote URLs');
   } finally {
     await server.close();

@@ -23,7 +23,12 @@ export async function startHub(hfRoot: string): Promise<{ url: string; downloads
     if (tree) {
       const dir = join(hfRoot, tree[1]);
       if (!existsSync(dir)) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Repository not found"}');
-      const files = walk(dir).map((p) => ({ type: 'file', path: relative(dir, p).split('\\').join('/'), size: statSync(p).size, oid: createHash('sha1').update(readFileSync(p)).digest('hex') }));
+      const files = walk(dir).map((p) => ({
+        type: 'file',
+        path: relative(dir, p).split('\\').join('/'),
+        size: statSync(p).size,
+        oid: createHash('sha1').update(readFileSync(p)).digest('hex'),
+      }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(files));
     }
     const resolve = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(url.pathname);
@@ -37,7 +42,9 @@ export async function startHub(hfRoot: string): Promise<{ url: string; downloads
         const start = Number(range[1]);
         const end = range[2] ? Math.min(Number(range[2]), data.length - 1) : data.length - 1;
         if (!(start === 0 && end === 0)) downloads.push(`${resolve[1]}/${decodeURIComponent(resolve[2])}`);
-        return void res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${data.length}`, etag, 'content-type': 'application/octet-stream' }).end(data.subarray(start, end + 1));
+        return void res
+          .writeHead(206, { 'content-range': `bytes ${start}-${end}/${data.length}`, etag, 'content-type': 'application/octet-stream' })
+          .end(data.subarray(start, end + 1));
       }
       downloads.push(`${resolve[1]}/${decodeURIComponent(resolve[2])}`);
       return void res.writeHead(200, { etag, 'content-type': 'application/octet-stream' }).end(data);

@@ -76,7 +76,10 @@ test('overlay: v2.0.0 plus the two page-fixed tasks of v2.1 gives the updated-OO
 });
 
 test('without overlay each source is its own row', () => {
-  const rows = buildLeaderboard([join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), join(SCORES, 'v2.0.1', 'VLM2Vec-V2.0-Qwen2VL-2B.json')]);
+  const rows = buildLeaderboard([
+    join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'),
+    join(SCORES, 'v2.0.1', 'VLM2Vec-V2.0-Qwen2VL-2B.json'),
+  ]);
   assert.equal(rows.length, 2);
   assert.notEqual(rows[0].overall, rows[1].overall);
 });

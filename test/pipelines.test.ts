@@ -23,17 +23,36 @@ const mini = loadSuite('mini');
 const TEXT_TASKS = ['VisualNews_t2i', 'MSR-VTT', 'ViDoRe_arxivqa'].map((t) => getTask(t));
 
 async function run(backend: BackendConfig, out: string, cacheDir: string | null, tasks = mini.tasks) {
-  return runTasks({ runId: backend.name, tasks, dataRoot: mini.dataRoot as string, version: 'v2.1', backend, outDir: out, cacheDir, suite: 'mini' });
+  return runTasks({
+    runId: backend.name,
+    tasks,
+    dataRoot: mini.dataRoot as string,
+    version: 'v2.1',
+    backend,
+    outDir: out,
+    cacheDir,
+    suite: 'mini',
+  });
 }
 
 const mainScores = (s: Awaited<ReturnType<typeof run>>) => s.summary.tasks.map((t) => [t.name, t.main_score]);
 
 test('no-think through serve + the HTTP embedder equals the builtin run; a re-run asks nothing', async () => {
-  const server = await startServer(await createBackend(parseBackendConfig({ name: 'srv', pipeline: 'no-think', embedder: { type: 'builtin' } })));
+  const server = await startServer(
+    await createBackend(parseBackendConfig({ name: 'srv', pipeline: 'no-think', embedder: { type: 'builtin' } })),
+  );
   try {
     const dir = tempDir();
-    const direct = await run(parseBackendConfig({ name: 'builtin-floor', pipeline: 'no-think', embedder: { type: 'builtin' } }), join(dir, 'direct'), null);
-    const http = parseBackendConfig({ name: 'http', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', maxConcurrency: 4 } });
+    const direct = await run(
+      parseBackendConfig({ name: 'builtin-floor', pipeline: 'no-think', embedder: { type: 'builtin' } }),
+      join(dir, 'direct'),
+      null,
+    );
+    const http = parseBackendConfig({
+      name: 'http',
+      pipeline: 'no-think',
+      embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', maxConcurrency: 4 },
+    });
     const viaHttp = await run(http, join(dir, 'http'), join(dir, 'cache'));
     assert.deepEqual(mainScores(viaHttp), mainScores(direct));
     const unique = server.stats.embeddedItems;
@@ -46,17 +65,33 @@ test('no-think through serve + the HTTP embedder equals the builtin run; a re-ru
 });
 
 test('teacher: a served reasoner writes traces that reach the embedder; traces are cached and reused', async () => {
-  const server = await startServer(await createBackend(parseBackendConfig({ name: 'teacher-srv', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'builtin' } })));
+  const server = await startServer(
+    await createBackend(
+      parseBackendConfig({ name: 'teacher-srv', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'builtin' } }),
+    ),
+  );
   try {
     const dir = tempDir();
-    const cfg = parseBackendConfig({ name: 'teacher', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'openai', baseURL: `${server.url}/v1`, model: 'teacher-srv' } });
+    const cfg = parseBackendConfig({
+      name: 'teacher',
+      pipeline: 'teacher',
+      embedder: { type: 'builtin' },
+      reasoner: { type: 'openai', baseURL: `${server.url}/v1`, model: 'teacher-srv' },
+    });
     const r = await run(cfg, join(dir, 'out'), join(dir, 'cache'));
     const chats = server.stats.byRoute['POST /v1/chat/completions'];
     assert.ok(chats > 0);
-    const traces = readFileSync(join(dir, 'out', 'ImageNet-1K_traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const traces = readFileSync(join(dir, 'out', 'ImageNet-1K_traces.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(traces.length, 10);
     assert.match(traces[0].trace, /^<think>.*<\/think>/);
-    const noThink = await run(parseBackendConfig({ name: 'nt', pipeline: 'no-think', embedder: { type: 'builtin' } }), join(dir, 'nt'), null);
+    const noThink = await run(
+      parseBackendConfig({ name: 'nt', pipeline: 'no-think', embedder: { type: 'builtin' } }),
+      join(dir, 'nt'),
+      null,
+    );
     assert.notDeepEqual(mainScores(r), mainScores(noThink), 'the trace changes what is embedded');
     await run(cfg, join(dir, 'out2'), join(dir, 'cache'));
     assert.equal(server.stats.byRoute['POST /v1/chat/completions'], chats, 'no trace is generated twice');
@@ -78,23 +113,43 @@ test('distilled: a local causal LM (tiny Qwen2) reasons, the embedder embeds que
   });
   const r = await run(cfg, join(dir, 'out'), null, TEXT_TASKS);
   assert.equal(r.summary.tasks.length, 3);
-  const traces = readFileSync(join(dir, 'out', 'MSR-VTT_traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const traces = readFileSync(join(dir, 'out', 'MSR-VTT_traces.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(traces.every((t) => typeof t.trace === 'string'));
 });
 
 test('unified: the builtin floor runs the whole mini suite; a local causal LM reasons and embeds in one network', async () => {
   const dir = tempDir();
-  const r = await run(parseBackendConfig({ name: 'unified-floor', pipeline: 'unified', embedder: { type: 'builtin' } }), join(dir, 'out'), null);
+  const r = await run(
+    parseBackendConfig({ name: 'unified-floor', pipeline: 'unified', embedder: { type: 'builtin' } }),
+    join(dir, 'out'),
+    null,
+  );
   assert.equal(r.summary.tasks.length, mini.tasks.length);
   assert.ok(readdirSync(join(dir, 'out')).some((f) => f.endsWith('_traces.jsonl')));
   // a text-only EvalSet, since the tiny LM reads no images
-  const backend = await createBackend(parseBackendConfig({ name: 'u', pipeline: 'unified', embedder: { type: 'transformers', architecture: 'causal-lm', model: join(FIXTURES, 'tiny-models', 'tiny-qwen2-lm'), maxNewTokens: 4 } }));
+  const backend = await createBackend(
+    parseBackendConfig({
+      name: 'u',
+      pipeline: 'unified',
+      embedder: { type: 'transformers', architecture: 'causal-lm', model: join(FIXTURES, 'tiny-models', 'tiny-qwen2-lm'), maxNewTokens: 4 },
+    }),
+  );
   const task = getTask('MSCOCO_i2t');
   const es: EvalSet = {
-    task, version: 'v2.1', format: 'qwen2-vl', mode: 'local',
+    task,
+    version: 'v2.1',
+    format: 'qwen2-vl',
+    mode: 'local',
     queries: [{ id: '0', text: 'a red bus', media: [], candidateIds: ['a', 'b'], gold: ['a'], relScores: null }],
-    candidates: [{ id: 'a', text: 'a bus', media: [] }, { id: 'b', text: 'a cat', media: [] }],
-    inlineMedia: new Map(), dataFiles: [],
+    candidates: [
+      { id: 'a', text: 'a bus', media: [] },
+      { id: 'b', text: 'a cat', media: [] },
+    ],
+    inlineMedia: new Map(),
+    dataFiles: [],
   };
   const cache = new Cache(join(dir, 'cache'));
   const out = await embedEvalSet(es, backend, new MediaLoader(new DataRoot(dir), es), { version: 'v2.1', cache });
@@ -110,12 +165,30 @@ test('unified: the builtin floor runs the whole mini suite; a local causal LM re
 test('embed command: {"text"} / {"image"} lines in, L2-normalised vectors out, in order', () => {
   const dir = tempDir();
   const input = join(dir, 'in.jsonl');
-  writeFileSync(input, [JSON.stringify({ text: 'a red square' }), JSON.stringify({ image: join(FIXTURES, 'tiny-models', 'images', 'red32.png') }), JSON.stringify({ text: 'both', image: join(FIXTURES, 'tiny-models', 'images', 'bluesquare32.png') })].join('\n'));
+  writeFileSync(
+    input,
+    [
+      JSON.stringify({ text: 'a red square' }),
+      JSON.stringify({ image: join(FIXTURES, 'tiny-models', 'images', 'red32.png') }),
+      JSON.stringify({ text: 'both', image: join(FIXTURES, 'tiny-models', 'images', 'bluesquare32.png') }),
+    ].join('\n'),
+  );
   const backend = join(dir, 'clip.json');
-  writeFileSync(backend, JSON.stringify({ name: 'tiny-clip', pipeline: 'no-think', embedder: { type: 'transformers', architecture: 'clip', model: join(FIXTURES, 'tiny-models', 'tiny-clip') }, reasoner: null }));
+  writeFileSync(
+    backend,
+    JSON.stringify({
+      name: 'tiny-clip',
+      pipeline: 'no-think',
+      embedder: { type: 'transformers', architecture: 'clip', model: join(FIXTURES, 'tiny-models', 'tiny-clip') },
+      reasoner: null,
+    }),
+  );
   const r = runCli(['embed', '--backend', backend, '--input', input]);
   assert.equal(r.status, 0, r.stderr);
-  const vectors = r.stdout.trim().split('\n').map((l) => JSON.parse(l).vector as number[]);
+  const vectors = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).vector as number[]);
   assert.equal(vectors.length, 3);
   for (const v of vectors) assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-5);
   writeFileSync(input, '{"txt": 1}\n');
@@ -125,11 +198,17 @@ test('embed command: {"text"} / {"image"} lines in, L2-normalised vectors out, i
 });
 
 test('secrets never reach result files', async () => {
-  const server = await startServer(await createBackend(parseBackendConfig({ name: 'srv', pipeline: 'no-think', embedder: { type: 'builtin' } })));
+  const server = await startServer(
+    await createBackend(parseBackendConfig({ name: 'srv', pipeline: 'no-think', embedder: { type: 'builtin' } })),
+  );
   process.env.TTE_SECRET_FOR_TEST = 'sk-planted-secret-123';
   try {
     const dir = tempDir();
-    const cfg = parseBackendConfig({ name: 'keyed', pipeline: 'no-think', embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', apiKeyEnv: 'TTE_SECRET_FOR_TEST' } });
+    const cfg = parseBackendConfig({
+      name: 'keyed',
+      pipeline: 'no-think',
+      embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'srv', requestFormat: 'messages', apiKeyEnv: 'TTE_SECRET_FOR_TEST' },
+    });
     await run(cfg, join(dir, 'out'), null, [getTask('ViDoRe_arxivqa')]);
     const files = readdirSync(join(dir, 'out'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     assert.ok(files.length >= 4);
@@ -155,7 +234,11 @@ test('cache: a put resolves once the entry is on disk; damaged entries are misse
   assert.equal(cache.getTrace('b1')?.text, 'because');
   assert.equal(cache.getEmbedding('zz'), null);
   const entry = (kind: string, key: string, ext: string) => join(dir, 'cache', kind, key.slice(0, 2), `${key}${ext}`);
-  for (const [key, bytes] of [['c1', new Uint8Array(0)], ['c2', new Uint8Array(6)], ['c3', new Uint8Array(new Float32Array([1, NaN]).buffer)]] as const) {
+  for (const [key, bytes] of [
+    ['c1', new Uint8Array(0)],
+    ['c2', new Uint8Array(6)],
+    ['c3', new Uint8Array(new Float32Array([1, NaN]).buffer)],
+  ] as const) {
     await cache.putEmbedding(key, new Float32Array([1]));
     writeFileSync(entry('embeddings', key, '.f32'), bytes);
     assert.equal(cache.getEmbedding(key), null, `${key} is damaged`);

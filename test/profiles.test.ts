@@ -37,7 +37,12 @@ test('the qwen3-vl-embedding profile validates and every task key is a catalog t
     assert.match(t.source, /\.(py|yaml):\d/, `${name} names a source file and line`);
   }
   // Every scored task differs at least in its candidates' instruction (the reference always has a system message).
-  assert.deepEqual(scoredTasks().filter((t) => !p.tasks[t.name]).map((t) => t.name), []);
+  assert.deepEqual(
+    scoredTasks()
+      .filter((t) => !p.tasks[t.name])
+      .map((t) => t.name),
+    [],
+  );
   for (const t of scoredTasks()) assert.equal(p.tasks[t.name].candidateInstruction, DEFAULT_INSTRUCTION, t.name);
 });
 
@@ -55,7 +60,12 @@ test('profile-wide pixel and frame limits are the reference embedder constants',
 test('image tasks: the row instruction is kept (no override), candidates get the default, no frame counts', () => {
   // image_cls_dataset.py:21, image_qa_dataset.py:19, image_t2i_eval.py:21, image_i2i_vg_dataset.py:22 — the
   // instruction is the row's qry_inst without '<|image_1|>', stripped; candidates carry none (t2i :36, i2i_vg :39/:44).
-  for (const [task, file] of [['ImageNet-1K', 'image_cls_dataset.py:20'], ['OK-VQA', 'image_qa_dataset.py:19'], ['WebQA', 'image_t2i_eval.py:21'], ['RefCOCO-Matching', 'image_i2i_vg_dataset.py:22']] as const) {
+  for (const [task, file] of [
+    ['ImageNet-1K', 'image_cls_dataset.py:20'],
+    ['OK-VQA', 'image_qa_dataset.py:19'],
+    ['WebQA', 'image_t2i_eval.py:21'],
+    ['RefCOCO-Matching', 'image_i2i_vg_dataset.py:22'],
+  ] as const) {
     const t = tp(task);
     assert.equal(t.queryInstruction, undefined, task);
     assert.equal(t.numFrames, undefined, task);
@@ -110,8 +120,10 @@ test("the profile's instructions relate to the catalog's (VLM2Vec) ones exactly 
   for (const t of scoredTasks()) {
     const q = p.tasks[t.name].queryInstruction;
     const vlm = t.instructions?.query;
-    if (t.meta === 'V-CLS') assert.equal(q, vlm, t.name); // same strings, no ':' to rewrite
-    else if (t.meta === 'V-QA') assert.equal(q + ' Question: ', vlm, t.name); // VLM2Vec appends ' Question: '
+    if (t.meta === 'V-CLS')
+      assert.equal(q, vlm, t.name); // same strings, no ':' to rewrite
+    else if (t.meta === 'V-QA')
+      assert.equal(q + ' Question: ', vlm, t.name); // VLM2Vec appends ' Question: '
     else if (t.meta === 'V-RET' || t.modality === 'visdoc' || t.name === 'QVHighlight' || t.name === 'Charades-STA') {
       assert.equal(q, vlm!.replace(/:$/, '.'), t.name); // VLM2Vec's final ':' written as '.'
     }
@@ -126,7 +138,10 @@ test('vlm2vec is the catalog itself: no overrides', () => {
   assert.equal(taskProfile(v, 'K700'), null);
   assert.deepEqual([...EVAL_PROFILES], ['vlm2vec', 'qwen3-vl-embedding']);
   assert.equal(parseEvalProfileName('qwen3-vl-embedding'), 'qwen3-vl-embedding');
-  assert.throws(() => parseEvalProfileName('qwen3'), (e: unknown) => e instanceof ConfigError && /unknown eval profile 'qwen3'.*vlm2vec, qwen3-vl-embedding/.test((e as Error).message));
+  assert.throws(
+    () => parseEvalProfileName('qwen3'),
+    (e: unknown) => e instanceof ConfigError && /unknown eval profile 'qwen3'.*vlm2vec, qwen3-vl-embedding/.test((e as Error).message),
+  );
 });
 
 test('bad profile files are ConfigErrors naming the file and the key', () => {
@@ -140,21 +155,45 @@ test('bad profile files are ConfigErrors naming the file and the key', () => {
   const unknownTask = structuredClone(good);
   unknownTask.tasks['ImageNet-2K'] = { source: 'x.py:1' };
   const f1 = write('unknown-task.json', unknownTask);
-  assert.throws(() => readEvalProfileFile(f1, 'qwen3-vl-embedding'), (e: unknown) => e instanceof ConfigError && (e as Error).message.includes(f1) && /tasks\.ImageNet-2K.*unknown task 'ImageNet-2K'/.test((e as Error).message));
+  assert.throws(
+    () => readEvalProfileFile(f1, 'qwen3-vl-embedding'),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      (e as Error).message.includes(f1) &&
+      /tasks\.ImageNet-2K.*unknown task 'ImageNet-2K'/.test((e as Error).message),
+  );
   const extraField = structuredClone(good);
   extraField.tasks.K700.frames = 64;
   const f2 = write('extra-field.json', extraField);
-  assert.throws(() => readEvalProfileFile(f2, 'qwen3-vl-embedding'), (e: unknown) => e instanceof ConfigError && (e as Error).message.includes(f2) && /\/tasks\/K700 must NOT have additional properties/.test((e as Error).message));
+  assert.throws(
+    () => readEvalProfileFile(f2, 'qwen3-vl-embedding'),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      (e as Error).message.includes(f2) &&
+      /\/tasks\/K700 must NOT have additional properties/.test((e as Error).message),
+  );
   const framesOnImage = structuredClone(good);
   framesOnImage.tasks['ImageNet-1K'].numFrames = 8;
   const f3 = write('frames-on-image.json', framesOnImage);
-  assert.throws(() => readEvalProfileFile(f3, 'qwen3-vl-embedding'), (e: unknown) => e instanceof ConfigError && /tasks\.ImageNet-1K.*no videos/.test((e as Error).message));
+  assert.throws(
+    () => readEvalProfileFile(f3, 'qwen3-vl-embedding'),
+    (e: unknown) => e instanceof ConfigError && /tasks\.ImageNet-1K.*no videos/.test((e as Error).message),
+  );
   const badKind = structuredClone(good);
   badKind.tasks['MSR-VTT'].queryInstructions = { textQuery: 'x' };
   const f4 = write('bad-kind.json', badKind);
-  assert.throws(() => readEvalProfileFile(f4, 'qwen3-vl-embedding'), (e: unknown) => e instanceof ConfigError && /queryInstructions\.textQuery/.test((e as Error).message));
+  assert.throws(
+    () => readEvalProfileFile(f4, 'qwen3-vl-embedding'),
+    (e: unknown) => e instanceof ConfigError && /queryInstructions\.textQuery/.test((e as Error).message),
+  );
   const zeroFrames = structuredClone(good);
   zeroFrames.tasks.K700.numFrames = 0;
-  assert.throws(() => readEvalProfileFile(write('zero.json', zeroFrames), 'qwen3-vl-embedding'), (e: unknown) => e instanceof ConfigError && /numFrames must be >= 1/.test((e as Error).message));
-  assert.throws(() => readEvalProfileFile(write('name.json', good), 'vlm2vec'), (e: unknown) => e instanceof ConfigError && /field 'name'/.test((e as Error).message));
+  assert.throws(
+    () => readEvalProfileFile(write('zero.json', zeroFrames), 'qwen3-vl-embedding'),
+    (e: unknown) => e instanceof ConfigError && /numFrames must be >= 1/.test((e as Error).message),
+  );
+  assert.throws(
+    () => readEvalProfileFile(write('name.json', good), 'vlm2vec'),
+    (e: unknown) => e instanceof ConfigError && /field 'name'/.test((e as Error).message),
+  );
 });

@@ -22,10 +22,16 @@ import { MediaLoader } from '../src/engine/media.js';
 import { renderEvalSet, type RenderLine } from '../src/engine/render.js';
 import { FORMATS_EXPECTED, FORMATS_ROOT } from './helpers.js';
 
-const TASKS = readdirSync(FORMATS_EXPECTED).filter((f) => f.endsWith('.jsonl')).map((f) => f.replace(/\.jsonl$/, ''));
+const TASKS = readdirSync(FORMATS_EXPECTED)
+  .filter((f) => f.endsWith('.jsonl'))
+  .map((f) => f.replace(/\.jsonl$/, ''));
 
 function backendFor(protocol: string): BackendConfig {
-  return parseBackendConfig({ name: 'p', pipeline: 'no-think', embedder: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'm', protocol } });
+  return parseBackendConfig({
+    name: 'p',
+    pipeline: 'no-think',
+    embedder: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'm', protocol },
+  });
 }
 
 async function load(task: string): Promise<EvalSet> {
@@ -48,7 +54,10 @@ function templateMessages(body: Record<string, unknown>): unknown[] {
 }
 
 function applyTemplate(body: Record<string, unknown>): string {
-  return new Template(body.chat_template as string).render({ messages: templateMessages(body), add_generation_prompt: body.add_generation_prompt === true });
+  return new Template(body.chat_template as string).render({
+    messages: templateMessages(body),
+    add_generation_prompt: body.add_generation_prompt === true,
+  });
 }
 
 const count = (s: string, sub: string): number => s.split(sub).length - 1;
@@ -62,7 +71,10 @@ for (const task of TASKS) {
       assert.equal(l.side, i < es.queries.length ? 'query' : 'candidate');
       assert.equal(l.id, items[i].id);
       assert.equal(l.prompt, items[i].text);
-      assert.deepEqual(l.media.flatMap((m) => (m.type === 'image' ? [m.path] : m.frames)), flattenMedia(items[i].media));
+      assert.deepEqual(
+        l.media.flatMap((m) => (m.type === 'image' ? [m.path] : m.frames)),
+        flattenMedia(items[i].media),
+      );
     });
   });
 
@@ -98,28 +110,69 @@ const gme = (user: string, image: boolean) =>
 
 const GME_REFERENCES: { task: string; side: 'query' | 'candidate'; index: number; prompt: string; media?: string[] }[] = [
   // image_cls (image_cls.py: inst.replace("<|image_1|>", ""), process_input_text, .replace(" \n", "\n") + "\n")
-  { task: 'N24News', side: 'query', index: 0, prompt: gme("\nRepresent the given news image with the following caption for domain classification: Rafael Nadal celebrates after winning the men's final at Roland Garros on Sunday.\n", true) },
+  {
+    task: 'N24News',
+    side: 'query',
+    index: 0,
+    prompt: gme(
+      "\nRepresent the given news image with the following caption for domain classification: Rafael Nadal celebrates after winning the men's final at Roland Garros on Sunday.\n",
+      true,
+    ),
+  },
   { task: 'N24News', side: 'candidate', index: 0, prompt: gme('Sports', false) },
   // image_i2i_vg: QA-style "\n" + inst.strip(); caption-less targets: instruction + " ", no "\n"
-  { task: 'CIRR', side: 'query', index: 0, prompt: gme('\nGiven an image, find a similar everyday image with the described changes: show three bottles of soft drink instead of one\n', true) },
+  {
+    task: 'CIRR',
+    side: 'query',
+    index: 0,
+    prompt: gme(
+      '\nGiven an image, find a similar everyday image with the described changes: show three bottles of soft drink instead of one\n',
+      true,
+    ),
+  },
   { task: 'CIRR', side: 'candidate', index: 0, prompt: gme('\nRepresent the given image. ', true) },
   // image_t2i: the query string is built without process_input_text; targets get instruction + " " + "\n"
-  { task: 'VisDial', side: 'query', index: 0, prompt: gme('Represent the given dialogue about an image, which is used for image retrieval: Q: is this a kitchen A: yes Q: are there people A: no Q: is the fridge open A: no, it is closed\n\n', false) },
+  {
+    task: 'VisDial',
+    side: 'query',
+    index: 0,
+    prompt: gme(
+      'Represent the given dialogue about an image, which is used for image retrieval: Q: is this a kitchen A: yes Q: are there people A: no Q: is the fridge open A: no, it is closed\n\n',
+      false,
+    ),
+  },
   { task: 'VisDial', side: 'candidate', index: 0, prompt: gme('\nRepresent the given image. \n', true) },
   // video_classification: instruction + " " and the middle of the 8 sampled frames (index 4)
   {
-    task: 'HMDB51', side: 'query', index: 0,
+    task: 'HMDB51',
+    side: 'query',
+    index: 0,
     prompt: gme('What actions or objects interactions are the person in the video doing? ', true),
     media: ['video-tasks/frames/video_cls/HMDB51/April_09_brush_hair_u_nm_np1_ba_goo_0/frame_6.jpg'],
   },
   // msvd (video retrieval): text query instruction + " " + caption; video target instruction + " "
-  { task: 'MSVD', side: 'query', index: 0, prompt: gme('Find the video snippet that corresponds to the given summary: a squirrel is eating a peanut in its shell', false) },
+  {
+    task: 'MSVD',
+    side: 'query',
+    index: 0,
+    prompt: gme('Find the video snippet that corresponds to the given summary: a squirrel is eating a peanut in its shell', false),
+  },
   { task: 'MSVD', side: 'candidate', index: 0, prompt: gme('Understand the content of the provided video. ', true) },
   // visdoc (vidore): instruction + " " + query; page targets instruction + " "
-  { task: 'ViDoRe_tatdqa', side: 'query', index: 0, prompt: gme('Find a document image that matches the given query: What was the percentage change in revenue from 2018 to 2019?', false) },
+  {
+    task: 'ViDoRe_tatdqa',
+    side: 'query',
+    index: 0,
+    prompt: gme('Find a document image that matches the given query: What was the percentage change in revenue from 2018 to 2019?', false),
+  },
   { task: 'ViDoRe_tatdqa', side: 'candidate', index: 0, prompt: gme('Understand the content of the provided document image. ', true) },
   // momentseeker text query
-  { task: 'MomentSeeker', side: 'query', index: 0, prompt: gme('Find the clip that corresponds to the given text: the referee shows a yellow card to the defender', false) },
+  {
+    task: 'MomentSeeker',
+    side: 'query',
+    index: 0,
+    prompt: gme('Find the clip that corresponds to the given text: the referee shows a yellow card to the defender', false),
+  },
 ];
 
 test('gme-qwen2vl renders the hand-derived references (one or two items per parser family)', async () => {
@@ -128,7 +181,11 @@ test('gme-qwen2vl renders the hand-derived references (one or two items per pars
     const l = lines.filter((x) => x.side === ref.side)[ref.index];
     assert.equal(l.prompt, ref.prompt, `${ref.task} ${ref.side} ${ref.index}`);
     assert.ok(l.media.length <= 1 && l.media.every((m) => m.type === 'image'), 'GME sends at most one image');
-    if (ref.media) assert.deepEqual(l.media.map((m) => (m.type === 'image' ? m.path : '')), ref.media);
+    if (ref.media)
+      assert.deepEqual(
+        l.media.map((m) => (m.type === 'image' ? m.path : '')),
+        ref.media,
+      );
   }
 });
 
@@ -138,20 +195,56 @@ test('gme-qwen2vl renders the hand-derived references (one or two items per pars
 // when empty) and _preprocess_inputs (apply_chat_template(add_generation_prompt=True)); the Qwen3-VL chat
 // layout <|im_start|>role\n…<|im_end|>\n with <|vision_start|><|image_pad|>/<|video_pad|><|vision_end|>.
 // The instructions here are the vlm2vec profile's (the catalog's); the qwen3-vl-embedding profile swaps them.
-const q3 = (system: string, user: string) => `<|im_start|>system\n${system}<|im_end|>\n<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`;
+const q3 = (system: string, user: string) =>
+  `<|im_start|>system\n${system}<|im_end|>\n<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`;
 const IMG = '<|vision_start|><|image_pad|><|vision_end|>';
 const VID = '<|vision_start|><|video_pad|><|vision_end|>';
 
 const QWEN3_REFERENCES: { task: string; side: 'query' | 'candidate'; index: number; prompt: string; frames?: number }[] = [
-  { task: 'N24News', side: 'query', index: 0, prompt: q3('Represent the given news image with the following caption for domain classification:', `${IMG}Rafael Nadal celebrates after winning the men's final at Roland Garros on Sunday.`) },
+  {
+    task: 'N24News',
+    side: 'query',
+    index: 0,
+    prompt: q3(
+      'Represent the given news image with the following caption for domain classification:',
+      `${IMG}Rafael Nadal celebrates after winning the men's final at Roland Garros on Sunday.`,
+    ),
+  },
   { task: 'N24News', side: 'candidate', index: 0, prompt: q3("Represent the user's input.", 'Sports') },
-  { task: 'CIRR', side: 'query', index: 0, prompt: q3('Given an image, find a similar everyday image with the described changes:', `${IMG}show three bottles of soft drink instead of one`) },
+  {
+    task: 'CIRR',
+    side: 'query',
+    index: 0,
+    prompt: q3(
+      'Given an image, find a similar everyday image with the described changes:',
+      `${IMG}show three bottles of soft drink instead of one`,
+    ),
+  },
   { task: 'CIRR', side: 'candidate', index: 0, prompt: q3('Represent the given image.', IMG) },
-  { task: 'VisDial', side: 'query', index: 0, prompt: q3('Represent the given dialogue about an image, which is used for image retrieval:', 'Q: is this a kitchen A: yes Q: are there people A: no Q: is the fridge open A: no, it is closed') },
-  { task: 'HMDB51', side: 'query', index: 0, prompt: q3('What actions or objects interactions are the person in the video doing?', VID), frames: 8 },
+  {
+    task: 'VisDial',
+    side: 'query',
+    index: 0,
+    prompt: q3(
+      'Represent the given dialogue about an image, which is used for image retrieval:',
+      'Q: is this a kitchen A: yes Q: are there people A: no Q: is the fridge open A: no, it is closed',
+    ),
+  },
+  {
+    task: 'HMDB51',
+    side: 'query',
+    index: 0,
+    prompt: q3('What actions or objects interactions are the person in the video doing?', VID),
+    frames: 8,
+  },
   { task: 'HMDB51', side: 'candidate', index: 0, prompt: q3("Represent the user's input.", 'brush_hair') },
   { task: 'MSVD', side: 'candidate', index: 0, prompt: q3('Understand the content of the provided video.', VID), frames: 8 },
-  { task: 'ViDoRe_tatdqa', side: 'query', index: 0, prompt: q3('Find a document image that matches the given query:', 'What was the percentage change in revenue from 2018 to 2019?') },
+  {
+    task: 'ViDoRe_tatdqa',
+    side: 'query',
+    index: 0,
+    prompt: q3('Find a document image that matches the given query:', 'What was the percentage change in revenue from 2018 to 2019?'),
+  },
   { task: 'ViDoRe_tatdqa', side: 'candidate', index: 0, prompt: q3('Understand the content of the provided document image.', IMG) },
 ];
 
@@ -165,18 +258,41 @@ test('qwen3-vl-embedding renders the hand-derived references (one or two items p
   }
   // video QA: the question with its options is the text; the QA prompt the system instruction
   const { lines } = await render('MVBench', 'qwen3-vl-embedding');
-  assert.ok(lines[0].prompt.startsWith('<|im_start|>system\nGiven a video and a question, select the most accurate answer from the provided candidates. Return only the exact text of your chosen answer. Question:<|im_end|>\n'));
-  assert.ok(lines[0].prompt.includes(`${VID}What did Castle do after he walked to the window?\nOptions:\n(A) He sat down\n(B) He picked up the phone\n(C) He opened the curtains<|im_end|>`));
+  assert.ok(
+    lines[0].prompt.startsWith(
+      '<|im_start|>system\nGiven a video and a question, select the most accurate answer from the provided candidates. Return only the exact text of your chosen answer. Question:<|im_end|>\n',
+    ),
+  );
+  assert.ok(
+    lines[0].prompt.includes(
+      `${VID}What did Castle do after he walked to the window?\nOptions:\n(A) He sat down\n(B) He picked up the phone\n(C) He opened the curtains<|im_end|>`,
+    ),
+  );
 });
 
 test('a trace goes where each protocol puts it', () => {
-  const parts = { instruction: 'Find the video snippet that corresponds to the given summary:', text: 'a cat', rule: { kind: 'process' as const } };
+  const parts = {
+    instruction: 'Find the video snippet that corresponds to the given summary:',
+    text: 'a cat',
+    rule: { kind: 'process' as const },
+  };
   const item = { role: 'query' as const, text: '', parts, media: [], trace: 'It shows a cat.' };
-  assert.equal(PROTOCOLS['vlm2vec-qwen2vl'].plan(item).prompt, 'Find the video snippet that corresponds to the given summary: a cat\nIt shows a cat.');
-  assert.ok(PROTOCOLS['gme-qwen2vl'].plan(item).prompt.includes('user\nFind the video snippet that corresponds to the given summary: a cat\nIt shows a cat.<|im_end|>'));
+  assert.equal(
+    PROTOCOLS['vlm2vec-qwen2vl'].plan(item).prompt,
+    'Find the video snippet that corresponds to the given summary: a cat\nIt shows a cat.',
+  );
+  assert.ok(
+    PROTOCOLS['gme-qwen2vl']
+      .plan(item)
+      .prompt.includes('user\nFind the video snippet that corresponds to the given summary: a cat\nIt shows a cat.<|im_end|>'),
+  );
   assert.ok(PROTOCOLS['qwen3-vl-embedding'].plan(item).prompt.includes('user\na cat\nIt shows a cat.<|im_end|>'));
   // an item with nothing at all is "NULL" (format_model_input)
-  assert.ok(PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'target', text: '', parts: { instruction: '', text: '', rule: { kind: 'raw' } }, media: [] }).prompt.includes('user\nNULL<|im_end|>'));
+  assert.ok(
+    PROTOCOLS['qwen3-vl-embedding']
+      .plan({ role: 'target', text: '', parts: { instruction: '', text: '', rule: { kind: 'raw' } }, media: [] })
+      .prompt.includes('user\nNULL<|im_end|>'),
+  );
 });
 
 /** A real HTTP server on 127.0.0.1 that records each JSON body and answers one embedding. */
@@ -207,8 +323,15 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
     const n24 = await load('N24News');
     const loaderH = new MediaLoader(new DataRoot(FORMATS_ROOT), hmdb);
     const loaderN = new MediaLoader(new DataRoot(FORMATS_ROOT), n24);
-    const input = async (loader: MediaLoader, item: EvalSet['queries'][number] | EvalSet['candidates'][number], role: 'query' | 'target'): Promise<EmbedInput> => ({
-      text: item.text, media: await loader.load(item.media), role, parts: item.parts,
+    const input = async (
+      loader: MediaLoader,
+      item: EvalSet['queries'][number] | EvalSet['candidates'][number],
+      role: 'query' | 'target',
+    ): Promise<EmbedInput> => ({
+      text: item.text,
+      media: await loader.load(item.media),
+      role,
+      parts: item.parts,
     });
     const video = await input(loaderH, hmdb.queries[0], 'query');
     const image = await input(loaderN, n24.queries[0], 'query');
@@ -285,7 +408,8 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
 });
 
 test('the shipped templates are the files render sends', () => {
-  for (const name of ['vlm2vec-qwen2vl.jinja', 'gme-qwen2vl.jinja', 'qwen3-vl-embedding.jinja']) assert.ok(readTemplate(name).includes("message['content']"));
+  for (const name of ['vlm2vec-qwen2vl.jinja', 'gme-qwen2vl.jinja', 'qwen3-vl-embedding.jinja'])
+    assert.ok(readTemplate(name).includes("message['content']"));
 });
 
 test('--profile qwen3-vl-embedding reaches the prompts: the profile instructions and frame counts', async () => {
@@ -293,12 +417,18 @@ test('--profile qwen3-vl-embedding reaches the prompts: the profile instructions
     const es = (await loadEvalSet(getTask(task), { dataRoot: FORMATS_ROOT, profile: 'qwen3-vl-embedding' })).evalSet;
     assert.equal(es.profile, 'qwen3-vl-embedding');
     const lines: RenderLine[] = [];
-    for await (const l of renderEvalSet(es, backendFor('qwen3-vl-embedding'), new MediaLoader(new DataRoot(FORMATS_ROOT), es), { limit: 1 })) lines.push(l);
+    for await (const l of renderEvalSet(es, backendFor('qwen3-vl-embedding'), new MediaLoader(new DataRoot(FORMATS_ROOT), es), {
+      limit: 1,
+    }))
+      lines.push(l);
     return { es, lines };
   };
   // tasks/profiles/qwen3-vl-embedding.json: ViDoRe query instruction ends in '.', candidates get the default
   let { lines } = await rendered('ViDoRe_tatdqa');
-  assert.equal(lines[0].prompt, q3('Find a document image that matches the given query.', 'What was the percentage change in revenue from 2018 to 2019?'));
+  assert.equal(
+    lines[0].prompt,
+    q3('Find a document image that matches the given query.', 'What was the percentage change in revenue from 2018 to 2019?'),
+  );
   assert.equal(lines[1].prompt, q3("Represent the user's input.", IMG));
   // HMDB51: 64 frames asked; the fixture folder holds fewer, so every frame is sent (VLM2Vec's profile: 8)
   const { es, lines: h } = await rendered('HMDB51');
@@ -316,7 +446,16 @@ test('a run records its eval profile in summary.json and manifest.json', async (
   const { tempDir } = await import('./helpers.js');
   const dir = tempDir();
   const backend = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-  await runTasks({ runId: 'r', tasks: [getTask('ViDoRe_tatdqa')], dataRoot: FORMATS_ROOT, version: 'v2.1', profile: 'qwen3-vl-embedding', backend, outDir: join(dir, 'o'), cacheDir: null });
+  await runTasks({
+    runId: 'r',
+    tasks: [getTask('ViDoRe_tatdqa')],
+    dataRoot: FORMATS_ROOT,
+    version: 'v2.1',
+    profile: 'qwen3-vl-embedding',
+    backend,
+    outDir: join(dir, 'o'),
+    cacheDir: null,
+  });
   const summary = JSON.parse(readFileSync(join(dir, 'o', 'summary.json'), 'utf8')) as { eval_profile: string };
   const manifest = JSON.parse(readFileSync(join(dir, 'o', 'manifest.json'), 'utf8')) as { eval_profile: string };
   assert.equal(summary.eval_profile, 'qwen3-vl-embedding');
@@ -329,13 +468,21 @@ test('a local embedder behind a protocol embeds the protocol prompt (decoder las
   const { join } = await import('node:path');
   const { FIXTURES } = await import('./helpers.js');
   const model = join(FIXTURES, 'tiny-models', 'tiny-qwen2-embedder');
-  const backend = await createBackend(parseBackendConfig({ name: 'q', pipeline: 'no-think', embedder: { type: 'transformers', architecture: 'decoder-last-token', model, protocol: 'qwen3-vl-embedding' } }));
+  const backend = await createBackend(
+    parseBackendConfig({
+      name: 'q',
+      pipeline: 'no-think',
+      embedder: { type: 'transformers', architecture: 'decoder-last-token', model, protocol: 'qwen3-vl-embedding' },
+    }),
+  );
   const plain = await DecoderEmbedder.load({ model });
   try {
     const es = await load('ViDoRe_tatdqa');
     const q = es.queries[0];
     const [got] = await backend.embedder.embed([{ text: q.text, media: [], role: 'query', parts: q.parts }]);
-    const [want] = await plain.embedRaw([q3('Find a document image that matches the given query:', 'What was the percentage change in revenue from 2018 to 2019?')]);
+    const [want] = await plain.embedRaw([
+      q3('Find a document image that matches the given query:', 'What was the percentage change in revenue from 2018 to 2019?'),
+    ]);
     assert.deepEqual(Array.from(got), Array.from(want));
     const [bare] = await plain.embedRaw([q.text]);
     assert.notDeepEqual(Array.from(got), Array.from(bare), 'the protocol changed what the model saw');
@@ -354,14 +501,22 @@ test('think pipelines: the trace reaches the request where the protocol puts it'
     es.queries = es.queries.slice(0, 1);
     es.candidates = es.candidates.slice(0, 1);
     const backend = await createBackend(
-      parseBackendConfig({ name: 't', pipeline: 'teacher', embedder: { type: 'openai', baseURL: srv.url, model: 'm', protocol: 'qwen3-vl-embedding' }, reasoner: { type: 'builtin' } }),
+      parseBackendConfig({
+        name: 't',
+        pipeline: 'teacher',
+        embedder: { type: 'openai', baseURL: srv.url, model: 'm', protocol: 'qwen3-vl-embedding' },
+        reasoner: { type: 'builtin' },
+      }),
     );
     const out = await embedEvalSet(es, backend, new MediaLoader(new DataRoot(FORMATS_ROOT), es), { version: 'v2.1', cache: null });
     const trace = out.queryTraces[0]?.text ?? '';
     assert.ok(trace.length > 0);
     const query = srv.bodies.find((b) => JSON.stringify(b).includes('percentage change'));
     assert.ok(query, 'the query was sent');
-    assert.equal(applyTemplate(query), q3('Find a document image that matches the given query:', `What was the percentage change in revenue from 2018 to 2019?\n${trace}`));
+    assert.equal(
+      applyTemplate(query),
+      q3('Find a document image that matches the given query:', `What was the percentage change in revenue from 2018 to 2019?\n${trace}`),
+    );
     await backend.close();
   } finally {
     await srv.close();
@@ -374,16 +529,48 @@ test('`render` as a command: one line per item (--limit per side); an embedder w
   const { runCli, tempDir } = await import('./helpers.js');
   const dir = tempDir();
   const withProtocol = join(dir, 'gme.json');
-  writeFileSync(withProtocol, JSON.stringify({ name: 'gme', pipeline: 'no-think', embedder: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'gme', protocol: 'gme-qwen2vl' } }));
-  const r = runCli(['render', '--backend', withProtocol, '--task', 'HMDB51', '--data-root', FORMATS_ROOT, '--limit', '2', '--out', join(dir, 'r.jsonl')]);
+  writeFileSync(
+    withProtocol,
+    JSON.stringify({
+      name: 'gme',
+      pipeline: 'no-think',
+      embedder: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'gme', protocol: 'gme-qwen2vl' },
+    }),
+  );
+  const r = runCli([
+    'render',
+    '--backend',
+    withProtocol,
+    '--task',
+    'HMDB51',
+    '--data-root',
+    FORMATS_ROOT,
+    '--limit',
+    '2',
+    '--out',
+    join(dir, 'r.jsonl'),
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const { readFileSync } = await import('node:fs');
-  const lines = readFileSync(join(dir, 'r.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RenderLine);
-  assert.deepEqual(lines.map((l) => l.side), ['query', 'query', 'candidate', 'candidate']);
+  const lines = readFileSync(join(dir, 'r.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as RenderLine);
+  assert.deepEqual(
+    lines.map((l) => l.side),
+    ['query', 'query', 'candidate', 'candidate'],
+  );
   assert.equal(lines[0].media.length, 1);
   assert.equal(lines[0].media[0].type, 'image', "GME's video is its middle frame");
   const without = join(dir, 'plain.json');
-  writeFileSync(without, JSON.stringify({ name: 'x', pipeline: 'no-think', embedder: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'x', requestFormat: 'messages' } }));
+  writeFileSync(
+    without,
+    JSON.stringify({
+      name: 'x',
+      pipeline: 'no-think',
+      embedder: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'x', requestFormat: 'messages' },
+    }),
+  );
   const bad = runCli(['render', '--backend', without, '--task', 'HMDB51', '--data-root', FORMATS_ROOT]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /render needs an embedder with a "protocol"/);

@@ -17,11 +17,25 @@ import { writeHfParquet } from '../scripts/lib/hf-parquet.js';
 import { SCORES, runCli, tempDir } from './helpers.js';
 
 const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-const think = parseBackendConfig({ name: 'floor-think', pipeline: 'teacher', embedder: { type: 'builtin' }, reasoner: { type: 'builtin' } });
+const think = parseBackendConfig({
+  name: 'floor-think',
+  pipeline: 'teacher',
+  embedder: { type: 'builtin' },
+  reasoner: { type: 'builtin' },
+});
 const mini = loadSuite('mini');
 
 async function miniRun(dir: string, backend = floor) {
-  return runTasks({ runId: backend.name, tasks: mini.tasks, dataRoot: mini.dataRoot!, version: 'v2.1', backend, outDir: dir, cacheDir: null, suite: 'mini' });
+  return runTasks({
+    runId: backend.name,
+    tasks: mini.tasks,
+    dataRoot: mini.dataRoot!,
+    version: 'v2.1',
+    backend,
+    outDir: dir,
+    cacheDir: null,
+    suite: 'mini',
+  });
 }
 
 test('summary.json follows the published schema; a malformed summary is rejected', async () => {
@@ -31,7 +45,10 @@ test('summary.json follows the published schema; a malformed summary is rejected
   assert.doesNotThrow(() => validateSummary(doc));
   const bad = structuredClone(doc);
   bad.tasks[0].main_score = 1.5;
-  assert.throws(() => validateSummary(bad, 'x/summary.json'), (e: unknown) => e instanceof DataError && /x\/summary\.json.*main_score/.test((e as Error).message));
+  assert.throws(
+    () => validateSummary(bad, 'x/summary.json'),
+    (e: unknown) => e instanceof DataError && /x\/summary\.json.*main_score/.test((e as Error).message),
+  );
   delete bad.rollup;
   assert.throws(() => validateSummary(bad), DataError);
 });
@@ -40,13 +57,39 @@ test('the HTML report is self-contained, shows tables and real PNG charts, and r
   const dir = tempDir();
   // a task whose texts carry markup
   const root = join(dir, 'data');
-  writeHfParquet(join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'), [
-    { name: 'qry_inst', type: 'string' }, { name: 'qry_text', type: 'string' }, { name: 'qry_img_path', type: 'string' },
-    { name: 'tgt_inst', type: 'string' }, { name: 'tgt_text', type: 'string[]' }, { name: 'tgt_img_path', type: 'string[]' },
-  ], [{ qry_inst: '<|image_1|>\nRepresent the news:', qry_text: '<script>alert("x")</script> & <img src=x onerror=alert(1)>', qry_img_path: 'N24News/a.jpg', tgt_inst: '', tgt_text: ['<b>Sports</b>', 'Art'], tgt_img_path: ['', ''] }]);
+  writeHfParquet(
+    join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'),
+    [
+      { name: 'qry_inst', type: 'string' },
+      { name: 'qry_text', type: 'string' },
+      { name: 'qry_img_path', type: 'string' },
+      { name: 'tgt_inst', type: 'string' },
+      { name: 'tgt_text', type: 'string[]' },
+      { name: 'tgt_img_path', type: 'string[]' },
+    ],
+    [
+      {
+        qry_inst: '<|image_1|>\nRepresent the news:',
+        qry_text: '<script>alert("x")</script> & <img src=x onerror=alert(1)>',
+        qry_img_path: 'N24News/a.jpg',
+        tgt_inst: '',
+        tgt_text: ['<b>Sports</b>', 'Art'],
+        tgt_img_path: ['', ''],
+      },
+    ],
+  );
   mkdirSync(join(root, 'image-tasks/N24News'), { recursive: true });
   cpSync(join(mini.dataRoot!, 'image-tasks/OK-VQA/Test/COCO_val2014_000000000100.jpg'), join(root, 'image-tasks/N24News/a.jpg'));
-  await runTasks({ runId: 'xss', tasks: [getTask('N24News')], dataRoot: root, version: 'v2.1', backend: think, outDir: join(dir, 'r'), cacheDir: null, reportDir: join(dir, 'rep') });
+  await runTasks({
+    runId: 'xss',
+    tasks: [getTask('N24News')],
+    dataRoot: root,
+    version: 'v2.1',
+    backend: think,
+    outDir: join(dir, 'r'),
+    cacheDir: null,
+    reportDir: join(dir, 'rep'),
+  });
   const html = readFileSync(join(dir, 'rep', 'report.html'), 'utf8');
   // the only scripts are the query browser's own (its index as JSON and its viewer); the planted markup is
   // escaped in the page and in the browser's data file
@@ -109,7 +152,8 @@ test('regression gate: exit 0 within tolerance, 1 with a list of regressions, 2 
   const scoreDir = join(dir, 'scores');
   mkdirSync(scoreDir);
   const v2 = JSON.parse(readFileSync(join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')).metrics;
-  for (const m of Object.values(v2) as Record<string, unknown>[]) for (const [t, s] of Object.entries(m)) writeFileSync(join(scoreDir, `${t}_score.json`), JSON.stringify(s));
+  for (const m of Object.values(v2) as Record<string, unknown>[])
+    for (const [t, s] of Object.entries(m)) writeFileSync(join(scoreDir, `${t}_score.json`), JSON.stringify(s));
   const missing = runCli(['compare', '--baseline', scoreDir, '--candidate', join(dir, 'a'), '--max-drop', '0.5']);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /only in baseline/);
@@ -136,7 +180,9 @@ test('costs: tokens and calls per task, priced by a price table', async () => {
   const dir = tempDir();
   await miniRun(join(dir, 'r'), think);
   const costs = JSON.parse(readFileSync(join(dir, 'r', 'costs.json'), 'utf8')).tasks;
-  assert.ok(costs['ImageNet-1K'].reasoner_prompt_tokens > 0 && costs['ImageNet-1K'].reason_calls > 0 && costs['ImageNet-1K'].embed_calls > 0);
+  assert.ok(
+    costs['ImageNet-1K'].reasoner_prompt_tokens > 0 && costs['ImageNet-1K'].reason_calls > 0 && costs['ImageNet-1K'].embed_calls > 0,
+  );
   const prices = join(dir, 'prices.json');
   writeFileSync(prices, JSON.stringify({ currency: 'EUR', reasoner: { promptPer1k: 1, completionPer1k: 2 } }));
   const r = runCli(['report', join(dir, 'r'), '--out', join(dir, 'rep'), '--prices', prices]);

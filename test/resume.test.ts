@@ -15,8 +15,22 @@ test('resume: a finished 13-task run is reused with no data file read and no med
   const dataRoot = join(dir, 'data');
   cpSync(mini.dataRoot as string, dataRoot, { recursive: true });
   const backend = parseBackendConfig({ name: 'builtin-floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-  const opts: RunOptions = { runId: 'resume', tasks: mini.tasks, dataRoot, version: 'v2.1', backend, outDir: join(dir, 'out'), reportDir: join(dir, 'report'), cacheDir: null };
-  const results = () => Object.fromEntries(readdirSync(opts.outDir).filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f)).map((f) => [f, readFileSync(join(opts.outDir, f), 'utf8')]));
+  const opts: RunOptions = {
+    runId: 'resume',
+    tasks: mini.tasks,
+    dataRoot,
+    version: 'v2.1',
+    backend,
+    outDir: join(dir, 'out'),
+    reportDir: join(dir, 'report'),
+    cacheDir: null,
+  };
+  const results = () =>
+    Object.fromEntries(
+      readdirSync(opts.outDir)
+        .filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f))
+        .map((f) => [f, readFileSync(join(opts.outDir, f), 'utf8')]),
+    );
 
   const first = await runTasks(opts);
   assert.deepEqual(first.reused, []);

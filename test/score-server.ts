@@ -49,9 +49,23 @@ export async function startScoreServer(chat?: (body: Record<string, unknown>) =>
           answered.set(k, (answered.get(k) ?? 0) + 1);
         }
         const usage = { prompt_tokens: 10 * docs.length, total_tokens: 10 * docs.length, completion_tokens: 0 };
-        if (path === '/v1/score') send({ id: 'score-1', object: 'list', created: 0, model: body.model, data: docs.map((_, i) => ({ index: i, object: 'score', score: i })), usage });
+        if (path === '/v1/score')
+          send({
+            id: 'score-1',
+            object: 'list',
+            created: 0,
+            model: body.model,
+            data: docs.map((_, i) => ({ index: i, object: 'score', score: i })),
+            usage,
+          });
         // vLLM's /rerank returns results sorted by relevance, highest first
-        else send({ id: 'rerank-1', model: body.model, usage, results: docs.map((_, i) => ({ index: i, relevance_score: i, document: null })).reverse() });
+        else
+          send({
+            id: 'rerank-1',
+            model: body.model,
+            usage,
+            results: docs.map((_, i) => ({ index: i, relevance_score: i, document: null })).reverse(),
+          });
         return;
       }
       if (path === '/v1/chat/completions' && chat) {
@@ -92,14 +106,33 @@ export async function startScoreServer(chat?: (body: Record<string, unknown>) =>
 export function chatText(body: Record<string, unknown>): string {
   const msgs = body.messages as { role: string; content: string | { type: string; text?: string }[] }[];
   const c = msgs[msgs.length - 1].content;
-  return typeof c === 'string' ? c : c.filter((p) => p.type === 'text').map((p) => p.text).join('\n');
+  return typeof c === 'string'
+    ? c
+    : c
+        .filter((p) => p.type === 'text')
+        .map((p) => p.text)
+        .join('\n');
 }
 
-export function chatReply(content: string, promptTokens: number, completionTokens: number, logprobs?: { token: string; logprob: number }[]): Record<string, unknown> {
+export function chatReply(
+  content: string,
+  promptTokens: number,
+  completionTokens: number,
+  logprobs?: { token: string; logprob: number }[],
+): Record<string, unknown> {
   return {
     id: 'chat-1',
     object: 'chat.completion',
-    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', ...(logprobs ? { logprobs: { content: [{ token: logprobs[0].token, logprob: logprobs[0].logprob, top_logprobs: logprobs }] } } : {}) }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content },
+        finish_reason: 'stop',
+        ...(logprobs
+          ? { logprobs: { content: [{ token: logprobs[0].token, logprob: logprobs[0].logprob, top_logprobs: logprobs }] } }
+          : {}),
+      },
+    ],
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   };
 }

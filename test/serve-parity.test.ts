@@ -18,7 +18,9 @@ import { startServer } from '../src/serve/server.js';
 import { FIXTURES, FORMATS_ROOT } from './helpers.js';
 
 const cosine = (a: Float32Array, b: Float32Array): number => {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i] * b[i];
     na += a[i] * a[i];
@@ -29,7 +31,8 @@ const cosine = (a: Float32Array, b: Float32Array): number => {
 
 test('an item embedded through serve equals the in-process embedding (image, text, 8-frame video)', async () => {
   const config = parseBackendConfig({
-    name: 'tiny-clip', pipeline: 'no-think',
+    name: 'tiny-clip',
+    pipeline: 'no-think',
     embedder: { type: 'transformers', architecture: 'clip', model: join(FIXTURES, 'tiny-models', 'tiny-clip') },
   });
   const backend = await createBackend(config);
@@ -51,7 +54,9 @@ test('an item embedded through serve equals the in-process embedding (image, tex
     items.forEach((_, i) => assert.ok(cosine(local[i], remote[i]) >= 0.999999, `item ${i}: cosine ${cosine(local[i], remote[i])}`));
     // what the old wire format made of it (8 separate images beside the text) is a different embedding
     const frames = video.kind === 'frames' ? video.data : [];
-    const asImages = await backend.embedder.embed([{ text: items[2].text, media: frames.map((d, f) => ({ kind: 'image' as const, path: `f${f}`, data: d })), role: 'query' }]);
+    const asImages = await backend.embedder.embed([
+      { text: items[2].text, media: frames.map((d, f) => ({ kind: 'image' as const, path: `f${f}`, data: d })), role: 'query' },
+    ]);
     assert.ok(cosine(remote[2], asImages[0]) < 0.999, `8 images are not one video (cosine ${cosine(remote[2], asImages[0])})`);
   } finally {
     await server.close();

@@ -65,9 +65,15 @@ async function stopByPidFile(file: string): Promise<void> {
   if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
-const resultFiles = (dir: string) => readdirSync(dir).filter((f) => /(_score\.json|_pred\.jsonl|_examples\.json|^summary\.json)$/.test(f)).sort();
+const resultFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => /(_score\.json|_pred\.jsonl|_examples\.json|^summary\.json)$/.test(f))
+    .sort();
 
-test('a Slurm job array runs the recipe for the mini suite; the merge job yields the unsharded run, byte for byte', { skip, timeout: 600_000 }, async (t) => {
+test('a Slurm job array runs the recipe for the mini suite; the merge job yields the unsharded run, byte for byte', {
+  skip,
+  timeout: 600_000,
+}, async (t) => {
   const dir = tempDir('tte-bench-slurm-');
   chmodSync(dir, 0o755);
   for (const d of ['state', 'spool', 'log', 'out']) mkdirSync(join(dir, d));
@@ -115,7 +121,17 @@ test('a Slurm job array runs the recipe for the mini suite; the merge job yields
       assert.equal(r.status, 0, `${cmd} did not start: ${r.stderr}`);
     };
     // our own munged on our own socket: nothing shared with a munged the machine may already run
-    daemon('munged', ['--force', `--socket=${join(dir, 'munge.sock')}`, `--pid-file=${join(dir, 'munged.pid')}`, `--log-file=${join(dir, 'log', 'munged.log')}`, `--seed-file=${join(dir, 'munged.seed')}`], join(dir, 'munged.pid'));
+    daemon(
+      'munged',
+      [
+        '--force',
+        `--socket=${join(dir, 'munge.sock')}`,
+        `--pid-file=${join(dir, 'munged.pid')}`,
+        `--log-file=${join(dir, 'log', 'munged.log')}`,
+        `--seed-file=${join(dir, 'munged.seed')}`,
+      ],
+      join(dir, 'munged.pid'),
+    );
     daemon('slurmctld', ['-f', conf], join(dir, 'slurmctld.pid'));
     daemon('slurmd', ['-f', conf], join(dir, 'slurmd.pid'));
     let state = '';
@@ -127,7 +143,22 @@ test('a Slurm job array runs the recipe for the mini suite; the merge job yields
 
     // the served builtin model stands in for vLLM; the same backend config for the shards and the reference
     const backend = join(dir, 'backend.json');
-    writeFileSync(backend, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: { type: 'openai', baseURL: 'http://127.0.0.1:${TTE_SERVER_PORT}/v1', model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4, allDownTimeoutMs: 60000 }, reasoner: null }));
+    writeFileSync(
+      backend,
+      JSON.stringify({
+        name: 'served-floor',
+        pipeline: 'no-think',
+        embedder: {
+          type: 'openai',
+          baseURL: 'http://127.0.0.1:${TTE_SERVER_PORT}/v1',
+          model: 'builtin-floor',
+          requestFormat: 'messages',
+          maxConcurrency: 4,
+          allDownTimeoutMs: 60000,
+        },
+        reasoner: null,
+      }),
+    );
     const tte = `${process.execPath} ${BIN}`;
     const jobEnv = {
       ...env,
@@ -143,10 +174,17 @@ test('a Slurm job array runs the recipe for the mini suite; the merge job yields
     const recipe = join(PACKAGE_ROOT, 'recipes', 'slurm');
     // the cluster has no GPUs and little memory: override the recipe's requests from the command line
     const sized = ['--gres=none', '--cpus-per-task=1', '--mem=0', '--time=00:20:00'];
-    const array = spawnSync('sbatch', ['--array=0-2', '--wait', ...sized, `--output=${join(dir, 'out', 'array-%A_%a.out')}`, join(recipe, 'tte-bench-array.sbatch')], { env: jobEnv, cwd: dir, encoding: 'utf8', timeout: 480_000 });
+    const array = spawnSync(
+      'sbatch',
+      ['--array=0-2', '--wait', ...sized, `--output=${join(dir, 'out', 'array-%A_%a.out')}`, join(recipe, 'tte-bench-array.sbatch')],
+      { env: jobEnv, cwd: dir, encoding: 'utf8', timeout: 480_000 },
+    );
     const arrayId = /Submitted batch job (\d+)/.exec(array.stdout)?.[1];
     if (arrayId) jobIds.push(arrayId);
-    const logs = () => readdirSync(join(dir, 'out')).map((f) => `--- ${f}\n${readFileSync(join(dir, 'out', f), 'utf8').slice(-1500)}`).join('\n');
+    const logs = () =>
+      readdirSync(join(dir, 'out'))
+        .map((f) => `--- ${f}\n${readFileSync(join(dir, 'out', f), 'utf8').slice(-1500)}`)
+        .join('\n');
     assert.equal(array.status, 0, `array job failed: ${array.stderr}\n${logs()}`);
     assert.ok(arrayId);
     const shards = readdirSync(join(dir, 'results', 'mini-slurm', 'shards')).sort();
@@ -155,7 +193,18 @@ test('a Slurm job array runs the recipe for the mini suite; the merge job yields
       const m = JSON.parse(readFileSync(join(dir, 'results', 'mini-slurm', 'shards', s, 'manifest.json'), 'utf8'));
       assert.deepEqual([m.shard.index, m.shard.count, m.shard.source], [i, 3, 'slurm']);
     }
-    const merge = spawnSync('sbatch', ['--wait', `--dependency=afterok:${arrayId}`, '--cpus-per-task=1', '--mem=0', `--output=${join(dir, 'out', 'merge-%j.out')}`, join(recipe, 'tte-bench-merge.sbatch')], { env: jobEnv, cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    const merge = spawnSync(
+      'sbatch',
+      [
+        '--wait',
+        `--dependency=afterok:${arrayId}`,
+        '--cpus-per-task=1',
+        '--mem=0',
+        `--output=${join(dir, 'out', 'merge-%j.out')}`,
+        join(recipe, 'tte-bench-merge.sbatch'),
+      ],
+      { env: jobEnv, cwd: dir, encoding: 'utf8', timeout: 120_000 },
+    );
     const mergeId = /Submitted batch job (\d+)/.exec(merge.stdout)?.[1];
     if (mergeId) jobIds.push(mergeId);
     assert.equal(merge.status, 0, `merge job failed: ${merge.stderr}\n${logs()}`);
@@ -170,12 +219,29 @@ test('a Slurm job array runs the recipe for the mini suite; the merge job yields
       });
       server!.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
     });
-    const ref = runCli(['run', '--suite', 'mini', '--backend', backend, '--run-id', 'mini-slurm', '--out', join(dir, 'ref'), '--report-dir', join(dir, 'ref-report'), '--no-cache'], { env: { TTE_SERVER_PORT: port } });
+    const ref = runCli(
+      [
+        'run',
+        '--suite',
+        'mini',
+        '--backend',
+        backend,
+        '--run-id',
+        'mini-slurm',
+        '--out',
+        join(dir, 'ref'),
+        '--report-dir',
+        join(dir, 'ref-report'),
+        '--no-cache',
+      ],
+      { env: { TTE_SERVER_PORT: port } },
+    );
     assert.equal(ref.status, 0, ref.stderr);
     const merged = join(dir, 'results', 'mini-slurm', 'merged');
     assert.deepEqual(resultFiles(merged), resultFiles(join(dir, 'ref')));
     assert.ok(resultFiles(merged).length >= 13 * 3 + 1);
-    for (const f of resultFiles(join(dir, 'ref'))) assert.equal(readFileSync(join(merged, f), 'utf8'), readFileSync(join(dir, 'ref', f), 'utf8'), f);
+    for (const f of resultFiles(join(dir, 'ref')))
+      assert.equal(readFileSync(join(merged, f), 'utf8'), readFileSync(join(dir, 'ref', f), 'utf8'), f);
     assert.ok(existsSync(join(dir, 'results', 'mini-slurm', 'report', 'report.html')));
     t.diagnostic(`array job ${arrayId} (3 tasks) and merge job ${mergeId} ran on a one-node Slurm`);
   } finally {

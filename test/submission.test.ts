@@ -18,20 +18,47 @@ const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder
 
 async function miniRun(dir: string): Promise<string> {
   const out = join(dir, 'run');
-  await runTasks({ runId: 'sub', tasks: mini.tasks, dataRoot: mini.dataRoot!, version: 'v2.1', backend: floor, outDir: out, cacheDir: null, suite: 'mini' });
+  await runTasks({
+    runId: 'sub',
+    tasks: mini.tasks,
+    dataRoot: mini.dataRoot!,
+    version: 'v2.1',
+    backend: floor,
+    outDir: out,
+    cacheDir: null,
+    suite: 'mini',
+  });
   return out;
 }
 
 /** Everything a leaderboard row says about scores (not where they came from). */
-const numbers = (r: ReturnType<typeof buildLeaderboard>[number]) => ({ tasks: r.tasks, missing: r.missing, overall: r.overall, modalities: r.modalities, meta: r.meta, scores: r.scores });
+const numbers = (r: ReturnType<typeof buildLeaderboard>[number]) => ({
+  tasks: r.tasks,
+  missing: r.missing,
+  overall: r.overall,
+  modalities: r.modalities,
+  meta: r.meta,
+  scores: r.scores,
+});
 
 test('Python float repr and json.dumps(indent=4) reproduce every published score report byte for byte', () => {
-  assert.deepEqual(
-    [1, 0, 0.19120000000000004, 0.00005, 1e-7, 123, 1e16, 2.5e-12, -0.5, 0.8917355668881671].map(pythonFloat),
-    ['1.0', '0.0', '0.19120000000000004', '5e-05', '1e-07', '123.0', '1e+16', '2.5e-12', '-0.5', '0.8917355668881671'],
-  );
+  assert.deepEqual([1, 0, 0.19120000000000004, 0.00005, 1e-7, 123, 1e16, 2.5e-12, -0.5, 0.8917355668881671].map(pythonFloat), [
+    '1.0',
+    '0.0',
+    '0.19120000000000004',
+    '5e-05',
+    '1e-07',
+    '123.0',
+    '1e+16',
+    '2.5e-12',
+    '-0.5',
+    '0.8917355668881671',
+  ]);
   assert.equal(pythonIsoformat(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 67))), '2026-01-02T03:04:05.067000');
-  assert.equal(pythonJson({ a: 'é\u007f"', num_pred: 3, b: [], c: {} }), '{\n    "a": "\\u00e9\\u007f\\"",\n    "num_pred": 3,\n    "b": [],\n    "c": {}\n}');
+  assert.equal(
+    pythonJson({ a: 'é\u007f"', num_pred: 3, b: [], c: {} }),
+    '{\n    "a": "\\u00e9\\u007f\\"",\n    "num_pred": 3,\n    "b": [],\n    "c": {}\n}',
+  );
   let n = 0;
   for (const version of readdirSync(SCORES)) {
     for (const f of readdirSync(join(SCORES, version))) {
@@ -43,11 +70,25 @@ test('Python float repr and json.dumps(indent=4) reproduce every published score
   assert.equal(n, 9);
 });
 
-test('mini run → export-submission → leaderboard reads the report back to the run folder\'s numbers', async () => {
+test("mini run → export-submission → leaderboard reads the report back to the run folder's numbers", async () => {
   const dir = tempDir('tte-bench-submission-');
   const run = await miniRun(dir);
   const out = join(dir, 'floor.json');
-  const e = runCli(['export-submission', run, '--model', 'floor', '--out', out, '--allow-partial', '--size', '0.001', '--dim', '64', '--release-date', '2026-11-30']);
+  const e = runCli([
+    'export-submission',
+    run,
+    '--model',
+    'floor',
+    '--out',
+    out,
+    '--allow-partial',
+    '--size',
+    '0.001',
+    '--dim',
+    '64',
+    '--release-date',
+    '2026-11-30',
+  ]);
   assert.equal(e.status, 0, e.stderr);
   assert.match(e.stdout, new RegExp(`wrote ${out} \\(${78 - mini.tasks.length} scored task\\(s\\) missing`));
   // Both through the CLI, as a user compares them.
@@ -71,21 +112,43 @@ test('mini run → export-submission → leaderboard reads the report back to th
   assert.equal(buildLeaderboard([out])[0].overall, null);
 });
 
-test('the report has report_score_v2.py\'s layout: metadata fields, modality and task order, N/A entries', async () => {
+test("the report has report_score_v2.py's layout: metadata fields, modality and task order, N/A entries", async () => {
   const dir = tempDir('tte-bench-submission-');
   const run = await miniRun(dir);
   const at = new Date(Date.UTC(2026, 10, 30, 14, 0, 0, 5));
-  const { report, missing } = buildSubmission(run, { model: 'floor', backbone: 'none', sizeB: 2.21, url: 'https://example.org/floor', allowPartial: true, generatedAt: at });
+  const { report, missing } = buildSubmission(run, {
+    model: 'floor',
+    backbone: 'none',
+    sizeB: 2.21,
+    url: 'https://example.org/floor',
+    allowPartial: true,
+    generatedAt: at,
+  });
   assert.deepEqual(Object.keys(report), ['metadata', 'metrics']);
   assert.deepEqual(report.metadata, {
-    model_name: 'floor', model_backbone: 'none', model_size: 2.21, embedding_dimension: null, max_length_tokens: null,
-    model_release_date: null, data_source: 'Self-Reported', url: 'https://example.org/floor', report_generated_date: '2026-11-30T14:00:00.005000',
+    model_name: 'floor',
+    model_backbone: 'none',
+    model_size: 2.21,
+    embedding_dimension: null,
+    max_length_tokens: null,
+    model_release_date: null,
+    data_source: 'Self-Reported',
+    url: 'https://example.org/floor',
+    report_generated_date: '2026-11-30T14:00:00.005000',
   });
-  const published = JSON.parse(readFileSync(join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')) as { metrics: Record<string, Record<string, unknown>> };
+  const published = JSON.parse(readFileSync(join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')) as {
+    metrics: Record<string, Record<string, unknown>>;
+  };
   assert.deepEqual(Object.keys(report.metrics), Object.keys(published.metrics));
-  for (const m of Object.keys(published.metrics)) assert.deepEqual(Object.keys(report.metrics[m as 'image']), Object.keys(published.metrics[m]), m);
+  for (const m of Object.keys(published.metrics))
+    assert.deepEqual(Object.keys(report.metrics[m as 'image']), Object.keys(published.metrics[m]), m);
   const inRun = new Set(mini.tasks.map((t) => t.name));
-  assert.deepEqual(missing, scoredTasks().filter((t) => !inRun.has(t.name)).map((t) => t.name));
+  assert.deepEqual(
+    missing,
+    scoredTasks()
+      .filter((t) => !inRun.has(t.name))
+      .map((t) => t.name),
+  );
   for (const t of scoredTasks()) {
     const v = report.metrics[t.modality][t.name];
     if (inRun.has(t.name)) assert.deepEqual(v, JSON.parse(readFileSync(join(run, `${t.name}_score.json`), 'utf8')), t.name);
@@ -105,7 +168,12 @@ test('the report has report_score_v2.py\'s layout: metadata fields, modality and
 test('an incomplete run is refused without --allow-partial, and bad metadata is a ConfigError', async () => {
   const dir = tempDir('tte-bench-submission-');
   const run = await miniRun(dir);
-  assert.throws(() => buildSubmission(run, { model: 'floor' }), (e: unknown) => e instanceof ConfigError && new RegExp(`run has ${mini.tasks.length} of the 78 scored tasks .*--allow-partial`).test((e as Error).message));
+  assert.throws(
+    () => buildSubmission(run, { model: 'floor' }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      new RegExp(`run has ${mini.tasks.length} of the 78 scored tasks .*--allow-partial`).test((e as Error).message),
+  );
   assert.throws(() => buildSubmission(run, { model: 'floor', allowPartial: true, releaseDate: '30/11/2026' }), /not YYYY-MM-DD/);
   assert.throws(() => buildSubmission(run, { model: 'floor', allowPartial: true, embeddingDimension: 1.5 }), /must be an integer/);
   const r = runCli(['export-submission', run, '--model', 'floor', '--out', join(dir, 'x.json')]);

@@ -23,22 +23,47 @@ async function run(extra: Record<string, unknown>, dir: string, cacheDir: string
   return readJson(join(dir, 'costs.json')).tasks as Record<string, TaskCost>;
 }
 const pred = (dir: string, t: string) => readFileSync(join(dir, `${t}_pred.jsonl`), 'utf8');
-const queriesOf = (dir: string) => Object.fromEntries((readJson(join(dir, 'summary.json')).tasks as { name: string; num_queries: number }[]).map((t) => [t.name, t.num_queries]));
+const queriesOf = (dir: string) =>
+  Object.fromEntries(
+    (readJson(join(dir, 'summary.json')).tasks as { name: string; num_queries: number }[]).map((t) => [t.name, t.num_queries]),
+  );
 
 test('think always / never / family gate: exact shares and reasoning costs; never reproduces the no-think floor', async () => {
   const dir = tempDir();
-  const floor = await run({}, join(dir, 'floor'), null, { name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' }, reasoner: null });
+  const floor = await run({}, join(dir, 'floor'), null, {
+    name: 'floor',
+    pipeline: 'no-think',
+    embedder: { type: 'builtin' },
+    reasoner: null,
+  });
   assert.equal(floor.NExTQA.think, undefined);
   const always = await run({ think: 'always' }, join(dir, 'always'));
   const never = await run({ think: 'never' }, join(dir, 'never'));
-  const family = await run({ think: 'gate', thinkGate: { policy: 'family', families: { classification: false, vqa: true, retrieval: false, grounding: false, video: false, visdoc: false } } }, join(dir, 'family'));
+  const family = await run(
+    {
+      think: 'gate',
+      thinkGate: {
+        policy: 'family',
+        families: { classification: false, vqa: true, retrieval: false, grounding: false, video: false, visdoc: false },
+      },
+    },
+    join(dir, 'family'),
+  );
   const n = queriesOf(join(dir, 'always'));
   for (const t of mini.tasks) {
     const a = always[t.name].think as NonNullable<TaskCost['think']>;
-    assert.deepEqual([a.policy, a.items, a.reasoned_items, a.share_reasoned, a.est_tokens_saved], ['always', n[t.name], n[t.name], 1, 0], t.name);
+    assert.deepEqual(
+      [a.policy, a.items, a.reasoned_items, a.share_reasoned, a.est_tokens_saved],
+      ['always', n[t.name], n[t.name], 1, 0],
+      t.name,
+    );
     assert.equal(a.reasoning_tokens, always[t.name].reasoner_completion_tokens, t.name);
     const v = never[t.name];
-    assert.deepEqual([v.think?.reasoned_items, v.think?.share_reasoned, v.reason_calls, v.reasoner_completion_tokens], [0, 0, 0, 0], t.name);
+    assert.deepEqual(
+      [v.think?.reasoned_items, v.think?.share_reasoned, v.reason_calls, v.reasoner_completion_tokens],
+      [0, 0, 0, 0],
+      t.name,
+    );
     // never = the embedder sees the plain queries, exactly as the no-think pipeline
     assert.equal(pred(join(dir, 'never'), t.name), pred(join(dir, 'floor'), t.name), t.name);
     // est_tokens_saved: skipped items × the mean tokens of the items reasoned on (none reasoned → 0)
@@ -56,7 +81,10 @@ test('reasoner gate: one cached yes/no call per distinct query, exact counts; ma
   const server = await startScoreServer((body) => chatReply(/\?/.test(chatText(body).split('\nInput:\n')[1] ?? '') ? 'Yes' : 'no', 30, 1));
   const dir = tempDir();
   try {
-    const gate = { think: 'gate', thinkGate: { policy: 'reasoner', model: { type: 'openai', baseURL: server.url, model: 'gate-model', maxConcurrency: 2 } } };
+    const gate = {
+      think: 'gate',
+      thinkGate: { policy: 'reasoner', model: { type: 'openai', baseURL: server.url, model: 'gate-model', maxConcurrency: 2 } },
+    };
     const costs = await run(gate, join(dir, 'r1'), join(dir, 'cache'));
     const root = new DataRoot(mini.dataRoot as string);
     let calls = 0;
@@ -64,17 +92,33 @@ test('reasoner gate: one cached yes/no call per distinct query, exact counts; ma
       const { evalSet } = await loadEvalSet(t, { dataRoot: root.dir, version: 'v2.1' });
       const media = new MediaLoader(root, evalSet);
       // distinct items = distinct (text, media bytes); the gate asks each once
-      const keys = await Promise.all(evalSet.queries.map(async (q) => JSON.stringify([q.text, (await media.load(q.media)).map((m) => Buffer.from(m.kind === 'image' ? m.data : m.data.flatMap((d) => [...d])).toString('base64'))])));
+      const keys = await Promise.all(
+        evalSet.queries.map(async (q) =>
+          JSON.stringify([
+            q.text,
+            (await media.load(q.media)).map((m) =>
+              Buffer.from(m.kind === 'image' ? m.data : m.data.flatMap((d) => [...d])).toString('base64'),
+            ),
+          ]),
+        ),
+      );
       const questions = evalSet.queries.filter((q) => q.text.replace(/<\|(?:image|video)_pad\|> ?/g, '').includes('?')).length;
       const c = costs[t.name].think as NonNullable<TaskCost['think']>;
-      assert.deepEqual([c.policy, c.items, c.reasoned_items, c.gate_calls], ['reasoner', evalSet.queries.length, questions, new Set(keys).size], t.name);
+      assert.deepEqual(
+        [c.policy, c.items, c.reasoned_items, c.gate_calls],
+        ['reasoner', evalSet.queries.length, questions, new Set(keys).size],
+        t.name,
+      );
       assert.deepEqual([c.gate_prompt_tokens, c.gate_completion_tokens], [30 * c.gate_calls, c.gate_calls], t.name);
       calls += c.gate_calls;
     }
     assert.equal(server.requests.length, calls);
     assert.equal(server.requests[0].body.max_tokens, 4);
     assert.match(chatText(server.requests[0].body), /Answer with one word: yes/);
-    assert.ok(Object.values(costs).some((c) => (c.think?.reasoned_items ?? 0) > 0) && Object.values(costs).some((c) => (c.think?.reasoned_items ?? 0) < (c.think?.items ?? 0)));
+    assert.ok(
+      Object.values(costs).some((c) => (c.think?.reasoned_items ?? 0) > 0) &&
+        Object.values(costs).some((c) => (c.think?.reasoned_items ?? 0) < (c.think?.items ?? 0)),
+    );
     // a second run with the same cache asks the gate nothing
     const again = await run(gate, join(dir, 'r2'), join(dir, 'cache'));
     assert.equal(server.requests.length, calls);
@@ -92,7 +136,9 @@ test('reasoner gate: one cached yes/no call per distinct query, exact counts; ma
   const e = await embedEvalSet(evalSet, floor, new MediaLoader(root, evalSet), { version: 'v2.1' });
   const index = new Map(evalSet.candidates.map((c, i) => [c.id, i]));
   const margins = evalSet.queries.map((q, qi) => {
-    const sims = [...new Set(q.candidateIds ?? [])].map((id) => e.candidateVectors[index.get(id) as number].reduce((a, x, k) => a + x * e.queryVectors[qi][k], 0)).sort((a, b) => b - a);
+    const sims = [...new Set(q.candidateIds ?? [])]
+      .map((id) => e.candidateVectors[index.get(id) as number].reduce((a, x, k) => a + x * e.queryVectors[qi][k], 0))
+      .sort((a, b) => b - a);
     return sims[0] - sims[1];
   });
   const threshold = [...margins].sort((a, b) => a - b)[2] + 1e-9; // exactly three queries below it

@@ -91,7 +91,15 @@ test('images decode as PIL opens them: EXIF orientation is not applied, undecoda
   assert.equal((await sharp(jpeg).metadata()).orientation, 6);
   const im = await decodeImage(new Uint8Array(jpeg), 'rotated.jpg');
   assert.deepEqual([im.width, im.height, im.channels], [40, 24, 3]);
-  const grey = await decodeImage(new Uint8Array(await sharp({ create: { width: 5, height: 3, channels: 3, background: '#808080' } }).toColourspace('b-w').png().toBuffer()), 'grey.png');
+  const grey = await decodeImage(
+    new Uint8Array(
+      await sharp({ create: { width: 5, height: 3, channels: 3, background: '#808080' } })
+        .toColourspace('b-w')
+        .png()
+        .toBuffer(),
+    ),
+    'grey.png',
+  );
   // a one-channel PNG comes out as three equal channels, as PIL's convert('RGB') makes it
   assert.deepEqual([grey.width, grey.height, grey.channels], [5, 3, 3]);
   assert.deepEqual([...grey.data.slice(0, 6)], [128, 128, 128, 128, 128, 128]);

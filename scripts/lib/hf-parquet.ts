@@ -7,13 +7,7 @@ import { dirname } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { writeFileAtomic } from '../../src/util/json.js';
 
-export type ColumnType =
-  | 'string'
-  | 'int64'
-  | 'double'
-  | 'string[]'
-  | 'image'
-  | { struct: Record<string, 'string' | 'double'>; list: true };
+export type ColumnType = 'string' | 'int64' | 'double' | 'string[]' | 'image' | { struct: Record<string, 'string' | 'double'>; list: true };
 
 export interface ColumnSpec {
   name: string;

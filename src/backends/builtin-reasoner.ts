@@ -15,7 +15,10 @@ async function dominantColours(data: Uint8Array): Promise<string[]> {
     const best = colourName(px[p * 3], px[p * 3 + 1], px[p * 3 + 2]);
     counts.set(best, (counts.get(best) ?? 0) + 1);
   }
-  return [...counts].filter(([, n]) => n >= 8).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c);
+  return [...counts]
+    .filter(([, n]) => n >= 8)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([c]) => c);
 }
 
 async function describe(m: LoadedMedia): Promise<string> {

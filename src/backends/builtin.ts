@@ -24,8 +24,16 @@ const STOP = new Set(
 
 /** Basic colour terms at their canonical sRGB values (Berlin & Kay's eleven). */
 export const COLOR_TERMS: [string, number, number, number][] = [
-  ['red', 255, 0, 0], ['orange', 255, 165, 0], ['yellow', 255, 255, 0], ['green', 0, 128, 0], ['blue', 0, 0, 255],
-  ['purple', 128, 0, 128], ['pink', 255, 192, 203], ['brown', 139, 69, 19], ['black', 0, 0, 0], ['white', 255, 255, 255],
+  ['red', 255, 0, 0],
+  ['orange', 255, 165, 0],
+  ['yellow', 255, 255, 0],
+  ['green', 0, 128, 0],
+  ['blue', 0, 0, 255],
+  ['purple', 128, 0, 128],
+  ['pink', 255, 192, 203],
+  ['brown', 139, 69, 19],
+  ['black', 0, 0, 0],
+  ['white', 255, 255, 255],
   ['gray', 128, 128, 128],
 ];
 

@@ -120,7 +120,9 @@ export const BACKEND_SCHEMA = {
         families: {
           type: 'object',
           additionalProperties: false,
-          properties: Object.fromEntries(['classification', 'vqa', 'retrieval', 'grounding', 'video', 'visdoc', 'target'].map((f) => [f, { type: 'boolean' }])),
+          properties: Object.fromEntries(
+            ['classification', 'vqa', 'retrieval', 'grounding', 'video', 'visdoc', 'target'].map((f) => [f, { type: 'boolean' }]),
+          ),
         },
         margin: { type: 'number', minimum: 0, maximum: 2 },
         model: { $ref: '#/definitions/model' },
@@ -152,7 +154,11 @@ export function parseBackendConfig(doc: unknown, file = '<inline>'): BackendConf
     throw new ConfigError(`pipeline '${cfg.pipeline}' needs a reasoner`, { file, field: 'reasoner' });
   }
   // unified = one network reasons and embeds; two different models would silently run the teacher flow
-  if (cfg.pipeline === 'unified' && cfg.reasoner && (cfg.reasoner.type !== cfg.embedder.type || cfg.reasoner.model !== cfg.embedder.model)) {
+  if (
+    cfg.pipeline === 'unified' &&
+    cfg.reasoner &&
+    (cfg.reasoner.type !== cfg.embedder.type || cfg.reasoner.model !== cfg.embedder.model)
+  ) {
     throw new ConfigError(
       `pipeline 'unified' needs one model that reasons and embeds, but the reasoner (${cfg.reasoner.type} ${String(cfg.reasoner.model ?? '')}) ` +
         `and the embedder (${cfg.embedder.type} ${String(cfg.embedder.model ?? '')}) differ; use 'teacher' or 'distilled' for two models`,
@@ -172,8 +178,10 @@ function schemaProblems(errors: ErrorObject[]): string[] {
   const specific = errors.filter((e) => e.keyword !== 'oneOf' && !(e.keyword === 'type' && e.params.type === 'null'));
   const lines = (specific.length ? specific : errors).map((e) => {
     if (e.keyword === 'additionalProperties') return `${e.instancePath}/${String(e.params.additionalProperty)}: unknown field`;
-    if (e.keyword === 'not') return `${e.instancePath || '/'}: API keys are never stored in a config (name an environment variable with apiKeyEnv)`;
-    if (e.keyword === 'enum') return `${e.instancePath || '/'}: must be one of ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
+    if (e.keyword === 'not')
+      return `${e.instancePath || '/'}: API keys are never stored in a config (name an environment variable with apiKeyEnv)`;
+    if (e.keyword === 'enum')
+      return `${e.instancePath || '/'}: must be one of ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
     return `${e.instancePath || '/'}: ${e.message}`;
   });
   return [...new Set(lines)];
@@ -187,29 +195,59 @@ export function loadBackendConfig(file?: string): BackendConfig {
 /** The rerank and adaptive-thinking fields must come as complete, consistent sets. */
 function checkCascade(cfg: BackendConfig, file: string): void {
   const r = cfg.reranker;
-  if (r && cfg.rerankDepth === undefined) throw new ConfigError('a reranker needs "rerankDepth" (how many retrieved candidates per query it scores)', { file, field: 'rerankDepth' });
+  if (r && cfg.rerankDepth === undefined)
+    throw new ConfigError('a reranker needs "rerankDepth" (how many retrieved candidates per query it scores)', {
+      file,
+      field: 'rerankDepth',
+    });
   if (!r && cfg.rerankDepth !== undefined) throw new ConfigError('"rerankDepth" without a reranker', { file, field: 'rerankDepth' });
   if (r) {
-    const allowed: Record<string, string[]> = { builtin: ['type', 'mode'], openai: ['type', 'model', 'baseURL', 'apiKeyEnv', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'endpoint', 'protocol', 'instruction'], chat: ['type', 'model', 'baseURL', 'apiKeyEnv', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'protocol', 'instruction', 'answer', 'maxTokens', 'temperature'] };
+    const allowed: Record<string, string[]> = {
+      builtin: ['type', 'mode'],
+      openai: ['type', 'model', 'baseURL', 'apiKeyEnv', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'endpoint', 'protocol', 'instruction'],
+      chat: [
+        'type',
+        'model',
+        'baseURL',
+        'apiKeyEnv',
+        'maxConcurrency',
+        'timeoutMs',
+        'maxRetries',
+        'protocol',
+        'instruction',
+        'answer',
+        'maxTokens',
+        'temperature',
+      ],
+    };
     const extra = Object.keys(r).find((k) => !allowed[r.type].includes(k));
     if (extra) throw new ConfigError(`field not used by a "${r.type}" reranker`, { file, field: `reranker.${extra}` });
-    if (r.type !== 'builtin' && (!r.baseURL || !r.model)) throw new ConfigError(`a "${r.type}" reranker needs "baseURL" and "model"`, { file, field: 'reranker' });
+    if (r.type !== 'builtin' && (!r.baseURL || !r.model))
+      throw new ConfigError(`a "${r.type}" reranker needs "baseURL" and "model"`, { file, field: 'reranker' });
     const protocols: Record<string, string[]> = { openai: ['plain', 'qwen3-vl-reranker'], chat: ['reasoning', 'qwen3-vl-reranker'] };
     if (r.protocol !== undefined && !protocols[r.type]?.includes(r.protocol as string)) {
-      throw new ConfigError(`protocol '${String(r.protocol)}' is not one of a "${r.type}" reranker's (${(protocols[r.type] ?? []).join(', ')})`, { file, field: 'reranker.protocol' });
+      throw new ConfigError(
+        `protocol '${String(r.protocol)}' is not one of a "${r.type}" reranker's (${(protocols[r.type] ?? []).join(', ')})`,
+        { file, field: 'reranker.protocol' },
+      );
     }
   }
   const thinks = cfg.pipeline === 'teacher' || cfg.pipeline === 'distilled';
   if (cfg.think !== undefined && cfg.think !== 'never' && !thinks) {
     throw new ConfigError(`"think": "${cfg.think}" needs a teacher or distilled pipeline (a separate reasoner)`, { file, field: 'think' });
   }
-  if (cfg.think === 'gate' && !cfg.thinkGate) throw new ConfigError('"think": "gate" needs "thinkGate" (policy reasoner, family or margin)', { file, field: 'thinkGate' });
-  if (cfg.thinkGate && cfg.think !== 'gate') throw new ConfigError('"thinkGate" is only read with "think": "gate"', { file, field: 'thinkGate' });
+  if (cfg.think === 'gate' && !cfg.thinkGate)
+    throw new ConfigError('"think": "gate" needs "thinkGate" (policy reasoner, family or margin)', { file, field: 'thinkGate' });
+  if (cfg.thinkGate && cfg.think !== 'gate')
+    throw new ConfigError('"thinkGate" is only read with "think": "gate"', { file, field: 'thinkGate' });
   const g = cfg.thinkGate;
   if (g) {
     const need: Record<string, string> = { family: 'families', margin: 'margin' };
-    if (need[g.policy] && g[need[g.policy]] === undefined) throw new ConfigError(`gate policy '${g.policy}' needs "${need[g.policy]}"`, { file, field: `thinkGate.${need[g.policy]}` });
-    const extra = Object.keys(g).find((k) => k !== 'policy' && k !== need[g.policy] && !(g.policy === 'reasoner' && (k === 'model' || k === 'maxTokens')));
+    if (need[g.policy] && g[need[g.policy]] === undefined)
+      throw new ConfigError(`gate policy '${g.policy}' needs "${need[g.policy]}"`, { file, field: `thinkGate.${need[g.policy]}` });
+    const extra = Object.keys(g).find(
+      (k) => k !== 'policy' && k !== need[g.policy] && !(g.policy === 'reasoner' && (k === 'model' || k === 'maxTokens')),
+    );
     if (extra) throw new ConfigError(`field not used by gate policy '${g.policy}'`, { file, field: `thinkGate.${extra}` });
   }
 }

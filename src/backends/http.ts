@@ -102,7 +102,15 @@ export class HttpClient {
     this.endpoints = urls.map((raw) => {
       const u = expandEnv(raw);
       if (!/^https?:\/\//.test(u)) throw new ConfigError(`baseURL must start with http:// or https:// (got '${u}')`);
-      return { base: u.replace(/\/+$/, ''), limiter: new Limiter(opts.maxConcurrency ?? 8), down: false, failures: 0, retryAt: 0, probing: false, lastError: '' };
+      return {
+        base: u.replace(/\/+$/, ''),
+        limiter: new Limiter(opts.maxConcurrency ?? 8),
+        down: false,
+        failures: 0,
+        retryAt: 0,
+        probing: false,
+        lastError: '',
+      };
     });
   }
 

@@ -52,7 +52,9 @@ export const DATA_URLS: UrlMaker = {
 };
 
 function mediaPart(m: LoadedMedia, urls: UrlMaker): ContentPart {
-  return m.kind === 'image' ? { type: 'image_url', image_url: { url: urls.image(m.data, m.path) } } : { type: 'video_url', video_url: { url: urls.video(m.data, m.paths) } };
+  return m.kind === 'image'
+    ? { type: 'image_url', image_url: { url: urls.image(m.data, m.path) } }
+    : { type: 'video_url', video_url: { url: urls.video(m.data, m.paths) } };
 }
 
 /** Media first (each video as one video_url part), then the text. */
@@ -126,7 +128,8 @@ function readEmbeddings(res: EmbeddingResponse, expected: number, url: string): 
       // encoding_format 'base64' (asked for below): the float32 values themselves, little-endian — the same
       // numbers as the JSON list, without parsing thousands of decimals per vector
       const bytes = Buffer.from(d.embedding, 'base64');
-      if (bytes.length === 0 || bytes.length % 4 !== 0) throw new BackendError(`${url}: embedding ${i} is not base64 float32 (${bytes.length} bytes)`);
+      if (bytes.length === 0 || bytes.length % 4 !== 0)
+        throw new BackendError(`${url}: embedding ${i} is not base64 float32 (${bytes.length} bytes)`);
       const v = new Float32Array(bytes.length / 4);
       new Uint8Array(v.buffer).set(bytes);
       if (!v.every(Number.isFinite)) throw new BackendError(`${url}: embedding ${i} has a non-finite value`);
@@ -170,7 +173,11 @@ export class OpenAIEmbedder implements Embedder {
     if ((this.cfg.requestFormat ?? 'input') === 'input') {
       const i = items.findIndex((it) => it.media.length);
       if (i >= 0) throw new BackendError(`requestFormat "input" is text-only, but item ${i} has media; use "messages"`);
-      const res = await this.client.post<EmbeddingResponse>('/embeddings', { model: this.cfg.model, input: items.map((it) => it.text), encoding_format: 'base64' }, ctx?.signal);
+      const res = await this.client.post<EmbeddingResponse>(
+        '/embeddings',
+        { model: this.cfg.model, input: items.map((it) => it.text), encoding_format: 'base64' },
+        ctx?.signal,
+      );
       this.promptTokens += res.usage?.prompt_tokens ?? 0;
       return readEmbeddings(res, items.length, String(this.cfg.baseURL));
     }

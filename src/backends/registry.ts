@@ -55,7 +55,10 @@ async function buildInnerEmbedder(cfg: ModelConfig): Promise<Embedder> {
   if (typeof cfg.workers === 'number' && cfg.workers > 0 && cfg.architecture !== 'causal-lm') {
     if (typeof cfg.model !== 'string') throw new ConfigError('embedder: type "transformers" needs "model" (a local folder)');
     const { PooledTransformersEmbedder } = await import('./transformers-pool.js');
-    return new PooledTransformersEmbedder({ ...(cfg as object), model: cfg.model } as import('./transformers.js').TransformersConfig, cfg.workers);
+    return new PooledTransformersEmbedder(
+      { ...(cfg as object), model: cfg.model } as import('./transformers.js').TransformersConfig,
+      cfg.workers,
+    );
   }
   const m = await transformers(cfg, 'embedder');
   if (!('embed' in m)) throw new ConfigError('embedder: this transformers architecture cannot embed');
@@ -88,7 +91,9 @@ export async function createBackend(config: BackendConfig): Promise<Backend> {
         id: 'builtin-unified@1',
         reasonAndEmbed: async (items) => {
           const traces = await r.reason(items);
-          const vectors = await embedder.embed(items.map((it, i) => ({ text: `${it.text}\n${traces[i].text}`, media: it.media, role: 'query' })));
+          const vectors = await embedder.embed(
+            items.map((it, i) => ({ text: `${it.text}\n${traces[i].text}`, media: it.media, role: 'query' })),
+          );
           return traces.map((trace, i) => ({ trace, vector: vectors[i] }));
         },
       };

@@ -26,7 +26,10 @@ export class PooledTransformersEmbedder implements Embedder {
   private readonly config: TransformersConfig;
   private failure: Error | null = null;
 
-  constructor(cfg: TransformersConfig, readonly workers: number) {
+  constructor(
+    cfg: TransformersConfig,
+    readonly workers: number,
+  ) {
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
     this.config = { ...cfg, intraOpNumThreads: cfg.intraOpNumThreads ?? threads };
     this.id = `transformers:${cfg.architecture ?? 'model'}:${cfg.model}`;

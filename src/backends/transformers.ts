@@ -137,7 +137,12 @@ sharp.cache(false);
 export async function decodeImage(data: Uint8Array, path: string): Promise<RawImage> {
   try {
     const { data: px, info } = await sharp(data).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    return new RawImage(new Uint8ClampedArray(px.buffer, px.byteOffset, px.length), info.width, info.height, info.channels as 1 | 2 | 3 | 4);
+    return new RawImage(
+      new Uint8ClampedArray(px.buffer, px.byteOffset, px.length),
+      info.width,
+      info.height,
+      info.channels as 1 | 2 | 3 | 4,
+    );
   } catch (err) {
     throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
   }
@@ -208,7 +213,9 @@ export class DualEncoderEmbedder implements Embedder {
     const byItem = new Map(withText.map((i, k) => [i, textVecs[k]]));
     // every image and frame of the batch in one vision call
     const frames = items.flatMap((it, i) =>
-      it.media.flatMap((m, j) => (m.kind === 'image' ? [{ i, j, data: m.data, path: m.path }] : m.data.map((d, f) => ({ i, j, data: d, path: m.paths[f] })))),
+      it.media.flatMap((m, j) =>
+        m.kind === 'image' ? [{ i, j, data: m.data, path: m.path }] : m.data.map((d, f) => ({ i, j, data: d, path: m.paths[f] })),
+      ),
     );
     const imageVecs = await this.embedImages(frames);
     const out: Float32Array[] = [];
@@ -328,7 +335,8 @@ export class CausalLm implements Reasoner, Embedder {
       input_ids: int64([tokenIds]),
       attention_mask: int64([tokenIds.map(() => 1)]),
     })) as Record<string, Tensor>;
-    if (!out.last_hidden_state) throw new ConfigError(`${this.id}: the ONNX graph has no last_hidden_state output, so it cannot embed (unified)`);
+    if (!out.last_hidden_state)
+      throw new ConfigError(`${this.id}: the ONNX graph has no last_hidden_state output, so it cannot embed (unified)`);
     return lastTokenPool(out.last_hidden_state, [tokenIds.map(() => 1)], false)[0];
   }
 
@@ -348,7 +356,10 @@ export class CausalLm implements Reasoner, Embedder {
     for (const it of items) {
       if (it.media.length) throw new BackendError(`${this.id} is text-only and cannot reason over images or video`);
       const { promptIds, newIds } = await this.generateIds(this.chatPrompt(it.text));
-      out.push({ text: this.tok.decode(newIds, { skip_special_tokens: true }), usage: { promptTokens: promptIds.length, completionTokens: newIds.length } });
+      out.push({
+        text: this.tok.decode(newIds, { skip_special_tokens: true }),
+        usage: { promptTokens: promptIds.length, completionTokens: newIds.length },
+      });
     }
     return out;
   }
@@ -360,7 +371,10 @@ export class CausalLm implements Reasoner, Embedder {
       if (it.media.length) throw new BackendError(`${this.id} is text-only and cannot reason over images or video`);
       const { promptIds, newIds } = await this.generateIds(this.chatPrompt(it.text));
       out.push({
-        trace: { text: this.tok.decode(newIds, { skip_special_tokens: true }), usage: { promptTokens: promptIds.length, completionTokens: newIds.length } },
+        trace: {
+          text: this.tok.decode(newIds, { skip_special_tokens: true }),
+          usage: { promptTokens: promptIds.length, completionTokens: newIds.length },
+        },
         vector: l2normalize(await this.lastHidden([...promptIds, ...newIds])),
       });
     }

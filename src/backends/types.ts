@@ -5,9 +5,7 @@
  */
 import type { ItemParts } from '../datasets/types.js';
 
-export type LoadedMedia =
-  | { kind: 'image'; path: string; data: Uint8Array }
-  | { kind: 'frames'; paths: string[]; data: Uint8Array[] };
+export type LoadedMedia = { kind: 'image'; path: string; data: Uint8Array } | { kind: 'frames'; paths: string[]; data: Uint8Array[] };
 
 export interface EmbedInput {
   text: string;

@@ -144,7 +144,10 @@ export function readEvalProfileFile(file: string, name: EvalProfileName, catalog
     if (!spec) throw new ConfigError(`unknown task '${task}' (not in the task catalog)`, { file, field: `tasks.${task}` });
     for (const key of Object.keys(tp.queryInstructions ?? {})) {
       if (spec.instructions?.[key] === undefined) {
-        throw new ConfigError(`task ${task} has no catalog instruction '${key}'`, { file, field: `tasks.${task}.queryInstructions.${key}` });
+        throw new ConfigError(`task ${task} has no catalog instruction '${key}'`, {
+          file,
+          field: `tasks.${task}.queryInstructions.${key}`,
+        });
       }
     }
     if ((tp.numFrames !== undefined || tp.candidateNumFrames !== undefined) && spec.modality !== 'video') {
@@ -171,5 +174,5 @@ export function loadEvalProfile(name: EvalProfileName): EvalProfile {
 
 /** The task's overrides under the profile, or null when it has none (always null for `vlm2vec`). */
 export function taskProfile(p: EvalProfile, task: string): TaskProfile | null {
-  return Object.prototype.hasOwnProperty.call(p.tasks, task) ? p.tasks[task] : null;
+  return Object.hasOwn(p.tasks, task) ? p.tasks[task] : null;
 }

@@ -1,15 +1,29 @@
 export type Modality = 'image' | 'video' | 'visdoc';
-export type MetaTask =
-  | 'I-CLS' | 'I-QA' | 'I-RET' | 'I-VG'
-  | 'V-CLS' | 'V-QA' | 'V-RET' | 'V-MRET'
-  | 'VD-V1' | 'VD-V2' | 'VD-VR' | 'VD-OOD';
+export type MetaTask = 'I-CLS' | 'I-QA' | 'I-RET' | 'I-VG' | 'V-CLS' | 'V-QA' | 'V-RET' | 'V-MRET' | 'VD-V1' | 'VD-V2' | 'VD-VR' | 'VD-OOD';
 export type MainMetric = 'hit@1' | 'ndcg_linear@5';
 export type RankingMode = 'local' | 'global';
 export type ParserFamily =
-  | 'image_cls' | 'image_qa' | 'image_t2i' | 'image_i2t' | 'image_i2i_vg'
-  | 'video_classification' | 'ssv2' | 'msrvtt' | 'msvd' | 'didemo' | 'youcook2' | 'vatex'
-  | 'moment_retrieval' | 'momentseeker' | 'videomme' | 'nextqa' | 'egoschema' | 'mvbench' | 'activitynetqa'
-  | 'vidore' | 'visrag';
+  | 'image_cls'
+  | 'image_qa'
+  | 'image_t2i'
+  | 'image_i2t'
+  | 'image_i2i_vg'
+  | 'video_classification'
+  | 'ssv2'
+  | 'msrvtt'
+  | 'msvd'
+  | 'didemo'
+  | 'youcook2'
+  | 'vatex'
+  | 'moment_retrieval'
+  | 'momentseeker'
+  | 'videomme'
+  | 'nextqa'
+  | 'egoschema'
+  | 'mvbench'
+  | 'activitynetqa'
+  | 'vidore'
+  | 'visrag';
 
 /** The benchmark versions a run can pin (see README "Benchmark versions"). */
 export const MMEB_VERSIONS = ['v2.0.0', 'v2.0.1', 'v2.1'] as const;

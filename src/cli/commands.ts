@@ -7,6 +7,7 @@
 import type { CommandModule } from 'yargs';
 
 /** [command string as the module declares it, its description, a loader for the module's CommandModule]. */
+// biome-ignore lint/suspicious/noExplicitAny: the table holds commands whose argument types differ; each module types its own
 export type AnyCommand = CommandModule<object, any>;
 export type CommandEntry = [command: string, describe: string, load: () => Promise<AnyCommand>];
 

@@ -32,23 +32,41 @@ export const compareCommand: CommandModule<object, Args> = {
       .positional('runs', { type: 'string', array: true, describe: 'run folders (ablation mode)' })
       .option('baseline', { type: 'string', describe: 'gate: run folder or folder of {task}_score.json' })
       .option('candidate', { type: 'string', describe: 'gate: run folder or folder of {task}_score.json' })
-      .option('max-drop', { type: 'number', describe: 'gate: largest allowed drop (×100 points, 0–100) of any meta-task, modality or overall mean' })
+      .option('max-drop', {
+        type: 'number',
+        describe: 'gate: largest allowed drop (×100 points, 0–100) of any meta-task, modality or overall mean',
+      })
       .option('per-task-max-drop', { type: 'number', describe: 'gate: largest allowed drop per task (0–100; default: --max-drop)' })
       .option('allow-missing', { type: 'boolean', default: false, describe: 'gate: compare the common tasks when the sides differ' })
-      .option('allow-different-data', { type: 'boolean', default: false, describe: 'ablation: compare runs of different benchmark versions, eval profiles or task data (on the queries they share)' })
+      .option('allow-different-data', {
+        type: 'boolean',
+        default: false,
+        describe: 'ablation: compare runs of different benchmark versions, eval profiles or task data (on the queries they share)',
+      })
       .option('json', { type: 'boolean', default: false })
       .option('seed', { type: 'number', default: 0, describe: 'ablation: bootstrap seed (integer, 0–2^32−1)' })
       .option('resamples', { type: 'number', default: 1000, describe: 'ablation: bootstrap resamples (1–1000000)' })
       .option('level', { type: 'number', default: 0.95, describe: 'ablation: confidence level of the intervals (0.5–0.999)' })
-      .option('out', { type: 'string', describe: 'ablation: write ablation.html, ablation.md, ablation.json, charts/ and the query browser here' })
-      .option('prices', { type: 'string', describe: 'ablation: price table JSON, to show each run\'s cost in money' })
-      .option('data-root', { type: 'string', describe: 'ablation --out: where the media for thumbnails are (default: each run\'s recorded data root)' }) as never,
+      .option('out', {
+        type: 'string',
+        describe: 'ablation: write ablation.html, ablation.md, ablation.json, charts/ and the query browser here',
+      })
+      .option('prices', { type: 'string', describe: "ablation: price table JSON, to show each run's cost in money" })
+      .option('data-root', {
+        type: 'string',
+        describe: "ablation --out: where the media for thumbnails are (default: each run's recorded data root)",
+      }) as never,
   handler: async (args) => {
     if (args.baseline || args.candidate) {
-      if (!args.baseline || !args.candidate || args['max-drop'] === undefined) throw new ConfigError('the gate needs --baseline, --candidate and --max-drop');
+      if (!args.baseline || !args.candidate || args['max-drop'] === undefined)
+        throw new ConfigError('the gate needs --baseline, --candidate and --max-drop');
       checkBound('max-drop', args['max-drop'], COMPARE_BOUNDS.maxDrop);
       if (args['per-task-max-drop'] !== undefined) checkBound('per-task-max-drop', args['per-task-max-drop'], COMPARE_BOUNDS.maxDrop);
-      const r = regressionGate(args.baseline, args.candidate, { maxDrop: args['max-drop'], perTaskMaxDrop: args['per-task-max-drop'], allowMissing: args['allow-missing'] });
+      const r = regressionGate(args.baseline, args.candidate, {
+        maxDrop: args['max-drop'],
+        perTaskMaxDrop: args['per-task-max-drop'],
+        allowMissing: args['allow-missing'],
+      });
       process.stdout.write(args.json ? toJson(r) : formatGate(r));
       if (!r.ok) process.exitCode = 1;
       return;
@@ -62,7 +80,9 @@ export const compareCommand: CommandModule<object, Args> = {
     });
     if (args.out) {
       await writeAblationReport(a, args.out, { dataRoot: args['data-root'] });
-      process.stderr.write(`ablation report: ${join(args.out, 'ablation.html')} (and ablation.md, ablation.json, charts/, browser/, thumbs/)\n`);
+      process.stderr.write(
+        `ablation report: ${join(args.out, 'ablation.html')} (and ablation.md, ablation.json, charts/, browser/, thumbs/)\n`,
+      );
     }
     process.stdout.write(args.json ? toJson(a) : formatAblation(a));
   },

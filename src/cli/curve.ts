@@ -15,7 +15,11 @@ export const curveCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('runs', { type: 'string', array: true, describe: 'run folders (same tasks and benchmark version)' })
-      .option('x', { choices: ['tokens', 'all-tokens', 'pairs'] as const, default: 'tokens' as CurveX, describe: 'generated tokens, prompt + generated tokens, or rerank pairs per query' })
+      .option('x', {
+        choices: ['tokens', 'all-tokens', 'pairs'] as const,
+        default: 'tokens' as CurveX,
+        describe: 'generated tokens, prompt + generated tokens, or rerank pairs per query',
+      })
       .option('out', { type: 'string', describe: 'write curve.json, curve.md and charts/curve-<group>.png here' })
       .option('json', { type: 'boolean', default: false, describe: 'print curve.json instead of the table' }) as never,
   handler: async (args) => {

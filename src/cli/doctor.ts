@@ -20,13 +20,19 @@ export async function taskSamples(task: string, dataRoot: string, n: number): Pr
   const { evalSet } = await loadEvalSet(getTask(task), { dataRoot });
   const loader = new MediaLoader(new DataRoot(dataRoot), evalSet);
   const pick = async (items: typeof evalSet.candidates, role: 'query' | 'target') =>
-    Promise.all(items.slice(0, n).map(async (it) => ({ name: `${task} ${role} ${it.id}`, input: { text: it.text, media: await loader.load(it.media), role, parts: it.parts } })));
+    Promise.all(
+      items.slice(0, n).map(async (it) => ({
+        name: `${task} ${role} ${it.id}`,
+        input: { text: it.text, media: await loader.load(it.media), role, parts: it.parts },
+      })),
+    );
   return [...(await pick(evalSet.queries, 'query')), ...(await pick(evalSet.candidates, 'target'))];
 }
 
 export const doctorCommand: CommandModule<object, Args> = {
   command: 'doctor',
-  describe: "Preflight a live server: reachable, model name, embedding dimension, and the server's prompt rendering vs the protocol's (vLLM /tokenize)",
+  describe:
+    "Preflight a live server: reachable, model name, embedding dimension, and the server's prompt rendering vs the protocol's (vLLM /tokenize)",
   builder: (y) =>
     y
       .option('backend', { type: 'string', demandOption: true, describe: 'backend config JSON (an "openai" embedder with a "protocol")' })
@@ -36,7 +42,8 @@ export const doctorCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
     if (args.task && !args['data-root']) throw new ConfigError('--task needs --data-root');
-    if (!Number.isInteger(args.samples) || args.samples < 1 || args.samples > 100) throw new ConfigError('--samples must be an integer from 1 to 100');
+    if (!Number.isInteger(args.samples) || args.samples < 1 || args.samples > 100)
+      throw new ConfigError('--samples must be an integer from 1 to 100');
     const samples = args.task ? await taskSamples(args.task, args['data-root'] as string, args.samples) : undefined;
     const checks = await runDoctor(loadBackendConfig(args.backend), { samples });
     process.stdout.write(args.json ? JSON.stringify(checks, null, 2) + '\n' : formatChecks(checks));

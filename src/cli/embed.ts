@@ -52,7 +52,8 @@ export const embedCommand: CommandModule<object, Args> = {
     const backend = await createBackend(loadBackendConfig(args.backend));
     const lines: string[] = [];
     for (let i = 0; i < inputs.length; i += args['batch-size']) {
-      for (const v of await backend.embedder.embed(inputs.slice(i, i + args['batch-size']))) lines.push(JSON.stringify({ vector: Array.from(v) }));
+      for (const v of await backend.embedder.embed(inputs.slice(i, i + args['batch-size'])))
+        lines.push(JSON.stringify({ vector: Array.from(v) }));
     }
     await backend.close();
     emit(lines.map((l) => l + '\n').join(''), args.out);

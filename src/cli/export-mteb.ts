@@ -10,7 +10,7 @@ interface Args {
 
 export const exportMtebCommand: CommandModule<object, Args> = {
   command: 'export-mteb <run>',
-  describe: "Export a run folder as MTEB TaskResult JSON (<out>/<org>__<model>/<revision>/<Task>.json + model_meta.json)",
+  describe: 'Export a run folder as MTEB TaskResult JSON (<out>/<org>__<model>/<revision>/<Task>.json + model_meta.json)',
   builder: (y) =>
     y
       .positional('run', { type: 'string' })

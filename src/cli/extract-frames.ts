@@ -18,13 +18,22 @@ export const extractFramesCommand: CommandModule<object, Args> = {
   command: 'extract-frames',
   describe: 'Opt-in: fill missing or empty frame folders from the raw videos under video_root, with ffmpeg',
   builder: (y) =>
-    dataRootOptions(y.option('task', { type: 'string', array: true, demandOption: true }))
-      .option('max-frames', { type: 'number', default: 64, coerce: intIn('max-frames', 1, 100_000), describe: 'frames kept per video (VLM2Vec: 64)' }) as never,
+    dataRootOptions(y.option('task', { type: 'string', array: true, demandOption: true })).option('max-frames', {
+      type: 'number',
+      default: 64,
+      coerce: intIn('max-frames', 1, 100_000),
+      describe: 'frames kept per video (VLM2Vec: 64)',
+    }) as never,
   handler: async (args) => {
     const names = taskNames(args.task);
     const root = new DataRoot(args['data-root']);
     for (const task of selectTasks({ names }, loadCatalog())) {
-      const { extractable } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: args['hf-root'], version: args['mmeb-version'], collectProblems: true });
+      const { extractable } = await loadEvalSet(task, {
+        dataRoot: root.dir,
+        hfRoot: args['hf-root'],
+        version: args['mmeb-version'],
+        collectProblems: true,
+      });
       const unique = [...new Map(extractable.map((e) => [e.frameDir, e])).values()];
       let frames = 0;
       for (const e of unique) frames += extractFrames(root, e.video, e.frameDir, args['max-frames']);

@@ -13,7 +13,10 @@ export function emit(text: string, out?: string): void {
 
 /** Task names from a repeatable and/or comma-separated option (`--task A,B --task C`); a name given twice is refused. */
 export function taskNames(values: string | string[] | undefined): string[] {
-  const names = (Array.isArray(values) ? values : values ? [values] : []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  const names = (Array.isArray(values) ? values : values ? [values] : [])
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   // a task listed twice would be run, and counted in every mean, twice
   if (twice !== undefined) throw new ConfigError(`task ${twice} is named twice`);

@@ -9,28 +9,116 @@ import { commandsFor, type CommandEntry } from './commands.js';
  * its command runs, so each command loads only what it uses. Add a command by adding a line.
  */
 const COMMANDS: CommandEntry[] = [
-  ['tasks', 'List the MMEB-V2 task catalog (78 scored tasks plus the unscored English-only ViDoRe-V2 variants)', async () => (await import('./tasks.js')).tasksCommand],
-  ['score', "Score a VLM2Vec {task}_pred.jsonl exactly as VLM2Vec's RankingMetrics does", async () => (await import('./score.js')).scoreCommand],
-  ['leaderboard <paths..>', 'Roll per-task scores up to the MMEB-V2 leaderboard columns (overall, modalities, 12 meta-tasks), ×100', async () => (await import('./leaderboard.js')).leaderboardCommand],
-  ['dump', "Print a task's EvalSet (queries, then pooled candidates) as JSONL, exactly as scoring sees it", async () => (await import('./dump.js')).dumpCommand],
-  ['run', 'Run a backend over MMEB-V2 tasks and write scores, predictions, a summary and a report', async () => (await import('./run.js')).runCommand],
-  ['validate', 'Check a downloaded data root: rows, queries, candidates, and every missing or unreadable media file', async () => (await import('./validate.js')).validateCommand],
-  ['fetch', 'Download the Hugging Face annotation snapshots of tasks into <to>/hf/<owner>/<name>/ (needs network)', async () => (await import('./fetch.js')).fetchCommand],
-  ['extract-frames', 'Opt-in: fill missing or empty frame folders from the raw videos under video_root, with ffmpeg', async () => (await import('./extract-frames.js')).extractFramesCommand],
-  ['serve', 'Serve a backend as an OpenAI-compatible server (/v1/embeddings, /v1/chat/completions, /health)', async () => (await import('./serve.js')).serveCommand],
-  ['embed', 'Embed JSONL inputs ({"text"} and/or {"image"}) with a backend; one {"vector"} line per input, L2-normalised', async () => (await import('./embed.js')).embedCommand],
-  ['rank', 'Rank precomputed embeddings (.npy float32, 2-D) and write VLM2Vec-style predictions', async () => (await import('./rank.js')).rankCommand],
-  ['merge <dirs..>', 'Combine the result folders of a sharded run (run --shard i/n) into one, identical to an unsharded run', async () => (await import('./merge.js')).mergeCommand],
-  ['compare [runs..]', 'Ablation: compare runs A B [C ...] (queries paired by id; bootstrap CIs, McNemar on Hit@1, flips, cost; --out DIR writes ablation.html/.md/.json); or the CI regression gate: --baseline DIR --candidate DIR --max-drop X (exit 1 on regression)', async () => (await import('./compare.js')).compareCommand],
-  ['report <results>', 'Write report.md, a self-contained report.html and PNG charts for a results folder', async () => (await import('./report.js')).reportCommand],
-  ['export-mteb <run>', 'Export a run folder as MTEB TaskResult JSON (<out>/<org>__<model>/<revision>/<Task>.json + model_meta.json)', async () => (await import('./export-mteb.js')).exportMtebCommand],
-  ['export-submission <run>', "Write a run folder as the MMEB leaderboard's per-model score report (VLM2Vec report_score_v2.py layout)", async () => (await import('./export-submission.js')).exportSubmissionCommand],
-  ['plan', 'Print how `run --shard i/n` (or --shard auto) divides the work: tasks, split tasks and estimated load per shard', async () => (await import('./plan.js')).planCommand],
-  ['traces <command>', "Reasoning traces: export a run's traces for distillation, or import traces made elsewhere into the cache", async () => (await import('./traces.js')).tracesCommand],
-  ['render', "Print what the backend's embedder is sent per item (exact prompt, media, HTTP body), queries then candidates", async () => (await import('./render.js')).renderCommand],
-  ['doctor', "Preflight a live server: reachable, model name, embedding dimension, and the server's prompt rendering vs the protocol's (vLLM /tokenize)", async () => (await import('./doctor.js')).doctorCommand],
-  ['rerank <run>', "Rerank an existing run's predictions (a tte-bench run folder, or VLM2Vec / Qwen3-VL-Embedding {task}_pred.jsonl files) without re-embedding", async () => (await import('./rerank.js')).rerankCommand],
-  ['curve <runs..>', 'Accuracy vs reasoning spent per query, overall and per meta-task, across runs that differ in rerank depth or reasoning budget', async () => (await import('./curve.js')).curveCommand],
+  [
+    'tasks',
+    'List the MMEB-V2 task catalog (78 scored tasks plus the unscored English-only ViDoRe-V2 variants)',
+    async () => (await import('./tasks.js')).tasksCommand,
+  ],
+  [
+    'score',
+    "Score a VLM2Vec {task}_pred.jsonl exactly as VLM2Vec's RankingMetrics does",
+    async () => (await import('./score.js')).scoreCommand,
+  ],
+  [
+    'leaderboard <paths..>',
+    'Roll per-task scores up to the MMEB-V2 leaderboard columns (overall, modalities, 12 meta-tasks), ×100',
+    async () => (await import('./leaderboard.js')).leaderboardCommand,
+  ],
+  [
+    'dump',
+    "Print a task's EvalSet (queries, then pooled candidates) as JSONL, exactly as scoring sees it",
+    async () => (await import('./dump.js')).dumpCommand,
+  ],
+  [
+    'run',
+    'Run a backend over MMEB-V2 tasks and write scores, predictions, a summary and a report',
+    async () => (await import('./run.js')).runCommand,
+  ],
+  [
+    'validate',
+    'Check a downloaded data root: rows, queries, candidates, and every missing or unreadable media file',
+    async () => (await import('./validate.js')).validateCommand,
+  ],
+  [
+    'fetch',
+    'Download the Hugging Face annotation snapshots of tasks into <to>/hf/<owner>/<name>/ (needs network)',
+    async () => (await import('./fetch.js')).fetchCommand,
+  ],
+  [
+    'extract-frames',
+    'Opt-in: fill missing or empty frame folders from the raw videos under video_root, with ffmpeg',
+    async () => (await import('./extract-frames.js')).extractFramesCommand,
+  ],
+  [
+    'serve',
+    'Serve a backend as an OpenAI-compatible server (/v1/embeddings, /v1/chat/completions, /health)',
+    async () => (await import('./serve.js')).serveCommand,
+  ],
+  [
+    'embed',
+    'Embed JSONL inputs ({"text"} and/or {"image"}) with a backend; one {"vector"} line per input, L2-normalised',
+    async () => (await import('./embed.js')).embedCommand,
+  ],
+  [
+    'rank',
+    'Rank precomputed embeddings (.npy float32, 2-D) and write VLM2Vec-style predictions',
+    async () => (await import('./rank.js')).rankCommand,
+  ],
+  [
+    'merge <dirs..>',
+    'Combine the result folders of a sharded run (run --shard i/n) into one, identical to an unsharded run',
+    async () => (await import('./merge.js')).mergeCommand,
+  ],
+  [
+    'compare [runs..]',
+    'Ablation: compare runs A B [C ...] (queries paired by id; bootstrap CIs, McNemar on Hit@1, flips, cost; --out DIR writes ablation.html/.md/.json); or the CI regression gate: --baseline DIR --candidate DIR --max-drop X (exit 1 on regression)',
+    async () => (await import('./compare.js')).compareCommand,
+  ],
+  [
+    'report <results>',
+    'Write report.md, a self-contained report.html and PNG charts for a results folder',
+    async () => (await import('./report.js')).reportCommand,
+  ],
+  [
+    'export-mteb <run>',
+    'Export a run folder as MTEB TaskResult JSON (<out>/<org>__<model>/<revision>/<Task>.json + model_meta.json)',
+    async () => (await import('./export-mteb.js')).exportMtebCommand,
+  ],
+  [
+    'export-submission <run>',
+    "Write a run folder as the MMEB leaderboard's per-model score report (VLM2Vec report_score_v2.py layout)",
+    async () => (await import('./export-submission.js')).exportSubmissionCommand,
+  ],
+  [
+    'plan',
+    'Print how `run --shard i/n` (or --shard auto) divides the work: tasks, split tasks and estimated load per shard',
+    async () => (await import('./plan.js')).planCommand,
+  ],
+  [
+    'traces <command>',
+    "Reasoning traces: export a run's traces for distillation, or import traces made elsewhere into the cache",
+    async () => (await import('./traces.js')).tracesCommand,
+  ],
+  [
+    'render',
+    "Print what the backend's embedder is sent per item (exact prompt, media, HTTP body), queries then candidates",
+    async () => (await import('./render.js')).renderCommand,
+  ],
+  [
+    'doctor',
+    "Preflight a live server: reachable, model name, embedding dimension, and the server's prompt rendering vs the protocol's (vLLM /tokenize)",
+    async () => (await import('./doctor.js')).doctorCommand,
+  ],
+  [
+    'rerank <run>',
+    "Rerank an existing run's predictions (a tte-bench run folder, or VLM2Vec / Qwen3-VL-Embedding {task}_pred.jsonl files) without re-embedding",
+    async () => (await import('./rerank.js')).rerankCommand,
+  ],
+  [
+    'curve <runs..>',
+    'Accuracy vs reasoning spent per query, overall and per meta-task, across runs that differ in rerank depth or reasoning budget',
+    async () => (await import('./curve.js')).curveCommand,
+  ],
 ];
 
 export { COMMANDS };

@@ -20,6 +20,8 @@ export const mergeCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     const s = mergeShards(args.dirs, args.out);
     if (args['report-dir']) await writeReports(args.out, args['report-dir']);
-    process.stdout.write(`merged ${args.dirs.length} shard(s), ${s.tasks.length} task(s) into ${args.out}${args['report-dir'] ? ` (report: ${join(args['report-dir'], 'report.html')})` : ''}\n`);
+    process.stdout.write(
+      `merged ${args.dirs.length} shard(s), ${s.tasks.length} task(s) into ${args.out}${args['report-dir'] ? ` (report: ${join(args['report-dir'], 'report.html')})` : ''}\n`,
+    );
   },
 };

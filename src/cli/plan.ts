@@ -28,7 +28,8 @@ export const planCommand: CommandModule<object, Args> = {
       .option('mmeb-version', { choices: MMEB_VERSIONS, describe: `benchmark version (default ${DEFAULT_MMEB_VERSION})` })
       .option('json', { type: 'boolean', default: false, describe: 'print the plan as JSON' }) as never,
   handler: (args) => {
-    if (!Number.isInteger(args.shards) || args.shards < 1 || args.shards > 100_000) throw new ConfigError(`--shards must be an integer in 1..100000 (got ${args.shards})`);
+    if (!Number.isInteger(args.shards) || args.shards < 1 || args.shards > 100_000)
+      throw new ConfigError(`--shards must be an integer in 1..100000 (got ${args.shards})`);
     const backend = loadBackendConfig(args.backend);
     const suite = args.tasks ? null : loadSuite(args.suite);
     const tasks = args.tasks ? selectTasks({ names: taskNames(args.tasks) }, loadCatalog()) : (suite?.tasks ?? []);

@@ -4,7 +4,10 @@ import cliProgress from 'cli-progress';
  * Progress of the task being run: a bar with items done / total, rate and ETA on a terminal; on anything
  * else (CI logs, files) a plain line at every quarter, so logs stay readable.
  */
-export function makeProgress(stream: NodeJS.WriteStream = process.stderr): { update: (task: string, done: number, total: number) => void; stop: () => void } {
+export function makeProgress(stream: NodeJS.WriteStream = process.stderr): {
+  update: (task: string, done: number, total: number) => void;
+  stop: () => void;
+} {
   let bar: cliProgress.SingleBar | null = null;
   let current = '';
   let started = 0;
@@ -23,7 +26,12 @@ export function makeProgress(stream: NodeJS.WriteStream = process.stderr): { upd
     if (stream.isTTY) {
       if (!bar) {
         bar = new cliProgress.SingleBar(
-          { format: `${task} [{bar}] {value}/{total} items | {rate} items/s | ETA {eta_formatted}`, stream, hideCursor: true, clearOnComplete: true },
+          {
+            format: `${task} [{bar}] {value}/{total} items | {rate} items/s | ETA {eta_formatted}`,
+            stream,
+            hideCursor: true,
+            clearOnComplete: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(total, 0, { rate: '0.0' });

@@ -26,9 +26,19 @@ export const rankCommand: CommandModule<object, Args> = {
       .option('k', { type: 'number', default: 10, coerce: intIn('k', 1, 1_000_000) })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
-    const { predictions } = await rankFiles({ queries: args.queries, candidates: args.candidates, queryIds: args['query-ids'], candidateIds: args['candidate-ids'], gold: args.gold, k: args.k });
-    emitLines((function* () {
-      for (const p of predictions) yield JSON.stringify(p) + '\n';
-    })(), args.out);
+    const { predictions } = await rankFiles({
+      queries: args.queries,
+      candidates: args.candidates,
+      queryIds: args['query-ids'],
+      candidateIds: args['candidate-ids'],
+      gold: args.gold,
+      k: args.k,
+    });
+    emitLines(
+      (function* () {
+        for (const p of predictions) yield JSON.stringify(p) + '\n';
+      })(),
+      args.out,
+    );
   },
 };

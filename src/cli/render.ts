@@ -25,17 +25,25 @@ export const renderCommand: CommandModule<object, Args> = {
   command: 'render',
   describe: "Print what the backend's embedder is sent per item (exact prompt, media, HTTP body), queries then candidates",
   builder: (y) =>
-    profileOption(dataRootOptions(
-      y
-        .option('backend', { type: 'string', demandOption: true, describe: 'backend config JSON whose embedder names a "protocol"' })
-        .option('task', { type: 'string', demandOption: true }),
-    ))
+    profileOption(
+      dataRootOptions(
+        y
+          .option('backend', { type: 'string', demandOption: true, describe: 'backend config JSON whose embedder names a "protocol"' })
+          .option('task', { type: 'string', demandOption: true }),
+      ),
+    )
       .option('limit', { type: 'number', describe: 'at most N queries and N candidates' })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
-    if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1)) throw new ConfigError('--limit must be a positive integer');
+    if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1))
+      throw new ConfigError('--limit must be a positive integer');
     const backend = loadBackendConfig(args.backend);
-    const { evalSet } = await loadEvalSet(getTask(args.task), { dataRoot: args['data-root'], hfRoot: args['hf-root'], version: args['mmeb-version'], profile: args.profile });
+    const { evalSet } = await loadEvalSet(getTask(args.task), {
+      dataRoot: args['data-root'],
+      hfRoot: args['hf-root'],
+      version: args['mmeb-version'],
+      profile: args.profile,
+    });
     const loader = new MediaLoader(new DataRoot(args['data-root']), evalSet);
     const lines: string[] = [];
     for await (const l of renderEvalSet(evalSet, backend, loader, { limit: args.limit })) lines.push(JSON.stringify(l) + '\n');

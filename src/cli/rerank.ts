@@ -25,7 +25,8 @@ interface Args {
 
 export const rerankCommand: CommandModule<object, Args> = {
   command: 'rerank <run>',
-  describe: "Rerank an existing run's predictions (a tte-bench run folder, or VLM2Vec / Qwen3-VL-Embedding {task}_pred.jsonl files) without re-embedding",
+  describe:
+    "Rerank an existing run's predictions (a tte-bench run folder, or VLM2Vec / Qwen3-VL-Embedding {task}_pred.jsonl files) without re-embedding",
   builder: (y) =>
     y
       .positional('run', { type: 'string', describe: 'a run folder, or a folder of {task}_pred.jsonl files' })
@@ -42,7 +43,8 @@ export const rerankCommand: CommandModule<object, Args> = {
       .option('cache', { type: 'boolean', default: true, describe: '--no-cache to disable' })
       .option('prices', { type: 'string', describe: 'price table JSON for the report' }) as never,
   handler: async (args) => {
-    if (args.depth !== undefined && !(Number.isInteger(args.depth) && args.depth >= 1 && args.depth <= 1000)) throw new ConfigError('--depth must be an integer from 1 to 1000');
+    if (args.depth !== undefined && !(Number.isInteger(args.depth) && args.depth >= 1 && args.depth <= 1000))
+      throw new ConfigError('--depth must be an integer from 1 to 1000');
     const backend = loadBackendConfig(args.backend);
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort(new ConfigError('interrupted')));
@@ -62,10 +64,21 @@ export const rerankCommand: CommandModule<object, Args> = {
       cacheDir: args.cache ? args['cache-dir'] : null,
       prices: args.prices ? loadPrices(args.prices) : undefined,
       signal: controller.signal,
-      reportDir: args['report-dir'] ?? join('reports', runId ?? `${args.run.replace(/[\\/]+$/, '').split(/[\\/]/).pop()}-rerank${depth}`),
+      reportDir:
+        args['report-dir'] ??
+        join(
+          'reports',
+          runId ??
+            `${args.run
+              .replace(/[\\/]+$/, '')
+              .split(/[\\/]/)
+              .pop()}-rerank${depth}`,
+        ),
       log: (line) => process.stderr.write(line + '\n'),
     });
     const r = result.summary.rollup;
-    process.stdout.write(`${result.summary.tasks.length} task(s) reranked, overall ${r.overall === null ? '–' : r.overall.toFixed(2)}\nresults: ${result.outDir}\nreport:  ${join(result.reportDir as string, 'report.html')}\n`);
+    process.stdout.write(
+      `${result.summary.tasks.length} task(s) reranked, overall ${r.overall === null ? '–' : r.overall.toFixed(2)}\nresults: ${result.outDir}\nreport:  ${join(result.reportDir as string, 'report.html')}\n`,
+    );
   },
 };

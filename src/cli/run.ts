@@ -50,17 +50,42 @@ export const runCommand: CommandModule<object, Args> = {
       .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' })
       .option('report-dir', { type: 'string', describe: 'report folder (default reports/<run-id>)' })
       .option('run-id', { type: 'string', describe: 'default <suite>-<backend name>-<version>' })
-      .option('pred-k', { type: 'number', default: 100, coerce: intIn('pred-k', 10, 1_000_000, ' (the metrics need the top 10 of every query)'), describe: 'ranked ids kept per query in pred.jsonl for global tasks (at least 10: the metrics read @1, @5, @10)' })
+      .option('pred-k', {
+        type: 'number',
+        default: 100,
+        coerce: intIn('pred-k', 10, 1_000_000, ' (the metrics need the top 10 of every query)'),
+        describe: 'ranked ids kept per query in pred.jsonl for global tasks (at least 10: the metrics read @1, @5, @10)',
+      })
       .option('cache-dir', { type: 'string', describe: 'trace/embedding cache (default $XDG_CACHE_HOME/tte-bench or ~/.cache/tte-bench)' })
       .option('cache', { type: 'boolean', default: true, describe: 'use the trace/embedding cache (--no-cache to disable)' })
       .option('think-targets', { type: 'boolean', default: false, describe: 'reason about candidates too (index-side ECR)' })
-      .option('keep-going', { type: 'boolean', default: false, describe: 'run the other tasks when one has missing or broken data (exit 1 at the end)' })
+      .option('keep-going', {
+        type: 'boolean',
+        default: false,
+        describe: 'run the other tasks when one has missing or broken data (exit 1 at the end)',
+      })
       .option('prices', { type: 'string', describe: 'price table JSON: the report turns tokens and calls into money' })
-      .option('shard', { type: 'string', describe: "run shard i/n (0-based) of the selected tasks, or 'auto' (Slurm job array / Kubernetes Indexed Job); combine with `tte-bench merge`" })
+      .option('shard', {
+        type: 'string',
+        describe:
+          "run shard i/n (0-based) of the selected tasks, or 'auto' (Slurm job array / Kubernetes Indexed Job); combine with `tte-bench merge`",
+      })
       .option('shards', { type: 'number', describe: 'shard count for --shard auto in a Kubernetes Indexed Job (its completions)' })
-      .option('claim-ttl', { type: 'number', default: 60, describe: 'seconds without a heartbeat before another process\'s claim on a shared cache item is taken over (1-3600)' })
-      .option('preflight', { type: 'boolean', default: false, describe: 'run `doctor` against the embedder server first; stop if a check fails' })
-      .option('profile', { choices: EVAL_PROFILES, default: DEFAULT_EVAL_PROFILE, describe: "eval profile: vlm2vec (VLM2Vec's evaluation) or a published model's own evaluation" }) as never,
+      .option('claim-ttl', {
+        type: 'number',
+        default: 60,
+        describe: "seconds without a heartbeat before another process's claim on a shared cache item is taken over (1-3600)",
+      })
+      .option('preflight', {
+        type: 'boolean',
+        default: false,
+        describe: 'run `doctor` against the embedder server first; stop if a check fails',
+      })
+      .option('profile', {
+        choices: EVAL_PROFILES,
+        default: DEFAULT_EVAL_PROFILE,
+        describe: "eval profile: vlm2vec (VLM2Vec's evaluation) or a published model's own evaluation",
+      }) as never,
   handler: async (args) => {
     const backend = loadBackendConfig(args.backend);
     const suite = args.suite ? loadSuite(args.suite) : null;
@@ -76,7 +101,8 @@ export const runCommand: CommandModule<object, Args> = {
     if (!dataRoot) throw new ConfigError('--data-root is required (the downloaded MMEB-V2 folder)');
     const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
     const runId = args['run-id'] ?? `${suite?.name ?? 'tasks'}-${backend.name}-${version}`;
-    if (!(args['claim-ttl'] >= 1 && args['claim-ttl'] <= 3600)) throw new ConfigError(`--claim-ttl must be between 1 and 3600 seconds (got ${args['claim-ttl']})`);
+    if (!(args['claim-ttl'] >= 1 && args['claim-ttl'] <= 3600))
+      throw new ConfigError(`--claim-ttl must be between 1 and 3600 seconds (got ${args['claim-ttl']})`);
     if (args.shards !== undefined && !args.shard) throw new ConfigError('--shards goes with --shard auto (or --shard i/n)');
     const sharded = args.shard ? resolveShard(args.shard, args.shards, tasks, version, backend, process.env) : null;
     const shard = sharded?.shard;
@@ -133,7 +159,9 @@ export const runCommand: CommandModule<object, Args> = {
         `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.html')} (and report.md)\n`,
     );
     if (result.failures.length) {
-      process.stderr.write(`${result.failures.length} task(s) failed:\n${result.failures.map((f) => `  ${f.task}: ${f.error}`).join('\n')}\n`);
+      process.stderr.write(
+        `${result.failures.length} task(s) failed:\n${result.failures.map((f) => `  ${f.task}: ${f.error}`).join('\n')}\n`,
+      );
       process.exitCode = 1;
     }
   },

@@ -20,10 +20,29 @@ export const serveCommand: CommandModule<object, Args> = {
     y
       .option('backend', { type: 'string', describe: 'backend config JSON (default: the builtin floor)' })
       .option('port', { type: 'number', default: 8000, coerce: intIn('port', 0, 65535), describe: '0 picks a free port' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind (default loopback only; 0.0.0.0 exposes the model to the network)' })
-      .option('max-body-mb', { type: 'number', default: 256, coerce: intIn('max-body-mb', 1, 4096), describe: 'largest request body accepted (larger: HTTP 413)' })
-      .option('latency-ms', { type: 'number', default: 0, coerce: intIn('latency-ms', 0, 600_000), describe: 'artificial latency per model request' })
-      .option('max-concurrency', { type: 'number', default: 64, coerce: intIn('max-concurrency', 1, 4096), describe: 'model requests handled at once' }) as never,
+      .option('host', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'interface to bind (default loopback only; 0.0.0.0 exposes the model to the network)',
+      })
+      .option('max-body-mb', {
+        type: 'number',
+        default: 256,
+        coerce: intIn('max-body-mb', 1, 4096),
+        describe: 'largest request body accepted (larger: HTTP 413)',
+      })
+      .option('latency-ms', {
+        type: 'number',
+        default: 0,
+        coerce: intIn('latency-ms', 0, 600_000),
+        describe: 'artificial latency per model request',
+      })
+      .option('max-concurrency', {
+        type: 'number',
+        default: 64,
+        coerce: intIn('max-concurrency', 1, 4096),
+        describe: 'model requests handled at once',
+      }) as never,
   handler: async (args) => {
     const backend = await createBackend(loadBackendConfig(args.backend));
     const server = await startServer(backend, {

@@ -22,13 +22,29 @@ export const tasksCommand: CommandModule<object, Args> = {
     const tasks = selectTasks({ modality: args.modality, meta: args.meta, includeUnscored: true }, loadCatalog());
     if (args.json) {
       process.stdout.write(
-        toJson(tasks.map((t) => ({ name: t.name, modality: t.modality, meta: t.meta, metric: t.metric, mode: t.mode, parser: t.parser, scored: t.scored }))),
+        toJson(
+          tasks.map((t) => ({
+            name: t.name,
+            modality: t.modality,
+            meta: t.meta,
+            metric: t.metric,
+            mode: t.mode,
+            parser: t.parser,
+            scored: t.scored,
+          })),
+        ),
       );
       return;
     }
     const rows = tasks.map((t) => [t.name, t.modality, t.meta, t.metric, t.mode, t.parser, t.scored ? '' : 'unscored']);
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i].length))) ?? [];
-    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+    for (const r of rows)
+      process.stdout.write(
+        r
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd() + '\n',
+      );
     process.stdout.write(`${tasks.filter((t) => t.scored).length} scored task(s), ${tasks.filter((t) => !t.scored).length} unscored\n`);
   },
 };

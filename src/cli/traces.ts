@@ -25,16 +25,29 @@ interface ImportArgs {
 
 const exportCommand: CommandModule<object, ExportArgs> = {
   command: 'export <runs..>',
-  describe: "Write a run's query traces as a fine-tuning set (LLaMA-Factory ShareGPT with media, or tte-bench traces.jsonl) plus a manifest",
+  describe:
+    "Write a run's query traces as a fine-tuning set (LLaMA-Factory ShareGPT with media, or tte-bench traces.jsonl) plus a manifest",
   builder: (y) =>
     y
       .positional('runs', { type: 'string', array: true, describe: 'run folders whose traces to export' })
       .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
-      .option('format', { choices: ['sharegpt', 'jsonl'] as const, default: 'sharegpt' as const, describe: 'sharegpt: sharegpt.json + media/ + dataset_info.json; jsonl: traces.jsonl (what traces import reads)' })
-      .option('only-helped', { type: 'boolean', default: false, describe: 'keep only queries the trace helped: Hit@1 0 under --baseline, 1 under the run' })
+      .option('format', {
+        choices: ['sharegpt', 'jsonl'] as const,
+        default: 'sharegpt' as const,
+        describe: 'sharegpt: sharegpt.json + media/ + dataset_info.json; jsonl: traces.jsonl (what traces import reads)',
+      })
+      .option('only-helped', {
+        type: 'boolean',
+        default: false,
+        describe: 'keep only queries the trace helped: Hit@1 0 under --baseline, 1 under the run',
+      })
       .option('baseline', { type: 'string', describe: 'the run to measure help against (usually no-think)' })
       .option('max-per-task', { type: 'number', describe: 'at most this many traces per task (1–10000000)' })
-      .option('dedup', { type: 'boolean', default: true, describe: 'drop traces whose input (prompt and media) was already exported (--no-dedup keeps them)' })
+      .option('dedup', {
+        type: 'boolean',
+        default: true,
+        describe: 'drop traces whose input (prompt and media) was already exported (--no-dedup keeps them)',
+      })
       .option('link-media', { type: 'boolean', default: false, describe: 'sharegpt: hard-link media instead of copying' })
       .option('data-root', { type: 'string', describe: "where the media are (default: each run's recorded data root)" }) as never,
   handler: async (a) => {
@@ -66,14 +79,20 @@ const importCommand: CommandModule<object, ImportArgs> = {
       .option('hf-root', { type: 'string', describe: 'Hugging Face snapshots folder (default <data-root>/hf)' })
       .option('cache-dir', { type: 'string', describe: 'trace cache (default $XDG_CACHE_HOME/tte-bench or ~/.cache/tte-bench)' }) as never,
   handler: async (a) => {
-    const r = await importTraces(a.file, loadBackendConfig(a.backend), { dataRoot: a['data-root'], hfRoot: a['hf-root'], cacheDir: a['cache-dir'] ?? defaultCacheDir() });
-    process.stdout.write(`imported ${r.imported} trace(s) (${r.alreadyCached} already cached) over ${Object.keys(r.tasks).length} task(s)\n`);
+    const r = await importTraces(a.file, loadBackendConfig(a.backend), {
+      dataRoot: a['data-root'],
+      hfRoot: a['hf-root'],
+      cacheDir: a['cache-dir'] ?? defaultCacheDir(),
+    });
+    process.stdout.write(
+      `imported ${r.imported} trace(s) (${r.alreadyCached} already cached) over ${Object.keys(r.tasks).length} task(s)\n`,
+    );
   },
 };
 
 export const tracesCommand: CommandModule = {
   command: 'traces <command>',
-  describe: 'Reasoning traces: export a run\'s traces for distillation, or import traces made elsewhere into the cache',
+  describe: "Reasoning traces: export a run's traces for distillation, or import traces made elsewhere into the cache",
   builder: (y) => y.command(exportCommand).command(importCommand).demandCommand(1, 'traces export | traces import'),
   handler: () => {},
 };

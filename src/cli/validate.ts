@@ -43,7 +43,9 @@ export const validateCommand: CommandModule<object, Args> = {
       }
       const bad = report.filter((r) => !r.ok).length;
       const problems = report.reduce((n, r) => n + r.problems.length, 0);
-      process.stdout.write(`${report.length - bad} of ${report.length} task(s) complete${problems ? `; ${problems} problem(s) in ${bad} task(s)` : ''}\n`);
+      process.stdout.write(
+        `${report.length - bad} of ${report.length} task(s) complete${problems ? `; ${problems} problem(s) in ${bad} task(s)` : ''}\n`,
+      );
     }
     if (report.some((r) => !r.ok)) process.exitCode = 1;
   },

@@ -4,7 +4,7 @@ import { loadLabels } from '../catalog/load.js';
 import type { HfSource, MmebVersion, TaskSpec } from '../catalog/types.js';
 import { hfSourceFor } from '../catalog/types.js';
 import { RowReader } from './fields.js';
-import { DataRoot } from './readers/data-root.js';
+import type { DataRoot } from './readers/data-root.js';
 import { sampleFrames } from './readers/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
 import { readRows } from './readers/tabular.js';
@@ -82,7 +82,9 @@ export class AdapterContext {
     const { files } = resolveSplit(this.hfRoot, source);
     this.dataFiles.push(...files);
     const rows = await readRows(files);
-    return (this.skipRows.size ? rows.filter((r) => !this.skipRows.has(`${r.file}#${r.index}`)) : rows).map((r) => new RowReader(this.task.name, r));
+    return (this.skipRows.size ? rows.filter((r) => !this.skipRows.has(`${r.file}#${r.index}`)) : rows).map(
+      (r) => new RowReader(this.task.name, r),
+    );
   }
 
   /** VLM2Vec's num_sample_per_subset: keep the first N rows. */
@@ -133,7 +135,12 @@ export class AdapterContext {
   }
 
   /** The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames) or all of them. */
-  frames(relDir: string, { all = false, video, count }: { all?: boolean; video?: string[]; count?: number } = {}, r?: RowReader, field?: string): MediaRef {
+  frames(
+    relDir: string,
+    { all = false, video, count }: { all?: boolean; video?: string[]; count?: number } = {},
+    r?: RowReader,
+    field?: string,
+  ): MediaRef {
     if (relDir === REJECTED_PATH) return { kind: 'frames', paths: [] };
     const files = this.root.frames(relDir, this.where(r, field));
     if (!files.length && video && this.task.media.videoRoot) {

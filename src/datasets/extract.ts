@@ -24,7 +24,18 @@ function run(cmd: string, args: string[]): string {
 }
 
 export function countFrames(video: string): number {
-  const out = run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', video]).trim();
+  const out = run('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_packets',
+    '-show_entries',
+    'stream=nb_read_packets',
+    '-of',
+    'csv=p=0',
+    video,
+  ]).trim();
   const n = Number(out.split(/\s+/)[0]);
   if (!Number.isInteger(n) || n <= 0) throw new DataError(`cannot count the frames of the video`, { file: video });
   return n;
@@ -40,7 +51,20 @@ export function extractFrames(root: DataRoot, video: string, frameDir: string, m
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const select = indices.map((i) => `eq(n\\,${i})`).join('+');
-  run('ffmpeg', ['-nostdin', '-v', 'error', '-i', src, '-vf', `select='${select}'`, '-vsync', 'vfr', '-q:v', '2', join(tmp, 'frame_%04d.jpg')]);
+  run('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-i',
+    src,
+    '-vf',
+    `select='${select}'`,
+    '-vsync',
+    'vfr',
+    '-q:v',
+    '2',
+    join(tmp, 'frame_%04d.jpg'),
+  ]);
   const written = readdirSync(tmp).length;
   if (existsSync(dest)) {
     if (readdirSync(dest).length) {

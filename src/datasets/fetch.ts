@@ -60,7 +60,14 @@ export async function fetchTasks(tasks: TaskSpec[], opts: FetchOptions): Promise
     const hasCard = entries.some((e) => e.path === 'README.md');
     const card = hasCard ? new TextDecoder().decode(await get('README.md')) : null;
     const wanted = new Set<string>(hasCard ? ['README.md'] : []);
-    for (const s of sources) for (const f of resolveSplitFiles(entries.map((e) => e.path), card, s, repo).files) wanted.add(f);
+    for (const s of sources)
+      for (const f of resolveSplitFiles(
+        entries.map((e) => e.path),
+        card,
+        s,
+        repo,
+      ).files)
+        wanted.add(f);
     const result: FetchResult = { repo, downloaded: [], kept: [] };
     for (const path of [...wanted].sort()) {
       const size = entries.find((e) => e.path === path)?.size;
@@ -70,7 +77,8 @@ export async function fetchTasks(tasks: TaskSpec[], opts: FetchOptions): Promise
         continue;
       }
       const data = path === 'README.md' && card !== null ? new TextEncoder().encode(card) : await get(path);
-      if (size !== undefined && data.byteLength !== size) throw new DataError(`${repo}: ${path} arrived with ${data.byteLength} bytes, expected ${size}`);
+      if (size !== undefined && data.byteLength !== size)
+        throw new DataError(`${repo}: ${path} arrived with ${data.byteLength} bytes, expected ${size}`);
       writeFileAtomic(target, data);
       result.downloaded.push(path);
     }

@@ -74,7 +74,12 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
   const { queries, corpus } = await ADAPTERS[task.parser](ctx);
   if (tp) applyProfile(tp, queries, corpus);
   // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).
-  const item = (d: ItemDraft): Item => ({ id: d.id, text: applyFormat(renderVlm2vec(d.parts, d.media), format), media: d.media, parts: d.parts });
+  const item = (d: ItemDraft): Item => ({
+    id: d.id,
+    text: applyFormat(renderVlm2vec(d.parts, d.media), format),
+    media: d.media,
+    parts: d.parts,
+  });
   const pool = new Map<string, Item>();
   const add = (c: ItemDraft): void => {
     if (!pool.has(c.id)) pool.set(c.id, item(c));
@@ -125,7 +130,11 @@ function checkStructure(evalSet: EvalSet, ctx: AdapterContext): void {
     if (!q.gold.length) ctx.problem(`query '${q.id}' has no gold label`, where);
     for (const g of q.gold) {
       const listed = evalSet.mode === 'local' ? (q.candidateIds ?? []).includes(g) : pooled.has(g);
-      if (!listed) ctx.problem(`query '${q.id}': gold '${g}' names no ${evalSet.mode === 'local' ? 'candidate of the query' : 'document of the candidate pool'}`, where);
+      if (!listed)
+        ctx.problem(
+          `query '${q.id}': gold '${g}' names no ${evalSet.mode === 'local' ? 'candidate of the query' : 'document of the candidate pool'}`,
+          where,
+        );
     }
   });
 }

@@ -59,7 +59,15 @@ export async function validateTasks(
           continue;
         }
         if (rowProblems.length >= MAX_ROW_PROBLEMS) problem.message += ` (stopped after ${MAX_ROW_PROBLEMS} malformed rows)`;
-        out.push({ task: task.name, ok: false, queries: 0, candidates: 0, dataFiles: 0, expectedQueries, problems: [...rowProblems, problem] });
+        out.push({
+          task: task.name,
+          ok: false,
+          queries: 0,
+          candidates: 0,
+          dataFiles: 0,
+          expectedQueries,
+          problems: [...rowProblems, problem],
+        });
         break;
       }
     }

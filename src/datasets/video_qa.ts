@@ -11,10 +11,26 @@ import { pyRstrip, pySliceFromFind, pyStrip } from './readers/pytext.js';
 
 /** MVBench's 20 configs in the order VLM2Vec concatenates them (not the dataset card's order). */
 export const MVBENCH_SUBSETS = [
-  'episodic_reasoning', 'action_sequence', 'action_prediction', 'action_antonym', 'fine_grained_action',
-  'unexpected_action', 'object_existence', 'object_interaction', 'object_shuffle', 'moving_direction',
-  'action_localization', 'scene_transition', 'action_count', 'moving_count', 'moving_attribute', 'state_change',
-  'fine_grained_pose', 'character_order', 'egocentric_navigation', 'counterfactual_inference',
+  'episodic_reasoning',
+  'action_sequence',
+  'action_prediction',
+  'action_antonym',
+  'fine_grained_action',
+  'unexpected_action',
+  'object_existence',
+  'object_interaction',
+  'object_shuffle',
+  'moving_direction',
+  'action_localization',
+  'scene_transition',
+  'action_count',
+  'moving_count',
+  'moving_attribute',
+  'state_change',
+  'fine_grained_pose',
+  'character_order',
+  'egocentric_navigation',
+  'counterfactual_inference',
 ];
 
 /** VLM2Vec's qa_template: "\nOptions:\n(A) c0\n…" right-stripped; gold "(X) answer" with X the last equal option. */
@@ -56,25 +72,53 @@ const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
     const answer = r.str('answer');
     const idx = ['A', 'B', 'C', 'D'].indexOf(answer);
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer '${answer}' names no option`);
-    return { question: `${r.str('question')}\n${options.join('\n')}`, options, frameDir: [r.id('videoID')], video: [`${r.id('videoID')}.mp4`], candidates: lettered(options), gold: options[idx] };
+    return {
+      question: `${r.str('question')}\n${options.join('\n')}`,
+      options,
+      frameDir: [r.id('videoID')],
+      video: [`${r.id('videoID')}.mp4`],
+      candidates: lettered(options),
+      gold: options[idx],
+    };
   },
   egoschema: (r) => {
     const options = r.strList('option', { nonEmpty: true });
     const idx = r.int('answer');
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
-    return { question: r.str('question') + options.join(' '), options, frameDir: [r.id('video_idx')], video: [`${r.id('video_idx')}.mp4`], candidates: lettered(options), gold: options[idx] };
+    return {
+      question: r.str('question') + options.join(' '),
+      options,
+      frameDir: [r.id('video_idx')],
+      video: [`${r.id('video_idx')}.mp4`],
+      candidates: lettered(options),
+      gold: options[idx],
+    };
   },
   nextqa: (r) => {
     const options = ['a0', 'a1', 'a2', 'a3', 'a4'].map((f) => r.str(f));
     const idx = r.int('answer');
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
     // qa_template's option list is computed but NExTQA keeps the raw option strings as candidates.
-    return { question: '', options, frameDir: [r.id('video')], video: [`${r.id('video')}.mp4`], candidates: plain(options), gold: options[idx] };
+    return {
+      question: '',
+      options,
+      frameDir: [r.id('video')],
+      video: [`${r.id('video')}.mp4`],
+      candidates: plain(options),
+      gold: options[idx],
+    };
   },
   mvbench: (r, _ctx, subset) => {
     const options = r.strList('candidates', { nonEmpty: true });
     const t = qaTemplate('', options, r.str('answer'));
-    return { question: '', options, frameDir: [subset ?? '', r.str('video')], video: [subset ?? '', r.str('video')], candidates: plain(t.options), gold: t.label };
+    return {
+      question: '',
+      options,
+      frameDir: [subset ?? '', r.str('video')],
+      video: [subset ?? '', r.str('video')],
+      candidates: plain(t.options),
+      gold: t.label,
+    };
   },
   activitynetqa: (r) => ({
     question: `${r.str('question')}? (A) yes; (B) no.`,
@@ -103,7 +147,8 @@ export const videoQaAdapter: Adapter = async (ctx) => {
     // nextqa and mvbench format their options with qa_template; the others embed them in the question.
     // VLM2Vec applies qa_template to process_query's whole string; it only right-strips the end, so
     // applying it to the question alone and prefixing "<|video_pad|> {prompt} " (rule video-qa) is the same.
-    const text = ctx.task.parser === 'nextqa' || ctx.task.parser === 'mvbench' ? qaTemplate(r.str('question'), b.options, '').text : b.question;
+    const text =
+      ctx.task.parser === 'nextqa' || ctx.task.parser === 'mvbench' ? qaTemplate(r.str('question'), b.options, '').text : b.question;
     return {
       id: String(i),
       parts: { instruction: prompt, text, rule: { kind: 'video-qa' } as const },

@@ -41,7 +41,10 @@ export class CacheClaims {
   waited = 0;
   takenOver = 0;
 
-  constructor(readonly cacheDir: string, opts: ClaimOptions = {}) {
+  constructor(
+    readonly cacheDir: string,
+    opts: ClaimOptions = {},
+  ) {
     this.ttlMs = Math.max(100, opts.ttlMs ?? 60_000);
     this.pollMs = Math.max(10, opts.pollMs ?? 250);
   }
@@ -108,16 +111,19 @@ export class CacheClaims {
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => {
-      const now = new Date();
-      for (const p of this.held) {
-        try {
-          utimesSync(p, now, now);
-        } catch {
-          // lost to a takeover; the item may be computed twice, which is harmless
+    this.heartbeat = setInterval(
+      () => {
+        const now = new Date();
+        for (const p of this.held) {
+          try {
+            utimesSync(p, now, now);
+          } catch {
+            // lost to a takeover; the item may be computed twice, which is harmless
+          }
         }
-      }
-    }, Math.max(25, this.ttlMs / 4));
+      },
+      Math.max(25, this.ttlMs / 4),
+    );
     this.heartbeat.unref();
   }
 

@@ -30,7 +30,9 @@ export class VectorGuard {
     }
     for (let i = 0; i < v.length; i++) {
       if (!Number.isFinite(v[i])) {
-        throw new DataError(`model ${this.model}: item ${item} has a non-finite value (${v[i]}) at index ${i} of its vector`, { task: this.task });
+        throw new DataError(`model ${this.model}: item ${item} has a non-finite value (${v[i]}) at index ${i} of its vector`, {
+          task: this.task,
+        });
       }
     }
     if (this.dim === null) {

@@ -27,16 +27,18 @@ export class MediaLoader {
     const b = await this.bytes(path);
     const where = { task: this.evalSet.task.name, file: path };
     if (b.length === 0) throw new DataError('image file is empty (0 bytes)', where);
-    if (!isImage(b)) throw new DataError('not an image (no PNG, JPEG, GIF, WebP, BMP or TIFF signature): the file is corrupt or not an image', where);
+    if (!isImage(b))
+      throw new DataError('not an image (no PNG, JPEG, GIF, WebP, BMP or TIFF signature): the file is corrupt or not an image', where);
     return b;
   }
 
   async load(media: MediaRef[]): Promise<LoadedMedia[]> {
     return Promise.all(
-      media.map(async (m): Promise<LoadedMedia> =>
-        m.kind === 'image'
-          ? { kind: 'image', path: m.path, data: await this.image(m.path) }
-          : { kind: 'frames', paths: m.paths, data: await Promise.all(m.paths.map((p) => this.image(p))) },
+      media.map(
+        async (m): Promise<LoadedMedia> =>
+          m.kind === 'image'
+            ? { kind: 'image', path: m.path, data: await this.image(m.path) }
+            : { kind: 'frames', paths: m.paths, data: await Promise.all(m.paths.map((p) => this.image(p))) },
       ),
     );
   }

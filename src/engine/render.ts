@@ -32,7 +32,9 @@ export const SHORT_URLS: UrlMaker = {
 export function embedderProtocol(backend: BackendConfig): Protocol {
   const name = backend.embedder.protocol;
   if (typeof name !== 'string') {
-    throw new ConfigError('render needs an embedder with a "protocol" (vlm2vec-qwen2vl, gme-qwen2vl, qwen3-vl-embedding, plain)', { field: 'embedder.protocol' });
+    throw new ConfigError('render needs an embedder with a "protocol" (vlm2vec-qwen2vl, gme-qwen2vl, qwen3-vl-embedding, plain)', {
+      field: 'embedder.protocol',
+    });
   }
   return getProtocol(name);
 }
@@ -46,7 +48,13 @@ export async function renderItem(
   urls: UrlMaker = SHORT_URLS,
 ): Promise<RenderLine> {
   const loaded = await loader.load(item.media);
-  const plan = planFor(protocol, { text: item.text, media: loaded, role: side === 'query' ? 'query' : 'target', parts: item.parts, trace: null });
+  const plan = planFor(protocol, {
+    text: item.text,
+    media: loaded,
+    role: side === 'query' ? 'query' : 'target',
+    parts: item.parts,
+    trace: null,
+  });
   const model = typeof backend.embedder.model === 'string' ? backend.embedder.model : backend.name;
   const { body } = await protocolRequest(plan, loaded, { model, sendChatTemplate: backend.embedder.sendChatTemplate !== false, urls });
   return { side, id: item.id, prompt: plan.prompt, media: plan.media.map((s) => sentPaths(s, item.media)), request: body };

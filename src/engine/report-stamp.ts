@@ -17,7 +17,13 @@ const STAMP = '.report-inputs.json';
 function inputsHash(resultsDir: string, prices: PriceTable | undefined): string {
   const h = createHash('sha256').update(JSON.stringify({ harness: packageVersion(), prices: prices ?? null }));
   // the query browser also reads each task's items and traces
-  const files = ['summary.json', 'costs.json', ...readdirSync(resultsDir).filter((f) => /_(examples|items)\.json$|_traces\.jsonl$/.test(f)).sort()];
+  const files = [
+    'summary.json',
+    'costs.json',
+    ...readdirSync(resultsDir)
+      .filter((f) => /_(examples|items)\.json$|_traces\.jsonl$/.test(f))
+      .sort(),
+  ];
   for (const f of files) {
     const p = join(resultsDir, f);
     h.update(`\0${f}\0`).update(existsSync(p) ? readFileSync(p) : '(absent)');

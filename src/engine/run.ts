@@ -143,19 +143,33 @@ export async function predict(
   if (evalSet.mode === 'global') {
     const gold = evalSet.queries.map((q) => q.gold.map((g) => index.get(g)).filter((i): i is number => i !== undefined));
     const ranked = await scoring.topk(queryVectors, candidateVectors, predK, gold);
-    return evalSet.queries.map((q, qi) => predictionLine(evalSet.task, ranked[qi].map((i) => ids[i]), q.gold, q.relScores));
+    return evalSet.queries.map((q, qi) =>
+      predictionLine(
+        evalSet.task,
+        ranked[qi].map((i) => ids[i]),
+        q.gold,
+        q.relScores,
+      ),
+    );
   }
   return evalSet.queries.map((q, qi) => {
     const gold = new Set(q.gold);
     const local = q.candidateIds ?? [];
-    const matrix = stack(local.map((id) => candidateVectors[index.get(id) as number]), dim);
+    const matrix = stack(
+      local.map((id) => candidateVectors[index.get(id) as number]),
+      dim,
+    );
     const ranked = rankIndices(queryVectors[qi], matrix, local.length, (i) => gold.has(local[i])).map((i) => local[i]);
     return predictionLine(evalSet.task, ranked, q.gold, q.relScores);
   });
 }
 
 /** The three best and three worst queries of a task by its main metric (ties: query order), for reports. */
-export function examples(evalSet: import('../datasets/types.js').EvalSet, preds: Prediction[], traces: (Trace | null)[]): { best: Example[]; worst: Example[] } {
+export function examples(
+  evalSet: import('../datasets/types.js').EvalSet,
+  preds: Prediction[],
+  traces: (Trace | null)[],
+): { best: Example[]; worst: Example[] } {
   const metric = evalSet.task.metric;
   const rows: Example[] = preds.map((p, i) => ({
     id: evalSet.queries[i].id,
@@ -166,8 +180,14 @@ export function examples(evalSet: import('../datasets/types.js').EvalSet, preds:
     trace: traces[i]?.text ?? null,
   }));
   const order = rows.map((r, i) => ({ r, i }));
-  const best = [...order].sort((a, b) => b.r.score - a.r.score || a.i - b.i).slice(0, 3).map((x) => x.r);
-  const worst = [...order].sort((a, b) => a.r.score - b.r.score || a.i - b.i).slice(0, 3).map((x) => x.r);
+  const best = [...order]
+    .sort((a, b) => b.r.score - a.r.score || a.i - b.i)
+    .slice(0, 3)
+    .map((x) => x.r);
+  const worst = [...order]
+    .sort((a, b) => a.r.score - b.r.score || a.i - b.i)
+    .slice(0, 3)
+    .map((x) => x.r);
   return { best, worst };
 }
 
@@ -189,7 +209,10 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const reranker = opts.backend.reranker ? createReranker(opts.backend.reranker) : null;
   const rerankCache = cache ? new RerankCache(cache.dir) : null;
   if (reranker && (opts.backend.rerankDepth as number) > predK && opts.tasks.some((t) => t.mode === 'global')) {
-    throw new ConfigError(`rerankDepth ${opts.backend.rerankDepth} is deeper than the ${predK} ids a global task keeps per query (raise --pred-k)`, { field: 'rerankDepth' });
+    throw new ConfigError(
+      `rerankDepth ${opts.backend.rerankDepth} is deeper than the ${predK} ids a global task keeps per query (raise --pred-k)`,
+      { field: 'rerankDepth' },
+    );
   }
   const root = new DataRoot(opts.dataRoot);
   const format: TextFormat = opts.backend.embedder.textFormat ?? 'qwen2-vl';
@@ -221,7 +244,10 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
             data,
             harness: packageVersion(),
           });
-          return { taskFingerprint, fingerprint: part ? hashJson({ task: taskFingerprint, part: part.part, parts: part.parts }) : taskFingerprint };
+          return {
+            taskFingerprint,
+            fingerprint: part ? hashJson({ task: taskFingerprint, part: part.part, parts: part.parts }) : taskFingerprint,
+          };
         };
         const statusFile = join(opts.outDir, '.status', `${task.name}.json`);
         const scoreFile = join(opts.outDir, `${task.name}_score.json`);
@@ -236,7 +262,13 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
         // Any difference falls through to the full path below, which decides exactly as before.
         // (A query-range part takes the full path: its own counts are not in the status, which holds the whole task's.)
         let resumed: ReturnType<typeof dataFingerprint> | null = null;
-        if (!part && finished && status.data_files && status.resume_guard && sameGuard(resumeGuard(status.data_files, guardRoots), status.resume_guard)) {
+        if (
+          !part &&
+          finished &&
+          status.data_files &&
+          status.resume_guard &&
+          sameGuard(resumeGuard(status.data_files, guardRoots), status.resume_guard)
+        ) {
           const data = dataFingerprint(status.data_files);
           if (fingerprintOf(data).fingerprint === status.fingerprint) resumed = data;
         }
@@ -250,22 +282,34 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           costs[task.name] = status.cost;
           [numQueries, numCandidates] = [status.num_queries, status.num_candidates];
         } else {
-          const { evalSet: whole } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version: opts.version, format, profile });
+          const { evalSet: whole } = await loadEvalSet(task, {
+            dataRoot: root.dir,
+            hfRoot: opts.hfRoot,
+            version: opts.version,
+            format,
+            profile,
+          });
           const { evalSet, range } = part ? sliceEvalSet(whole, part.part, part.parts) : { evalSet: whole, range: null };
           const data = dataFingerprint(evalSet.dataFiles);
           const { taskFingerprint, fingerprint } = fingerprintOf(data);
           const dataFiles = [...new Set(evalSet.dataFiles)].sort();
           const guard = resumeGuard(dataFiles, guardRoots);
-          fingerprints[task.name] = { fingerprint, data, ...(part && range ? { part: { index: part.part, count: part.parts, range } } : {}) };
+          fingerprints[task.name] = {
+            fingerprint,
+            data,
+            ...(part && range ? { part: { index: part.part, count: part.parts, range } } : {}),
+          };
           [numQueries, numCandidates] = [evalSet.queries.length, evalSet.candidates.length];
-          if (part && range) partLabel = ` part ${part.part + 1}/${part.parts} (queries ${range[0]}..${range[1]} of ${whole.queries.length})`;
+          if (part && range)
+            partLabel = ` part ${part.part + 1}/${part.parts} (queries ${range[0]}..${range[1]} of ${whole.queries.length})`;
           if (finished && status.fingerprint === fingerprint) {
             scores = readJsonFile<ScoreObject>(scoreFile);
             reused.push(task.name);
             costs[task.name] = status.cost;
             // record the data files (a status from before they were) and their current guard, so the next
             // resume reads nothing
-            if (!isDeepStrictEqual(status.data_files, dataFiles) || !isDeepStrictEqual(status.resume_guard, guard)) writeJsonAtomic(statusFile, { ...status, data_files: dataFiles, resume_guard: guard });
+            if (!isDeepStrictEqual(status.data_files, dataFiles) || !isDeepStrictEqual(status.resume_guard, guard))
+              writeJsonAtomic(statusFile, { ...status, data_files: dataFiles, resume_guard: guard });
           } else {
             const media = new MediaLoader(root, evalSet);
             const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache, version: opts.version, signal: opts.signal });
@@ -286,12 +330,24 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
               );
             }
             let preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
-            const reranked = reranker ? await rerankTask(evalSet, preds, reranker, { backend: opts.backend, outDir: opts.outDir, media, cache: rerankCache, version: opts.version, signal: opts.signal }) : null;
+            const reranked = reranker
+              ? await rerankTask(evalSet, preds, reranker, {
+                  backend: opts.backend,
+                  outDir: opts.outDir,
+                  media,
+                  cache: rerankCache,
+                  version: opts.version,
+                  signal: opts.signal,
+                })
+              : null;
             if (reranked) preds = reranked.preds;
             scores = scorePredictions(preds);
-            writeLinesAtomic(predFile, (function* () {
-              for (const p of preds) yield JSON.stringify(p) + '\n';
-            })());
+            writeLinesAtomic(
+              predFile,
+              (function* () {
+                for (const p of preds) yield JSON.stringify(p) + '\n';
+              })(),
+            );
             writeJsonAtomic(join(opts.outDir, `${task.name}_examples.json`), examples(evalSet, preds, embedded.queryTraces));
             // what the query browser, id-paired comparisons and trace export read
             const reasonerIdentity = backend.reasoner
@@ -306,7 +362,14 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
             if (reranked) costs[task.name].rerank = reranked.cost;
             if (gate) costs[task.name].think = thinkCost(gate.stats, embedded.queryTraces);
             // a part records the whole task's counts (what the merged summary reports) and its own range
-            const st: TaskStatus = { fingerprint, num_queries: whole.queries.length, num_candidates: whole.candidates.length, cost: costs[task.name], data_files: dataFiles, resume_guard: guard };
+            const st: TaskStatus = {
+              fingerprint,
+              num_queries: whole.queries.length,
+              num_candidates: whole.candidates.length,
+              cost: costs[task.name],
+              data_files: dataFiles,
+              resume_guard: guard,
+            };
             if (part && range) st.part = { index: part.part, count: part.parts, range, task_fingerprint: taskFingerprint };
             writeJsonAtomic(statusFile, st);
           }
@@ -320,7 +383,10 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
         );
       } catch (caught) {
         // a file-level error (an unreadable parquet) names the file; say which task read it, too
-        const err = caught instanceof DataError && !caught.location.task ? new DataError(caught.detail, { ...caught.location, task: task.name }) : caught;
+        const err =
+          caught instanceof DataError && !caught.location.task
+            ? new DataError(caught.detail, { ...caught.location, task: task.name })
+            : caught;
         // --keep-going: a task whose data is broken or missing is reported, the others still run
         if (!opts.keepGoing || !(err instanceof DataError) || opts.signal?.aborted) throw err;
         failures.push({ task: task.name, error: err.message });
@@ -362,4 +428,3 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   await scoring.close();
   return { summary, failures, outDir: opts.outDir, reportDir: opts.reportDir, reused };
 }
-

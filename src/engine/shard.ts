@@ -74,15 +74,23 @@ export function shardFromEnv(env: NodeJS.ProcessEnv, shards?: number): ShardSpec
     if (step < 1) throw new ConfigError('--shard auto: SLURM_ARRAY_TASK_STEP must be ≥ 1');
     const countEnv = envInt(env, 'SLURM_ARRAY_TASK_COUNT');
     const count = countEnv ?? (max !== undefined ? Math.floor((max - min) / step) + 1 : shards);
-    if (count === undefined) throw new ConfigError('--shard auto: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN/MAX (pass --shards N)');
+    if (count === undefined)
+      throw new ConfigError(
+        '--shard auto: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN/MAX (pass --shards N)',
+      );
     if ((slurmId - min) % step !== 0 || slurmId < min) {
-      throw new ConfigError(`--shard auto: array task ${slurmId} is not on the range ${min}-${max ?? '?'}:${step} (use a contiguous --array=0-${count - 1})`);
+      throw new ConfigError(
+        `--shard auto: array task ${slurmId} is not on the range ${min}-${max ?? '?'}:${step} (use a contiguous --array=0-${count - 1})`,
+      );
     }
     return check((slurmId - min) / step, count, 'slurm', 'the Slurm job array');
   }
   if (k8sIndex !== undefined) {
     const count = shards ?? envInt(env, 'JOB_COMPLETIONS');
-    if (count === undefined) throw new ConfigError('--shard auto: JOB_COMPLETION_INDEX is set but the shard count is not: pass --shards N (the Job\'s completions) or set JOB_COMPLETIONS');
+    if (count === undefined)
+      throw new ConfigError(
+        "--shard auto: JOB_COMPLETION_INDEX is set but the shard count is not: pass --shards N (the Job's completions) or set JOB_COMPLETIONS",
+      );
     return check(k8sIndex, count, 'kubernetes', shards !== undefined ? '--shards' : 'JOB_COMPLETIONS');
   }
   throw new ConfigError(
@@ -100,17 +108,48 @@ export const REASONING_COST = 24;
 
 /** Label vocabulary sizes of the classification tasks (their text candidates). */
 const LABELS: Record<string, number> = {
-  'ImageNet-1K': 1000, N24News: 24, HatefulMemes: 2, VOC2007: 20, SUN397: 397, Place365: 365, 'ImageNet-A': 200,
-  'ImageNet-R': 200, ObjectNet: 313, Country211: 211, K700: 700, HMDB51: 51, UCF101: 101, Breakfast: 10, SmthSmthV2: 174,
+  'ImageNet-1K': 1000,
+  N24News: 24,
+  HatefulMemes: 2,
+  VOC2007: 20,
+  SUN397: 397,
+  Place365: 365,
+  'ImageNet-A': 200,
+  'ImageNet-R': 200,
+  ObjectNet: 313,
+  Country211: 211,
+  K700: 700,
+  HMDB51: 51,
+  UCF101: 101,
+  Breakfast: 10,
+  SmthSmthV2: 174,
 };
 /** Approximate page-corpus sizes of the visual-document tasks (their dataset cards); others default to 1,000. */
 const CORPUS: Record<string, number> = {
-  ViDoRe_arxivqa: 500, ViDoRe_docvqa: 500, ViDoRe_infovqa: 500, ViDoRe_tabfquad: 70, ViDoRe_tatdqa: 277, ViDoRe_shiftproject: 1000,
-  ViDoRe_syntheticDocQA_artificial_intelligence: 968, ViDoRe_syntheticDocQA_energy: 977, ViDoRe_syntheticDocQA_government_reports: 972,
-  ViDoRe_syntheticDocQA_healthcare_industry: 965, ViDoRe_esg_reports_human_labeled_v2: 1538, ViDoRe_biomedical_lectures_v2_multilingual: 1016,
-  ViDoRe_economics_reports_v2_multilingual: 452, ViDoRe_esg_reports_v2_multilingual: 1538, VisRAG_ArxivQA: 8066, VisRAG_ChartQA: 500,
-  'VisRAG_MP-DocVQA': 741, VisRAG_SlideVQA: 1284, VisRAG_InfoVQA: 459, VisRAG_PlotQA: 9593, 'ViDoSeek-page': 5349, 'ViDoSeek-doc': 5349,
-  'MMLongBench-page': 6492, 'MMLongBench-doc': 6492,
+  ViDoRe_arxivqa: 500,
+  ViDoRe_docvqa: 500,
+  ViDoRe_infovqa: 500,
+  ViDoRe_tabfquad: 70,
+  ViDoRe_tatdqa: 277,
+  ViDoRe_shiftproject: 1000,
+  ViDoRe_syntheticDocQA_artificial_intelligence: 968,
+  ViDoRe_syntheticDocQA_energy: 977,
+  ViDoRe_syntheticDocQA_government_reports: 972,
+  ViDoRe_syntheticDocQA_healthcare_industry: 965,
+  ViDoRe_esg_reports_human_labeled_v2: 1538,
+  ViDoRe_biomedical_lectures_v2_multilingual: 1016,
+  ViDoRe_economics_reports_v2_multilingual: 452,
+  ViDoRe_esg_reports_v2_multilingual: 1538,
+  VisRAG_ArxivQA: 8066,
+  VisRAG_ChartQA: 500,
+  'VisRAG_MP-DocVQA': 741,
+  VisRAG_SlideVQA: 1284,
+  VisRAG_InfoVQA: 459,
+  VisRAG_PlotQA: 9593,
+  'ViDoSeek-page': 5349,
+  'ViDoSeek-doc': 5349,
+  'MMLongBench-page': 6492,
+  'MMLongBench-doc': 6492,
 };
 
 export interface TaskWork {
@@ -205,7 +244,11 @@ export function planShards(tasks: TaskSpec[], count: number, version: MmebVersio
       for (let p = 0; p < parts; p++) units.push({ task: t.name, part: p, parts, work: work[i].total / parts, order: i });
     });
     units.sort((a, b) => b.work - a.work || a.order - b.order || a.part - b.part);
-    const shards = Array.from({ length: count }, () => ({ units: [] as (ShardUnit & { order: number })[], work: 0, tasks: new Set<string>() }));
+    const shards = Array.from({ length: count }, () => ({
+      units: [] as (ShardUnit & { order: number })[],
+      work: 0,
+      tasks: new Set<string>(),
+    }));
     for (const u of units) {
       let target = -1;
       for (let k = 0; k < count; k++) {
@@ -236,9 +279,18 @@ export function planShards(tasks: TaskSpec[], count: number, version: MmebVersio
 }
 
 /** The units one shard runs, with their tasks. */
-export function shardUnits(tasks: TaskSpec[], shard: ShardSpec, version: MmebVersion, opts: PlanOptions = {}): { task: TaskSpec; part: number; parts: number }[] {
+export function shardUnits(
+  tasks: TaskSpec[],
+  shard: ShardSpec,
+  version: MmebVersion,
+  opts: PlanOptions = {},
+): { task: TaskSpec; part: number; parts: number }[] {
   const byName = new Map(tasks.map((t) => [t.name, t]));
-  return planShards(tasks, shard.count, version, opts).shards[shard.index].units.map((u) => ({ task: byName.get(u.task) as TaskSpec, part: u.part, parts: u.parts }));
+  return planShards(tasks, shard.count, version, opts).shards[shard.index].units.map((u) => ({
+    task: byName.get(u.task) as TaskSpec,
+    part: u.part,
+    parts: u.parts,
+  }));
 }
 
 /** Query range [start, end) of part `part` of `parts` over n queries. */
@@ -265,7 +317,9 @@ export function formatPlan(plan: ShardPlan): string {
   ];
   plan.shards.forEach((s, i) => {
     const units = s.units.map((u) => (u.parts > 1 ? `${u.task}[${u.part + 1}/${u.parts}]` : u.task));
-    lines.push(`shard ${i}: ${Math.round(s.work)} units (${(s.work / plan.mean).toFixed(3)}×), ${units.length} unit(s): ${units.join(', ')}`);
+    lines.push(
+      `shard ${i}: ${Math.round(s.work)} units (${(s.work / plan.mean).toFixed(3)}×), ${units.length} unit(s): ${units.join(', ')}`,
+    );
   });
   return lines.join('\n') + '\n';
 }
@@ -281,11 +335,20 @@ export function resolveShard(
   version: MmebVersion,
   backend: { reasoner: unknown; pipeline: string },
   env: NodeJS.ProcessEnv,
-): { shard: ShardSpec & { allTasks: string[]; source: ShardSource }; tasks: TaskSpec[]; parts: Record<string, { part: number; parts: number }> } {
+): {
+  shard: ShardSpec & { allTasks: string[]; source: ShardSource };
+  tasks: TaskSpec[];
+  parts: Record<string, { part: number; parts: number }>;
+} {
   const spec = text.trim() === 'auto' ? shardFromEnv(env, shards) : { ...parseShard(text), source: 'cli' as const };
-  if (text.trim() !== 'auto' && shards !== undefined && shards !== spec.count) throw new ConfigError(`--shards ${shards} disagrees with --shard ${text}`);
+  if (text.trim() !== 'auto' && shards !== undefined && shards !== spec.count)
+    throw new ConfigError(`--shards ${shards} disagrees with --shard ${text}`);
   const units = shardUnits(tasks, spec, version, { reasoning: backend.reasoner !== null || backend.pipeline === 'unified' });
   const parts: Record<string, { part: number; parts: number }> = {};
   for (const u of units) if (u.parts > 1) parts[u.task.name] = { part: u.part, parts: u.parts };
-  return { shard: { index: spec.index, count: spec.count, source: spec.source, allTasks: tasks.map((t) => t.name) }, tasks: units.map((u) => u.task), parts };
+  return {
+    shard: { index: spec.index, count: spec.count, source: spec.source, allTasks: tasks.map((t) => t.name) },
+    tasks: units.map((u) => u.task),
+    parts,
+  };
 }

@@ -26,7 +26,8 @@ export function loadSuite(name: string): Suite {
   }
   if (!Array.isArray(doc.tasks)) throw new ConfigError("suite has no 'tasks' list", { file: join(dir, 'suite.json') });
   const version = doc.mmebVersion as MmebVersion | undefined;
-  if (version && !MMEB_VERSIONS.includes(version)) throw new ConfigError(`unknown mmebVersion ${version}`, { file: join(dir, 'suite.json') });
+  if (version && !MMEB_VERSIONS.includes(version))
+    throw new ConfigError(`unknown mmebVersion ${version}`, { file: join(dir, 'suite.json') });
   return {
     name,
     tasks: (doc.tasks as string[]).map((t) => getTask(t)),

@@ -22,9 +22,7 @@ export const K_VALUES = [1, 5, 10] as const;
 
 /** Score-file key order exactly as VLM2Vec writes it. */
 export const SCORE_KEYS: string[] = [
-  ...['hit', 'ndcg_linear', 'ndcg_exponential', 'precision', 'recall', 'f1', 'map', 'mrr'].flatMap((m) =>
-    K_VALUES.map((k) => `${m}@${k}`),
-  ),
+  ...['hit', 'ndcg_linear', 'ndcg_exponential', 'precision', 'recall', 'f1', 'map', 'mrr'].flatMap((m) => K_VALUES.map((k) => `${m}@${k}`)),
 ];
 
 export type ScoreObject = Record<string, number>;
@@ -108,13 +106,7 @@ function dcg(rels: number[], form: NdcgForm): number {
  * (labels and relScores zipped in their original order; a repeated label keeps its last grade, as
  * Python's dict(zip()) does). IDCG uses the top-k grades sorted descending.
  */
-export function ndcgAtK(
-  prediction: Id[],
-  labels: Id | Id[],
-  k: number,
-  relScores: number[] | null,
-  form: NdcgForm,
-): number {
+export function ndcgAtK(prediction: Id[], labels: Id | Id[], k: number, relScores: number[] | null, form: NdcgForm): number {
   let relevance: number[];
   let ideal: number[];
   const top = prediction.slice(0, k);

@@ -17,18 +17,42 @@ export async function ablationCharts(a: Ablation): Promise<ReportChart[]> {
   const later = a.runs.slice(1);
   const metaRows = a.rows.filter((r) => r.level === 'meta' || r.level === 'modality' || r.level === 'overall');
   if (later.length) {
-    const rows = metaRows.map((r) => ({ label: r.level === 'meta' ? r.name : r.level === 'overall' ? 'Overall' : `${r.name} (all)`, intervals: r.deltas.slice(1).map((d) => d) }));
-    const png = await forestPlot(`Δ against A (×100) with ${Math.round(a.level * 100)}% paired bootstrap intervals`, rows, later.map((r) => `${r.label}: ${r.name}`), 'Δ main metric (×100)');
-    charts.push({ file: 'forest.png', title: 'Deltas against A per meta-task, modality and overall', png, width: CHART_WIDTH, height: png.readUInt32BE(20) });
+    const rows = metaRows.map((r) => ({
+      label: r.level === 'meta' ? r.name : r.level === 'overall' ? 'Overall' : `${r.name} (all)`,
+      intervals: r.deltas.slice(1).map((d) => d),
+    }));
+    const png = await forestPlot(
+      `Δ against A (×100) with ${Math.round(a.level * 100)}% paired bootstrap intervals`,
+      rows,
+      later.map((r) => `${r.label}: ${r.name}`),
+      'Δ main metric (×100)',
+    );
+    charts.push({
+      file: 'forest.png',
+      title: 'Deltas against A per meta-task, modality and overall',
+      png,
+      width: CHART_WIDTH,
+      height: png.readUInt32BE(20),
+    });
   }
   const overall = a.rows.find((r) => r.level === 'overall') as Ablation['rows'][number];
   const pts = (x: (i: number) => number) => a.runs.map((r, i) => ({ label: `${r.label}: ${r.name}`, x: x(i), y: overall.scores[i] ?? 0 }));
   const first = a.currency
-    ? { file: 'accuracy-vs-money.png', axis: `cost per 1000 queries (${a.currency})`, x: (i: number) => ((a.costs[i].money ?? 0) * 1000) / Math.max(1, a.costs[i].queries) }
+    ? {
+        file: 'accuracy-vs-money.png',
+        axis: `cost per 1000 queries (${a.currency})`,
+        x: (i: number) => ((a.costs[i].money ?? 0) * 1000) / Math.max(1, a.costs[i].queries),
+      }
     : { file: 'accuracy-vs-tokens.png', axis: 'reasoner tokens per query (no-think = 0)', x: (i: number) => a.costs[i].tokensPerQuery };
   for (const c of [first, { file: 'accuracy-vs-busy.png', axis: 'model-busy ms per query', x: (i: number) => a.costs[i].busyMsPerQuery }]) {
     const title = `Overall score vs ${c.axis}`;
-    charts.push({ file: c.file, title, png: await costChart(title, pts(c.x), c.axis, 'overall main metric ×100'), width: CHART_WIDTH, height: CHART_HEIGHT });
+    charts.push({
+      file: c.file,
+      title,
+      png: await costChart(title, pts(c.x), c.axis, 'overall main metric ×100'),
+      width: CHART_WIDTH,
+      height: CHART_HEIGHT,
+    });
   }
   return charts;
 }
@@ -38,20 +62,63 @@ const sc = (v: number | null) => (v === null ? '–' : v.toFixed(2));
 
 export function ablationMarkdown(a: Ablation, charts: ReportChart[]): string {
   const L: string[] = ['# tte-bench ablation', ''];
-  for (const r of a.runs) L.push(`- **${r.label}**: \`${md(r.dir)}\` — ${md(r.name)} (${md(r.pipeline)}${r.reasoner ? `, reasoner ${md(r.reasoner)}` : ''}, embedder ${md(r.embedder)}; ${r.mmebVersion}, profile ${md(r.profile)})`);
-  L.push('', `Scores ×100 over queries paired by id. Δ = run − A with a ${Math.round(a.level * 100)}% paired bootstrap interval (${a.resamples} resamples, seed ${a.seed}); * = the interval excludes 0.`, '');
+  for (const r of a.runs)
+    L.push(
+      `- **${r.label}**: \`${md(r.dir)}\` — ${md(r.name)} (${md(r.pipeline)}${r.reasoner ? `, reasoner ${md(r.reasoner)}` : ''}, embedder ${md(r.embedder)}; ${r.mmebVersion}, profile ${md(r.profile)})`,
+    );
+  L.push(
+    '',
+    `Scores ×100 over queries paired by id. Δ = run − A with a ${Math.round(a.level * 100)}% paired bootstrap interval (${a.resamples} resamples, seed ${a.seed}); * = the interval excludes 0.`,
+    '',
+  );
   const later = a.runs.slice(1);
   const head = ['Level', 'Name', ...a.runs.map((r) => r.label), ...later.map((r) => `Δ${r.label} [CI]`)];
-  L.push('## Scores and deltas', '', `| ${head.join(' | ')} |`, `|---|---|${head.slice(2).map(() => '---:').join('|')}|`);
-  for (const r of a.rows) L.push(`| ${r.level} | ${md(r.name)} | ${r.scores.map(sc).join(' | ')} | ${r.deltas.slice(1).map((d) => (d ? fmtDelta(d) : '–')).join(' | ')} |`);
-  L.push('', '## Hit@1: exact McNemar test per task', '', 'helped = wrong under A, right under the run; hurt = the reverse. p is the exact two-sided McNemar p-value; p (Holm) is adjusted over the tasks compared.', '');
-  L.push(`| Task | ${later.map((r) => `${r.label} helped | ${r.label} hurt | ${r.label} p | ${r.label} p (Holm)`).join(' | ')} |`, `|---|${later.map(() => '---:|---:|---:|---:').join('|')}|`);
+  L.push(
+    '## Scores and deltas',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|---|---|${head
+      .slice(2)
+      .map(() => '---:')
+      .join('|')}|`,
+  );
+  for (const r of a.rows)
+    L.push(
+      `| ${r.level} | ${md(r.name)} | ${r.scores.map(sc).join(' | ')} | ${r.deltas
+        .slice(1)
+        .map((d) => (d ? fmtDelta(d) : '–'))
+        .join(' | ')} |`,
+    );
+  L.push(
+    '',
+    '## Hit@1: exact McNemar test per task',
+    '',
+    'helped = wrong under A, right under the run; hurt = the reverse. p is the exact two-sided McNemar p-value; p (Holm) is adjusted over the tasks compared.',
+    '',
+  );
+  L.push(
+    `| Task | ${later.map((r) => `${r.label} helped | ${r.label} hurt | ${r.label} p | ${r.label} p (Holm)`).join(' | ')} |`,
+    `|---|${later.map(() => '---:|---:|---:|---:').join('|')}|`,
+  );
   for (const r of a.rows.filter((x) => x.level === 'task')) {
-    L.push(`| ${md(r.name)} | ${(r.mcnemar ?? []).slice(1).map((m) => (m ? `${m.helped} | ${m.hurt} | ${fmtP(m.p)} | ${fmtP(m.pHolm)}` : '– | – | – | –')).join(' | ')} |`);
+    L.push(
+      `| ${md(r.name)} | ${(r.mcnemar ?? [])
+        .slice(1)
+        .map((m) => (m ? `${m.helped} | ${m.hurt} | ${fmtP(m.p)} | ${fmtP(m.pHolm)}` : '– | – | – | –'))
+        .join(' | ')} |`,
+    );
   }
-  L.push('', '## Cost per run', '', `| Run | Queries | Reasoner tokens | Tokens/query | Reason calls | Model-busy s | ms/query | Wall s${a.currency ? ` | Cost (${a.currency})` : ''} |`, `|---|---:|---:|---:|---:|---:|---:|---:${a.currency ? '|---:' : ''}|`);
+  L.push(
+    '',
+    '## Cost per run',
+    '',
+    `| Run | Queries | Reasoner tokens | Tokens/query | Reason calls | Model-busy s | ms/query | Wall s${a.currency ? ` | Cost (${a.currency})` : ''} |`,
+    `|---|---:|---:|---:|---:|---:|---:|---:${a.currency ? '|---:' : ''}|`,
+  );
   a.costs.forEach((c, i) =>
-    L.push(`| ${a.runs[i].label}: ${md(a.runs[i].name)} | ${c.queries} | ${c.reasonerTokens} | ${c.tokensPerQuery.toFixed(1)} | ${c.reasonCalls} | ${c.busySeconds.toFixed(2)} | ${c.busyMsPerQuery.toFixed(2)} | ${c.wallSeconds.toFixed(2)}${a.currency ? ` | ${(c.money ?? 0).toFixed(4)}` : ''} |`),
+    L.push(
+      `| ${a.runs[i].label}: ${md(a.runs[i].name)} | ${c.queries} | ${c.reasonerTokens} | ${c.tokensPerQuery.toFixed(1)} | ${c.reasonCalls} | ${c.busySeconds.toFixed(2)} | ${c.busyMsPerQuery.toFixed(2)} | ${c.wallSeconds.toFixed(2)}${a.currency ? ` | ${(c.money ?? 0).toFixed(4)}` : ''} |`,
+    ),
   );
   L.push('', '## Flips (Hit@1 changed against A)', '');
   for (const f of a.flips) {
@@ -76,25 +143,52 @@ export function ablationHtml(a: Ablation, charts: ReportChart[], browser: Browse
   const delta = (d: Ablation['rows'][number]['deltas'][number]) =>
     d ? `<span class="${d.significant ? (d.delta > 0 ? 'up' : 'down') : ''}">${e(fmtDelta(d))}</span>` : '–';
   const rows = a.rows
-    .map((r) => `<tr class="${r.level}">${c(e(r.level), 'name')}${c(e(r.name), 'name')}${r.scores.map((s) => c(sc(s))).join('')}${r.deltas.slice(1).map((d) => c(delta(d))).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr class="${r.level}">${c(e(r.level), 'name')}${c(e(r.name), 'name')}${r.scores.map((s) => c(sc(s))).join('')}${r.deltas
+          .slice(1)
+          .map((d) => c(delta(d)))
+          .join('')}</tr>`,
+    )
     .join('\n');
   const tests = a.rows
     .filter((r) => r.level === 'task')
-    .map((r) => `<tr>${c(e(r.name), 'name')}${(r.mcnemar ?? []).slice(1).map((m) => (m ? c(String(m.helped)) + c(String(m.hurt)) + c(e(fmtP(m.p))) + c(e(fmtP(m.pHolm)), m.pHolm < 0.05 ? 'sig' : '') : c('–').repeat(4))).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${c(e(r.name), 'name')}${(r.mcnemar ?? [])
+          .slice(1)
+          .map((m) =>
+            m
+              ? c(String(m.helped)) + c(String(m.hurt)) + c(e(fmtP(m.p))) + c(e(fmtP(m.pHolm)), m.pHolm < 0.05 ? 'sig' : '')
+              : c('–').repeat(4),
+          )
+          .join('')}</tr>`,
+    )
     .join('\n');
   const costs = a.costs
-    .map((x, i) => `<tr>${c(e(`${a.runs[i].label}: ${a.runs[i].name}`), 'name')}${c(String(x.queries))}${c(String(x.reasonerTokens))}${c(x.tokensPerQuery.toFixed(1))}${c(String(x.reasonCalls))}${c(x.busySeconds.toFixed(2))}${c(x.busyMsPerQuery.toFixed(2))}${c(x.wallSeconds.toFixed(2))}${a.currency ? c((x.money ?? 0).toFixed(4)) : ''}</tr>`)
+    .map(
+      (x, i) =>
+        `<tr>${c(e(`${a.runs[i].label}: ${a.runs[i].name}`), 'name')}${c(String(x.queries))}${c(String(x.reasonerTokens))}${c(x.tokensPerQuery.toFixed(1))}${c(String(x.reasonCalls))}${c(x.busySeconds.toFixed(2))}${c(x.busyMsPerQuery.toFixed(2))}${c(x.wallSeconds.toFixed(2))}${a.currency ? c((x.money ?? 0).toFixed(4)) : ''}</tr>`,
+    )
     .join('\n');
   const link = (task: string, k: string) => `<a class="flip" data-task="${e(task)}" href="${e(browserLink(task, k))}">${e(k)}</a>`;
   const flips = a.flips
     .map((f) => {
       const cells = f.runs
-        .map((x, j) => `<td class="flips"><b>${e(later[j].label)}</b> helped ${x.helped.length}: ${x.helped.map((k) => link(f.task, k)).join(' ') || '–'}<br>hurt ${x.hurt.length}: ${x.hurt.map((k) => link(f.task, k)).join(' ') || '–'}</td>`)
+        .map(
+          (x, j) =>
+            `<td class="flips"><b>${e(later[j].label)}</b> helped ${x.helped.length}: ${x.helped.map((k) => link(f.task, k)).join(' ') || '–'}<br>hurt ${x.hurt.length}: ${x.hurt.map((k) => link(f.task, k)).join(' ') || '–'}</td>`,
+        )
         .join('');
       return `<tr>${c(e(f.task), 'name')}${cells}</tr>`;
     })
     .join('\n');
-  const figs = charts.map((x) => `<figure><img alt="${e(x.title)}" width="${x.width}" height="${x.height}" src="data:image/png;base64,${x.png.toString('base64')}"><figcaption>${e(x.title)}</figcaption></figure>`).join('\n');
+  const figs = charts
+    .map(
+      (x) =>
+        `<figure><img alt="${e(x.title)}" width="${x.width}" height="${x.height}" src="data:image/png;base64,${x.png.toString('base64')}"><figcaption>${e(x.title)}</figcaption></figure>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tte-bench ablation</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -140,9 +234,18 @@ ${browserSection(browser)}
 `;
 }
 
-export async function writeAblationReport(a: Ablation, outDir: string, opts: { dataRoot?: string } = {}): Promise<{ charts: ReportChart[]; browser: BrowserIndex }> {
+export async function writeAblationReport(
+  a: Ablation,
+  outDir: string,
+  opts: { dataRoot?: string } = {},
+): Promise<{ charts: ReportChart[]; browser: BrowserIndex }> {
   const charts = await ablationCharts(a);
-  const browser = await writeBrowser(a.runs.map((r) => ({ dir: r.dir, label: r.label, name: r.name })), a.flips.map((f) => f.task), outDir, opts);
+  const browser = await writeBrowser(
+    a.runs.map((r) => ({ dir: r.dir, label: r.label, name: r.name })),
+    a.flips.map((f) => f.task),
+    outDir,
+    opts,
+  );
   for (const c of charts) writeFileAtomic(join(outDir, 'charts', c.file), c.png);
   writeFileAtomic(join(outDir, 'ablation.json'), toJson(a));
   writeFileAtomic(join(outDir, 'ablation.md'), ablationMarkdown(a, charts));

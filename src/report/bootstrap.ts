@@ -37,7 +37,8 @@ export function pairedBootstrap(groups: { a: number[]; b: number[] }[], { resamp
   // zero resamples would leave no percentile to take (NaN bounds); a level outside (0, 1) has no tails
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`level must be between 0 and 1, got ${level}`);
-  for (const g of groups) if (g.a.length !== g.b.length) throw new RangeError(`paired lists differ in length (${g.a.length} vs ${g.b.length})`);
+  for (const g of groups)
+    if (g.a.length !== g.b.length) throw new RangeError(`paired lists differ in length (${g.a.length} vs ${g.b.length})`);
   const diffs = groups.map((g) => g.a.map((x, i) => g.b[i] - x));
   const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
   const delta = mean(diffs.map(mean));

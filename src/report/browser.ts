@@ -79,7 +79,12 @@ class Thumbnailer {
   ref(m: MediaRef, runDir: string): Thumb {
     const name = thumbName(m);
     this.jobs.set(name, { m, runDir });
-    return { kind: m.kind, src: `thumbs/${name}`, frames: m.kind === 'frames' ? m.paths.length : undefined, path: m.kind === 'image' ? m.path : (m.paths[0] ?? '') };
+    return {
+      kind: m.kind,
+      src: `thumbs/${name}`,
+      frames: m.kind === 'frames' ? m.paths.length : undefined,
+      path: m.kind === 'image' ? m.path : (m.paths[0] ?? ''),
+    };
   }
 
   private bytes(path: string, runDir: string, m: MediaRef): Buffer | null {
@@ -104,7 +109,10 @@ class Thumbnailer {
         return true;
       }
       const n = m.paths.length;
-      const pick = n <= STRIP_FRAMES ? m.paths : Array.from({ length: STRIP_FRAMES }, (_, i) => m.paths[Math.floor((i * (n - 1)) / (STRIP_FRAMES - 1))]);
+      const pick =
+        n <= STRIP_FRAMES
+          ? m.paths
+          : Array.from({ length: STRIP_FRAMES }, (_, i) => m.paths[Math.floor((i * (n - 1)) / (STRIP_FRAMES - 1))]);
       const h = Math.round(THUMB_SIZE / 2);
       const frames: Buffer[] = [];
       for (const p of pick) {
@@ -120,7 +128,10 @@ class Thumbnailer {
         x += widths[i] + 2;
         return at;
       });
-      const strip = await sharp({ create: { width: total, height: h, channels: 3, background: '#ffffff' } }).composite(composite).jpeg({ quality: 70 }).toBuffer();
+      const strip = await sharp({ create: { width: total, height: h, channels: 3, background: '#ffffff' } })
+        .composite(composite)
+        .jpeg({ quality: 70 })
+        .toBuffer();
       writeFileAtomic(file, strip);
       return true;
     } catch {
@@ -146,14 +157,23 @@ class Thumbnailer {
  * Write browser/<n>.js for every task of the first run and thumbs/ for the media they show.
  * `flips` (ablation) marks per query which later runs helped or hurt it against the first.
  */
-export async function writeBrowser(runs: BrowserRun[], tasks: string[], outDir: string, opts: { dataRoot?: string } = {}): Promise<BrowserIndex> {
+export async function writeBrowser(
+  runs: BrowserRun[],
+  tasks: string[],
+  outDir: string,
+  opts: { dataRoot?: string } = {},
+): Promise<BrowserIndex> {
   const thumbs = new Thumbnailer(outDir, opts.dataRoot);
   const docs: { task: string; file: string; doc: Record<string, unknown>; thumbs: Thumb[] }[] = [];
   for (const [ti, task] of tasks.entries()) {
     const items = runs.map((r) => readItemsFile(r.dir, task));
     const base = items[0];
     if (!base) continue; // a run from before items files: no browser for this task
-    const metric = String((readJsonFile<{ metric?: string }>(join(runs[0].dir, 'summary.json')) as { tasks?: { name: string; metric: string }[] }).tasks?.find((t) => t.name === task)?.metric ?? 'hit@1');
+    const metric = String(
+      (readJsonFile<{ metric?: string }>(join(runs[0].dir, 'summary.json')) as { tasks?: { name: string; metric: string }[] }).tasks?.find(
+        (t) => t.name === task,
+      )?.metric ?? 'hit@1',
+    );
     const keysOf = (it: ItemsFile) => occurrenceKeys(it.queries.map((q) => q.id));
     const perRun = runs.map((r, j) => {
       const it = items[j];
@@ -193,19 +213,36 @@ export async function writeBrowser(runs: BrowserRun[], tasks: string[], outDir: 
         const rank = e.p.prediction.findIndex((id) => gold.has(id));
         const top = e.p.prediction.slice(0, BROWSER_TOP);
         top.forEach(addCand);
-        return { trace: e.trace, top, rank: rank < 0 ? null : rank + 1, listed: e.p.prediction.length, hit: vals['hit@1'], score: vals[metric] };
+        return {
+          trace: e.trace,
+          top,
+          rank: rank < 0 ? null : rank + 1,
+          listed: e.p.prediction.length,
+          hit: vals['hit@1'],
+          score: vals[metric],
+        };
       });
       for (const g of q.gold.slice(0, BROWSER_TOP)) addCand(g);
-      const flip = r.map((x) => (x && r[0] && x !== r[0] ? (r[0].hit > 0 && !(x.hit > 0) ? 'hurt' : !(r[0].hit > 0) && x.hit > 0 ? 'helped' : null) : null));
+      const flip = r.map((x) =>
+        x && r[0] && x !== r[0] ? (r[0].hit > 0 && !(x.hit > 0) ? 'hurt' : !(r[0].hit > 0) && x.hit > 0 ? 'helped' : null) : null,
+      );
       return { id: q.id, key, text: q.text, media: media(q.media, runs[0].dir), gold: q.gold, r, flip };
     });
     const file = `browser/t${ti}.js`;
-    docs.push({ task, file, thumbs: used, doc: { task, metric, runs: runs.map((x) => ({ label: x.label, name: x.name })), queries, cands } });
+    docs.push({
+      task,
+      file,
+      thumbs: used,
+      doc: { task, metric, runs: runs.map((x) => ({ label: x.label, name: x.name })), queries, cands },
+    });
   }
   const failed = await thumbs.run();
   for (const d of docs) {
     for (const t of d.thumbs) if (t.src && failed.has(t.src.slice('thumbs/'.length))) t.src = null;
-    writeFileAtomic(join(outDir, d.file), `window.TTE_BROWSER=window.TTE_BROWSER||{};window.TTE_BROWSER[${scriptJson(d.task)}]=${scriptJson(d.doc)};\n`);
+    writeFileAtomic(
+      join(outDir, d.file),
+      `window.TTE_BROWSER=window.TTE_BROWSER||{};window.TTE_BROWSER[${scriptJson(d.task)}]=${scriptJson(d.doc)};\n`,
+    );
   }
   return {
     tasks: docs.map((d) => ({ task: d.task, file: d.file, queries: (d.doc.queries as unknown[]).length })),
@@ -298,7 +335,8 @@ export function browserLink(task: string, key: string): string {
 
 /** The browser section of a page (the page must include BROWSER_CSS). */
 export function browserSection(index: BrowserIndex): string {
-  if (!index.tasks.length) return '<p class="note">No query browser: the run folder has no items files (it was made by an older version).</p>';
+  if (!index.tasks.length)
+    return '<p class="note">No query browser: the run folder has no items files (it was made by an older version).</p>';
   const thumbsNote = index.thumbs.missing ? ` ${index.thumbs.missing} media file(s) could not be read (shown as not available).` : '';
   return `<div id="browser">
 <p class="note">Every query of every task: search by id or text, filter to failures or flips, page through. Thumbnails are in <code>thumbs/</code>, each task's data in <code>browser/</code>.${thumbsNote}</p>

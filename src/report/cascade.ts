@@ -12,10 +12,27 @@ export interface CascadeRow {
 }
 
 export function cascadeRows(s: RunSummary, costs: Record<string, TaskCost>): CascadeRow[] {
-  return s.tasks.map((t) => ({ task: t.name, rerank: costs[t.name]?.rerank, think: costs[t.name]?.think })).filter((r) => r.rerank || r.think);
+  return s.tasks
+    .map((t) => ({ task: t.name, rerank: costs[t.name]?.rerank, think: costs[t.name]?.think }))
+    .filter((r) => r.rerank || r.think);
 }
 
-const HEAD = ['Task', 'Rerank depth', 'Pairs scored', 'Rerank cache hits', 'Rerank calls', 'Rerank tokens (prompt / completion)', 'Unparsed', 'Think policy', 'Reasoned', 'Share reasoned', 'Reasoning tokens', 'Gate calls', 'Gate tokens', 'Est. tokens saved'];
+const HEAD = [
+  'Task',
+  'Rerank depth',
+  'Pairs scored',
+  'Rerank cache hits',
+  'Rerank calls',
+  'Rerank tokens (prompt / completion)',
+  'Unparsed',
+  'Think policy',
+  'Reasoned',
+  'Share reasoned',
+  'Reasoning tokens',
+  'Gate calls',
+  'Gate tokens',
+  'Est. tokens saved',
+];
 
 /** One table row per task, as plain cell strings (escaped by the caller's format). */
 export function cascadeTable(rows: CascadeRow[]): { head: string[]; cells: string[][] } {
@@ -39,19 +56,31 @@ export function cascadeTable(rows: CascadeRow[]): { head: string[]; cells: strin
 }
 
 export const CASCADE_NOTE =
-  'Reranking re-sorts each query\'s top K retrieved candidates by the reranker\'s score (ties keep retrieval order); candidates below K keep their retrieval order after them. ' +
+  "Reranking re-sorts each query's top K retrieved candidates by the reranker's score (ties keep retrieval order); candidates below K keep their retrieval order after them. " +
   '"Est. tokens saved" = items not reasoned on × the mean reasoning tokens of the items that were — an estimate; an always/never/gate ablation measures it exactly.';
 
 export function cascadeMarkdown(s: RunSummary, costs: Record<string, TaskCost>): string[] {
   const rows = cascadeRows(s, costs);
   if (!rows.length) return [];
   const { head, cells } = cascadeTable(rows);
-  return ['', '## Cascade and adaptive thinking', '', `| ${head.join(' | ')} |`, `|---|${head.slice(1).map(() => '---:').join('|')}|`, ...cells.map((c) => `| ${c.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`), '', CASCADE_NOTE];
+  return [
+    '',
+    '## Cascade and adaptive thinking',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|---|${head
+      .slice(1)
+      .map(() => '---:')
+      .join('|')}|`,
+    ...cells.map((c) => `| ${c.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`),
+    '',
+    CASCADE_NOTE,
+  ];
 }
 
-export function cascadeHtml(s: RunSummary, costs: Record<string, TaskCost>, escape: (x: string) => string): string {
+export function cascadeHtml(s: RunSummary, costs: Record<string, TaskCost>, esc: (x: string) => string): string {
   const rows = cascadeRows(s, costs);
   if (!rows.length) return '';
   const { head, cells } = cascadeTable(rows);
-  return `<h2>Cascade and adaptive thinking</h2>\n<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>\n${cells.map((c) => `<tr>${c.map((x, i) => `<td${i ? ' class="num"' : ''}>${escape(x)}</td>`).join('')}</tr>`).join('\n')}\n</tbody></table></div>\n<p class="note">${escape(CASCADE_NOTE)}</p>\n`;
+  return `<h2>Cascade and adaptive thinking</h2>\n<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${cells.map((c) => `<tr>${c.map((x, i) => `<td${i ? ' class="num"' : ''}>${esc(x)}</td>`).join('')}</tr>`).join('\n')}\n</tbody></table></div>\n<p class="note">${esc(CASCADE_NOTE)}</p>\n`;
 }

@@ -24,11 +24,14 @@ const whiteBackground = {
 
 export async function renderChart(config: ChartConfiguration, width = CHART_WIDTH, height = CHART_HEIGHT): Promise<Buffer> {
   const canvas = createCanvas(width, height);
-  const chart = new Chart(canvas.getContext('2d') as unknown as ConstructorParameters<typeof Chart>[0], {
-    ...config,
-    options: { ...(config.options ?? {}), responsive: false, animation: false, devicePixelRatio: 1 },
-    plugins: [...(config.plugins ?? []), whiteBackground],
-  } as ChartConfiguration);
+  const chart = new Chart(
+    canvas.getContext('2d') as unknown as ConstructorParameters<typeof Chart>[0],
+    {
+      ...config,
+      options: { ...(config.options ?? {}), responsive: false, animation: false, devicePixelRatio: 1 },
+      plugins: [...(config.plugins ?? []), whiteBackground],
+    } as ChartConfiguration,
+  );
   try {
     return await canvas.encode('png');
   } finally {
@@ -52,15 +55,28 @@ export function barChart(title: string, labels: string[], series: Series[], yTit
   });
 }
 
-export function scatterChart(title: string, points: { label: string; x: number; y: number }[], xTitle: string, yTitle: string): Promise<Buffer> {
+export function scatterChart(
+  title: string,
+  points: { label: string; x: number; y: number }[],
+  xTitle: string,
+  yTitle: string,
+): Promise<Buffer> {
   return renderChart({
     type: 'scatter',
     data: {
-      datasets: points.map((p, i) => ({ label: p.label, data: [{ x: p.x, y: p.y }], backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 6 })),
+      datasets: points.map((p, i) => ({
+        label: p.label,
+        data: [{ x: p.x, y: p.y }],
+        backgroundColor: PALETTE[i % PALETTE.length],
+        pointRadius: 6,
+      })),
     },
     options: {
       plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
-      scales: { x: { title: { display: true, text: xTitle }, beginAtZero: true }, y: { beginAtZero: true, max: 100, title: { display: true, text: yTitle } } },
+      scales: {
+        x: { title: { display: true, text: xTitle }, beginAtZero: true },
+        y: { beginAtZero: true, max: 100, title: { display: true, text: yTitle } },
+      },
     },
   });
 }
@@ -84,7 +100,17 @@ export function forestPlot(title: string, rows: ForestRow[], runLabels: string[]
     rows.forEach((r, i) => {
       const d = r.intervals[j];
       if (!d) return;
-      datasets.push({ label: `${label} interval`, data: [{ x: d.low, y: i + offset(j) }, { x: d.high, y: i + offset(j) }], showLine: true, borderColor: color, borderWidth: 2, pointRadius: 0 });
+      datasets.push({
+        label: `${label} interval`,
+        data: [
+          { x: d.low, y: i + offset(j) },
+          { x: d.high, y: i + offset(j) },
+        ],
+        showLine: true,
+        borderColor: color,
+        borderWidth: 2,
+        pointRadius: 0,
+      });
     });
     datasets.push({
       label,
@@ -95,7 +121,18 @@ export function forestPlot(title: string, rows: ForestRow[], runLabels: string[]
       pointStyle: 'rectRot',
     });
   });
-  datasets.push({ label: 'zero', data: [{ x: 0, y: -0.5 }, { x: 0, y: rows.length - 0.5 }], showLine: true, borderColor: '#555555', borderDash: [4, 4], borderWidth: 1, pointRadius: 0 });
+  datasets.push({
+    label: 'zero',
+    data: [
+      { x: 0, y: -0.5 },
+      { x: 0, y: rows.length - 0.5 },
+    ],
+    showLine: true,
+    borderColor: '#555555',
+    borderDash: [4, 4],
+    borderWidth: 1,
+    pointRadius: 0,
+  });
   const height = Math.max(220, 110 + 34 * rows.length);
   return renderChart(
     {
@@ -131,7 +168,12 @@ export function forestPlot(title: string, rows: ForestRow[], runLabels: string[]
  * so a run that costs nothing on it (no-think: zero reasoner tokens) sits honestly at zero beside the others
  * instead of every point collapsing onto one column.
  */
-export function costChart(title: string, points: { label: string; x: number; y: number }[], xTitle: string, yTitle: string): Promise<Buffer> {
+export function costChart(
+  title: string,
+  points: { label: string; x: number; y: number }[],
+  xTitle: string,
+  yTitle: string,
+): Promise<Buffer> {
   const ys = points.map((p) => p.y);
   const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
   const pad = Math.max(1, (hi - lo) * 0.25);
@@ -139,7 +181,15 @@ export function costChart(title: string, points: { label: string; x: number; y: 
   return renderChart({
     type: 'scatter',
     // clip: false so a point at x = 0 is drawn whole on the axis, not cut in half
-    data: { datasets: points.map((p, i) => ({ label: p.label, data: [{ x: p.x, y: p.y }], backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 7, clip: false })) },
+    data: {
+      datasets: points.map((p, i) => ({
+        label: p.label,
+        data: [{ x: p.x, y: p.y }],
+        backgroundColor: PALETTE[i % PALETTE.length],
+        pointRadius: 7,
+        clip: false,
+      })),
+    },
     options: {
       plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
       scales: {
@@ -151,22 +201,39 @@ export function costChart(title: string, points: { label: string; x: number; y: 
 }
 
 /** Points joined in x order per series (a scaling curve), each point labelled in the legend of its series. */
-export function scatterLines(title: string, series: { label: string; points: { x: number; y: number; label: string }[] }[], xTitle: string, yTitle: string, width = CHART_WIDTH, height = CHART_HEIGHT): Promise<Buffer> {
-  return renderChart({
-    type: 'scatter',
-    data: {
-      datasets: series.map((s, i) => ({
-        label: `${s.label}: ${[...s.points].sort((a, b) => a.x - b.x).map((p) => p.label).join(' → ')}`,
-        data: [...s.points].sort((a, b) => a.x - b.x).map((p) => ({ x: p.x, y: p.y })),
-        showLine: true,
-        borderColor: PALETTE[i % PALETTE.length],
-        backgroundColor: PALETTE[i % PALETTE.length],
-        pointRadius: 5,
-      })),
+export function scatterLines(
+  title: string,
+  series: { label: string; points: { x: number; y: number; label: string }[] }[],
+  xTitle: string,
+  yTitle: string,
+  width = CHART_WIDTH,
+  height = CHART_HEIGHT,
+): Promise<Buffer> {
+  return renderChart(
+    {
+      type: 'scatter',
+      data: {
+        datasets: series.map((s, i) => ({
+          label: `${s.label}: ${[...s.points]
+            .sort((a, b) => a.x - b.x)
+            .map((p) => p.label)
+            .join(' → ')}`,
+          data: [...s.points].sort((a, b) => a.x - b.x).map((p) => ({ x: p.x, y: p.y })),
+          showLine: true,
+          borderColor: PALETTE[i % PALETTE.length],
+          backgroundColor: PALETTE[i % PALETTE.length],
+          pointRadius: 5,
+        })),
+      },
+      options: {
+        plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
+        scales: {
+          x: { title: { display: true, text: xTitle }, beginAtZero: true },
+          y: { beginAtZero: true, max: 100, title: { display: true, text: yTitle } },
+        },
+      },
     },
-    options: {
-      plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
-      scales: { x: { title: { display: true, text: xTitle }, beginAtZero: true }, y: { beginAtZero: true, max: 100, title: { display: true, text: yTitle } } },
-    },
-  }, width, height);
+    width,
+    height,
+  );
 }

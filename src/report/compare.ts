@@ -86,16 +86,23 @@ export function regressionGate(baselineDir: string, candidateDir: string, opts: 
 export function formatGate(r: GateResult): string {
   const out: string[] = [];
   if (r.onlyBaseline.length || r.onlyCandidate.length) {
-    out.push(`note: compared on common tasks only (only in baseline: ${r.onlyBaseline.join(', ') || 'none'}; only in candidate: ${r.onlyCandidate.join(', ') || 'none'})`);
+    out.push(
+      `note: compared on common tasks only (only in baseline: ${r.onlyBaseline.join(', ') || 'none'}; only in candidate: ${r.onlyCandidate.join(', ') || 'none'})`,
+    );
   }
   if (r.ok) {
     out.push(`OK: no regression beyond tolerance (${r.lines.filter((l) => l.level === 'task').length} task(s) compared)`);
     const o = r.lines.find((l) => l.level === 'overall');
-    if (o) out.push(`overall ${o.baseline.toFixed(2)} → ${o.candidate.toFixed(2)} (${(o.candidate - o.baseline >= 0 ? '+' : '') + (o.candidate - o.baseline).toFixed(2)})`);
+    if (o)
+      out.push(
+        `overall ${o.baseline.toFixed(2)} → ${o.candidate.toFixed(2)} (${(o.candidate - o.baseline >= 0 ? '+' : '') + (o.candidate - o.baseline).toFixed(2)})`,
+      );
   } else {
     out.push(`REGRESSION: ${r.regressions.length} score(s) dropped beyond tolerance`);
     for (const l of r.regressions) {
-      out.push(`  ${l.level.padEnd(8)} ${l.name.padEnd(44)} ${l.baseline.toFixed(2).padStart(6)} → ${l.candidate.toFixed(2).padStart(6)}  drop ${l.drop.toFixed(2)} > ${l.limit}`);
+      out.push(
+        `  ${l.level.padEnd(8)} ${l.name.padEnd(44)} ${l.baseline.toFixed(2).padStart(6)} → ${l.candidate.toFixed(2).padStart(6)}  drop ${l.drop.toFixed(2)} > ${l.limit}`,
+      );
     }
   }
   return out.join('\n') + '\n';
@@ -184,7 +191,11 @@ export interface Ablation {
 interface RunFolder {
   info: RunInfo;
   scores: Map<string, number>;
-  manifest: { data_root?: string; eval_profile?: string; tasks?: Record<string, { data?: { file: string; size: number; sha256?: string }[] }> } | null;
+  manifest: {
+    data_root?: string;
+    eval_profile?: string;
+    tasks?: Record<string, { data?: { file: string; size: number; sha256?: string }[] }>;
+  } | null;
   costs: Record<string, TaskCost>;
 }
 
@@ -243,7 +254,10 @@ function perQueryById(dir: string, task: TaskSpec): { keys: string[]; main: Map<
   if (!existsSync(predFile)) throw new DataError(`no predictions for ${task.name}`, { file: predFile });
   const ids = queryIds(dir, task.name);
   if (!ids) {
-    throw new DataError(`cannot pair queries by id: the run folder names no query ids for ${task.name} (no ${task.name}_items.json or ${task.name}_traces.jsonl); rerun it with this version`, { file: dir });
+    throw new DataError(
+      `cannot pair queries by id: the run folder names no query ids for ${task.name} (no ${task.name}_items.json or ${task.name}_traces.jsonl); rerun it with this version`,
+      { file: dir },
+    );
   }
   const preds = readPredictionFile(predFile);
   if (preds.length !== ids.length) throw new DataError(`${preds.length} predictions but ${ids.length} query ids`, { file: predFile });
@@ -280,14 +294,29 @@ export function ablation(dirs: string[], opts: AblationOptions = {}): Ablation {
 
   // the same benchmark, the same profile, the same data: otherwise a delta measures the data, not the runs
   const differences: string[] = [];
-  for (const [field, get] of [['benchmark version', (r: RunFolder) => r.info.mmebVersion], ['eval profile', (r: RunFolder) => r.info.profile]] as const) {
+  for (const [field, get] of [
+    ['benchmark version', (r: RunFolder) => r.info.mmebVersion],
+    ['eval profile', (r: RunFolder) => r.info.profile],
+  ] as const) {
     const vals = runs.map(get);
     if (vals.some((v) => v !== vals[0])) differences.push(`${field}: ${runs.map((r, i) => `${r.info.label}=${vals[i]}`).join(', ')}`);
   }
   for (const t of tasks) {
     const facts = runs.map((r) => dataFacts(r, t.name));
-    if (facts.some((f) => f === null)) differences.push(`${t.name}: data fingerprint not recorded in ${runs.filter((_, i) => facts[i] === null).map((r) => join(r.info.dir, 'manifest.json')).join(', ')}`);
-    else if (facts.some((f) => f !== facts[0])) differences.push(`${t.name}: data files differ (${runs.filter((_, i) => facts[i] !== facts[0]).map((r) => r.info.label).join(', ')} vs A)`);
+    if (facts.some((f) => f === null))
+      differences.push(
+        `${t.name}: data fingerprint not recorded in ${runs
+          .filter((_, i) => facts[i] === null)
+          .map((r) => join(r.info.dir, 'manifest.json'))
+          .join(', ')}`,
+      );
+    else if (facts.some((f) => f !== facts[0]))
+      differences.push(
+        `${t.name}: data files differ (${runs
+          .filter((_, i) => facts[i] !== facts[0])
+          .map((r) => r.info.label)
+          .join(', ')} vs A)`,
+      );
   }
 
   const per = new Map<string, ReturnType<typeof perQueryById>[]>();
@@ -297,19 +326,28 @@ export function ablation(dirs: string[], opts: AblationOptions = {}): Ablation {
     per.set(t.name, v);
     const common = v[0].keys.filter((k) => v.every((x) => x.main.has(k)));
     const unpaired = v.map((x) => x.keys.length - common.length);
-    if (unpaired.some((n) => n > 0)) differences.push(`${t.name}: query ids differ (${runs.map((r, i) => `${r.info.label} ${unpaired[i]} unpaired of ${v[i].keys.length}`).join(', ')})`);
+    if (unpaired.some((n) => n > 0))
+      differences.push(
+        `${t.name}: query ids differ (${runs.map((r, i) => `${r.info.label} ${unpaired[i]} unpaired of ${v[i].keys.length}`).join(', ')})`,
+      );
     if (!common.length) throw new DataError(`${t.name}: the runs share no query id`);
     paired[t.name] = common;
   }
   if (differences.length && !opts.allowDifferentData) {
-    throw new DataError(`the runs differ in what they measured, so their scores are not comparable:\n  ${differences.join('\n  ')}\npass --allow-different-data to compare them anyway (on the queries they share)`);
+    throw new DataError(
+      `the runs differ in what they measured, so their scores are not comparable:\n  ${differences.join('\n  ')}\npass --allow-different-data to compare them anyway (on the queries they share)`,
+    );
   }
   if (differences.length) notes.push(`Compared with --allow-different-data despite: ${differences.join('; ')}.`);
 
-  const values = (t: string, j: number, which: 'main' | 'hit') => paired[t].map((k) => (per.get(t) as ReturnType<typeof perQueryById>[])[j][which].get(k) as number);
+  const values = (t: string, j: number, which: 'main' | 'hit') =>
+    paired[t].map((k) => (per.get(t) as ReturnType<typeof perQueryById>[])[j][which].get(k) as number);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const ciFor = (group: TaskSpec[], j: number, name: string): DeltaCI =>
-    pairedBootstrap(group.map((t) => ({ a: values(t.name, 0, 'main').map((x) => x * 100), b: values(t.name, j, 'main').map((x) => x * 100) })), { resamples, seed: seedFor(seed, name), level });
+    pairedBootstrap(
+      group.map((t) => ({ a: values(t.name, 0, 'main').map((x) => x * 100), b: values(t.name, j, 'main').map((x) => x * 100) })),
+      { resamples, seed: seedFor(seed, name), level },
+    );
   // scores over the paired queries (identical to the score files when every query pairs)
   const pairedScore = new Map(tasks.map((t) => [t.name, runs.map((_, j) => mean(values(t.name, j, 'main')))]));
 
@@ -332,7 +370,9 @@ export function ablation(dirs: string[], opts: AblationOptions = {}): Ablation {
   ];
   for (const [lvl, name, group] of groups) {
     if (!group.length) continue;
-    const means = runs.map((_, j) => rollUp(new Map(group.map((t) => [t.name, (pairedScore.get(t.name) as number[])[j]])), group, { scale: 100 }).overall);
+    const means = runs.map(
+      (_, j) => rollUp(new Map(group.map((t) => [t.name, (pairedScore.get(t.name) as number[])[j]])), group, { scale: 100 }).overall,
+    );
     rows.push({ level: lvl, name, scores: means, deltas: dirs.map((_, j) => (j === 0 ? null : ciFor(group, j, name))) });
   }
 
@@ -365,23 +405,47 @@ export function ablation(dirs: string[], opts: AblationOptions = {}): Ablation {
       money: opts.prices ? price(c, opts.prices) : null,
     };
   });
-  if (runs.some((r) => tasks.some((t) => !r.costs[t.name]))) notes.push('Some runs have no costs.json entry for some tasks; their costs count as zero.');
-  notes.push('Costs are what each run asked for: work served from the cache (or a reused task) costs nothing, so compare costs of runs made with cold caches.');
+  if (runs.some((r) => tasks.some((t) => !r.costs[t.name])))
+    notes.push('Some runs have no costs.json entry for some tasks; their costs count as zero.');
+  notes.push(
+    'Costs are what each run asked for: work served from the cache (or a reused task) costs nothing, so compare costs of runs made with cold caches.',
+  );
   notes.push(
     `Multiple comparisons: with ${tasks.length} task(s) tested, some raw McNemar p-values below 0.05 are expected by chance alone; p (Holm) controls the family-wise error rate across the tasks of each run and is the one to read.`,
   );
-  return { runs: runs.map((r) => r.info), rows, flips, costs, currency: opts.prices ? (opts.prices.currency ?? 'USD') : null, paired, resamples, seed, level, notes };
+  return {
+    runs: runs.map((r) => r.info),
+    rows,
+    flips,
+    costs,
+    currency: opts.prices ? (opts.prices.currency ?? 'USD') : null,
+    paired,
+    resamples,
+    seed,
+    level,
+    notes,
+  };
 }
 
-export const fmtDelta = (d: DeltaCI): string => `${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(2)} [${d.low.toFixed(2)}, ${d.high.toFixed(2)}]${d.significant ? ' *' : ''}`;
+export const fmtDelta = (d: DeltaCI): string =>
+  `${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(2)} [${d.low.toFixed(2)}, ${d.high.toFixed(2)}]${d.significant ? ' *' : ''}`;
 export const fmtP = (p: number): string => (p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
 
 export function formatAblation(a: Ablation): string {
   const out: string[] = [];
   a.runs.forEach((r) => out.push(`${r.label}: ${r.dir} (${r.name})`));
-  out.push(`Δ = run − A (×100), ${Math.round(a.level * 100)}% paired bootstrap CI over queries paired by id; * = the interval excludes 0; McNemar on Hit@1, p Holm-adjusted over tasks`, '');
+  out.push(
+    `Δ = run − A (×100), ${Math.round(a.level * 100)}% paired bootstrap CI over queries paired by id; * = the interval excludes 0; McNemar on Hit@1, p Holm-adjusted over tasks`,
+    '',
+  );
   const later = a.runs.slice(1).map((r) => r.label);
-  const header = ['level', 'name', ...a.runs.map((r) => r.label), ...later.map((l) => `Δ${l} [CI]`), ...later.map((l) => `${l} +/− p(Holm)`)];
+  const header = [
+    'level',
+    'name',
+    ...a.runs.map((r) => r.label),
+    ...later.map((l) => `Δ${l} [CI]`),
+    ...later.map((l) => `${l} +/− p(Holm)`),
+  ];
   const body = a.rows.map((r) => [
     r.level,
     r.name,

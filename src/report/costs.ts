@@ -29,7 +29,11 @@ const validate = new Ajv({ allErrors: true }).compile({
 
 export function loadPrices(file: string): PriceTable {
   const doc = readConfigJson(file, 'price table');
-  if (!validate(doc)) throw new ConfigError(`invalid price table: ${(validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, { file });
+  if (!validate(doc))
+    throw new ConfigError(
+      `invalid price table: ${(validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`,
+      { file },
+    );
   return doc as PriceTable;
 }
 
@@ -52,6 +56,16 @@ export function price(cost: TaskCost, p: PriceTable): number {
 }
 
 export function sumCosts(costs: TaskCost[]): TaskCost {
-  const keys = ['wall_seconds', 'model_busy_seconds', 'reasoner_prompt_tokens', 'reasoner_completion_tokens', 'reason_calls', 'reasoned_items', 'embed_calls', 'embedded_items', 'cache_hits'] as const;
+  const keys = [
+    'wall_seconds',
+    'model_busy_seconds',
+    'reasoner_prompt_tokens',
+    'reasoner_completion_tokens',
+    'reason_calls',
+    'reasoned_items',
+    'embed_calls',
+    'embedded_items',
+    'cache_hits',
+  ] as const;
   return Object.fromEntries(keys.map((k) => [k, costs.reduce((a, c) => a + (c?.[k] ?? 0), 0)])) as unknown as TaskCost;
 }

@@ -22,11 +22,26 @@ export function htmlReport(d: ReportData): string {
   const e = escapeHtml;
   const head = ['Model', 'Overall', ...MODALITIES.map((m) => m[0].toUpperCase() + m.slice(1)), ...ALL_META_TASKS];
   const rows = [
-    { model: `${s.backend.name} (this run${s.partial ? `, over ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks` : ''})`, overall: s.rollup.overall, modalities: s.rollup.modalities, meta: s.rollup.meta, cls: 'run' },
-    ...d.references.map((r) => ({ model: `${r.model} — ${r.source}`, overall: r.overall, modalities: r.modalities, meta: r.meta, cls: '' })),
+    {
+      model: `${s.backend.name} (this run${s.partial ? `, over ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks` : ''})`,
+      overall: s.rollup.overall,
+      modalities: s.rollup.modalities,
+      meta: s.rollup.meta,
+      cls: 'run',
+    },
+    ...d.references.map((r) => ({
+      model: `${r.model} — ${r.source}`,
+      overall: r.overall,
+      modalities: r.modalities,
+      meta: r.meta,
+      cls: '',
+    })),
   ];
   const board = rows
-    .map((r) => `<tr class="${r.cls}">${cell(e(r.model), 'name')}${cell(pct(r.overall))}${MODALITIES.map((m) => cell(pct(r.modalities[m]))).join('')}${ALL_META_TASKS.map((m) => cell(pct(r.meta[m]))).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr class="${r.cls}">${cell(e(r.model), 'name')}${cell(pct(r.overall))}${MODALITIES.map((m) => cell(pct(r.modalities[m]))).join('')}${ALL_META_TASKS.map((m) => cell(pct(r.meta[m]))).join('')}</tr>`,
+    )
     .join('\n');
   const taskRows = s.tasks
     .map((t) => {
@@ -35,7 +50,12 @@ export function htmlReport(d: ReportData): string {
       return `<tr>${cell(e(t.name), 'name')}${cell(e(t.meta))}${cell(e(t.mode))}${cell(e(t.metric))}${cell((t.main_score * 100).toFixed(2))}${cell((t['hit@1'] * 100).toFixed(2))}${cell((t['ndcg_linear@5'] * 100).toFixed(2))}${cell(pct(ref))}${cell(String(t.num_queries))}${cell(String(t.num_candidates))}${cell(c ? String(c.reasoner_prompt_tokens + c.reasoner_completion_tokens) : '–')}${cell(c ? String(c.embed_calls) : '–')}${cell(c ? c.wall_seconds.toFixed(2) : '–')}${d.prices ? cell(c ? d.money(c).toFixed(4) : '–') : ''}</tr>`;
     })
     .join('\n');
-  const charts = d.charts.map((c) => `<figure><img alt="${e(c.title)}" width="${c.width}" height="${c.height}" src="data:image/png;base64,${c.png.toString('base64')}"><figcaption>${e(c.title)}</figcaption></figure>`).join('\n');
+  const charts = d.charts
+    .map(
+      (c) =>
+        `<figure><img alt="${e(c.title)}" width="${c.width}" height="${c.height}" src="data:image/png;base64,${c.png.toString('base64')}"><figcaption>${e(c.title)}</figcaption></figure>`,
+    )
+    .join('\n');
   const examples = s.tasks
     .map((t) => {
       const ex = d.examples[t.name];

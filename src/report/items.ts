@@ -36,11 +36,7 @@ export interface ItemsFile {
   candidates: Record<string, { text: string; media: MediaRef[] }>;
 }
 
-export function itemsFile(
-  evalSet: EvalSet,
-  preds: Prediction[],
-  reasoner: { id: string; key: string } | null,
-): ItemsFile {
+export function itemsFile(evalSet: EvalSet, preds: Prediction[], reasoner: { id: string; key: string } | null): ItemsFile {
   const keep = new Set<string>();
   evalSet.queries.forEach((q, i) => {
     for (const g of q.gold) keep.add(g);
@@ -76,9 +72,11 @@ export function joinItemsFiles(parts: ItemsFile[], where: string): ItemsFile {
   const found = new Map<string, ItemsFile['candidates'][string]>();
   for (const p of parts) {
     for (const key of ['task', 'mmeb_version', 'prompt_version', 'prompt_family'] as const) {
-      if (p[key] !== first[key]) throw new DataError(`items files of the parts disagree on ${key} (${String(first[key])} vs ${String(p[key])})`, { file: where });
+      if (p[key] !== first[key])
+        throw new DataError(`items files of the parts disagree on ${key} (${String(first[key])} vs ${String(p[key])})`, { file: where });
     }
-    if (JSON.stringify(p.reasoner) !== JSON.stringify(first.reasoner)) throw new DataError('items files of the parts name different reasoners', { file: where });
+    if (JSON.stringify(p.reasoner) !== JSON.stringify(first.reasoner))
+      throw new DataError('items files of the parts name different reasoners', { file: where });
     for (const [id, c] of Object.entries(p.candidates)) if (!found.has(id)) found.set(id, c);
   }
   return { ...first, queries: parts.flatMap((p) => p.queries), candidates: sortedCandidates(found) };
@@ -91,11 +89,21 @@ export function thumbName(m: MediaRef): string {
 }
 
 export async function imageThumb(bytes: Uint8Array, size = THUMB_SIZE): Promise<Buffer> {
-  return sharp(bytes).resize(size, size, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).jpeg({ quality: 70 }).toBuffer();
+  return sharp(bytes)
+    .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: '#ffffff' })
+    .jpeg({ quality: 70 })
+    .toBuffer();
 }
 
 /** Write items.json and thumbnails of the inline-only media it references. */
-export async function writeItemsFile(outDir: string, evalSet: EvalSet, preds: Prediction[], reasoner: { id: string; key: string } | null, onDisk: (path: string) => boolean): Promise<void> {
+export async function writeItemsFile(
+  outDir: string,
+  evalSet: EvalSet,
+  preds: Prediction[],
+  reasoner: { id: string; key: string } | null,
+  onDisk: (path: string) => boolean,
+): Promise<void> {
   const doc = itemsFile(evalSet, preds, reasoner);
   const refs = [...doc.queries.map((q) => q.media), ...Object.values(doc.candidates).map((c) => c.media)].flat();
   for (const m of refs) {

@@ -25,19 +25,28 @@ export function referenceRows(taskNames: string[], version: MmebVersion, dir = R
   if (!existsSync(base)) return [];
   const fixed = join(dir, 'v2.1-baselines-visdoc-page-fixed');
   const tasks = taskNames.map((t) => getTask(t));
-  return readdirSync(base)
-    .filter((f) => f.endsWith('.json'))
-    // VLM2Vec-V2.0 first: it is the reference the paper and the leaderboard compare against
-    .sort((a, b) => Number(/V2\.0/.test(b)) - Number(/V2\.0/.test(a)) || (a < b ? -1 : 1))
-    .map((f) => {
-      let ms = readScoreSource(join(base, f));
-      let source = `VLM2Vec ${version === 'v2.0.1' ? 'v2.0.1' : 'v2.0.0'}`;
-      if (version === 'v2.1' && existsSync(join(fixed, f))) {
-        ms = overlayScores([ms, readScoreSource(`${join(fixed, f)}::ViDoSeek-page,MMLongBench-page`)]);
-        source = 'VLM2Vec v2.0.0 + v2.1 page-fixed';
-      }
-      const main = mainScores(ms, tasks);
-      const r = rollUp(main, tasks, { allowPartial: true, scale: 100 });
-      return { model: ms.model, source, overall: r.overall, modalities: r.modalities, meta: r.meta, scores: Object.fromEntries([...main].map(([t, v]) => [t, v * 100])) };
-    });
+  return (
+    readdirSync(base)
+      .filter((f) => f.endsWith('.json'))
+      // VLM2Vec-V2.0 first: it is the reference the paper and the leaderboard compare against
+      .sort((a, b) => Number(/V2\.0/.test(b)) - Number(/V2\.0/.test(a)) || (a < b ? -1 : 1))
+      .map((f) => {
+        let ms = readScoreSource(join(base, f));
+        let source = `VLM2Vec ${version === 'v2.0.1' ? 'v2.0.1' : 'v2.0.0'}`;
+        if (version === 'v2.1' && existsSync(join(fixed, f))) {
+          ms = overlayScores([ms, readScoreSource(`${join(fixed, f)}::ViDoSeek-page,MMLongBench-page`)]);
+          source = 'VLM2Vec v2.0.0 + v2.1 page-fixed';
+        }
+        const main = mainScores(ms, tasks);
+        const r = rollUp(main, tasks, { allowPartial: true, scale: 100 });
+        return {
+          model: ms.model,
+          source,
+          overall: r.overall,
+          modalities: r.modalities,
+          meta: r.meta,
+          scores: Object.fromEntries([...main].map(([t, v]) => [t, v * 100])),
+        };
+      })
+  );
 }

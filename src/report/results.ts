@@ -103,7 +103,13 @@ export function buildSummary(
     })),
     rollup: { tasks: ru.tasks, overall: ru.overall, modalities: ru.modalities, meta: ru.meta },
     ...(failures.length
-      ? { partial: { tasks_requested: results.length + failures.length, tasks_scored: results.length, failed: failures.map((f) => ({ name: f.task, error: f.error })) } }
+      ? {
+          partial: {
+            tasks_requested: results.length + failures.length,
+            tasks_scored: results.length,
+            failed: failures.map((f) => ({ name: f.task, error: f.error })),
+          },
+        }
       : {}),
   };
 }

@@ -41,7 +41,16 @@ function checkScoreObject(value: unknown, file: string, task: string): ScoreObje
 export function parseSourceSpec(spec: string): { path: string; only?: Set<string> } {
   const at = spec.lastIndexOf('::');
   if (at < 0) return { path: spec };
-  return { path: spec.slice(0, at), only: new Set(spec.slice(at + 2).split(',').map((s) => s.trim()).filter(Boolean)) };
+  return {
+    path: spec.slice(0, at),
+    only: new Set(
+      spec
+        .slice(at + 2)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  };
 }
 
 /** Read one source (file or folder) into per-task score objects with the model it belongs to. */
@@ -52,7 +61,9 @@ export function readScoreSource(spec: string): ModelScores {
   let model: string;
   if (!existsSync(path)) throw new DataError('no such file or folder', { file: path });
   if (statSync(path).isDirectory()) {
-    const files = readdirSync(path).filter((f) => f.endsWith(SCORE_SUFFIX)).sort();
+    const files = readdirSync(path)
+      .filter((f) => f.endsWith(SCORE_SUFFIX))
+      .sort();
     if (!files.length) throw new DataError(`no *${SCORE_SUFFIX} files in folder`, { file: path });
     for (const f of files) {
       const file = join(path, f);
@@ -67,7 +78,7 @@ export function readScoreSource(spec: string): ModelScores {
   } else {
     const doc = readJsonFile(path) as { metadata?: { model_name?: unknown }; metrics?: unknown };
     if (!doc || typeof doc !== 'object' || !doc.metrics || typeof doc.metrics !== 'object') {
-      throw new DataError("not a score report: expected {metadata, metrics: {image|video|visdoc: {...}}}", { file: path });
+      throw new DataError('not a score report: expected {metadata, metrics: {image|video|visdoc: {...}}}', { file: path });
     }
     for (const [modality, tasks] of Object.entries(doc.metrics as Record<string, unknown>)) {
       if (!tasks || typeof tasks !== 'object') throw new DataError(`metrics.${modality} is not an object`, { file: path });

@@ -23,7 +23,10 @@ export interface McNemar {
 }
 
 export function exactMcNemar(hurt: number, helped: number): McNemar {
-  for (const [name, v] of [['hurt', hurt], ['helped', helped]] as const) {
+  for (const [name, v] of [
+    ['hurt', hurt],
+    ['helped', helped],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
   }
   const n = hurt + helped;
@@ -33,7 +36,7 @@ export function exactMcNemar(hurt: number, helped: number): McNemar {
   let tail: number;
   if (n <= 1000) {
     // exact products while 2^-n is representable: C(n, i+1) = C(n, i) · (n − i) / (i + 1)
-    let term = Math.pow(0.5, n);
+    let term = 0.5 ** n;
     tail = 0;
     for (let i = 0; i <= k; i++) {
       tail += term;

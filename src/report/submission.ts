@@ -31,7 +31,6 @@ export interface SubmissionMetadata {
   report_generated_date: string;
 }
 
-
 export interface SubmissionReport {
   metadata: SubmissionMetadata;
   metrics: Record<Modality, Record<string, ScoreObject | ReportStatus>>;
@@ -63,9 +62,14 @@ function checkMetadata(opts: SubmissionOptions): void {
   if (opts.releaseDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.releaseDate)) {
     throw new ConfigError(`release date '${opts.releaseDate}' is not YYYY-MM-DD`);
   }
-  if (opts.sizeB !== undefined && !(opts.sizeB > 0 && opts.sizeB < 100_000)) throw new ConfigError(`model size ${opts.sizeB} B is out of range (0, 100000)`);
-  for (const [name, v] of [['embedding dimension', opts.embeddingDimension], ['max length', opts.maxLengthTokens]] as const) {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 10_000_000)) throw new ConfigError(`${name} ${v} must be an integer in [1, 10000000]`);
+  if (opts.sizeB !== undefined && !(opts.sizeB > 0 && opts.sizeB < 100_000))
+    throw new ConfigError(`model size ${opts.sizeB} B is out of range (0, 100000)`);
+  for (const [name, v] of [
+    ['embedding dimension', opts.embeddingDimension],
+    ['max length', opts.maxLengthTokens],
+  ] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 10_000_000))
+      throw new ConfigError(`${name} ${v} must be an integer in [1, 10000000]`);
   }
 }
 

@@ -12,7 +12,10 @@ const validate: { (doc: unknown): boolean; errors?: { instancePath: string; mess
 
 export function validateSummary(doc: unknown, file = 'summary.json'): RunSummary {
   if (!validate(doc)) {
-    throw new DataError(`does not match the run-summary schema: ${(validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, { file });
+    throw new DataError(
+      `does not match the run-summary schema: ${(validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`,
+      { file },
+    );
   }
   return doc as RunSummary;
 }

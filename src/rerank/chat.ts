@@ -26,12 +26,17 @@ export interface ChatRerankerConfig extends HttpOptions {
 }
 
 interface ChatResponse {
-  choices?: { message?: { content?: unknown }; logprobs?: { content?: { token?: string; logprob?: number; top_logprobs?: { token: string; logprob: number }[] }[] } }[];
+  choices?: {
+    message?: { content?: unknown };
+    logprobs?: { content?: { token?: string; logprob?: number; top_logprobs?: { token: string; logprob: number }[] }[] };
+  }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number };
 }
 
 const images = (media: LoadedMedia[]) =>
-  media.flatMap((m) => (m.kind === 'image' ? [m.data] : m.data)).map((d) => ({ type: 'image_url' as const, image_url: { url: imageDataUrl(d) } }));
+  media
+    .flatMap((m) => (m.kind === 'image' ? [m.data] : m.data))
+    .map((d) => ({ type: 'image_url' as const, image_url: { url: imageDataUrl(d) } }));
 
 export class ChatReranker implements Reranker {
   readonly id: string;
@@ -62,12 +67,16 @@ export class ChatReranker implements Reranker {
       ...(p.candidate.media.length ? [{ type: 'text' as const, text: 'Candidate images:' }, ...images(p.candidate.media)] : []),
       { type: 'text' as const, text: prompt },
     ];
-    const res = await this.client.post<ChatResponse>('/chat/completions', {
-      model: this.cfg.model,
-      messages: [{ role: 'user', content }],
-      max_tokens: this.cfg.maxTokens ?? 512,
-      temperature: this.cfg.temperature ?? 0,
-    }, ctx.signal);
+    const res = await this.client.post<ChatResponse>(
+      '/chat/completions',
+      {
+        model: this.cfg.model,
+        messages: [{ role: 'user', content }],
+        max_tokens: this.cfg.maxTokens ?? 512,
+        temperature: this.cfg.temperature ?? 0,
+      },
+      ctx.signal,
+    );
     const text = res.choices?.[0]?.message?.content;
     if (typeof text !== 'string') throw new BackendError(`${String(this.cfg.baseURL)}: chat completion has no message content`);
     const judged = parseJudgement(text, answer);
@@ -81,21 +90,31 @@ export class ChatReranker implements Reranker {
 
   private async qwen(p: RerankPair, ctx: RerankContext): Promise<RerankScore> {
     const m = qwen3VlRerankerMessages(p.query, p.candidate, this.cfg.instruction);
-    const res = await this.client.post<ChatResponse>('/chat/completions', {
-      model: this.cfg.model,
-      messages: [
-        { role: 'system', content: [{ type: 'text', text: m.system }] },
-        { role: 'user', content: toChatContent(m.user) },
-      ],
-      max_tokens: 1,
-      temperature: 0,
-      logprobs: true,
-      top_logprobs: 20,
-    }, ctx.signal);
+    const res = await this.client.post<ChatResponse>(
+      '/chat/completions',
+      {
+        model: this.cfg.model,
+        messages: [
+          { role: 'system', content: [{ type: 'text', text: m.system }] },
+          { role: 'user', content: toChatContent(m.user) },
+        ],
+        max_tokens: 1,
+        temperature: 0,
+        logprobs: true,
+        top_logprobs: 20,
+      },
+      ctx.signal,
+    );
     const first = res.choices?.[0]?.logprobs?.content?.[0];
-    const top = [...(first?.top_logprobs ?? []), ...(first?.token !== undefined && typeof first.logprob === 'number' ? [{ token: first.token, logprob: first.logprob }] : [])];
+    const top = [
+      ...(first?.top_logprobs ?? []),
+      ...(first?.token !== undefined && typeof first.logprob === 'number' ? [{ token: first.token, logprob: first.logprob }] : []),
+    ];
     const prob = yesNoProbability(top);
-    if (prob === null) throw new BackendError(`${String(this.cfg.baseURL)}: no "yes"/"no" among the first token's log-probabilities (does the server return logprobs?)`);
+    if (prob === null)
+      throw new BackendError(
+        `${String(this.cfg.baseURL)}: no "yes"/"no" among the first token's log-probabilities (does the server return logprobs?)`,
+      );
     return { score: prob, usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 } };
   }
 }

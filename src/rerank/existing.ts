@@ -83,10 +83,13 @@ function readSource(o: RerankRunOptions): Source {
   const catalog = loadCatalog();
   if (existsSync(join(dir, 'summary.json'))) {
     const summary = validateSummary(readJsonFile(join(dir, 'summary.json')), join(dir, 'summary.json'));
-    const manifest = existsSync(join(dir, 'manifest.json')) ? readJsonFile<{ data_root?: string; text_format?: TextFormat }>(join(dir, 'manifest.json')) : {};
+    const manifest = existsSync(join(dir, 'manifest.json'))
+      ? readJsonFile<{ data_root?: string; text_format?: TextFormat }>(join(dir, 'manifest.json'))
+      : {};
     const dataRoot = o.dataRoot ?? manifest.data_root;
     if (!dataRoot) throw new ConfigError('the run folder has no manifest naming its data root: pass --data-root', { file: dir });
-    if (o.version && o.version !== summary.mmeb_version) throw new ConfigError(`the run was computed on ${summary.mmeb_version}, not ${o.version}`, { file: join(dir, 'summary.json') });
+    if (o.version && o.version !== summary.mmeb_version)
+      throw new ConfigError(`the run was computed on ${summary.mmeb_version}, not ${o.version}`, { file: join(dir, 'summary.json') });
     return {
       kind: 'tte-bench',
       tasks: summary.tasks.map((t) => getTask(t.name, catalog)),
@@ -102,7 +105,9 @@ function readSource(o: RerankRunOptions): Source {
   if (!o.dataRoot) throw new ConfigError('a folder of pred files needs --data-root (the data its EvalSets were built from)', { file: dir });
   const keys = scoreKeyIndex(catalog);
   const files = new Map<string, string>();
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('_pred.jsonl')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('_pred.jsonl'))
+    .sort()) {
     const key = f.slice(0, -'_pred.jsonl'.length);
     const name = keys.get(key);
     if (name) files.set(name, join(dir, f));
@@ -124,13 +129,21 @@ function readSource(o: RerankRunOptions): Source {
 /** Each pred line must belong to its query: its labels are that query's gold ids. */
 function checkAgainstEvalSet(preds: Prediction[], evalSet: EvalSet, file: string): void {
   if (preds.length !== evalSet.queries.length) {
-    throw new DataError(`has ${preds.length} line(s) but ${evalSet.task.name} has ${evalSet.queries.length} queries on this data root and version`, { file });
+    throw new DataError(
+      `has ${preds.length} line(s) but ${evalSet.task.name} has ${evalSet.queries.length} queries on this data root and version`,
+      { file },
+    );
   }
   preds.forEach((p, i) => {
     const gold = new Set(evalSet.queries[i].gold);
     const labels = Array.isArray(p.label) ? p.label : [p.label];
     const stray = labels.find((l) => !gold.has(l));
-    if (stray !== undefined) throw new DataError(`label '${stray}' is not a gold id of query ${i} — the predictions were not computed on this EvalSet`, { file, line: i + 1, field: 'label' });
+    if (stray !== undefined)
+      throw new DataError(`label '${stray}' is not a gold id of query ${i} — the predictions were not computed on this EvalSet`, {
+        file,
+        line: i + 1,
+        field: 'label',
+      });
   });
 }
 
@@ -140,14 +153,24 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
   const log = o.log ?? (() => {});
   if (!o.backend.reranker) throw new ConfigError('the backend config has no "reranker"', { field: 'reranker' });
   const depth = o.depth ?? o.backend.rerankDepth;
-  if (!depth || !Number.isInteger(depth) || depth < 1 || depth > 1000) throw new ConfigError('rerank depth must be an integer from 1 to 1000 (--depth or rerankDepth)', { field: 'depth' });
+  if (!depth || !Number.isInteger(depth) || depth < 1 || depth > 1000)
+    throw new ConfigError('rerank depth must be an integer from 1 to 1000 (--depth or rerankDepth)', { field: 'depth' });
   const src = readSource(o);
-  const tasks = o.tasks ? o.tasks.map((n) => src.tasks.find((t) => t.name === n) ?? (() => { throw new ConfigError(`task ${n} is not in ${o.runDir}`); })()) : src.tasks;
+  const tasks = o.tasks
+    ? o.tasks.map(
+        (n) =>
+          src.tasks.find((t) => t.name === n) ??
+          (() => {
+            throw new ConfigError(`task ${n} is not in ${o.runDir}`);
+          })(),
+      )
+    : src.tasks;
   const rerankCfg = o.backend.reranker;
   const backend: BackendConfig = {
     name: o.backend.name,
     pipeline: (src.backend?.pipeline as BackendConfig['pipeline'] | undefined) ?? 'no-think',
-    embedder: (src.backend?.embedder as ModelConfig | undefined) ?? ({ type: 'external', source: basename(o.runDir) } as unknown as ModelConfig),
+    embedder:
+      (src.backend?.embedder as ModelConfig | undefined) ?? ({ type: 'external', source: basename(o.runDir) } as unknown as ModelConfig),
     reasoner: (src.backend?.reasoner as ModelConfig | null | undefined) ?? null,
     reranker: rerankCfg,
     rerankDepth: depth,
@@ -169,7 +192,16 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
       const predFile = src.predFile(task.name);
       if (!existsSync(predFile)) throw new DataError('missing', { file: predFile, task: task.name });
       const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: o.hfRoot, version: src.version, format: src.format });
-      const fingerprint = hashJson({ source: sha256(predFile), reranker: rerankCfg, depth, task, version: src.version, prompts: RERANK_PROMPT_VERSION, data: dataFingerprint(evalSet.dataFiles), harness: packageVersion() });
+      const fingerprint = hashJson({
+        source: sha256(predFile),
+        reranker: rerankCfg,
+        depth,
+        task,
+        version: src.version,
+        prompts: RERANK_PROMPT_VERSION,
+        data: dataFingerprint(evalSet.dataFiles),
+        harness: packageVersion(),
+      });
       fingerprints[task.name] = { fingerprint, source: predFile };
       const statusFile = join(o.outDir, '.status', `${task.name}.json`);
       const scoreFile = join(o.outDir, `${task.name}_score.json`);
@@ -184,7 +216,14 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
         const preds = readPredictionFile(predFile);
         checkAgainstEvalSet(preds, evalSet, predFile);
         // Qwen3-VL-Embedding's reranked pred files keep only the top K; a pred line is taken as it stands
-        const r = await rerankTask(evalSet, preds, reranker, { backend, outDir: o.outDir, media: new MediaLoader(root, evalSet), cache, version: src.version, signal: o.signal });
+        const r = await rerankTask(evalSet, preds, reranker, {
+          backend,
+          outDir: o.outDir,
+          media: new MediaLoader(root, evalSet),
+          cache,
+          version: src.version,
+          signal: o.signal,
+        });
         scores = scorePredictions(r.preds);
         writeFileAtomic(outPred, r.preds.map((p) => JSON.stringify(p) + '\n').join(''));
         writeJsonAtomic(scoreFile, scores, 4);
@@ -195,7 +234,9 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
         writeJsonAtomic(statusFile, { fingerprint, cost: costs[task.name] });
       }
       results.push({ task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length });
-      log(`[${n + 1}/${tasks.length}] ${task.name}: ${task.metric} ${(scores[task.metric] * 100).toFixed(2)} after reranking the top ${depth}${reused.includes(task.name) ? ' (reused)' : ''}`);
+      log(
+        `[${n + 1}/${tasks.length}] ${task.name}: ${task.metric} ${(scores[task.metric] * 100).toFixed(2)} after reranking the top ${depth}${reused.includes(task.name) ? ' (reused)' : ''}`,
+      );
     }
   } finally {
     await reranker.close?.();

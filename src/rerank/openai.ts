@@ -25,7 +25,9 @@ type Side = string | { content: ({ type: 'text'; text: string } | { type: 'image
 
 function plainSide(item: RerankItem): Side {
   if (!item.media.length) return item.text;
-  const parts = item.media.flatMap((m) => (m.kind === 'image' ? [m.data] : m.data)).map((d) => ({ type: 'image_url' as const, image_url: { url: imageDataUrl(d) } }));
+  const parts = item.media
+    .flatMap((m) => (m.kind === 'image' ? [m.data] : m.data))
+    .map((d) => ({ type: 'image_url' as const, image_url: { url: imageDataUrl(d) } }));
   return { content: item.text ? [...parts, { type: 'text' as const, text: item.text }] : parts };
 }
 
@@ -61,19 +63,35 @@ export class OpenAIReranker implements Reranker {
     const endpoint = this.cfg.endpoint ?? 'score';
     const body: Record<string, unknown> = { model: this.cfg.model };
     if (endpoint === 'score') Object.assign(body, { queries: side(pairs[0].query), documents: pairs.map((p) => side(p.candidate)) });
-    else Object.assign(body, { query: side(pairs[0].query), documents: pairs.map((p) => side(p.candidate)), top_n: pairs.length, return_documents: false });
-    if (this.cfg.protocol === 'qwen3-vl-reranker' && this.cfg.instruction) body.chat_template_kwargs = { instruction: this.cfg.instruction };
+    else
+      Object.assign(body, {
+        query: side(pairs[0].query),
+        documents: pairs.map((p) => side(p.candidate)),
+        top_n: pairs.length,
+        return_documents: false,
+      });
+    if (this.cfg.protocol === 'qwen3-vl-reranker' && this.cfg.instruction)
+      body.chat_template_kwargs = { instruction: this.cfg.instruction };
     const url = `${String(this.cfg.baseURL)}/${endpoint}`;
     const res = await this.client.post<ScoreResponse>(`/${endpoint}`, body, ctx.signal);
-    const rows = endpoint === 'score' ? (res.data ?? []).map((d) => ({ index: d.index, score: d.score })) : (res.results ?? []).map((r) => ({ index: r.index, score: r.relevance_score }));
+    const rows =
+      endpoint === 'score'
+        ? (res.data ?? []).map((d) => ({ index: d.index, score: d.score }))
+        : (res.results ?? []).map((r) => ({ index: r.index, score: r.relevance_score }));
     const out: (number | null)[] = pairs.map(() => null);
     for (const r of rows) {
-      if (typeof r.index !== 'number' || r.index < 0 || r.index >= pairs.length || typeof r.score !== 'number' || !Number.isFinite(r.score)) {
+      if (
+        typeof r.index !== 'number' ||
+        r.index < 0 ||
+        r.index >= pairs.length ||
+        typeof r.score !== 'number' ||
+        !Number.isFinite(r.score)
+      ) {
         throw new BackendError(`${url}: malformed score entry ${JSON.stringify(r)}`);
       }
       out[r.index] = r.score;
     }
-    const missing = out.findIndex((s) => s === null);
+    const missing = out.indexOf(null);
     if (missing >= 0) throw new BackendError(`${url}: expected ${pairs.length} score(s), document ${missing} has none`);
     const promptTokens = res.usage?.prompt_tokens ?? 0;
     // usage is per request; charge it to the first pair so the stage's totals stay exact

@@ -11,18 +11,25 @@ export const RERANK_PROMPT_VERSION = 'rerank-prompts@1';
 export type RerankAnswer = 'yes-no' | 'score';
 
 const FOCUS: Record<PromptFamily, string> = {
-  classification: 'The query is an input to classify; the candidate is a category label. Decide whether the label names what the input shows.',
+  classification:
+    'The query is an input to classify; the candidate is a category label. Decide whether the label names what the input shows.',
   vqa: 'The query asks a question about its input; the candidate is an answer. Work out the answer from the input, then decide whether the candidate states it.',
-  retrieval: 'Decide whether the candidate is the item the query describes or asks for: compare subjects, attributes, relations and setting.',
-  grounding: 'The query refers to one object in an image; the candidate shows an object. Identify the referred object, then decide whether the candidate is that object.',
-  video: 'Compare what happens over time — actors, actions in order, objects, setting — and, for a question, work out its answer; decide whether the candidate matches.',
-  visdoc: 'The query is a question or topic; the candidate is a document page. Decide whether the page contains the information the query needs (entities, numbers, terms, charts or tables).',
+  retrieval:
+    'Decide whether the candidate is the item the query describes or asks for: compare subjects, attributes, relations and setting.',
+  grounding:
+    'The query refers to one object in an image; the candidate shows an object. Identify the referred object, then decide whether the candidate is that object.',
+  video:
+    'Compare what happens over time — actors, actions in order, objects, setting — and, for a question, work out its answer; decide whether the candidate matches.',
+  visdoc:
+    'The query is a question or topic; the candidate is a document page. Decide whether the page contains the information the query needs (entities, numbers, terms, charts or tables).',
   target: 'Decide whether the candidate matches the query.',
 };
 
 const ANSWER: Record<RerankAnswer, string> = {
-  'yes-no': 'Reason briefly inside <think> and </think>. Then, on the last line, write exactly "Answer: yes" if the candidate matches the query, or "Answer: no" if it does not.',
-  score: 'Reason briefly inside <think> and </think>. Then, on the last line, write exactly "Score: N", where N is an integer from 0 (unrelated) to 10 (certainly the right candidate).',
+  'yes-no':
+    'Reason briefly inside <think> and </think>. Then, on the last line, write exactly "Answer: yes" if the candidate matches the query, or "Answer: no" if it does not.',
+  score:
+    'Reason briefly inside <think> and </think>. Then, on the last line, write exactly "Score: N", where N is an integer from 0 (unrelated) to 10 (certainly the right candidate).',
 };
 
 export function rerankPrompt(family: PromptFamily, answer: RerankAnswer, query: string, candidate: string): string {

@@ -65,7 +65,13 @@ export function qwen3VlRerankerMessages(query: RerankItem, doc: RerankItem, inst
  */
 export function renderQwen3VlRerankerPrompt(m: Qwen3VlMessages): string {
   const body = m.user
-    .map((p) => (p.type === 'text' ? p.text : p.type === 'image_url' ? '<|vision_start|><|image_pad|><|vision_end|>' : '<|vision_start|><|video_pad|><|vision_end|>'))
+    .map((p) =>
+      p.type === 'text'
+        ? p.text
+        : p.type === 'image_url'
+          ? '<|vision_start|><|image_pad|><|vision_end|>'
+          : '<|vision_start|><|video_pad|><|vision_end|>',
+    )
     .join('');
   return `<|im_start|>system\n${m.system}<|im_end|>\n<|im_start|>user\n${body}<|im_end|>\n<|im_start|>assistant\n`;
 }

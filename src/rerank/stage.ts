@@ -75,7 +75,17 @@ function deferred(): Deferred {
 }
 
 export function emptyRerankStats(): RerankStats {
-  return { calls: 0, pairs: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, workPromptTokens: 0, workCompletionTokens: 0, unparsed: 0, busyMs: 0 };
+  return {
+    calls: 0,
+    pairs: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    workPromptTokens: 0,
+    workCompletionTokens: 0,
+    unparsed: 0,
+    busyMs: 0,
+  };
 }
 
 /** Re-sort the first `depth` entries of `prediction` by `score` (descending; ties keep retrieval order). */
@@ -112,90 +122,114 @@ export async function rerankPredictions(
     return { ri: { id: item.id, text: stripPlaceholders(item.text), media }, digest: mediaDigest(media) };
   };
 
-  await forEachPool(preds, opts.parallel ?? 8, async (pred, qi) => {
-    const q = evalSet.queries[qi];
-    const topIds = [...new Set(pred.prediction.slice(0, opts.depth))];
-    const gold = new Set(q.gold);
-    const query = await loadItem(q);
-    const scores = new Map<string, RerankScore>();
-    const pending: { pair: RerankPair; key: string; done: Deferred }[] = [];
-    const shared: Promise<void>[] = [];
-    for (const id of topIds) {
-      const cand = byId.get(id);
-      if (!cand) throw new DataError(`query ${qi} (${q.id}) ranks candidate '${id}', which is not in the task's candidate pool`, { task });
-      // candidate media are loaded for the key only when not already digested; a pair sent to the model loads them again
-      let digest = digests.get(id);
-      let loaded: RerankItem | null = null;
-      if (!digest) {
-        const l = await loadItem(cand);
-        digest = l.digest;
-        loaded = l.ri;
-        digests.set(id, digest);
-      }
-      const key = cacheKey({ kind: 'rerank', model, prompt: reranker.promptVersion, family, query: [query.ri.text, query.digest], candidate: [stripPlaceholders(cand.text), digest], version: opts.version });
-      const hit = reranker.cacheable ? (opts.cache?.get(key) ?? null) : null;
-      if (hit) {
-        scores.set(id, hit);
-        stats.cacheHits++;
-        continue;
-      }
-      // the same pair already asked for by another query of this run: wait for that answer
-      const asked = reranker.cacheable ? inflight.get(key) : undefined;
-      if (asked) {
-        shared.push(asked.then((s) => void scores.set(id, s)));
-        stats.cacheHits++;
-        continue;
-      }
-      loaded ??= (await loadItem(cand)).ri;
-      const entry = { pair: { query: query.ri, candidate: loaded, retrievalRank: pred.prediction.indexOf(id), gold: gold.has(id) }, key, done: deferred() };
-      if (reranker.cacheable) inflight.set(key, entry.done.promise);
-      pending.push(entry);
-    }
-    if (pending.length) {
-      opts.signal?.throwIfAborted();
-      // one call per query (pooling rerankers) or per pair (chat rerankers); a call ends when its scores are
-      // on disk, so a kill loses at most the calls in flight
-      const calls = reranker.unit === 'pair' ? pending.map((p) => [p]) : [pending];
-      // allSettled: when one call fails, the others still finish and are cached before the error propagates
-      const settled = await Promise.allSettled(calls.map(async (call) => {
-        if (active++ === 0) since = performance.now();
-        let got: RerankScore[];
-        try {
-          got = await reranker.score(call.map((p) => p.pair), { task, family, signal: opts.signal });
-        } catch (err) {
-          for (const p of call) p.done.reject(err);
-          throw err;
-        } finally {
-          if (--active === 0) stats.busyMs += performance.now() - since;
+  await forEachPool(
+    preds,
+    opts.parallel ?? 8,
+    async (pred, qi) => {
+      const q = evalSet.queries[qi];
+      const topIds = [...new Set(pred.prediction.slice(0, opts.depth))];
+      const gold = new Set(q.gold);
+      const query = await loadItem(q);
+      const scores = new Map<string, RerankScore>();
+      const pending: { pair: RerankPair; key: string; done: Deferred }[] = [];
+      const shared: Promise<void>[] = [];
+      for (const id of topIds) {
+        const cand = byId.get(id);
+        if (!cand)
+          throw new DataError(`query ${qi} (${q.id}) ranks candidate '${id}', which is not in the task's candidate pool`, { task });
+        // candidate media are loaded for the key only when not already digested; a pair sent to the model loads them again
+        let digest = digests.get(id);
+        let loaded: RerankItem | null = null;
+        if (!digest) {
+          const l = await loadItem(cand);
+          digest = l.digest;
+          loaded = l.ri;
+          digests.set(id, digest);
         }
-        if (got.length !== call.length) throw new DataError(`reranker ${reranker.id} returned ${got.length} score(s) for ${call.length} pair(s)`, { task });
-        stats.calls++;
-        stats.pairs += call.length;
-        const writes: Promise<void>[] = [];
-        got.forEach((s, j) => {
-          scores.set(call[j].pair.candidate.id, s);
-          stats.promptTokens += s.usage?.promptTokens ?? 0;
-          stats.completionTokens += s.usage?.completionTokens ?? 0;
-          if (s.unparsed) stats.unparsed++;
-          if (reranker.cacheable && opts.cache) writes.push(opts.cache.put(call[j].key, s));
+        const key = cacheKey({
+          kind: 'rerank',
+          model,
+          prompt: reranker.promptVersion,
+          family,
+          query: [query.ri.text, query.digest],
+          candidate: [stripPlaceholders(cand.text), digest],
+          version: opts.version,
         });
-        await Promise.all(writes);
-        got.forEach((s, j) => call[j].done.resolve(s));
-      }));
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
-    await Promise.all(shared);
-    for (const s of scores.values()) {
-      stats.workPromptTokens += s.usage?.promptTokens ?? 0;
-      stats.workCompletionTokens += s.usage?.completionTokens ?? 0;
-    }
-    const retrieved = pred.prediction.slice(0, opts.depth);
-    const row: RerankRow = { id: q.id, retrieved, scores: retrieved.map((id) => (scores.get(id) as RerankScore).score) };
-    if (retrieved.some((id) => scores.get(id)?.trace)) row.traces = retrieved.map((id) => scores.get(id)?.trace ?? null);
-    rows[qi] = row;
-    out[qi] = { ...pred, prediction: applyRerank(pred.prediction, opts.depth, (id) => (scores.get(id) as RerankScore).score) };
-    opts.onProgress?.(++done, preds.length);
-  }, opts.signal);
+        const hit = reranker.cacheable ? (opts.cache?.get(key) ?? null) : null;
+        if (hit) {
+          scores.set(id, hit);
+          stats.cacheHits++;
+          continue;
+        }
+        // the same pair already asked for by another query of this run: wait for that answer
+        const asked = reranker.cacheable ? inflight.get(key) : undefined;
+        if (asked) {
+          shared.push(asked.then((s) => void scores.set(id, s)));
+          stats.cacheHits++;
+          continue;
+        }
+        loaded ??= (await loadItem(cand)).ri;
+        const entry = {
+          pair: { query: query.ri, candidate: loaded, retrievalRank: pred.prediction.indexOf(id), gold: gold.has(id) },
+          key,
+          done: deferred(),
+        };
+        if (reranker.cacheable) inflight.set(key, entry.done.promise);
+        pending.push(entry);
+      }
+      if (pending.length) {
+        opts.signal?.throwIfAborted();
+        // one call per query (pooling rerankers) or per pair (chat rerankers); a call ends when its scores are
+        // on disk, so a kill loses at most the calls in flight
+        const calls = reranker.unit === 'pair' ? pending.map((p) => [p]) : [pending];
+        // allSettled: when one call fails, the others still finish and are cached before the error propagates
+        const settled = await Promise.allSettled(
+          calls.map(async (call) => {
+            if (active++ === 0) since = performance.now();
+            let got: RerankScore[];
+            try {
+              got = await reranker.score(
+                call.map((p) => p.pair),
+                { task, family, signal: opts.signal },
+              );
+            } catch (err) {
+              for (const p of call) p.done.reject(err);
+              throw err;
+            } finally {
+              if (--active === 0) stats.busyMs += performance.now() - since;
+            }
+            if (got.length !== call.length)
+              throw new DataError(`reranker ${reranker.id} returned ${got.length} score(s) for ${call.length} pair(s)`, { task });
+            stats.calls++;
+            stats.pairs += call.length;
+            const writes: Promise<void>[] = [];
+            got.forEach((s, j) => {
+              scores.set(call[j].pair.candidate.id, s);
+              stats.promptTokens += s.usage?.promptTokens ?? 0;
+              stats.completionTokens += s.usage?.completionTokens ?? 0;
+              if (s.unparsed) stats.unparsed++;
+              if (reranker.cacheable && opts.cache) writes.push(opts.cache.put(call[j].key, s));
+            });
+            await Promise.all(writes);
+            got.forEach((s, j) => call[j].done.resolve(s));
+          }),
+        );
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+      await Promise.all(shared);
+      for (const s of scores.values()) {
+        stats.workPromptTokens += s.usage?.promptTokens ?? 0;
+        stats.workCompletionTokens += s.usage?.completionTokens ?? 0;
+      }
+      const retrieved = pred.prediction.slice(0, opts.depth);
+      const row: RerankRow = { id: q.id, retrieved, scores: retrieved.map((id) => (scores.get(id) as RerankScore).score) };
+      if (retrieved.some((id) => scores.get(id)?.trace)) row.traces = retrieved.map((id) => scores.get(id)?.trace ?? null);
+      rows[qi] = row;
+      out[qi] = { ...pred, prediction: applyRerank(pred.prediction, opts.depth, (id) => (scores.get(id) as RerankScore).score) };
+      opts.onProgress?.(++done, preds.length);
+    },
+    opts.signal,
+  );
   return { preds: out, rows, stats };
 }

@@ -34,7 +34,15 @@ export async function rerankTask(
   evalSet: EvalSet,
   preds: Prediction[],
   reranker: Reranker,
-  o: { backend: BackendConfig; outDir: string; media: MediaLoader; cache: RerankCache | null; version: MmebVersion; signal?: AbortSignal; onProgress?: (d: number, t: number) => void },
+  o: {
+    backend: BackendConfig;
+    outDir: string;
+    media: MediaLoader;
+    cache: RerankCache | null;
+    version: MmebVersion;
+    signal?: AbortSignal;
+    onProgress?: (d: number, t: number) => void;
+  },
 ): Promise<{ preds: Prediction[]; cost: RerankCost }> {
   const cfg = o.backend.reranker as Record<string, unknown>;
   const depth = o.backend.rerankDepth as number;
@@ -52,7 +60,19 @@ export async function rerankTask(
   const s = r.stats;
   return {
     preds: r.preds,
-    cost: { reranker: reranker.id, depth, calls: s.calls, pairs: s.pairs, cache_hits: s.cacheHits, prompt_tokens: s.promptTokens, completion_tokens: s.completionTokens, work_prompt_tokens: s.workPromptTokens, work_completion_tokens: s.workCompletionTokens, unparsed: s.unparsed, busy_seconds: s.busyMs / 1000 },
+    cost: {
+      reranker: reranker.id,
+      depth,
+      calls: s.calls,
+      pairs: s.pairs,
+      cache_hits: s.cacheHits,
+      prompt_tokens: s.promptTokens,
+      completion_tokens: s.completionTokens,
+      work_prompt_tokens: s.workPromptTokens,
+      work_completion_tokens: s.workCompletionTokens,
+      unparsed: s.unparsed,
+      busy_seconds: s.busyMs / 1000,
+    },
   };
 }
 
@@ -65,7 +85,8 @@ export function sumPartCosts(parts: Record<string, unknown>[]): Record<string, u
   const add = (into: Record<string, unknown>, c: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(c)) {
       if (typeof v === 'number' && !KEEP.has(k)) into[k] = ((into[k] as number | undefined) ?? 0) + v;
-      else if (v && typeof v === 'object' && !Array.isArray(v)) add((into[k] ??= {}) as Record<string, unknown>, v as Record<string, unknown>);
+      else if (v && typeof v === 'object' && !Array.isArray(v))
+        add((into[k] ??= {}) as Record<string, unknown>, v as Record<string, unknown>);
       else if (!(k in into)) into[k] = v;
     }
   };

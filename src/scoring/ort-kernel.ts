@@ -30,7 +30,9 @@ export function buildModel(withTopK: boolean): Uint8Array {
   const vi = (name: string, type: number, dims: (string | number)[]) =>
     onnx.ValueInfoProto.create({
       name,
-      type: { tensorType: { elemType: type, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+      type: {
+        tensorType: { elemType: type, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } },
+      },
     });
   const nodes = [
     onnx.NodeProto.create({
@@ -72,11 +74,27 @@ export interface TopKKernel {
    * For `nq` queries (row-major, dim d) against `nc` candidates, the top min(k, nc) candidate indices per
    * query, ordered by score desc, then gold last, then index: row q at [q·min(k, nc), (q+1)·min(k, nc)).
    */
-  topk(queries: Float32Array, nq: number, candidates: Float32Array, nc: number, d: number, k: number, isGold: (q: number, c: number) => boolean): Promise<Int32Array>;
+  topk(
+    queries: Float32Array,
+    nq: number,
+    candidates: Float32Array,
+    nc: number,
+    d: number,
+    k: number,
+    isGold: (q: number, c: number) => boolean,
+  ): Promise<Int32Array>;
   close(): Promise<void>;
 }
 
-export async function createOrtKernel({ threads, blockRows = 256, margin = 16 }: { threads?: number; blockRows?: number; margin?: number } = {}): Promise<TopKKernel> {
+export async function createOrtKernel({
+  threads,
+  blockRows = 256,
+  margin = 16,
+}: {
+  threads?: number;
+  blockRows?: number;
+  margin?: number;
+} = {}): Promise<TopKKernel> {
   const ort = (await import('onnxruntime-node')) as typeof Ort;
   const options: Ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads ?? 0, graphOptimizationLevel: 'all' };
   const topkSession = await ort.InferenceSession.create(Buffer.from(TOPK_MODEL_BASE64, 'base64'), options);
@@ -95,7 +113,9 @@ export async function createOrtKernel({ threads, blockRows = 256, margin = 16 }:
   return {
     async topk(queries, nq, candidates, nc, d, k, isGold) {
       if (queries.length !== nq * d || candidates.length !== nc * d) {
-        throw new RangeError(`scoring kernel: ${nq} queries and ${nc} candidates of dimension ${d} need ${nq * d} and ${nc * d} values, got ${queries.length} and ${candidates.length}`);
+        throw new RangeError(
+          `scoring kernel: ${nq} queries and ${nc} candidates of dimension ${d} need ${nq * d} and ${nc * d} values, got ${queries.length} and ${candidates.length}`,
+        );
       }
       const kk = Math.min(nc, k);
       const window = Math.min(nc, kk + margin);
@@ -117,7 +137,14 @@ export async function createOrtKernel({ threads, blockRows = 256, margin = 16 }:
           if (window < nc && vals[window - 1] === boundary) {
             const full = await scoreSession.run({ Q: new ort.Tensor('float32', queries.subarray(q * d, (q + 1) * d), [1, d]), C });
             const scores = full.S.data as Float32Array;
-            out.set(policySort(scores, Array.from({ length: nc }, (_, i) => i), (c) => isGold(q, c)).slice(0, kk), q * kk);
+            out.set(
+              policySort(
+                scores,
+                Array.from({ length: nc }, (_, i) => i),
+                (c) => isGold(q, c),
+              ).slice(0, kk),
+              q * kk,
+            );
             continue;
           }
           const byIndex = new Map(idx.map((c, j) => [c, vals[j]]));

@@ -21,7 +21,12 @@ export class ScoringPool {
   /** The worker starts on first use: a run whose tasks are all resumed, or all local, never starts it. */
   private get pool(): Piscina {
     if (!this.piscina) {
-      this.piscina = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: 1, maxThreads: 1, idleTimeout: 5_000 });
+      this.piscina = new Piscina({
+        filename: new URL('./worker.js', import.meta.url).href,
+        minThreads: 1,
+        maxThreads: 1,
+        idleTimeout: 5_000,
+      });
       this.piscina.on('error', () => {
         /* surfaced through the rejected run() promise */
       });
@@ -44,7 +49,15 @@ export class ScoringPool {
    * row q of the result is at [q·kk, (q+1)·kk) with kk = min(k, nc). The matrices' buffers are transferred
    * to the worker: the caller's `queries` and `candidates` are unusable afterwards.
    */
-  async topkMatrices(queries: Float32Array, nq: number, candidates: Float32Array, nc: number, d: number, k: number, gold: number[][] | null): Promise<Int32Array> {
+  async topkMatrices(
+    queries: Float32Array,
+    nq: number,
+    candidates: Float32Array,
+    nc: number,
+    d: number,
+    k: number,
+    gold: number[][] | null,
+  ): Promise<Int32Array> {
     if (nq === 0 || nc === 0) return new Int32Array(0);
     const task: ScoringTask = { queries, nq, candidates, nc, d, k, gold, threads: this.threads };
     const transferList = [...new Set([queries.buffer, candidates.buffer])].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);

@@ -6,7 +6,10 @@ import { readJsonLines } from '../util/json.js';
 import { ScoringPool } from './pool.js';
 
 function readIds(file: string, expected: number): string[] {
-  const ids = readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l, i, a) => l !== '' || i < a.length - 1);
+  const ids = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l, i, a) => l !== '' || i < a.length - 1);
   if (ids.length !== expected) throw new DataError(`has ${ids.length} ids but the matrix has ${expected} rows`, { file });
   // ids name rows: a repeated id would make gold labels and predictions ambiguous
   const seen = new Map<string, number>();
@@ -50,10 +53,14 @@ interface Inputs {
 function readInputs(opts: RankFilesOptions): Inputs {
   const q = readNpy(opts.queries);
   const c = readNpy(opts.candidates);
-  for (const [m, file] of [[q, opts.queries], [c, opts.candidates]] as const) {
+  for (const [m, file] of [
+    [q, opts.queries],
+    [c, opts.candidates],
+  ] as const) {
     if (m.rows === 0 || m.cols === 0) throw new DataError(`empty matrix (shape ${m.rows} x ${m.cols})`, { file });
     const bad = m.data.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) throw new DataError(`non-finite value ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`, { file });
+    if (bad >= 0)
+      throw new DataError(`non-finite value ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`, { file });
   }
   if (q.cols !== c.cols) throw new DataError(`queries have ${q.cols} dimensions but candidates have ${c.cols}`, { file: opts.candidates });
   const cids = opts.candidateIds ? readIds(opts.candidateIds, c.rows) : null;

@@ -29,6 +29,14 @@ export default async function score(task: ScoringTask): Promise<Int32Array> {
     return new Int32Array(0);
   }
   const gold = task.gold?.map((g) => (g.length ? new Set(g) : null)) ?? null;
-  const ranked = await (await kernel).topk(task.queries, task.nq, task.candidates, task.nc, task.d, task.k, (q, c) => gold?.[q]?.has(c) === true);
+  const ranked = await (await kernel).topk(
+    task.queries,
+    task.nq,
+    task.candidates,
+    task.nc,
+    task.d,
+    task.k,
+    (q, c) => gold?.[q]?.has(c) === true,
+  );
   return move(ranked) as Int32Array;
 }

@@ -113,7 +113,16 @@ function parseMessages(messages: unknown): { text: string; media: LoadedMedia[] 
 const words = (s: string) => (s.match(/\S+/g) ?? []).length;
 
 export async function startServer(backend: Backend, opts: ServeOptions = {}): Promise<RunningServer> {
-  const stats: ServerStats = { requests: 0, byRoute: {}, embeddedItems: 0, inFlight: 0, maxInFlight: 0, slotBusyMs: 0, failuresInjected: 0, authorized: 0 };
+  const stats: ServerStats = {
+    requests: 0,
+    byRoute: {},
+    embeddedItems: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    slotBusyMs: 0,
+    failuresInjected: 0,
+    authorized: 0,
+  };
   const limiter = new Limiter(opts.maxConcurrency ?? 64);
   const modelName = backend.config.name;
   const limit = opts.maxBodyBytes ?? 256 * 1024 * 1024;
@@ -146,24 +155,34 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
       res.end(JSON.stringify(body));
     };
     try {
-      if (route === 'GET /health') return send(200, { status: 'ok', model: modelName, embedder: backend.embedder.id, reasoner: backend.reasoner?.id ?? null });
+      if (route === 'GET /health')
+        return send(200, { status: 'ok', model: modelName, embedder: backend.embedder.id, reasoner: backend.reasoner?.id ?? null });
       if (route === 'GET /stats') return send(200, stats);
-      if (route === 'GET /v1/models') return send(200, { object: 'list', data: [{ id: modelName, object: 'model', owned_by: 'tte-bench' }] });
+      if (route === 'GET /v1/models')
+        return send(200, { object: 'list', data: [{ id: modelName, object: 'model', owned_by: 'tte-bench' }] });
       if (route === 'POST /v1/embeddings') {
         const body = await readJson(req, limit);
         let items: { text: string; media: LoadedMedia[] }[];
         if (body.messages !== undefined) items = [parseMessages(body.messages)];
         else if (typeof body.input === 'string') items = [{ text: body.input, media: [] }];
-        else if (Array.isArray(body.input) && body.input.every((x) => typeof x === 'string')) items = (body.input as string[]).map((t) => ({ text: t, media: [] }));
+        else if (Array.isArray(body.input) && body.input.every((x) => typeof x === 'string'))
+          items = (body.input as string[]).map((t) => ({ text: t, media: [] }));
         else throw new HttpError(400, "expected 'input' (a string or list of strings) or 'messages'");
-        const vectors = (await model(() => backend.embedder.embed(items.map((it) => ({ ...it, role: 'query' as const }))))) as Float32Array[];
+        const vectors = (await model(() =>
+          backend.embedder.embed(items.map((it) => ({ ...it, role: 'query' as const }))),
+        )) as Float32Array[];
         stats.embeddedItems += items.length;
         const tokens = items.reduce((a, it) => a + words(it.text), 0);
         return send(200, {
           object: 'list',
           model: modelName,
           // encoding_format 'base64': little-endian float32 bytes, as OpenAI and vLLM answer it
-          data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v) })),
+          data: vectors.map((v, index) => ({
+            object: 'embedding',
+            index,
+            embedding:
+              body.encoding_format === 'base64' ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v),
+          })),
           usage: { prompt_tokens: tokens, total_tokens: tokens },
         });
       }
@@ -172,14 +191,21 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         const reasoner = backend.reasoner;
         if (!reasoner) throw new HttpError(400, `backend '${modelName}' has no reasoner`);
         const input = parseMessages(body.messages);
-        const [trace] = (await model(() => reasoner.reason([input]))) as { text: string; usage?: { promptTokens: number; completionTokens: number } }[];
+        const [trace] = (await model(() => reasoner.reason([input]))) as {
+          text: string;
+          usage?: { promptTokens: number; completionTokens: number };
+        }[];
         const usage = trace.usage ?? { promptTokens: words(input.text), completionTokens: words(trace.text) };
         return send(200, {
           id: `chatcmpl-${stats.requests}`,
           object: 'chat.completion',
           model: modelName,
           choices: [{ index: 0, message: { role: 'assistant', content: trace.text }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens },
+          usage: {
+            prompt_tokens: usage.promptTokens,
+            completion_tokens: usage.completionTokens,
+            total_tokens: usage.promptTokens + usage.completionTokens,
+          },
         });
       }
       throw new HttpError(404, `no route ${route}`);
@@ -199,9 +225,10 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     stats,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }

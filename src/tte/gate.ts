@@ -63,13 +63,18 @@ export interface GateDeps {
   signal?: AbortSignal;
 }
 
-function gateReasoner(cfg: ModelConfig | undefined, maxTokens: number | undefined, backend: Backend): { reasoner: Reasoner; identity: unknown } {
+function gateReasoner(
+  cfg: ModelConfig | undefined,
+  maxTokens: number | undefined,
+  backend: Backend,
+): { reasoner: Reasoner; identity: unknown } {
   if (!cfg) {
     if (!backend.reasoner) throw new ConfigError('gate policy "reasoner" needs a reasoner (the backend\'s, or thinkGate.model)');
     return { reasoner: backend.reasoner, identity: { id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) } };
   }
   if (cfg.type === 'builtin') return { reasoner: new BuiltinReasoner(), identity: { id: 'builtin-reasoner@1' } };
-  if (cfg.type !== 'openai' || !cfg.baseURL || typeof cfg.model !== 'string') throw new ConfigError('thinkGate.model must be an "openai" model with baseURL and model, or "builtin"');
+  if (cfg.type !== 'openai' || !cfg.baseURL || typeof cfg.model !== 'string')
+    throw new ConfigError('thinkGate.model must be an "openai" model with baseURL and model, or "builtin"');
   const tokens = maxTokens ?? (cfg.maxTokens as number | undefined) ?? 4;
   const r = new OpenAIReasoner({ ...(cfg as unknown as OpenAIModelConfig), maxTokens: tokens });
   return { reasoner: r, identity: { id: r.id, config: modelIdentity({ ...cfg, maxTokens: tokens }) } };
@@ -99,7 +104,12 @@ export function makeThinkGate(config: BackendConfig, evalSet: EvalSet, deps: Gat
   const gate = queryGate(config, evalSet, deps);
   // the gate decides about queries; with --think-targets every candidate is reasoned on (index-side ECR is
   // produced once, offline) and not counted here
-  return gate && { stats: gate.stats, shouldThink: (items, role) => (role === 'target' ? Promise.resolve(items.map(() => true)) : gate.shouldThink(items, role)) };
+  return (
+    gate && {
+      stats: gate.stats,
+      shouldThink: (items, role) => (role === 'target' ? Promise.resolve(items.map(() => true)) : gate.shouldThink(items, role)),
+    }
+  );
 }
 
 function queryGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): ThinkGate | null {
@@ -108,7 +118,15 @@ function queryGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): Thi
   if (!deps.backend.reasoner || (config.pipeline !== 'teacher' && config.pipeline !== 'distilled')) return null;
   const mode = config.think ?? 'always';
   const g = config.thinkGate;
-  const stats: GateStats = { policy: mode === 'gate' ? (g?.policy ?? 'never') : mode, items: 0, reasoned: 0, gate_calls: 0, gate_prompt_tokens: 0, gate_completion_tokens: 0, gate_embed_calls: 0 };
+  const stats: GateStats = {
+    policy: mode === 'gate' ? (g?.policy ?? 'never') : mode,
+    items: 0,
+    reasoned: 0,
+    gate_calls: 0,
+    gate_prompt_tokens: 0,
+    gate_completion_tokens: 0,
+    gate_embed_calls: 0,
+  };
   const record = (mask: boolean[]) => {
     stats.items += mask.length;
     stats.reasoned += mask.filter(Boolean).length;
@@ -125,7 +143,12 @@ function queryGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): Thi
     return {
       stats,
       shouldThink: async () => {
-        const plain = { ...deps.backend, reasoner: null, unified: null, config: { ...deps.backend.config, pipeline: 'no-think' as const, reasoner: null } };
+        const plain = {
+          ...deps.backend,
+          reasoner: null,
+          unified: null,
+          config: { ...deps.backend.config, pipeline: 'no-think' as const, reasoner: null },
+        };
         const first = await embedEvalSet(evalSet, plain, deps.media, { version: deps.version, cache: deps.cache, signal: deps.signal });
         stats.gate_embed_calls += first.stats.embedCalls;
         stats.margins = retrievalMargins(evalSet, first.queryVectors, first.candidateVectors);
@@ -142,28 +165,43 @@ function queryGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): Thi
       const out: boolean[] = new Array(items.length);
       const parallel = Number((g?.model as ModelConfig | undefined)?.maxConcurrency ?? deps.backend.config.reasoner?.maxConcurrency ?? 8);
       const asked = new Map<string, Promise<Trace>>();
-      await forEachPool(items, parallel, async (it, i) => {
-        const media = await deps.media.load(it.media);
-        const text = `${GATE_PROMPT}\n\nInput:\n${it.text.replace(/<\|(?:image|video)_pad\|> ?/g, '').trim()}`;
-        const key = cacheKey({ kind: 'gate', model, prompt: GATE_PROMPT_VERSION, role, text, media: mediaDigest(media), version: deps.version });
-        let trace = deps.cache?.getTrace(key) ?? null;
-        if (!trace) {
-          // identical items are asked once per run
-          let p = asked.get(key);
-          if (!p) {
-            p = reasoner.reason([{ text, media }], { task: evalSet.task.name, family: familyOf(role), signal: deps.signal }).then(async ([t]) => {
-              stats.gate_calls++;
-              stats.gate_prompt_tokens += t.usage?.promptTokens ?? 0;
-              stats.gate_completion_tokens += t.usage?.completionTokens ?? 0;
-              await deps.cache?.putTrace(key, t);
-              return t;
-            });
-            asked.set(key, p);
+      await forEachPool(
+        items,
+        parallel,
+        async (it, i) => {
+          const media = await deps.media.load(it.media);
+          const text = `${GATE_PROMPT}\n\nInput:\n${it.text.replace(/<\|(?:image|video)_pad\|> ?/g, '').trim()}`;
+          const key = cacheKey({
+            kind: 'gate',
+            model,
+            prompt: GATE_PROMPT_VERSION,
+            role,
+            text,
+            media: mediaDigest(media),
+            version: deps.version,
+          });
+          let trace = deps.cache?.getTrace(key) ?? null;
+          if (!trace) {
+            // identical items are asked once per run
+            let p = asked.get(key);
+            if (!p) {
+              p = reasoner
+                .reason([{ text, media }], { task: evalSet.task.name, family: familyOf(role), signal: deps.signal })
+                .then(async ([t]) => {
+                  stats.gate_calls++;
+                  stats.gate_prompt_tokens += t.usage?.promptTokens ?? 0;
+                  stats.gate_completion_tokens += t.usage?.completionTokens ?? 0;
+                  await deps.cache?.putTrace(key, t);
+                  return t;
+                });
+              asked.set(key, p);
+            }
+            trace = await p;
           }
-          trace = await p;
-        }
-        out[i] = /^\W*yes\b/i.test(trace.text.replace(/<think>[\s\S]*?<\/think>/g, '').trim());
-      }, deps.signal);
+          out[i] = /^\W*yes\b/i.test(trace.text.replace(/<think>[\s\S]*?<\/think>/g, '').trim());
+        },
+        deps.signal,
+      );
       return record(out);
     },
   };

@@ -17,7 +17,7 @@ import type { Backend } from '../backends/registry.js';
 import type { LoadedMedia, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../datasets/types.js';
-import { Cache, cacheKey, mediaDigest } from '../engine/cache.js';
+import { type Cache, cacheKey, mediaDigest } from '../engine/cache.js';
 import type { CacheClaims } from '../engine/cache-claims.js';
 import { hashJson } from '../engine/fingerprint.js';
 import { VectorGuard } from '../engine/invariants.js';
@@ -66,7 +66,18 @@ export type Role = 'query' | 'target';
 
 /** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
  * several endpoints of one model, or another batch size, share the cache. */
-const TRANSPORT_FIELDS = new Set(['baseURL', 'maxConcurrency', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'allDownTimeoutMs', 'apiKeyEnv', 'batchSize', 'workers', 'intraOpNumThreads']);
+const TRANSPORT_FIELDS = new Set([
+  'baseURL',
+  'maxConcurrency',
+  'timeoutMs',
+  'maxRetries',
+  'retryBaseMs',
+  'allDownTimeoutMs',
+  'apiKeyEnv',
+  'batchSize',
+  'workers',
+  'intraOpNumThreads',
+]);
 
 export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
   return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
@@ -89,10 +100,18 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   // item at a time, so each answer is cached the moment it arrives (a killed run loses at most the requests
   // in flight) and no batch waits for its slowest item; enough calls run at once to keep every endpoint's
   // maxConcurrency busy. Local models and batched "input" requests take whole batches.
-  type Cfg = { maxConcurrency?: unknown; workers?: unknown; requestFormat?: unknown; protocol?: unknown; type: string; baseURL?: unknown } | null;
+  type Cfg = {
+    maxConcurrency?: unknown;
+    workers?: unknown;
+    requestFormat?: unknown;
+    protocol?: unknown;
+    type: string;
+    baseURL?: unknown;
+  } | null;
   // (an embedder with a protocol sends one request per item too)
   const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') =>
-    cfg?.type === 'openai' && (role === 'reasoner' || cfg.requestFormat === 'messages' || (role === 'embedder' && typeof cfg.protocol === 'string'));
+    cfg?.type === 'openai' &&
+    (role === 'reasoner' || cfg.requestFormat === 'messages' || (role === 'embedder' && typeof cfg.protocol === 'string'));
   const endpoints = (cfg: Cfg) => (Array.isArray(cfg?.baseURL) ? cfg.baseURL.length : 1);
   const plan = (cfg: Cfg, role: 'reasoner' | 'embedder') => {
     const size = perItem(cfg, role) ? 1 : batchSize;
@@ -103,7 +122,16 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   const reasonPlan = plan(backend.config.reasoner, 'reasoner');
   const embedPlan = plan(backend.config.embedder, 'embedder');
   const cache = opts.cache ?? null;
-  const stats: PipelineStats = { busyMs: 0, embedCalls: 0, embedItems: 0, reasonCalls: 0, reasonItems: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
+  const stats: PipelineStats = {
+    busyMs: 0,
+    embedCalls: 0,
+    embedItems: 0,
+    reasonCalls: 0,
+    reasonItems: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+  };
   let active = 0;
   let busySince = 0;
   const busy = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -218,7 +246,12 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         },
         async (idx, loaded) => {
           const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })));
-          checked(res.map((r) => r.vector), items, idx, role);
+          checked(
+            res.map((r) => r.vector),
+            items,
+            idx,
+            role,
+          );
           stats.reasonCalls++;
           stats.embedCalls++;
           stats.reasonItems += idx.length;
@@ -237,7 +270,7 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
       return { vectors: pairs.map((p) => p.vector), traces: pairs.map((p) => p.trace) };
     }
     let texts = items.map((it) => it.text);
-    let traces: (Trace | null)[] = items.map(() => null);
+    const traces: (Trace | null)[] = items.map(() => null);
     if (think && backend.reasoner) {
       const reasoner = backend.reasoner;
       // adaptive thinking: only the items the gate picks are reasoned on; the others keep their plain text
@@ -249,7 +282,10 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         prompts.map((p, j) => key('trace', role, p, digests[picked[j]])),
         (k) => cache?.getTrace(k) ?? null,
         async (idx, loaded) => {
-          const res = await reasoner.reason(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })), { task: evalSet.task.name, family: fam, signal });
+          const res = await reasoner.reason(
+            idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })),
+            { task: evalSet.task.name, family: fam, signal },
+          );
           stats.reasonCalls++;
           stats.reasonItems += idx.length;
           for (const t of res) {
@@ -278,7 +314,10 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
         );
         stats.embedCalls++;
         stats.embedItems += idx.length;
-        if (res.length !== idx.length) throw new DataError(`model ${backend.embedder.id} returned ${res.length} vector(s) for ${idx.length} item(s)`, { task: evalSet.task.name });
+        if (res.length !== idx.length)
+          throw new DataError(`model ${backend.embedder.id} returned ${res.length} vector(s) for ${idx.length} item(s)`, {
+            task: evalSet.task.name,
+          });
         return checked(res, items, idx, role);
       },
       (k, v) => cache?.putEmbedding(k, v),
@@ -296,10 +335,11 @@ export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: Me
   // file is reported before anything is embedded.
   const queryDigests = await digestsOf(evalSet.queries);
   const candidateDigests = await digestsOf(evalSet.candidates);
-  const failFast = <T>(p: Promise<T>) => p.catch((err: unknown) => {
-    stop.abort(err);
-    throw err;
-  });
+  const failFast = <T>(p: Promise<T>) =>
+    p.catch((err: unknown) => {
+      stop.abort(err);
+      throw err;
+    });
   const [qs, ts] = await Promise.allSettled([
     failFast(side(evalSet.queries, 'query', queryDigests)),
     failFast(side(evalSet.candidates, 'target', candidateDigests)),

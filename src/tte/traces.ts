@@ -102,10 +102,16 @@ export function runTraceRecords(dir: string): TraceRecord[] {
     const traces = readTraceLines(dir, t.name);
     if (!traces) continue;
     const items = readItemsFile(dir, t.name);
-    if (!items) throw new DataError(`the run folder has traces but no ${t.name}_items.json (made by an older version): rerun the task to export it`, { file: dir });
+    if (!items)
+      throw new DataError(`the run folder has traces but no ${t.name}_items.json (made by an older version): rerun the task to export it`, {
+        file: dir,
+      });
     if (!items.reasoner) throw new DataError(`${t.name}: no reasoner identity recorded`, { file: join(dir, `${t.name}_items.json`) });
     if (items.prompt_version !== PROMPT_VERSION) {
-      throw new DataError(`${t.name}: traces were made with prompt version ${items.prompt_version}, this harness renders ${PROMPT_VERSION}; export them with the harness version that made them`, { file: join(dir, `${t.name}_items.json`) });
+      throw new DataError(
+        `${t.name}: traces were made with prompt version ${items.prompt_version}, this harness renders ${PROMPT_VERSION}; export them with the harness version that made them`,
+        { file: join(dir, `${t.name}_items.json`) },
+      );
     }
     const keys = occurrenceKeys(items.queries.map((q) => q.id));
     const traceKeys = occurrenceKeys(traces.map((x) => x.id));
@@ -137,7 +143,8 @@ function emptyCounts(): ExportCounts {
 
 export async function exportTraces(runDirs: string[], outDir: string, opts: ExportOptions): Promise<ExportManifest> {
   if (!runDirs.length) throw new ConfigError('traces export needs at least one run folder');
-  if (opts.onlyHelped && !opts.baseline) throw new ConfigError('--only-helped needs --baseline RUN_DIR (the no-think run to measure help against)');
+  if (opts.onlyHelped && !opts.baseline)
+    throw new ConfigError('--only-helped needs --baseline RUN_DIR (the no-think run to measure help against)');
   if (opts.maxPerTask !== undefined && (!Number.isInteger(opts.maxPerTask) || opts.maxPerTask < 1 || opts.maxPerTask > 10_000_000)) {
     throw new ConfigError(`--max-per-task must be an integer from 1 to 10000000, got ${opts.maxPerTask}`);
   }
@@ -159,7 +166,8 @@ export async function exportTraces(runDirs: string[], outDir: string, opts: Expo
         const base = opts.baseline as string;
         if (!baseHits.has(r.task)) {
           const items = readItemsFile(base, r.task);
-          if (!items) throw new DataError(`the baseline has no ${r.task}_items.json, so its queries cannot be paired by id`, { file: base });
+          if (!items)
+            throw new DataError(`the baseline has no ${r.task}_items.json, so its queries cannot be paired by id`, { file: base });
           baseHits.set(r.task, hitByKey(base, r.task, occurrenceKeys(items.queries.map((q) => q.id))));
           const own = readItemsFile(dir, r.task) as NonNullable<ReturnType<typeof readItemsFile>>;
           runHits.set(r.task, hitByKey(dir, r.task, occurrenceKeys(own.queries.map((q) => q.id))));
@@ -172,7 +180,9 @@ export async function exportTraces(runDirs: string[], outDir: string, opts: Expo
           continue;
         }
       }
-      const sig = createHash('sha256').update(JSON.stringify([r.mmeb_version, r.input.prompt, r.input.media])).digest('hex');
+      const sig = createHash('sha256')
+        .update(JSON.stringify([r.mmeb_version, r.input.prompt, r.input.media]))
+        .digest('hex');
       if (dedup && seen.has(sig)) {
         c.duplicates++;
         counts.duplicates++;
@@ -264,7 +274,14 @@ function sharegptRows(records: TraceRecord[], outDir: string, opts: ExportOption
     }
     return rel;
   };
-  const rows: { messages: { role: string; content: string }[]; images?: string[]; videos?: string[][]; task: string; id: string; teacher: string }[] = [];
+  const rows: {
+    messages: { role: string; content: string }[];
+    images?: string[];
+    videos?: string[][];
+    task: string;
+    id: string;
+    teacher: string;
+  }[] = [];
   for (const r of records) {
     const root = rootOf(r.run);
     const images: string[] = [];
@@ -341,11 +358,17 @@ export async function importTraces(file: string, backendConfig: BackendConfig, o
   if (!backendConfig.reasoner) throw new ConfigError('the backend has no reasoner, so it never reads traces (pipeline no-think)');
   const backend = await createBackend(backendConfig);
   try {
-    if (!backend.reasoner) throw new ConfigError(`pipeline ${backendConfig.pipeline} keeps no separate trace cache; traces import needs a teacher or distilled backend`);
+    if (!backend.reasoner)
+      throw new ConfigError(
+        `pipeline ${backendConfig.pipeline} keeps no separate trace cache; traces import needs a teacher or distilled backend`,
+      );
     const reasonerKey = modelKey(backend.reasoner.id, backendConfig.reasoner);
     for (const { r, line } of records) {
       if (r.prompt_version !== PROMPT_VERSION) {
-        throw new DataError(`prompt version mismatch: the trace was made with ${r.prompt_version}, this harness prompts with ${PROMPT_VERSION}`, { file, line, field: 'prompt_version' });
+        throw new DataError(
+          `prompt version mismatch: the trace was made with ${r.prompt_version}, this harness prompts with ${PROMPT_VERSION}`,
+          { file, line, field: 'prompt_version' },
+        );
       }
       if (r.reasoner.key !== reasonerKey) {
         throw new DataError(
@@ -373,9 +396,19 @@ export async function importTraces(file: string, backendConfig: BackendConfig, o
       const family = promptFamily(task.meta);
       for (const { r, line } of group) {
         const q = byKey.get(r.key);
-        if (!q) throw new DataError(`${name} has no query ${JSON.stringify(r.key)} in ${resolve(opts.dataRoot)} (${version})`, { file, line, field: 'key' });
+        if (!q)
+          throw new DataError(`${name} has no query ${JSON.stringify(r.key)} in ${resolve(opts.dataRoot)} (${version})`, {
+            file,
+            line,
+            field: 'key',
+          });
         const prompt = reasoningPrompt(family, q.text);
-        if (prompt !== r.input.prompt) throw new DataError(`the query's prompt differs from the one the trace was made for (other data, format or prompts)`, { file, line, field: 'input.prompt' });
+        if (prompt !== r.input.prompt)
+          throw new DataError(`the query's prompt differs from the one the trace was made for (other data, format or prompts)`, {
+            file,
+            line,
+            field: 'input.prompt',
+          });
         const digests = mediaDigest(await loader.load(q.media));
         puts.push({ key: stageKey('trace', reasonerKey, 'query', prompt, digests, version), trace: r.trace });
         tasks[name] = (tasks[name] ?? 0) + 1;

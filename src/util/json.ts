@@ -97,13 +97,15 @@ export function readConfigJson(file: string, what: string): unknown {
 /** JSON Lines: one value per non-blank line, with its 1-based line number; bad JSON names file and line. */
 export function readJsonLines(file: string): { value: unknown; line: number }[] {
   const out: { value: unknown; line: number }[] = [];
-  readText(file).split('\n').forEach((raw, i) => {
-    if (!raw.trim()) return;
-    try {
-      out.push({ value: JSON.parse(raw), line: i + 1 });
-    } catch (err) {
-      throw new DataError(`invalid JSON: ${(err as Error).message}`, { file, line: i + 1 });
-    }
-  });
+  readText(file)
+    .split('\n')
+    .forEach((raw, i) => {
+      if (!raw.trim()) return;
+      try {
+        out.push({ value: JSON.parse(raw), line: i + 1 });
+      } catch (err) {
+        throw new DataError(`invalid JSON: ${(err as Error).message}`, { file, line: i + 1 });
+      }
+    });
   return out;
 }

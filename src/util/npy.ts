@@ -52,13 +52,19 @@ export function readNpy(file: string): Matrix {
   const major = buf[6];
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
-  const header = Buffer.from(buf.buffer, buf.byteOffset + start, Math.max(0, Math.min(headerLen, buf.length - start))).toString(major >= 3 ? 'utf8' : 'latin1');
+  const header = Buffer.from(buf.buffer, buf.byteOffset + start, Math.max(0, Math.min(headerLen, buf.length - start))).toString(
+    major >= 3 ? 'utf8' : 'latin1',
+  );
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shape = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shape === undefined) throw new DataError(`unreadable .npy header: ${header.trim()}`, { file });
   if (fortran === 'True') throw new DataError('Fortran-order arrays are not supported (save with np.ascontiguousarray)', { file });
-  const dims = shape.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const dims = shape
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (dims.length !== 2) throw new DataError(`expected a 2-D array, got shape (${shape})`, { file });
   const [rows, cols] = dims;
   const offset = buf.byteOffset + start + headerLen;

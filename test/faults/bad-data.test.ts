@@ -20,7 +20,11 @@ const N24 = ['hf', 'ziyjiang', 'MMEB_Test_Instruct', 'N24News'];
 const TATDQA = ['hf', 'vidore', 'tatdqa_test_beir'];
 
 /** Rows of a split's single parquet file, replaced by JSON Lines rows after `alter`. */
-async function alterRows(root: string, dir: string[], alter: (rows: Record<string, unknown>[]) => Record<string, unknown>[]): Promise<string> {
+async function alterRows(
+  root: string,
+  dir: string[],
+  alter: (rows: Record<string, unknown>[]) => Record<string, unknown>[],
+): Promise<string> {
   const folder = join(root, ...dir);
   const parquet = join(folder, readdirSync(folder).find((f) => f.endsWith('.parquet')) as string);
   const rows = (await readParquetRows([parquet])).map((r) => r.row);

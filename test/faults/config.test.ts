@@ -20,10 +20,22 @@ test('each schema violation names the file and its JSON path', () => {
     ['embedder unknown field', { ...base, embedder: { ...openai, requestFromat: 'input' } }, /\/embedder\/requestFromat: unknown field/],
     ['embedder wrong type', { ...base, embedder: { ...openai, maxConcurrency: '16' } }, /\/embedder\/maxConcurrency: must be integer/],
     ['embedder out of range', { ...base, embedder: { ...openai, maxConcurrency: 0 } }, /\/embedder\/maxConcurrency: must be >= 1/],
-    ['embedder bad enum', { ...base, embedder: { ...openai, requestFormat: 'msgs' } }, /\/embedder\/requestFormat: must be one of input, messages/],
+    [
+      'embedder bad enum',
+      { ...base, embedder: { ...openai, requestFormat: 'msgs' } },
+      /\/embedder\/requestFormat: must be one of input, messages/,
+    ],
     ['baseURL list of numbers', { ...base, embedder: { ...openai, baseURL: [1] } }, /\/embedder\/baseURL/],
-    ['reasoner unknown field', { ...base, pipeline: 'teacher', reasoner: { ...openai, tempreature: 0 } }, /\/reasoner\/tempreature: unknown field/],
-    ['reasoner out of range', { ...base, pipeline: 'teacher', reasoner: { ...openai, temperature: 9 } }, /\/reasoner\/temperature: must be <= 2/],
+    [
+      'reasoner unknown field',
+      { ...base, pipeline: 'teacher', reasoner: { ...openai, tempreature: 0 } },
+      /\/reasoner\/tempreature: unknown field/,
+    ],
+    [
+      'reasoner out of range',
+      { ...base, pipeline: 'teacher', reasoner: { ...openai, temperature: 9 } },
+      /\/reasoner\/temperature: must be <= 2/,
+    ],
     ['workers bound', { ...base, embedder: { type: 'transformers', model: 'x', workers: 1000 } }, /\/embedder\/workers: must be <= 64/],
     ['a key in the file', { ...base, embedder: { ...openai, apiKey: 'sk-x' } }, /\/embedder: API keys are never stored in a config/],
     ['a stray token field', { ...base, embedder: { ...openai, token: 'sk-x' } }, /\/embedder\/token: unknown field/],
@@ -33,14 +45,21 @@ test('each schema violation names the file and its JSON path', () => {
     writeFileSync(file, JSON.stringify(doc));
     assert.throws(
       () => loadBackendConfig(file),
-      (e: unknown) => e instanceof ConfigError && (e as Error).message.startsWith(`${file}: invalid backend config: `) && want.test((e as Error).message) && !(e as Error).message.includes('sk-x'),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        (e as Error).message.startsWith(`${file}: invalid backend config: `) &&
+        want.test((e as Error).message) &&
+        !(e as Error).message.includes('sk-x'),
       name,
     );
   }
   // not JSON at all: the file and the parse position
   const broken = join(dir, 'broken.json');
   writeFileSync(broken, '{"name": "x",');
-  assert.throws(() => loadBackendConfig(broken), (e: unknown) => e instanceof ConfigError && (e as Error).message.includes(broken));
+  assert.throws(
+    () => loadBackendConfig(broken),
+    (e: unknown) => e instanceof ConfigError && (e as Error).message.includes(broken),
+  );
 });
 
 test('every field the backends read is accepted (the strict schema refuses only what nothing reads)', () => {
@@ -52,11 +71,45 @@ test('every field the backends read is accepted (the strict schema refuses only 
       name: 'full',
       description: 'every field',
       pipeline: 'teacher',
-      embedder: { ...openai, textFormat: 'plain', batchSize: 8, requestFormat: 'messages', chatTemplate: '{{ x }}', maxConcurrency: 2, timeoutMs: 1000, maxRetries: 1, retryBaseMs: 10, apiKeyEnv: 'KEY' },
-      reasoner: { ...openai, maxTokens: 64, temperature: 0, systemPrompt: 'think', baseURL: ['http://127.0.0.1:1/v1', 'http://127.0.0.1:2/v1'] },
+      embedder: {
+        ...openai,
+        textFormat: 'plain',
+        batchSize: 8,
+        requestFormat: 'messages',
+        chatTemplate: '{{ x }}',
+        maxConcurrency: 2,
+        timeoutMs: 1000,
+        maxRetries: 1,
+        retryBaseMs: 10,
+        apiKeyEnv: 'KEY',
+      },
+      reasoner: {
+        ...openai,
+        maxTokens: 64,
+        temperature: 0,
+        systemPrompt: 'think',
+        baseURL: ['http://127.0.0.1:1/v1', 'http://127.0.0.1:2/v1'],
+      },
     }),
   );
   assert.equal(loadBackendConfig(file).name, 'full');
-  writeFileSync(file, JSON.stringify({ name: 'local', pipeline: 'no-think', embedder: { type: 'transformers', model: 'dir', architecture: 'clip', dtype: 'fp32', allowRemote: false, maxLength: 77, maxNewTokens: 8, intraOpNumThreads: 1, workers: 2 } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'local',
+      pipeline: 'no-think',
+      embedder: {
+        type: 'transformers',
+        model: 'dir',
+        architecture: 'clip',
+        dtype: 'fp32',
+        allowRemote: false,
+        maxLength: 77,
+        maxNewTokens: 8,
+        intraOpNumThreads: 1,
+        workers: 2,
+      },
+    }),
+  );
   assert.equal(loadBackendConfig(file).embedder.architecture, 'clip');
 });

@@ -58,7 +58,10 @@ test('one dimension per cache namespace: a model that changes its dimension is r
     server.plan.dim = () => 4; // the same name and config, now serving another model
     const second = await runCliAsync(['run', '--suite', 'mini', '--tasks', 'OK-VQA', '--out', join(dir, 'b'), ...common]);
     assert.equal(second.status, 2, second.stderr);
-    assert.match(second.stderr, /model openai:fault-model:messages: item (query|target) .+ has a 4-dimensional vector, but this model's cache namespace holds 8-dimensional vectors/);
+    assert.match(
+      second.stderr,
+      /model openai:fault-model:messages: item (query|target) .+ has a 4-dimensional vector, but this model's cache namespace holds 8-dimensional vectors/,
+    );
     assert.doesNotMatch(second.stderr, /\n\s+at /, 'no stack trace');
   } finally {
     await server.close();
@@ -69,9 +72,25 @@ test('one dimension per task: a vector of another length from the same server st
   const server = await startFaultServer({ dim: (t) => (t.length % 3 === 0 ? 5 : 8) });
   try {
     const dir = tempDir();
-    const r = await runCliAsync(['run', '--suite', 'mini', '--tasks', 'ImageNet-1K', '--backend', faultBackend(dir, server.url), '--no-cache', '--out', join(dir, 'o'), '--report-dir', join(dir, 'r')]);
+    const r = await runCliAsync([
+      'run',
+      '--suite',
+      'mini',
+      '--tasks',
+      'ImageNet-1K',
+      '--backend',
+      faultBackend(dir, server.url),
+      '--no-cache',
+      '--out',
+      join(dir, 'o'),
+      '--report-dir',
+      join(dir, 'r'),
+    ]);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /task ImageNet-1K: model openai:fault-model:messages: item (query|target) .+ has a (5|8)-dimensional vector, but item .+ has (8|5) dimensions/);
+    assert.match(
+      r.stderr,
+      /task ImageNet-1K: model openai:fault-model:messages: item (query|target) .+ has a (5|8)-dimensional vector, but item .+ has (8|5) dimensions/,
+    );
     assert.equal(existsSync(join(dir, 'o', 'ImageNet-1K_score.json')), false, 'no score written');
   } finally {
     await server.close();
@@ -82,8 +101,14 @@ test('the global scoring pool refuses vectors of another dimension instead of ze
   const pool = new ScoringPool({ threads: 1 });
   try {
     const c = [Float32Array.of(1, 0, 0, 0), Float32Array.of(0, 1), Float32Array.of(0, 0, 1, 0)];
-    await assert.rejects(pool.topk([Float32Array.of(0, 1, 0, 0)], c, 2, [[0]]), (e: unknown) => e instanceof DataError && /candidate 1 has dimension 2, expected 4/.test((e as Error).message));
-    await assert.rejects(pool.topk([Float32Array.of(0, 1)], [Float32Array.of(1, 0, 0, 0)], 1, [[0]]), /query 0 has dimension 2, expected 4/);
+    await assert.rejects(
+      pool.topk([Float32Array.of(0, 1, 0, 0)], c, 2, [[0]]),
+      (e: unknown) => e instanceof DataError && /candidate 1 has dimension 2, expected 4/.test((e as Error).message),
+    );
+    await assert.rejects(
+      pool.topk([Float32Array.of(0, 1)], [Float32Array.of(1, 0, 0, 0)], 1, [[0]]),
+      /query 0 has dimension 2, expected 4/,
+    );
   } finally {
     await pool.close();
   }
@@ -112,7 +137,10 @@ test('forEachPool takes no new item after a failure', async () => {
 async function countingBackend(): Promise<{ backend: Backend; calls: () => number }> {
   const inner = await createBackend(BUILTIN_BACKEND);
   let calls = 0;
-  const embedder = { id: inner.embedder.id, embed: (items: Parameters<Backend['embedder']['embed']>[0]) => (calls++, inner.embedder.embed(items)) };
+  const embedder = {
+    id: inner.embedder.id,
+    embed: (items: Parameters<Backend['embedder']['embed']>[0]) => (calls++, inner.embedder.embed(items)),
+  };
   return { backend: { ...inner, embedder }, calls: () => calls };
 }
 
@@ -154,13 +182,28 @@ test('--keep-going: summary.json, report.md and report.html say the run is parti
   rmSync(join(root, 'hf', 'VLM2Vec', 'HMDB51'), { recursive: true });
   rmSync(join(root, 'hf', 'VLM2Vec', 'NExTQA'), { recursive: true });
   const dir = tempDir();
-  const r = runCli(['run', '--suite', 'mini', '--data-root', root, '--keep-going', '--no-cache', '--out', join(dir, 'o'), '--report-dir', join(dir, 'r')]);
+  const r = runCli([
+    'run',
+    '--suite',
+    'mini',
+    '--data-root',
+    root,
+    '--keep-going',
+    '--no-cache',
+    '--out',
+    join(dir, 'o'),
+    '--report-dir',
+    join(dir, 'r'),
+  ]);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /^11 of 13 \(PARTIAL: 2 failed\) task\(s\), overall/);
   const summary = JSON.parse(readFileSync(join(dir, 'o', 'summary.json'), 'utf8'));
   assert.equal(summary.partial.tasks_requested, 13);
   assert.equal(summary.partial.tasks_scored, 11);
-  assert.deepEqual(summary.partial.failed.map((f: { name: string }) => f.name), ['HMDB51', 'NExTQA']);
+  assert.deepEqual(
+    summary.partial.failed.map((f: { name: string }) => f.name),
+    ['HMDB51', 'NExTQA'],
+  );
   const md = readFileSync(join(dir, 'r', 'report.md'), 'utf8');
   assert.match(md, /Partial run: 11 of 13 tasks scored/);
   assert.match(md, /> - HMDB51: /);
@@ -169,7 +212,18 @@ test('--keep-going: summary.json, report.md and report.html say the run is parti
   assert.match(html, /Partial run: 11 of 13 tasks scored/);
   assert.match(html, /<li><code>NExTQA<\/code>: /);
   // a complete run carries no such mark
-  const full = runCli(['run', '--suite', 'mini', '--tasks', 'ImageNet-1K', '--no-cache', '--out', join(dir, 'f'), '--report-dir', join(dir, 'fr')]);
+  const full = runCli([
+    'run',
+    '--suite',
+    'mini',
+    '--tasks',
+    'ImageNet-1K',
+    '--no-cache',
+    '--out',
+    join(dir, 'f'),
+    '--report-dir',
+    join(dir, 'fr'),
+  ]);
   assert.equal(full.status, 0, full.stderr);
   assert.equal('partial' in JSON.parse(readFileSync(join(dir, 'f', 'summary.json'), 'utf8')), false);
 });
@@ -219,7 +273,13 @@ test('backend configs refuse unknown fields at every level, each violation with 
       const m = (e as Error).message;
       assert.ok(e instanceof ConfigError);
       assert.ok(m.startsWith(`${file}: invalid backend config`), m);
-      for (const path of ['/extra: unknown field', '/embedder/maxConcurency: unknown field', '/embedder/requestFromat: unknown field', '/reasoner/token: unknown field', '/reasoner/maxTokens: must be >= 1']) {
+      for (const path of [
+        '/extra: unknown field',
+        '/embedder/maxConcurency: unknown field',
+        '/embedder/requestFromat: unknown field',
+        '/reasoner/token: unknown field',
+        '/reasoner/maxTokens: must be >= 1',
+      ]) {
         assert.ok(m.includes(path), `${path} in ${m}`);
       }
       assert.ok(!m.includes('sk-planted'), 'the value of a stray secret is not echoed');
@@ -236,17 +296,46 @@ test('backend configs refuse unknown fields at every level, each violation with 
 test("pipeline 'unified' with a reasoner and an embedder of different models is refused", () => {
   const model = (m: string) => ({ type: 'openai', baseURL: 'http://127.0.0.1:1/v1', model: m });
   assert.throws(
-    () => parseBackendConfig({ name: 'u', pipeline: 'unified', embedder: model('VLM2Vec/VLM2Vec-V2.0'), reasoner: model('Qwen/Qwen2.5-VL-72B-Instruct') }, 'u.json'),
-    (e: unknown) => e instanceof ConfigError && /u\.json, field 'reasoner.model': pipeline 'unified' needs one model .*differ/.test((e as Error).message),
+    () =>
+      parseBackendConfig(
+        { name: 'u', pipeline: 'unified', embedder: model('VLM2Vec/VLM2Vec-V2.0'), reasoner: model('Qwen/Qwen2.5-VL-72B-Instruct') },
+        'u.json',
+      ),
+    (e: unknown) =>
+      e instanceof ConfigError && /u\.json, field 'reasoner.model': pipeline 'unified' needs one model .*differ/.test((e as Error).message),
   );
   // one served model for both roles is what unified means over HTTP
-  assert.equal(parseBackendConfig({ name: 'u', pipeline: 'unified', embedder: model('tte-u'), reasoner: model('tte-u') }).pipeline, 'unified');
+  assert.equal(
+    parseBackendConfig({ name: 'u', pipeline: 'unified', embedder: model('tte-u'), reasoner: model('tte-u') }).pipeline,
+    'unified',
+  );
 });
 
 test('last-token pooling refuses an all-padding row instead of reading position -1', () => {
-  const hidden = { dims: [2, 3, 2], data: Float32Array.from({ length: 12 }, (_, i) => i + 1) } as unknown as Parameters<typeof lastTokenPool>[0];
-  assert.deepEqual(Array.from(lastTokenPool(hidden, [[1, 1, 0], [1, 0, 0]], false)[1]), [7, 8]);
-  assert.throws(() => lastTokenPool(hidden, [[1, 1, 0], [0, 0, 0]]), (e: unknown) => e instanceof BackendError && /row 1 of the batch is all padding/.test((e as Error).message));
+  const hidden = { dims: [2, 3, 2], data: Float32Array.from({ length: 12 }, (_, i) => i + 1) } as unknown as Parameters<
+    typeof lastTokenPool
+  >[0];
+  assert.deepEqual(
+    Array.from(
+      lastTokenPool(
+        hidden,
+        [
+          [1, 1, 0],
+          [1, 0, 0],
+        ],
+        false,
+      )[1],
+    ),
+    [7, 8],
+  );
+  assert.throws(
+    () =>
+      lastTokenPool(hidden, [
+        [1, 1, 0],
+        [0, 0, 0],
+      ]),
+    (e: unknown) => e instanceof BackendError && /row 1 of the batch is all padding/.test((e as Error).message),
+  );
 });
 
 test('validate lists every problem of every task, grouped by task with counts, and exits 1', async () => {
@@ -259,7 +348,11 @@ test('validate lists every problem of every task, grouped by task with counts, a
   rows[1].qry_img_path = '../../../outside.jpg';
   rows[2].qry_img_path = 'N24News/Test/not-there.jpg';
   rows[3].qry_text = 42;
-  writeJsonlRows(join(dir, 'test-00000-of-00001.jsonl'), [...rows, { ...rows[1], qry_img_path: 'N24News/Test/also-missing.jpg' }, { ...rows[1], tgt_text: 'not a list' }]);
+  writeJsonlRows(join(dir, 'test-00000-of-00001.jsonl'), [
+    ...rows,
+    { ...rows[1], qry_img_path: 'N24News/Test/also-missing.jpg' },
+    { ...rows[1], tgt_text: 'not a list' },
+  ]);
   const r = runCli(['validate', '--data-root', root, '--task', 'N24News', '--task', 'HatefulMemes', '--task', 'CIRR']);
   assert.equal(r.status, 1, r.stderr);
   const out = r.stdout;
@@ -283,23 +376,39 @@ test('validate lists every problem of every task, grouped by task with counts, a
 
 test('npm test runs test files only (support modules are not counted as tests)', () => {
   const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: { test: string } };
-  const args = pkg.scripts.test.split('node --test')[1].trim().split(/\s+/).filter((a) => !a.startsWith('-'));
+  const args = pkg.scripts.test
+    .split('node --test')[1]
+    .trim()
+    .split(/\s+/)
+    .filter((a) => !a.startsWith('-'));
   assert.ok(args.length > 0);
   for (const a of args) {
     // a folder argument runs every .js under a folder named test: helpers.js and hub-server.js included
     assert.match(a, /\*\.test\.js$/, `${a} names test files only`);
   }
-  assert.ok(args.some((a) => a.includes('faults/')), 'the fault suite is part of npm test');
+  assert.ok(
+    args.some((a) => a.includes('faults/')),
+    'the fault suite is part of npm test',
+  );
 });
 
 test('ties are broken pessimistically on the local path: a constant model ranks every gold last and scores 0', () => {
   const same = Array.from({ length: 5 }, () => Float32Array.of(0.6, 0.8));
   const q = Float32Array.of(1, 0);
-  assert.deepEqual(rankIndices(q, stack(same), 5, (i) => i === 0), [1, 2, 3, 4, 0]);
-  assert.deepEqual(rankIndices(q, stack(same), 5, (i) => i === 2, 3), [0, 1, 3]);
+  assert.deepEqual(
+    rankIndices(q, stack(same), 5, (i) => i === 0),
+    [1, 2, 3, 4, 0],
+  );
+  assert.deepEqual(
+    rankIndices(q, stack(same), 5, (i) => i === 2, 3),
+    [0, 1, 3],
+  );
   // a higher score still wins over the policy
   const mixed = [Float32Array.of(0, 1), Float32Array.of(1, 0), Float32Array.of(0, 1)];
-  assert.deepEqual(rankIndices(q, stack(mixed), 3, (i) => i === 1), [1, 0, 2]);
+  assert.deepEqual(
+    rankIndices(q, stack(mixed), 3, (i) => i === 1),
+    [1, 0, 2],
+  );
 });
 
 test('ties are broken pessimistically on the global path, also when the tie group runs past the top-k window', async () => {
@@ -328,7 +437,10 @@ test('a degenerate (constant) model scores 0 Hit@1 through predict on local and 
   const pool = new ScoringPool({ threads: 1 });
   try {
     for (const name of ['N24News', 'ViDoRe_tatdqa']) {
-      const { evalSet } = await loadEvalSet(getTask(name, catalog), { dataRoot: join(PACKAGE_ROOT, 'test', 'fixtures', 'mmeb-v2-formats', 'root'), catalog });
+      const { evalSet } = await loadEvalSet(getTask(name, catalog), {
+        dataRoot: join(PACKAGE_ROOT, 'test', 'fixtures', 'mmeb-v2-formats', 'root'),
+        catalog,
+      });
       const constant = () => Float32Array.of(1, 0, 0);
       const preds = await predict(evalSet, evalSet.queries.map(constant), evalSet.candidates.map(constant), 100, pool);
       const multiGold = evalSet.queries.some((q) => q.gold.length >= evalSet.candidates.length);

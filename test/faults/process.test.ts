@@ -17,8 +17,10 @@ import { BIN, FIXTURES, runCli, tempDir } from '../helpers.js';
 import { faultBackend, listFiles, runCliAsync, startFaultServer } from './support.js';
 
 const TASKS = 'ImageNet-1K,MSCOCO_i2t,ViDoRe_arxivqa';
-const results = (dir: string) => listFiles(dir).filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f)).sort();
-
+const results = (dir: string) =>
+  listFiles(dir)
+    .filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f))
+    .sort();
 
 test('SIGKILL at seeded random points, then resume: identical results, no request repeated beyond those in flight', async () => {
   const server = await startFaultServer({ latencyMs: 3 });
@@ -26,7 +28,21 @@ test('SIGKILL at seeded random points, then resume: identical results, no reques
     const dir = tempDir();
     const maxConcurrency = 4;
     const backend = faultBackend(dir, server.url, { maxConcurrency });
-    const args = (out: string, cache: string) => ['run', '--suite', 'mini', '--tasks', TASKS, '--backend', backend, '--cache-dir', cache, '--out', out, '--report-dir', join(dir, 'rep')];
+    const args = (out: string, cache: string) => [
+      'run',
+      '--suite',
+      'mini',
+      '--tasks',
+      TASKS,
+      '--backend',
+      backend,
+      '--cache-dir',
+      cache,
+      '--out',
+      out,
+      '--report-dir',
+      join(dir, 'rep'),
+    ];
     const ref = await runCliAsync(args(join(dir, 'ref'), join(dir, 'ref-cache')));
     assert.equal(ref.status, 0, ref.stderr);
     const total = server.requests.length;
@@ -96,20 +112,54 @@ test('a write that fails (file size limit, like a full disk): one clear line, ea
   assert.equal(first.status, 0, first.stderr);
   const kept = Object.fromEntries(results(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
   // RLIMIT_FSIZE of 1 KiB with SIGXFSZ ignored: writes past it fail with EFBIG, as a full disk fails with ENOSPC
-  const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 1; exec "$0" "$@"`, process.execPath, BIN, 'run', '--suite', 'mini', '--tasks', `ImageNet-1K,${'MSCOCO_i2t'}`, '--no-cache', '--out', out, '--report-dir', join(dir, 'r')], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `trap '' XFSZ; ulimit -f 1; exec "$0" "$@"`,
+      process.execPath,
+      BIN,
+      'run',
+      '--suite',
+      'mini',
+      '--tasks',
+      `ImageNet-1K,${'MSCOCO_i2t'}`,
+      '--no-cache',
+      '--out',
+      out,
+      '--report-dir',
+      join(dir, 'r'),
+    ],
+    { cwd: PACKAGE_ROOT, encoding: 'utf8' },
+  );
   assert.equal(r.status, 1, r.stderr);
   const lines = r.stderr.trim().split('\n');
   assert.match(lines[lines.length - 1], /^tte-bench: cannot write .*MSCOCO_i2t_\w+\.json\w*: EFBIG: file too large/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
   for (const [f, text] of Object.entries(kept)) assert.equal(readFileSync(join(out, f), 'utf8'), text, `${f} intact`);
-  assert.deepEqual(listFiles(out).filter((f) => f.endsWith('.tmp')), [], 'no temporary files left');
+  assert.deepEqual(
+    listFiles(out).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary files left',
+  );
 });
 
 test('a results folder that cannot be written: one clear line, nothing lost', (t) => {
   const dir = tempDir();
   // a file where the results folder should be: fails for every user, root included
   writeFileSync(join(dir, 'taken'), 'x');
-  const r = runCli(['run', '--suite', 'mini', '--tasks', 'ImageNet-1K', '--no-cache', '--out', join(dir, 'taken', 'out'), '--report-dir', join(dir, 'r')]);
+  const r = runCli([
+    'run',
+    '--suite',
+    'mini',
+    '--tasks',
+    'ImageNet-1K',
+    '--no-cache',
+    '--out',
+    join(dir, 'taken', 'out'),
+    '--report-dir',
+    join(dir, 'r'),
+  ]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^tte-bench: cannot write .*taken\/out\/.*: (ENOTDIR|EEXIST)/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
@@ -123,7 +173,18 @@ test('a results folder that cannot be written: one clear line, nothing lost', (t
   const kept = Object.fromEntries(results(ro).map((f) => [f, readFileSync(join(ro, f), 'utf8')]));
   chmodSync(ro, 0o555);
   try {
-    const again = runCli(['run', '--suite', 'mini', '--tasks', 'ImageNet-1K,MSCOCO_i2t', '--no-cache', '--out', ro, '--report-dir', join(dir, 'r2')]);
+    const again = runCli([
+      'run',
+      '--suite',
+      'mini',
+      '--tasks',
+      'ImageNet-1K,MSCOCO_i2t',
+      '--no-cache',
+      '--out',
+      ro,
+      '--report-dir',
+      join(dir, 'r2'),
+    ]);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /cannot write .*: EACCES/);
     for (const [f, text] of Object.entries(kept)) assert.equal(readFileSync(join(ro, f), 'utf8'), text);

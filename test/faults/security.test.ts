@@ -54,8 +54,30 @@ test('the HTML report escapes dataset and model text', async () => {
   });
   const dir = tempDir();
   const backend = join(dir, 'b.json');
-  writeFileSync(backend, JSON.stringify({ name: 'evil', description: '<script>x</script>', pipeline: 'no-think', embedder: { type: 'builtin', model: '<iframe src=//x>' }, reasoner: null }));
-  const r = runCli(['run', '--tasks', 'N24News', '--data-root', root, '--backend', backend, '--no-cache', '--out', join(dir, 'o'), '--report-dir', join(dir, 'r')]);
+  writeFileSync(
+    backend,
+    JSON.stringify({
+      name: 'evil',
+      description: '<script>x</script>',
+      pipeline: 'no-think',
+      embedder: { type: 'builtin', model: '<iframe src=//x>' },
+      reasoner: null,
+    }),
+  );
+  const r = runCli([
+    'run',
+    '--tasks',
+    'N24News',
+    '--data-root',
+    root,
+    '--backend',
+    backend,
+    '--no-cache',
+    '--out',
+    join(dir, 'o'),
+    '--report-dir',
+    join(dir, 'r'),
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const html = readFileSync(join(dir, 'r', 'report.html'), 'utf8');
   assert.doesNotMatch(html, /<img src=x|<iframe|<script>alert|<script>x/i);
@@ -73,14 +95,31 @@ test('a planted API key reaches no output file, log or error message', async () 
   try {
     const dir = tempDir();
     const backend = faultBackend(dir, server.url, { apiKeyEnv: 'TTE_FAULT_KEY' });
-    const args = ['run', '--suite', 'mini', '--tasks', 'ImageNet-1K', '--backend', backend, '--cache-dir', join(dir, 'cache'), '--out', join(dir, 'out'), '--report-dir', join(dir, 'rep')];
+    const args = [
+      'run',
+      '--suite',
+      'mini',
+      '--tasks',
+      'ImageNet-1K',
+      '--backend',
+      backend,
+      '--cache-dir',
+      join(dir, 'cache'),
+      '--out',
+      join(dir, 'out'),
+      '--report-dir',
+      join(dir, 'rep'),
+    ];
     // the server echoes the Authorization header in its 401 body
     const denied = await runCliAsync(args, { env: { TTE_FAULT_KEY: key } });
     assert.equal(denied.status, 1);
     assert.match(denied.stderr, /answered HTTP 401: .*Bearer \*\*\*/);
     const ok = await runCliAsync(args, { env: { TTE_FAULT_KEY: key } });
     assert.equal(ok.status, 0, ok.stderr);
-    assert.ok(server.authHeaders.every((h) => h === `Bearer ${key}`), 'the key was sent');
+    assert.ok(
+      server.authHeaders.every((h) => h === `Bearer ${key}`),
+      'the key was sent',
+    );
     for (const text of [denied.stdout, denied.stderr, ok.stdout, ok.stderr, allText(dir)]) assert.ok(!text.includes(key));
     assert.ok(!allText(dir).includes('7f3a9c1e'), 'not even part of it');
   } finally {
@@ -99,11 +138,20 @@ test('serve binds 127.0.0.1 unless told otherwise and refuses bodies over its ca
       proc.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
     });
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const small = await fetch(`${url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: ['a'] }) });
+    const small = await fetch(`${url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', input: ['a'] }),
+    });
     assert.equal(small.status, 200);
-    const big = await fetch(`${url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: ['x'.repeat(2 * 1024 * 1024)] }) }).catch((e: Error) => e);
+    const big = await fetch(`${url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', input: ['x'.repeat(2 * 1024 * 1024)] }),
+    }).catch((e: Error) => e);
     // the server answers 413, or closes the connection while the client is still sending
-    if (big instanceof Error) assert.match(String((big as Error & { cause?: unknown }).cause ?? big.message), /EPIPE|ECONNRESET|other side closed|SocketError/);
+    if (big instanceof Error)
+      assert.match(String((big as Error & { cause?: unknown }).cause ?? big.message), /EPIPE|ECONNRESET|other side closed|SocketError/);
     else assert.equal(big.status, 413);
   } finally {
     proc.kill('SIGTERM');

@@ -14,10 +14,22 @@ import { faultBackend, runCliAsync, startFaultServer, vectorFor, type FaultPlan 
 const item = { text: 'a red bus', media: [], role: 'query' as const };
 const healthy = vectorFor('a red bus', 8);
 
-async function withServer(plan: FaultPlan, fn: (e: OpenAIEmbedder, s: Awaited<ReturnType<typeof startFaultServer>>) => Promise<void>, cfg: Record<string, unknown> = {}) {
+async function withServer(
+  plan: FaultPlan,
+  fn: (e: OpenAIEmbedder, s: Awaited<ReturnType<typeof startFaultServer>>) => Promise<void>,
+  cfg: Record<string, unknown> = {},
+) {
   const server = await startFaultServer(plan);
   try {
-    const e = new OpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'm', requestFormat: 'input', retryBaseMs: 1, maxRetries: 3, timeoutMs: 2000, ...cfg });
+    const e = new OpenAIEmbedder({
+      baseURL: `${server.url}/v1`,
+      model: 'm',
+      requestFormat: 'input',
+      retryBaseMs: 1,
+      maxRetries: 3,
+      timeoutMs: 2000,
+      ...cfg,
+    });
     await fn(e, server);
   } finally {
     await server.close();
@@ -37,12 +49,16 @@ test('transient faults are retried and the answer is the healthy one', async () 
     ['timeout', { stall: 1 }],
   ];
   for (const [name, plan] of plans) {
-    await withServer(plan, async (e, s) => {
-      const [v] = await e.embed([item]);
-      assert.ok(near(v, healthy), name);
-      assert.ok(e.client.retries >= 1, `${name}: retried`);
-      assert.equal(s.requests.length, e.client.retries + 1, `${name}: one request per attempt`);
-    }, name === 'timeout' ? { timeoutMs: 300 } : {});
+    await withServer(
+      plan,
+      async (e, s) => {
+        const [v] = await e.embed([item]);
+        assert.ok(near(v, healthy), name);
+        assert.ok(e.client.retries >= 1, `${name}: retried`);
+        assert.equal(s.requests.length, e.client.retries + 1, `${name}: one request per attempt`);
+      },
+      name === 'timeout' ? { timeoutMs: 300 } : {},
+    );
   }
 });
 
@@ -54,10 +70,14 @@ test('persistent faults end in one BackendError naming the endpoint, the attempt
     [{ stall: 99 }, /failed after 4 attempt\(s\): .*(aborted|timeout)/i],
   ];
   for (const [plan, want] of cases) {
-    await withServer(plan, async (e, s) => {
-      await assert.rejects(e.embed([item]), (err: unknown) => err instanceof BackendError && want.test((err as Error).message));
-      assert.equal(s.requests.length, 4);
-    }, plan.stall ? { timeoutMs: 200 } : {});
+    await withServer(
+      plan,
+      async (e, s) => {
+        await assert.rejects(e.embed([item]), (err: unknown) => err instanceof BackendError && want.test((err as Error).message));
+        assert.equal(s.requests.length, 4);
+      },
+      plan.stall ? { timeoutMs: 200 } : {},
+    );
   }
   // a 4xx is the caller's fault: not retried
   await withServer({ status: { code: 400, times: 99 } }, async (e, s) => {
@@ -85,7 +105,21 @@ test('a run against a server that starts answering NaN stops with a clear error,
     // the first 10 items are answered well, then every value is poisoned
     const answeredWell: string[] = [];
     server.plan.poison = (t) => (answered++ >= 10 ? null : (answeredWell.push(t), undefined));
-    const args = ['run', '--suite', 'mini', '--tasks', 'ImageNet-1K', '--backend', faultBackend(dir, server.url, { maxRetries: 0 }), '--cache-dir', join(dir, 'c'), '--out', join(dir, 'o'), '--report-dir', join(dir, 'r')];
+    const args = [
+      'run',
+      '--suite',
+      'mini',
+      '--tasks',
+      'ImageNet-1K',
+      '--backend',
+      faultBackend(dir, server.url, { maxRetries: 0 }),
+      '--cache-dir',
+      join(dir, 'c'),
+      '--out',
+      join(dir, 'o'),
+      '--report-dir',
+      join(dir, 'r'),
+    ];
     const bad = await runCliAsync(args);
     assert.equal(bad.status, 1, bad.stderr);
     assert.match(bad.stderr, /^tte-bench: .*embedding 0 is not a list of numbers\n$/);

@@ -124,7 +124,9 @@ export async function startFaultServer(plan: FaultPlan = {}): Promise<FaultServe
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (p.status.retryAfter !== undefined) headers['retry-after'] = p.status.retryAfter;
       res.writeHead(p.status.code, headers);
-      res.end(JSON.stringify({ error: { message: `injected ${p.status.code}`, ...(p.echoAuth ? { saw: req.headers.authorization } : {}) } }));
+      res.end(
+        JSON.stringify({ error: { message: `injected ${p.status.code}`, ...(p.echoAuth ? { saw: req.headers.authorization } : {}) } }),
+      );
       return;
     }
     if (take('nonJson')) {
@@ -140,7 +142,12 @@ export async function startFaultServer(plan: FaultPlan = {}): Promise<FaultServe
       return { object: 'embedding', index, embedding: v };
     });
     // 1e999 must reach the client as a literal (JSON.stringify would write null)
-    const json = JSON.stringify({ object: 'list', data, model: String(body.model ?? ''), usage: { prompt_tokens: 1, total_tokens: 1 } }).replace(/"__INF__"/g, '1e999');
+    const json = JSON.stringify({
+      object: 'list',
+      data,
+      model: String(body.model ?? ''),
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    }).replace(/"__INF__"/g, '1e999');
     const bytes = Buffer.from(json);
     if (take('resetMidBody')) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes.length) });
@@ -176,7 +183,16 @@ export function faultBackend(dir: string, url: string, extra: Record<string, unk
     JSON.stringify({
       name,
       pipeline: 'no-think',
-      embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'fault-model', requestFormat: 'messages', maxConcurrency: 4, retryBaseMs: 1, maxRetries: 3, ...extra },
+      embedder: {
+        type: 'openai',
+        baseURL: `${url}/v1`,
+        model: 'fault-model',
+        requestFormat: 'messages',
+        maxConcurrency: 4,
+        retryBaseMs: 1,
+        maxRetries: 3,
+        ...extra,
+      },
       reasoner: null,
     }),
   );
@@ -186,7 +202,11 @@ export function faultBackend(dir: string, url: string, extra: Record<string, unk
 /** Run the built CLI without blocking this process's event loop (tests whose server lives in this process). */
 export function runCliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: PACKAGE_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: PACKAGE_ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -42,7 +42,7 @@ export function sentLoaded(sent: SentMedia, media: LoadedMedia[]): LoadedMedia {
  */
 export async function applyResize(data: Uint8Array, path: string, rule: Plan['resizeSmall']): Promise<Uint8Array> {
   if (!rule) return data;
-  let meta;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(data).metadata();
   } catch (err) {

@@ -32,7 +32,11 @@ export const gmeQwen2vl: Protocol = {
       : partsOf(item).text.replace(/<\|(?:image|video)_pad\|> ?/g, '');
     // GME's evaluator takes one image per item: the item's first image, or a video's middle frame.
     const first = item.media[0];
-    const media: SentMedia[] = !first ? [] : first.kind === 'image' ? [{ type: 'image', media: 0 }] : [{ type: 'image', media: 0, frame: Math.floor(first.count / 2) }];
+    const media: SentMedia[] = !first
+      ? []
+      : first.kind === 'image'
+        ? [{ type: 'image', media: 0 }]
+        : [{ type: 'image', media: 0, frame: Math.floor(first.count / 2) }];
     return {
       prompt: gmePrompt(text, media.length > 0),
       media,

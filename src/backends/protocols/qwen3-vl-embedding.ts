@@ -53,7 +53,13 @@ export const qwen3VlEmbedding: Protocol = {
     if (text) content.push({ type: 'text', text });
     if (!content.length) content.push({ type: 'text', text: 'NULL' });
     const user = content
-      .map((p) => (p.type === 'text' ? p.text : p.type === 'video' ? '<|vision_start|><|video_pad|><|vision_end|>' : '<|vision_start|><|image_pad|><|vision_end|>'))
+      .map((p) =>
+        p.type === 'text'
+          ? p.text
+          : p.type === 'video'
+            ? '<|vision_start|><|video_pad|><|vision_end|>'
+            : '<|vision_start|><|image_pad|><|vision_end|>',
+      )
       .join('');
     return {
       prompt: `<|im_start|>system\n${system}<|im_end|>\n<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`,

@@ -21,9 +21,7 @@ export interface ProtocolItem {
 }
 
 /** One piece of media as sent: an image (a whole image item, or one frame of a video) or a video's frames. */
-export type SentMedia =
-  | { type: 'image'; media: number; frame?: number }
-  | { type: 'video'; media: number; frames: number[] };
+export type SentMedia = { type: 'image'; media: number; frame?: number } | { type: 'video'; media: number; frames: number[] };
 
 export type PlanPart = { type: 'text'; text: string } | SentMedia;
 

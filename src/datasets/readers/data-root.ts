@@ -25,7 +25,12 @@ export class DataRoot {
       if (isAbsolute(s) || /^[A-Za-z]:[\\/]/.test(s)) throw new DataError(`absolute media path '${s}' is not allowed`, where);
       if (s.includes('\0')) throw new DataError('media path contains a NUL byte', where);
     }
-    const joined = posix.normalize(segments.filter((s) => s !== '').join('/').replace(/\\/g, '/'));
+    const joined = posix.normalize(
+      segments
+        .filter((s) => s !== '')
+        .join('/')
+        .replace(/\\/g, '/'),
+    );
     if (joined === '..' || joined.startsWith('../') || joined.startsWith('/')) {
       throw new DataError(`media path '${segments.join('/')}' leaves the data root`, where);
     }

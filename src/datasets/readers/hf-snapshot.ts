@@ -97,13 +97,19 @@ export function snapshotDir(hfRoot: string, repo: string): string {
 
 /** Data file formats the `datasets` library reads and tte-bench reads too. */
 export const DATA_EXTENSIONS = ['.parquet', '.jsonl', '.json', '.csv'];
-const isData = (f: string) => DATA_EXTENSIONS.some((e) => f.endsWith(e)) && !f.endsWith('dataset_info.json') && !f.endsWith('dataset_dict.json');
+const isData = (f: string) =>
+  DATA_EXTENSIONS.some((e) => f.endsWith(e)) && !f.endsWith('dataset_info.json') && !f.endsWith('dataset_dict.json');
 
 /**
  * Which of a snapshot's files (POSIX paths relative to it) hold one config/split, in read order — the pure
  * core of `resolveSplit`, also used by `fetch` on a remote file list.
  */
-export function resolveSplitFiles(files: string[], cardText: string | null, source: HfSource, where = source.repo): { files: string[]; via: string } {
+export function resolveSplitFiles(
+  files: string[],
+  cardText: string | null,
+  source: HfSource,
+  where = source.repo,
+): { files: string[]; via: string } {
   const all = files.filter(isData);
   const pick = (patterns: string[]): string[] => {
     const res = patterns.map(globToRegExp);
@@ -118,7 +124,9 @@ export function resolveSplitFiles(files: string[], cardText: string | null, sour
       configs.find((c) => c.config_name === wanted) ??
       (source.config === undefined ? (configs.find((c) => c.default) ?? (configs.length === 1 ? configs[0] : undefined)) : undefined);
     if (!cfg) {
-      throw new DataError(`config '${wanted}' not in the dataset card (has: ${configs.map((c) => c.config_name).join(', ')})`, { file: card });
+      throw new DataError(`config '${wanted}' not in the dataset card (has: ${configs.map((c) => c.config_name).join(', ')})`, {
+        file: card,
+      });
     }
     const patterns = dataFilesForSplit(cfg.data_files, source.split, card);
     if (!patterns) throw new DataError(`config '${cfg.config_name}' has no split '${source.split}'`, { file: card });
