@@ -132,7 +132,7 @@ async function runTask(dir: string, name: string): Promise<void> {
   const { getTask } = await import('../src/catalog/load.js');
   const { loadEvalSet } = await import('../src/datasets/load.js');
   const { DataRoot } = await import('../src/datasets/readers/data-root.js');
-  const { MediaLoader } = await import('../src/engine/media.js');
+  const { MediaLoader } = await import('../src/tte/media.js');
   const { predict } = await import('../src/engine/run.js');
   const { scorePredictions } = await import('../src/metrics/ranking.js');
   const { ScoringPool } = await import('../src/scoring/pool.js');

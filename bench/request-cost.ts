@@ -14,7 +14,7 @@ import { createBackend } from '../src/backends/registry.js';
 import { getTask } from '../src/catalog/load.js';
 import { DataRoot } from '../src/datasets/readers/data-root.js';
 import type { EvalSet } from '../src/datasets/types.js';
-import { MediaLoader } from '../src/engine/media.js';
+import { MediaLoader } from '../src/tte/media.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
 import { numberArg } from './args.js';

@@ -13,9 +13,9 @@ import { runTasks } from '../src/engine/run.js';
 import { loadSuite } from '../src/engine/suites.js';
 import { startServer } from '../src/serve/server.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';
-import { MediaLoader } from '../src/engine/media.js';
+import { MediaLoader } from '../src/tte/media.js';
 import { DataRoot } from '../src/datasets/readers/data-root.js';
-import { Cache } from '../src/engine/cache.js';
+import { Cache } from '../src/tte/cache.js';
 import type { EvalSet } from '../src/datasets/types.js';
 import { FIXTURES, runCli, tempDir } from './helpers.js';
 

@@ -18,7 +18,7 @@ import { getTask } from '../src/catalog/load.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { DataRoot } from '../src/datasets/readers/data-root.js';
 import { flattenMedia, type EvalSet } from '../src/datasets/types.js';
-import { MediaLoader } from '../src/engine/media.js';
+import { MediaLoader } from '../src/tte/media.js';
 import { renderEvalSet, type RenderLine } from '../src/engine/render.js';
 import { FORMATS_EXPECTED, FORMATS_ROOT } from './helpers.js';
 

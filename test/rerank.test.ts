@@ -13,7 +13,7 @@ import { ChatReranker } from '../src/rerank/chat.js';
 import { RerankCache } from '../src/rerank/cache.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { DataRoot } from '../src/datasets/readers/data-root.js';
-import { MediaLoader } from '../src/engine/media.js';
+import { MediaLoader } from '../src/tte/media.js';
 import {
   QWEN3_VL_RERANKER_SYSTEM,
   qwen3VlRerankerMessages,

@@ -6,7 +6,7 @@ import { parseBackendConfig } from '../src/backends/config.js';
 import { createBackend } from '../src/backends/registry.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { DataRoot } from '../src/datasets/readers/data-root.js';
-import { MediaLoader } from '../src/engine/media.js';
+import { MediaLoader } from '../src/tte/media.js';
 import { loadSuite } from '../src/engine/suites.js';
 import { runTasks, type TaskCost } from '../src/engine/run.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';

@@ -4,7 +4,7 @@ import { getTask } from '../catalog/load.js';
 import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 import { formatChecks, runDoctor, type DoctorSample } from '../engine/doctor.js';
-import { MediaLoader } from '../engine/media.js';
+import { MediaLoader } from '../tte/media.js';
 import { ConfigError } from '../errors.js';
 
 interface Args {

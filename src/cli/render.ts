@@ -4,7 +4,7 @@ import { getTask } from '../catalog/load.js';
 import type { MmebVersion } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
-import { MediaLoader } from '../engine/media.js';
+import { MediaLoader } from '../tte/media.js';
 import { renderEvalSet } from '../engine/render.js';
 import { ConfigError } from '../errors.js';
 import { dataRootOptions, emit, profileOption } from './io.js';

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
-import { defaultCacheDir } from '../engine/cache.js';
+import { defaultCacheDir } from '../tte/cache.js';
 import { exportTraces, importTraces } from '../tte/traces.js';
 
 interface ExportArgs {

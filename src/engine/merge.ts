@@ -12,7 +12,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { joinItemsFiles, readItemsFile, type ItemsFile } from '../report/items.js';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
-import type { BackendConfig } from '../backends/config.js';
 import { getTask } from '../catalog/load.js';
 import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { Example } from '../report/run-folder.js';
@@ -118,7 +117,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
     first.manifest.run_id,
     first.manifest.mmeb_version,
     first.summary.suite,
-    first.summary.backend as unknown as BackendConfig,
+    first.summary.backend,
     results,
     [],
     first.manifest.eval_profile ?? 'vlm2vec',

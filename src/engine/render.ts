@@ -12,7 +12,7 @@ import { planFor, sentPaths } from '../backends/protocols/apply.js';
 import type { Protocol } from '../backends/protocols/types.js';
 import { ConfigError } from '../errors.js';
 import type { EvalSet, Item } from '../datasets/types.js';
-import type { MediaLoader } from './media.js';
+import type { MediaLoader } from '../tte/media.js';
 
 export interface RenderLine {
   side: 'query' | 'candidate';

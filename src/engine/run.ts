@@ -21,24 +21,24 @@ import { validateSummary } from '../report/summary-schema.js';
 import type { Example } from '../report/run-folder.js';
 import type { Trace } from '../backends/types.js';
 import type { PriceTable } from '../report/costs.js';
-import { buildSummary, predictionLine, type RunSummary, type TaskResult } from '../report/results.js';
+import { buildSummary, predictionLine, type RunSummary, type TaskCost, type TaskResult } from '../report/results.js';
 import { rankIndices, stack } from '../scoring/rank.js';
 import { ScoringPool } from '../scoring/pool.js';
 import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
 import { writeItemsFile } from '../report/items.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
-import { Cache, defaultCacheDir } from './cache.js';
+import { Cache, defaultCacheDir } from '../tte/cache.js';
 import { readJsonFile, toJson, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
-import { dataFingerprint, hashJson, resumeGuard, sameGuard } from './fingerprint.js';
+import { dataFingerprint, hashJson, resumeGuard, sameGuard } from '../util/fingerprint.js';
 import { writeLinesAtomic } from '../util/lines.js';
 import { writeReportsIfChanged } from './report-stamp.js';
-import { MediaLoader } from './media.js';
+import { MediaLoader } from '../tte/media.js';
 import { createReranker } from '../rerank/registry.js';
 import { RerankCache } from '../rerank/cache.js';
-import { rerankTask, type RerankCost } from '../rerank/task.js';
-import { makeThinkGate, thinkCost, type ThinkCost } from '../tte/gate.js';
-import { CacheClaims } from './cache-claims.js';
+import { rerankTask } from '../rerank/task.js';
+import { makeThinkGate, thinkCost } from '../tte/gate.js';
+import { CacheClaims } from '../tte/cache-claims.js';
 import { sliceEvalSet, type ShardSource } from './shard.js';
 
 export interface RunOptions {
@@ -96,21 +96,7 @@ interface TaskStatus {
   resume_guard?: Record<string, [number, number] | null>;
 }
 
-export interface TaskCost {
-  wall_seconds: number;
-  model_busy_seconds: number;
-  reasoner_prompt_tokens: number;
-  reasoner_completion_tokens: number;
-  reason_calls: number;
-  reasoned_items: number;
-  embed_calls: number;
-  embedded_items: number;
-  cache_hits: number;
-  /** The rerank stage, when the backend has a reranker. */
-  rerank?: RerankCost;
-  /** Adaptive thinking, when the backend's "think" is not "always". */
-  think?: ThinkCost;
-}
+export type { TaskCost };
 
 export function taskCost(stats: PipelineStats | null, wallSeconds: number): TaskCost {
   return {

@@ -10,7 +10,7 @@ import { browserLink, BROWSER_CSS, browserSection, writeBrowser, type BrowserInd
 import { costChart, forestPlot, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
 import { fmtDelta, fmtP, type Ablation } from './compare.js';
 import { escapeHtml as e } from './html.js';
-import type { ReportChart } from './write.js';
+import type { ReportChart } from './report-data.js';
 
 export async function ablationCharts(a: Ablation): Promise<ReportChart[]> {
   const charts: ReportChart[] = [];

@@ -2,7 +2,7 @@
  * The report's "Cascade and adaptive thinking" section: per task, what the rerank stage scored and cost,
  * and which share of items was reasoned on with the tokens that saved. Empty for plain runs.
  */
-import type { TaskCost } from '../engine/run.js';
+import type { TaskCost } from './results.js';
 import type { RunSummary } from './results.js';
 
 export interface CascadeRow {

@@ -22,7 +22,7 @@ import { holm, mcnemarOf, type McNemar } from './stats.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
 import { perQueryMetrics } from '../metrics/ranking.js';
 import { readJsonFile } from '../util/json.js';
-import type { TaskCost } from '../engine/run.js';
+import type { TaskCost } from './results.js';
 
 export interface GateOptions {
   maxDrop: number;

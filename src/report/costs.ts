@@ -2,7 +2,7 @@
 import { Ajv } from 'ajv';
 import { ConfigError } from '../errors.js';
 import { readConfigJson } from '../util/json.js';
-import type { TaskCost } from '../engine/run.js';
+import type { TaskCost } from './results.js';
 
 export interface PriceTable {
   currency?: string;

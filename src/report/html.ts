@@ -7,7 +7,7 @@
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { formatScore } from './format.js';
 import { cascadeHtml } from './cascade.js';
-import type { ReportData } from './write.js';
+import type { ReportData } from './report-data.js';
 import { BROWSER_CSS, browserSection } from './browser.js';
 
 export function escapeHtml(s: string): string {

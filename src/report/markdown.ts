@@ -2,7 +2,7 @@ import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { formatScore } from './format.js';
 import { sumCosts } from './costs.js';
 import { cascadeMarkdown } from './cascade.js';
-import type { ReportData } from './write.js';
+import type { ReportData } from './report-data.js';
 
 const pct = formatScore;
 /** Table cells must not break the Markdown table. */

@@ -4,9 +4,27 @@
  * versions, data fingerprints).
  */
 import type { MetaTask, Modality, MmebVersion, TaskSpec } from '../catalog/types.js';
-import type { BackendConfig } from '../backends/config.js';
 import type { Prediction, ScoreObject } from '../metrics/ranking.js';
 import { rollUp } from '../metrics/aggregate.js';
+import type { RerankCost } from '../rerank/task.js';
+import type { ThinkCost } from '../tte/gate.js';
+
+/** What computing one task cost (a `costs.json` entry; kept in the task's status so a resumed run still reports it). */
+export interface TaskCost {
+  wall_seconds: number;
+  model_busy_seconds: number;
+  reasoner_prompt_tokens: number;
+  reasoner_completion_tokens: number;
+  reason_calls: number;
+  reasoned_items: number;
+  embed_calls: number;
+  embedded_items: number;
+  cache_hits: number;
+  /** The rerank stage, when the backend has a reranker. */
+  rerank?: RerankCost;
+  /** Adaptive thinking, when the backend's "think" is not "always". */
+  think?: ThinkCost;
+}
 
 export interface TaskResult {
   task: TaskSpec;
@@ -58,16 +76,31 @@ export interface RunSummary {
 }
 
 /** Keys that might hold secrets are dropped before a config is written anywhere. */
-export function publicModelConfig(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
+export function publicModelConfig(cfg: object | null): Record<string, unknown> | null {
   if (!cfg) return null;
   return Object.fromEntries(Object.entries(cfg).filter(([k]) => !/key|token|secret|password/i.test(k) || k === 'apiKeyEnv'));
+}
+
+/**
+ * What a summary records of the backend that made a run: a backend config as written, or a summary's own
+ * backend block (`merge`). Structural, so result files do not depend on the backends' code.
+ */
+export interface BackendIdentity {
+  name: string;
+  pipeline: string;
+  embedder: object;
+  reasoner: object | null;
+  reranker?: object | null;
+  rerankDepth?: number;
+  think?: string;
+  thinkGate?: object;
 }
 
 export function buildSummary(
   runId: string,
   version: MmebVersion,
   suite: string | null,
-  backend: BackendConfig,
+  backend: BackendIdentity,
   results: TaskResult[],
   failures: { task: string; error: string }[] = [],
   profile = 'vlm2vec',
@@ -118,8 +151,8 @@ export function buildSummary(
  * The summary's cascade fields, from a backend config — or from a summary's own backend block, which `merge`
  * passes back in (snake_case), so merged shards keep them.
  */
-function cascadeFields(backend: BackendConfig): Partial<RunSummary['backend']> {
-  const b = backend as BackendConfig & Partial<RunSummary['backend']>;
+function cascadeFields(backend: BackendIdentity): Partial<RunSummary['backend']> {
+  const b = backend as BackendIdentity & Partial<RunSummary['backend']>;
   const depth = b.rerankDepth ?? b.rerank_depth;
   const gate = b.thinkGate ?? b.think_gate;
   return {

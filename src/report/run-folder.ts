@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
-import type { TaskCost } from '../engine/run.js';
+import type { TaskCost } from './results.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
 import { perQueryMetrics } from '../metrics/ranking.js';
 import type { RunSummary } from './results.js';

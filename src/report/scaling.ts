@@ -10,7 +10,7 @@
  */
 import { ALL_META_TASKS, type MetaTask } from '../catalog/types.js';
 import { ConfigError } from '../errors.js';
-import type { TaskCost } from '../engine/run.js';
+import type { TaskCost } from './results.js';
 import { scatterLines, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
 import { readCosts, readSummary } from './run-folder.js';
 import type { RunSummary } from './results.js';

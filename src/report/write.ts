@@ -1,36 +1,19 @@
 /** Writes reports/<run>/: report.md, report.html (self-contained) and charts/*.png, from a results folder. */
 import { join } from 'node:path';
 import { ALL_META_TASKS } from '../catalog/types.js';
-import type { TaskCost } from '../engine/run.js';
+import type { TaskCost } from './results.js';
 import { writeFileAtomic } from '../util/json.js';
 import { barChart, scatterChart, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
 import { price, type PriceTable } from './costs.js';
 import { htmlReport } from './html.js';
-import { writeBrowser, type BrowserIndex } from './browser.js';
+import { writeBrowser } from './browser.js';
 import { markdownReport } from './markdown.js';
-import { referenceRows, type ReferenceRow } from './reference.js';
+import { referenceRows } from './reference.js';
 import type { RunSummary } from './results.js';
-import { readCosts, readExamples, readSummary, type Example } from './run-folder.js';
+import { readCosts, readExamples, readSummary } from './run-folder.js';
 
-export interface ReportChart {
-  file: string;
-  title: string;
-  png: Buffer;
-  width: number;
-  height: number;
-}
-
-export interface ReportData {
-  summary: RunSummary;
-  references: ReferenceRow[];
-  costs: Record<string, TaskCost>;
-  examples: Record<string, { best: Example[]; worst: Example[] }>;
-  charts: ReportChart[];
-  prices?: PriceTable;
-  money: (c: TaskCost) => number;
-  /** The query browser written beside report.html (absent when only the data is built). */
-  browser?: BrowserIndex;
-}
+export type { ReportChart, ReportData } from './report-data.js';
+import type { ReportChart, ReportData } from './report-data.js';
 
 export async function buildReportData(resultsDir: string, { prices }: { prices?: PriceTable } = {}): Promise<ReportData> {
   const summary = readSummary(resultsDir);
