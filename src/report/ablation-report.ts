@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { toJson, writeFileAtomic } from '../util/json.js';
 import { browserLink, BROWSER_CSS, browserSection, writeBrowser, type BrowserIndex } from './browser.js';
-import { costChart, forestPlot, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
+import { forestPlot, scatterChart, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
 import { fmtDelta, fmtP, type Ablation } from './compare.js';
 import { escapeHtml as e } from './html.js';
 import type { ReportChart } from './report-data.js';
@@ -49,7 +49,7 @@ export async function ablationCharts(a: Ablation): Promise<ReportChart[]> {
     charts.push({
       file: c.file,
       title,
-      png: await costChart(title, pts(c.x), c.axis, 'overall main metric ×100'),
+      png: await scatterChart(title, pts(c.x), c.axis, 'overall main metric ×100', { y: 'fit' }),
       width: CHART_WIDTH,
       height: CHART_HEIGHT,
     });

@@ -55,12 +55,22 @@ export function barChart(title: string, labels: string[], series: Series[], yTit
   });
 }
 
+/**
+ * One point per labelled item (accuracy against cost). Points at x = 0 are drawn whole on the axis
+ * (clip: false), so a no-think run is not a column of half dots. `y: 'full'` fixes the axis at 0–100 (a run's
+ * tasks, which spread over it); `'fit'` pads it around the points (a few runs, close together).
+ */
 export function scatterChart(
   title: string,
   points: { label: string; x: number; y: number }[],
   xTitle: string,
   yTitle: string,
+  { y = 'full' }: { y?: 'full' | 'fit' } = {},
 ): Promise<Buffer> {
+  const ys = points.map((p) => p.y);
+  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+  const pad = Math.max(1, (hi - lo) * 0.25);
+  const xmax = Math.max(...points.map((p) => p.x));
   return renderChart({
     type: 'scatter',
     data: {
@@ -68,14 +78,18 @@ export function scatterChart(
         label: p.label,
         data: [{ x: p.x, y: p.y }],
         backgroundColor: PALETTE[i % PALETTE.length],
-        pointRadius: 6,
+        pointRadius: 7,
+        clip: false,
       })),
     },
     options: {
       plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
       scales: {
-        x: { title: { display: true, text: xTitle }, beginAtZero: true },
-        y: { beginAtZero: true, max: 100, title: { display: true, text: yTitle } },
+        x: { title: { display: true, text: xTitle }, min: 0, suggestedMax: xmax > 0 ? xmax * 1.15 : 1 },
+        y:
+          y === 'full'
+            ? { min: 0, max: 100, title: { display: true, text: yTitle } }
+            : { title: { display: true, text: yTitle }, suggestedMin: Math.max(0, lo - pad), suggestedMax: Math.min(100, hi + pad) },
       },
     },
   });
@@ -161,43 +175,6 @@ export function forestPlot(title: string, rows: ForestRow[], runLabels: string[]
     CHART_WIDTH,
     height,
   );
-}
-
-/**
- * Accuracy against cost, one labelled point per run. The x axis starts at zero and has room on both sides,
- * so a run that costs nothing on it (no-think: zero reasoner tokens) sits honestly at zero beside the others
- * instead of every point collapsing onto one column.
- */
-export function costChart(
-  title: string,
-  points: { label: string; x: number; y: number }[],
-  xTitle: string,
-  yTitle: string,
-): Promise<Buffer> {
-  const ys = points.map((p) => p.y);
-  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
-  const pad = Math.max(1, (hi - lo) * 0.25);
-  const xmax = Math.max(...points.map((p) => p.x));
-  return renderChart({
-    type: 'scatter',
-    // clip: false so a point at x = 0 is drawn whole on the axis, not cut in half
-    data: {
-      datasets: points.map((p, i) => ({
-        label: p.label,
-        data: [{ x: p.x, y: p.y }],
-        backgroundColor: PALETTE[i % PALETTE.length],
-        pointRadius: 7,
-        clip: false,
-      })),
-    },
-    options: {
-      plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
-      scales: {
-        x: { title: { display: true, text: xTitle }, min: 0, suggestedMax: xmax > 0 ? xmax * 1.15 : 1 },
-        y: { title: { display: true, text: yTitle }, suggestedMin: Math.max(0, lo - pad), suggestedMax: Math.min(100, hi + pad) },
-      },
-    },
-  });
 }
 
 /** Points joined in x order per series (a scaling curve), each point labelled in the legend of its series. */
