@@ -1,0 +1,218 @@
+/**
+ * One task of a run: reuse its finished results when their fingerprint still matches (resume.ts), or
+ * compute it — embed (reasoning first where the pipeline does), rank, rerank, score — and write its files,
+ * the status last (task-files.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import type { TaskSpec } from '../catalog/types.js';
+import { loadEvalSet } from '../datasets/load.js';
+import type { EvalSet } from '../datasets/types.js';
+import { scorePredictions } from '../metrics/ranking.js';
+import { writeItemsFile } from '../report/items.js';
+import type { TaskCost, TaskResult } from '../report/results.js';
+import { rerankTask } from '../rerank/task.js';
+import { makeThinkGate, thinkCost } from '../tte/gate.js';
+import { MediaLoader } from '../tte/media.js';
+import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
+import { dataFingerprint, resumeGuard } from '../util/fingerprint.js';
+import { examples } from './examples.js';
+import { predict } from './rank-queries.js';
+import { type DataFingerprint, type FingerprintInputs, resumeWithoutData, taskFingerprints } from './resume.js';
+import type { RunContext } from './run-context.js';
+import { sliceEvalSet } from './shard.js';
+import {
+  finishedStatus,
+  readScores,
+  type TaskFiles,
+  type TaskStatus,
+  taskCost,
+  taskFiles,
+  writeExamples,
+  writePredictions,
+  writeScores,
+  writeStatus,
+  writeTraces,
+} from './task-files.js';
+
+/** How one task ended: reused or computed. */
+export interface TaskOutcome {
+  result: TaskResult;
+  reused: boolean;
+  cost: TaskCost;
+  stats: PipelineStats | null;
+  /** ' part i/n (queries a..b of N)' for a query-range part, else ''. */
+  partLabel: string;
+}
+
+/** A task's EvalSet as this run computes it (the whole task, or this shard's query range of it). */
+interface LoadedTask {
+  whole: EvalSet;
+  evalSet: EvalSet;
+  range: [number, number] | null;
+  data: DataFingerprint;
+  taskFingerprint: string;
+  fingerprint: string;
+  dataFiles: string[];
+  guard: Record<string, [number, number] | null>;
+}
+
+/**
+ * One task: reuse its finished results when their fingerprint still matches — from the recorded data
+ * files alone if they are unchanged, else after loading its EvalSet — or compute it.
+ */
+export async function runTask(
+  run: RunContext,
+  task: TaskSpec,
+  t0: number,
+  recordFingerprint: (entry: object) => void,
+): Promise<TaskOutcome> {
+  const files = taskFiles(run.opts.outDir, task.name);
+  const inputs = fingerprintInputs(run, task);
+  const status = finishedStatus(files);
+  const data = resumeWithoutData(status, inputs, run.guardRoots);
+  if (status && data) {
+    recordFingerprint({ fingerprint: status.fingerprint, data });
+    return reuseTask(task, files, status, [status.num_queries, status.num_candidates], '');
+  }
+  const loaded = await loadTask(run, task, inputs);
+  const part = inputs.part;
+  recordFingerprint({
+    fingerprint: loaded.fingerprint,
+    data: loaded.data,
+    ...(part && loaded.range ? { part: { index: part.part, count: part.parts, range: loaded.range } } : {}),
+  });
+  const partLabel =
+    part && loaded.range
+      ? ` part ${part.part + 1}/${part.parts} (queries ${loaded.range[0]}..${loaded.range[1]} of ${loaded.whole.queries.length})`
+      : '';
+  if (status && status.fingerprint === loaded.fingerprint) {
+    recordDataFiles(files, status, loaded);
+    return reuseTask(task, files, status, [loaded.evalSet.queries.length, loaded.evalSet.candidates.length], partLabel);
+  }
+  return computeTask(run, task, files, loaded, partLabel, t0);
+}
+
+function fingerprintInputs(run: RunContext, task: TaskSpec): FingerprintInputs {
+  return {
+    backend: run.opts.backend,
+    task,
+    version: run.opts.version,
+    format: run.format,
+    profile: run.profile,
+    predK: run.predK,
+    thinkTargets: run.opts.thinkTargets === true,
+    part: run.opts.parts?.[task.name],
+  };
+}
+
+/** The task's EvalSet (this shard's query range of it, for a part), its fingerprints and its data files. */
+async function loadTask(run: RunContext, task: TaskSpec, inputs: FingerprintInputs): Promise<LoadedTask> {
+  const { evalSet: whole } = await loadEvalSet(task, {
+    dataRoot: run.root.dir,
+    hfRoot: run.opts.hfRoot,
+    version: run.opts.version,
+    format: run.format,
+    profile: run.profile,
+  });
+  const part = inputs.part;
+  const { evalSet, range } = part ? sliceEvalSet(whole, part.part, part.parts) : { evalSet: whole, range: null };
+  const data = dataFingerprint(evalSet.dataFiles);
+  const dataFiles = [...new Set(evalSet.dataFiles)].sort();
+  return { whole, evalSet, range, data, ...taskFingerprints(inputs, data), dataFiles, guard: resumeGuard(dataFiles, run.guardRoots) };
+}
+
+function reuseTask(task: TaskSpec, files: TaskFiles, status: TaskStatus, counts: [number, number], partLabel: string): TaskOutcome {
+  const scores = readScores(files);
+  return {
+    result: { task, scores, numQueries: counts[0], numCandidates: counts[1] },
+    reused: true,
+    cost: status.cost,
+    stats: null,
+    partLabel,
+  };
+}
+
+/** Record the data files (a status from before they were) and their current guard, so the next resume reads nothing. */
+function recordDataFiles(files: TaskFiles, status: TaskStatus, loaded: LoadedTask): void {
+  if (!isDeepStrictEqual(status.data_files, loaded.dataFiles) || !isDeepStrictEqual(status.resume_guard, loaded.guard))
+    writeStatus(files, { ...status, data_files: loaded.dataFiles, resume_guard: loaded.guard });
+}
+
+/** Embed (reasoning first where the pipeline does), rank, rerank, score, and write the task's files; the status last. */
+async function computeTask(
+  run: RunContext,
+  task: TaskSpec,
+  files: TaskFiles,
+  loaded: LoadedTask,
+  partLabel: string,
+  t0: number,
+): Promise<TaskOutcome> {
+  const { opts, backend } = run;
+  const { evalSet } = loaded;
+  const media = new MediaLoader(run.root, evalSet);
+  const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache: run.cache, version: opts.version, signal: opts.signal });
+  const embedded = await embedEvalSet(evalSet, backend, media, {
+    version: opts.version,
+    cache: run.cache,
+    thinkTargets: opts.thinkTargets,
+    shouldThink: gate?.shouldThink,
+    onProgress: (d, t) => opts.onProgress?.(task.name, d, t),
+    signal: opts.signal,
+    claims: run.claims,
+  });
+  writeTraces(files, evalSet, embedded.queryTraces);
+  const ranked = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, run.predK, run.scoring);
+  const reranked = run.reranker
+    ? await rerankTask(evalSet, ranked, run.reranker, {
+        backend: opts.backend,
+        outDir: opts.outDir,
+        media,
+        cache: run.rerankCache,
+        version: opts.version,
+        signal: opts.signal,
+      })
+    : null;
+  const preds = reranked ? reranked.preds : ranked;
+  const scores = scorePredictions(preds);
+  writePredictions(files, preds);
+  writeExamples(files, examples(evalSet, preds, embedded.queryTraces));
+  // what the query browser, id-paired comparisons and trace export read
+  await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity(run), (p) => run.root.exists(p));
+  evalSet.inlineMedia.clear(); // page images carried by the data: vectors and thumbnails are made, release them
+  writeScores(files, scores);
+  const cost = taskCost(embedded.stats, (performance.now() - t0) / 1000);
+  if (reranked) cost.rerank = reranked.cost;
+  if (gate) cost.think = thinkCost(gate.stats, embedded.queryTraces);
+  writeStatus(files, computedStatus(loaded, cost, opts.parts?.[task.name]));
+  return {
+    result: { task, scores, numQueries: evalSet.queries.length, numCandidates: evalSet.candidates.length },
+    reused: false,
+    cost,
+    stats: embedded.stats,
+    partLabel,
+  };
+}
+
+/** The model whose traces the items file names (the reasoner, or the unified model that reasons and embeds). */
+function reasonerIdentity(run: RunContext): { id: string; key: string } | null {
+  const { backend, opts } = run;
+  if (backend.reasoner) return { id: backend.reasoner.id, key: modelKey(backend.reasoner.id, opts.backend.reasoner) };
+  if (backend.unified) return { id: backend.unified.id, key: modelKey(backend.unified.id, opts.backend.embedder) };
+  return null;
+}
+
+/** A computed task's status; a part records the whole task's counts (what the merged summary reports) and its own range. */
+function computedStatus(loaded: LoadedTask, cost: TaskCost, part: { part: number; parts: number } | undefined): TaskStatus {
+  const st: TaskStatus = {
+    fingerprint: loaded.fingerprint,
+    num_queries: loaded.whole.queries.length,
+    num_candidates: loaded.whole.candidates.length,
+    cost,
+    data_files: loaded.dataFiles,
+    resume_guard: loaded.guard,
+  };
+  if (part && loaded.range)
+    st.part = { index: part.part, count: part.parts, range: loaded.range, task_fingerprint: loaded.taskFingerprint };
+  return st;
+}
