@@ -15,7 +15,7 @@ import { DataError } from '../errors.js';
 import { getTask } from '../catalog/load.js';
 import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { Example } from '../report/run-folder.js';
-import { buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
+import { buildSummary, type RunSummary, type TaskCost, type TaskResult } from '../report/results.js';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 import { sumPartCosts } from '../rerank/task.js';
 
@@ -86,7 +86,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   if (missing.length) throw new DataError(`shards are missing task(s): ${missing.join(', ')}`);
   mkdirSync(join(outDir, '.status'), { recursive: true });
   const results: TaskResult[] = [];
-  const splitCosts: Record<string, Record<string, number>> = {};
+  const splitCosts: Record<string, Record<string, unknown>> = {};
   const splitFingerprints: Record<string, string> = {};
   for (const name of all) {
     const parts = split.get(name) as string[] | undefined;
@@ -170,7 +170,7 @@ interface PartStatus {
   fingerprint: string;
   num_queries: number;
   num_candidates: number;
-  cost: Record<string, number>;
+  cost: TaskCost;
   part?: { index: number; count: number; range: [number, number]; task_fingerprint: string };
 }
 
@@ -179,7 +179,7 @@ function joinParts(
   name: string,
   dirs: string[],
   outDir: string,
-): { result: TaskResult; cost: Record<string, number>; fingerprint: string } {
+): { result: TaskResult; cost: Record<string, unknown>; fingerprint: string } {
   const statuses = dirs.map((d) => readJsonFile<PartStatus>(join(d, '.status', `${name}.json`)));
   statuses.forEach((st, i) => {
     const where = { file: join(dirs[i], '.status', `${name}.json`) };
@@ -233,8 +233,8 @@ function joinParts(
       .sort((a, b) => a.score - b.score)
       .slice(0, 3),
   });
-  // nested stage costs (rerank, think) add field by field
-  const cost = sumPartCosts(statuses.map((st) => st.cost as unknown as Record<string, unknown>)) as Record<string, number>;
+  // nested stage costs (rerank, think) add field by field (a spread TaskCost is a plain record of its fields)
+  const cost = sumPartCosts(statuses.map((st) => ({ ...st.cost })));
   writeJsonAtomic(join(outDir, '.status', `${name}.json`), {
     fingerprint: statuses[0].part!.task_fingerprint,
     num_queries: statuses[0].num_queries,
