@@ -31,10 +31,15 @@ export {
   type TaskSpec,
 } from './catalog/types.js';
 export { loadSuite, type Suite } from './engine/suites.js';
+export { namedOrScoredTasks, listTasks, taskListRows, formatTaskList } from './engine/task-list.js';
 
 // Data: a task's EvalSet, exactly as VLM2Vec's evaluator builds it.
 export { loadEvalSet, type LoadOptions, type LoadResult } from './datasets/load.js';
 export type { EvalSet, Item, Query, MediaRef } from './datasets/types.js';
+export { dumpTask } from './engine/dump.js';
+export { validateDataRoot, formatValidation } from './engine/data-check.js';
+export type { TaskValidation } from './datasets/validate.js';
+export { extractTaskFrames, type TaskFrames } from './engine/extract-frames.js';
 
 // Backends: a config object (or file) to reasoner + embedder.
 export {
@@ -47,13 +52,15 @@ export {
 } from './backends/config.js';
 export { createBackend, type Backend } from './backends/registry.js';
 export type { Embedder, EmbedInput, Reasoner, ReasonInput, Trace } from './backends/types.js';
+export { readEmbedInputs, embedInputs, embedFile } from './engine/embed-file.js';
+export { serveBackend, type ServedBackend } from './engine/serve.js';
 
 // Model protocols: what each published model was fed; render (no model call) and doctor (a live server).
 export { PROTOCOLS, PROTOCOL_NAMES, getProtocol, type Plan, type Protocol, type ProtocolItem } from './backends/protocols/index.js';
 export { renderVlm2vec, type Vlm2vecBackbone } from './datasets/vlm2vec-text.js';
 export type { ItemParts, TextRule } from './datasets/types.js';
-export { renderEvalSet, renderItem, type RenderLine } from './engine/render.js';
-export { runDoctor, formatChecks, type Check, type DoctorSample } from './engine/doctor.js';
+export { renderEvalSet, renderItem, renderTask, type RenderLine } from './engine/render.js';
+export { runDoctor, formatChecks, taskSamples, preflight, type Check, type DoctorSample } from './engine/doctor.js';
 export {
   EVAL_PROFILES,
   DEFAULT_EVAL_PROFILE,
@@ -66,6 +73,15 @@ export {
 
 // Running: tasks → run folder (scores, predictions, summary, costs, manifest, report).
 export { runTasks, type RunOptions, type RunResult, type TaskCost } from './engine/run.js';
+export {
+  resolveRun,
+  planRun,
+  formatRunResult,
+  formatRunFailures,
+  type RunRequest,
+  type ResolvedRun,
+} from './engine/run-request.js';
+export { formatPlan, type ShardPlan } from './engine/shard.js';
 export { mergeShards } from './engine/merge.js';
 
 // Scoring and metrics (VLM2Vec's RankingMetrics semantics).

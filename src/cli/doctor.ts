@@ -1,10 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
-import { getTask } from '../catalog/load.js';
-import { loadEvalSet } from '../datasets/load.js';
-import { DataRoot } from '../datasets/readers/data-root.js';
-import { formatChecks, runDoctor, type DoctorSample } from '../engine/doctor.js';
-import { MediaLoader } from '../tte/media.js';
+import { formatChecks, runDoctor, taskSamples } from '../engine/doctor.js';
 import { ConfigError } from '../errors.js';
 
 interface Args {
@@ -13,20 +9,6 @@ interface Args {
   'data-root'?: string;
   samples: number;
   json: boolean;
-}
-
-/** The first queries and candidates of a task as samples (else doctor uses synthetic ones). */
-export async function taskSamples(task: string, dataRoot: string, n: number): Promise<DoctorSample[]> {
-  const { evalSet } = await loadEvalSet(getTask(task), { dataRoot });
-  const loader = new MediaLoader(new DataRoot(dataRoot), evalSet);
-  const pick = async (items: typeof evalSet.candidates, role: 'query' | 'target') =>
-    Promise.all(
-      items.slice(0, n).map(async (it) => ({
-        name: `${task} ${role} ${it.id}`,
-        input: { text: it.text, media: await loader.load(it.media), role, parts: it.parts },
-      })),
-    );
-  return [...(await pick(evalSet.queries, 'query')), ...(await pick(evalSet.candidates, 'target'))];
 }
 
 export const doctorCommand: CommandModule<object, Args> = {

@@ -1,8 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { getTask } from '../catalog/load.js';
 import type { MmebVersion } from '../catalog/types.js';
-import { dumpLines } from '../datasets/dump.js';
-import { loadEvalSet } from '../datasets/load.js';
+import { dumpTask } from '../engine/dump.js';
 import type { TextFormat } from '../datasets/types.js';
 import { dataRootOptions, emit, profileOption } from './io.js';
 import type { EvalProfileName } from '../catalog/profiles.js';
@@ -29,13 +27,13 @@ export const dumpCommand: CommandModule<object, Args> = {
       })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
-    const { evalSet } = await loadEvalSet(getTask(args.task), {
+    const text = await dumpTask(args.task, {
       dataRoot: args['data-root'],
       hfRoot: args['hf-root'],
       version: args['mmeb-version'],
       format: args.format,
       profile: args.profile,
     });
-    emit([...dumpLines(evalSet)].map((l) => l + '\n').join(''), args.out);
+    emit(text, args.out);
   },
 };

@@ -1,9 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { loadCatalog, selectTasks } from '../catalog/load.js';
 import type { MmebVersion } from '../catalog/types.js';
-import { extractFrames } from '../datasets/extract.js';
-import { loadEvalSet } from '../datasets/load.js';
-import { DataRoot } from '../datasets/readers/data-root.js';
+import { extractTaskFrames } from '../engine/extract-frames.js';
 import { dataRootOptions, intIn, taskNames } from './io.js';
 
 interface Args {
@@ -25,19 +22,8 @@ export const extractFramesCommand: CommandModule<object, Args> = {
       describe: 'frames kept per video (VLM2Vec: 64)',
     }) as never,
   handler: async (args) => {
-    const names = taskNames(args.task);
-    const root = new DataRoot(args['data-root']);
-    for (const task of selectTasks({ names }, loadCatalog())) {
-      const { extractable } = await loadEvalSet(task, {
-        dataRoot: root.dir,
-        hfRoot: args['hf-root'],
-        version: args['mmeb-version'],
-        collectProblems: true,
-      });
-      const unique = [...new Map(extractable.map((e) => [e.frameDir, e])).values()];
-      let frames = 0;
-      for (const e of unique) frames += extractFrames(root, e.video, e.frameDir, args['max-frames']);
-      process.stdout.write(`${task.name}: ${unique.length} folder(s) filled, ${frames} frame(s) written\n`);
-    }
+    const opts = { dataRoot: args['data-root'], hfRoot: args['hf-root'], version: args['mmeb-version'], maxFrames: args['max-frames'] };
+    for await (const r of extractTaskFrames(taskNames(args.task), opts))
+      process.stdout.write(`${r.task}: ${r.folders} folder(s) filled, ${r.frames} frame(s) written\n`);
   },
 };

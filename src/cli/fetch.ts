@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { namedOrScoredTasks } from './io.js';
+import { taskNames } from './io.js';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
 import { fetchTasks } from '../datasets/fetch.js';
+import { namedOrScoredTasks } from '../engine/task-list.js';
 
 interface Args {
   task?: string[];
@@ -22,7 +23,7 @@ export const fetchCommand: CommandModule<object, Args> = {
       .option('hub-url', { type: 'string', describe: 'Hub endpoint (default https://huggingface.co)' })
       .option('token-env', { type: 'string', default: 'HF_TOKEN', describe: 'environment variable holding a Hub token, if any' }) as never,
   handler: async (args) => {
-    const tasks = namedOrScoredTasks(args.task);
+    const tasks = namedOrScoredTasks(taskNames(args.task));
     await fetchTasks(tasks, {
       to: args.to,
       version: args['mmeb-version'],

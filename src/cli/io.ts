@@ -1,6 +1,5 @@
-import { loadCatalog, scoredTasks, selectTasks } from '../catalog/load.js';
 import type { Argv } from 'yargs';
-import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type TaskSpec } from '../catalog/types.js';
+import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS } from '../catalog/types.js';
 import { writeFileAtomic } from '../util/json.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_EVAL_PROFILE, EVAL_PROFILES } from '../catalog/profiles.js';
@@ -35,13 +34,6 @@ export function intIn(option: string, min: number, max: number, why = ''): (v: u
     }
     return n;
   };
-}
-
-/** The named tasks, or every scored task when none is named. */
-export function namedOrScoredTasks(values: string | string[] | undefined): TaskSpec[] {
-  const names = taskNames(values);
-  const catalog = loadCatalog();
-  return names.length ? selectTasks({ names }, catalog) : scoredTasks(catalog);
 }
 
 /** --data-root, --hf-root and --mmeb-version, for the commands that read a downloaded data root. */

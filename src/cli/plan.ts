@@ -1,10 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../errors.js';
 import { loadBackendConfig } from '../backends/config.js';
-import { loadCatalog, selectTasks } from '../catalog/load.js';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
-import { formatPlan, planShards } from '../engine/shard.js';
-import { loadSuite } from '../engine/suites.js';
+import { planRun } from '../engine/run-request.js';
+import { formatPlan } from '../engine/shard.js';
 import { taskNames } from './io.js';
 
 interface Args {
@@ -31,10 +30,8 @@ export const planCommand: CommandModule<object, Args> = {
     if (!Number.isInteger(args.shards) || args.shards < 1 || args.shards > 100_000)
       throw new ConfigError(`--shards must be an integer in 1..100000 (got ${args.shards})`);
     const backend = loadBackendConfig(args.backend);
-    const suite = args.tasks ? null : loadSuite(args.suite);
-    const tasks = args.tasks ? selectTasks({ names: taskNames(args.tasks) }, loadCatalog()) : (suite?.tasks ?? []);
-    const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
-    const plan = planShards(tasks, args.shards, version, { reasoning: backend.reasoner !== null || backend.pipeline === 'unified' });
+    const names = args.tasks ? taskNames(args.tasks) : undefined;
+    const plan = planRun({ backend, shards: args.shards, suite: args.suite, taskNames: names, version: args['mmeb-version'] });
     process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
   },
 };

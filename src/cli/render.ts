@@ -1,11 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
-import { getTask } from '../catalog/load.js';
 import type { MmebVersion } from '../catalog/types.js';
-import { loadEvalSet } from '../datasets/load.js';
-import { DataRoot } from '../datasets/readers/data-root.js';
-import { MediaLoader } from '../tte/media.js';
-import { renderEvalSet } from '../engine/render.js';
+import { renderTask } from '../engine/render.js';
 import { ConfigError } from '../errors.js';
 import { dataRootOptions, emit, profileOption } from './io.js';
 import type { EvalProfileName } from '../catalog/profiles.js';
@@ -37,16 +33,13 @@ export const renderCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1))
       throw new ConfigError('--limit must be a positive integer');
-    const backend = loadBackendConfig(args.backend);
-    const { evalSet } = await loadEvalSet(getTask(args.task), {
+    const text = await renderTask(loadBackendConfig(args.backend), args.task, {
       dataRoot: args['data-root'],
       hfRoot: args['hf-root'],
       version: args['mmeb-version'],
       profile: args.profile,
+      limit: args.limit,
     });
-    const loader = new MediaLoader(new DataRoot(args['data-root']), evalSet);
-    const lines: string[] = [];
-    for await (const l of renderEvalSet(evalSet, backend, loader, { limit: args.limit })) lines.push(JSON.stringify(l) + '\n');
-    emit(lines.join(''), args.out);
+    emit(text, args.out);
   },
 };

@@ -1,13 +1,10 @@
 import { DEFAULT_EVAL_PROFILE, EVAL_PROFILES, type EvalProfileName } from '../catalog/profiles.js';
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { BackendError, ConfigError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { loadBackendConfig } from '../backends/config.js';
-import { loadCatalog, selectTasks } from '../catalog/load.js';
 import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, MODALITIES, type MmebVersion, type Modality } from '../catalog/types.js';
 import { runTasks } from '../engine/run.js';
-import { loadSuite } from '../engine/suites.js';
-import { resolveShard } from '../engine/shard.js';
+import { formatRunFailures, formatRunResult, resolveRun } from '../engine/run-request.js';
 import { makeProgress } from './progress.js';
 import { intIn, taskNames } from './io.js';
 
@@ -88,34 +85,21 @@ export const runCommand: CommandModule<object, Args> = {
       }) as never,
   handler: async (args) => {
     const backend = loadBackendConfig(args.backend);
-    const suite = args.suite ? loadSuite(args.suite) : null;
-    let tasks = suite?.tasks ?? [];
-    if (args.tasks) tasks = selectTasks({ names: taskNames(args.tasks) }, loadCatalog());
-    if (!suite && !args.tasks) {
-      if (!args.modality) throw new ConfigError('choose what to run: --suite, --tasks or --modality');
-      tasks = selectTasks({}, loadCatalog());
-    }
-    if (args.modality) tasks = tasks.filter((t) => t.modality === args.modality);
-    if (!tasks.length) throw new ConfigError('no tasks selected');
-    const dataRoot = args['data-root'] ?? suite?.dataRoot;
-    if (!dataRoot) throw new ConfigError('--data-root is required (the downloaded MMEB-V2 folder)');
-    const version = args['mmeb-version'] ?? suite?.version ?? DEFAULT_MMEB_VERSION;
-    const runId = args['run-id'] ?? `${suite?.name ?? 'tasks'}-${backend.name}-${version}`;
-    if (!(args['claim-ttl'] >= 1 && args['claim-ttl'] <= 3600))
-      throw new ConfigError(`--claim-ttl must be between 1 and 3600 seconds (got ${args['claim-ttl']})`);
-    if (args.shards !== undefined && !args.shard) throw new ConfigError('--shards goes with --shard auto (or --shard i/n)');
-    const sharded = args.shard ? resolveShard(args.shard, args.shards, tasks, version, backend, process.env) : null;
-    const shard = sharded?.shard;
-    if (sharded) tasks = sharded.tasks;
-    const outDir = args.out ?? join('results', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
-    const reportDir = args['report-dir'] ?? join('reports', shard ? `${runId}.shard-${shard.index}-of-${shard.count}` : runId);
-    if (args.preflight) {
-      const { formatChecks, runDoctor } = await import('../engine/doctor.js');
-      const checks = await runDoctor(backend);
-      process.stderr.write(formatChecks(checks));
-      const failed = checks.filter((c) => c.status === 'fail');
-      if (failed.length) throw new BackendError(`preflight failed (${failed.length} check(s)); fix the server or config and rerun`);
-    }
+    const run = resolveRun({
+      backend,
+      suite: args.suite,
+      taskNames: args.tasks ? taskNames(args.tasks) : undefined,
+      modality: args.modality,
+      dataRoot: args['data-root'],
+      version: args['mmeb-version'],
+      runId: args['run-id'],
+      outDir: args.out,
+      reportDir: args['report-dir'],
+      shard: args.shard,
+      shards: args.shards,
+      claimTtlSeconds: args['claim-ttl'],
+    });
+    if (args.preflight) await (await import('../engine/doctor.js')).preflight(backend, (text) => process.stderr.write(text));
     const progress = makeProgress();
     // First Ctrl-C: stop starting new model calls, let running ones finish (their answers are cached), exit.
     // A second Ctrl-C exits at once. Either way the same command resumes.
@@ -127,21 +111,13 @@ export const runCommand: CommandModule<object, Args> = {
       process.once('SIGINT', () => process.exit(130));
     });
     const result = await runTasks({
-      runId,
-      tasks,
-      dataRoot,
+      ...run,
       hfRoot: args['hf-root'],
-      version,
       profile: args.profile,
       backend,
-      outDir,
-      reportDir,
-      suite: suite?.name ?? null,
       predK: args['pred-k'],
       cacheDir: args.cache ? args['cache-dir'] : null,
       thinkTargets: args['think-targets'],
-      shard,
-      parts: sharded?.parts,
       claimTtlSeconds: args['claim-ttl'],
       prices: args.prices ? (await import('../report/costs.js')).loadPrices(args.prices) : undefined, // its schema compiles on import
       signal: controller.signal,
@@ -152,16 +128,9 @@ export const runCommand: CommandModule<object, Args> = {
         process.stderr.write(line + '\n');
       },
     });
-    const r = result.summary.rollup;
-    process.stdout.write(
-      `${result.summary.tasks.length}${result.failures.length ? ` of ${result.summary.tasks.length + result.failures.length} (PARTIAL: ${result.failures.length} failed)` : ''} task(s), overall ${r.overall === null ? '–' : r.overall.toFixed(2)} ` +
-        `(image ${r.modalities.image?.toFixed(2) ?? '–'}, video ${r.modalities.video?.toFixed(2) ?? '–'}, visdoc ${r.modalities.visdoc?.toFixed(2) ?? '–'})\n` +
-        `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.html')} (and report.md)\n`,
-    );
+    process.stdout.write(formatRunResult(result, run.reportDir));
     if (result.failures.length) {
-      process.stderr.write(
-        `${result.failures.length} task(s) failed:\n${result.failures.map((f) => `  ${f.task}: ${f.error}`).join('\n')}\n`,
-      );
+      process.stderr.write(formatRunFailures(result));
       process.exitCode = 1;
     }
   },

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
-import { createBackend } from '../backends/registry.js';
-import { startServer } from '../serve/server.js';
+import { serveBackend } from '../engine/serve.js';
 import { intIn } from './io.js';
 
 interface Args {
@@ -44,18 +43,16 @@ export const serveCommand: CommandModule<object, Args> = {
         describe: 'model requests handled at once',
       }) as never,
   handler: async (args) => {
-    const backend = await createBackend(loadBackendConfig(args.backend));
-    const server = await startServer(backend, {
+    const served = await serveBackend(loadBackendConfig(args.backend), {
       port: args.port,
       host: args.host,
       latencyMs: args['latency-ms'],
       maxConcurrency: args['max-concurrency'],
       maxBodyBytes: args['max-body-mb'] * 1024 * 1024,
     });
-    process.stdout.write(`tte-bench serve: ${backend.config.name} listening on ${server.url}\n`);
+    process.stdout.write(`tte-bench serve: ${served.name} listening on ${served.url}\n`);
     const stop = async () => {
-      await server.close();
-      await backend.close();
+      await served.close();
       process.exit(0);
     };
     process.once('SIGINT', stop);

@@ -1,10 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { loadCatalog } from '../catalog/load.js';
-import { dataRootOptions, namedOrScoredTasks } from './io.js';
+import { dataRootOptions, taskNames } from './io.js';
 import type { MmebVersion } from '../catalog/types.js';
-import { validateTasks } from '../datasets/validate.js';
+import { formatValidation, validateDataRoot } from '../engine/data-check.js';
 import { toJson } from '../util/json.js';
-import { describe } from '../errors.js';
 
 interface Args {
   'data-root': string;
@@ -22,31 +20,12 @@ export const validateCommand: CommandModule<object, Args> = {
       .option('task', { type: 'string', array: true, describe: 'tasks to check (default: all 78 scored tasks)' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
-    const catalog = loadCatalog();
-    const tasks = namedOrScoredTasks(args.task);
-    const report = await validateTasks(tasks, {
+    const report = await validateDataRoot(taskNames(args.task), {
       dataRoot: args['data-root'],
       hfRoot: args['hf-root'],
       version: args['mmeb-version'],
-      catalog,
     });
-    if (args.json) {
-      process.stdout.write(toJson(report));
-    } else {
-      for (const r of report) {
-        const expected = r.expectedQueries !== null && r.expectedQueries !== r.queries ? ` (published: ${r.expectedQueries})` : '';
-        process.stdout.write(
-          `${r.ok ? 'ok  ' : 'FAIL'} ${r.task}: ${r.queries} queries${expected}, ${r.candidates} candidates, ${r.dataFiles} data file(s)` +
-            `${r.problems.length ? `, ${r.problems.length} problem(s)` : ''}\n`,
-        );
-        for (const p of r.problems) process.stdout.write(`     - ${describe(p.message, { ...p.location, task: undefined })}\n`);
-      }
-      const bad = report.filter((r) => !r.ok).length;
-      const problems = report.reduce((n, r) => n + r.problems.length, 0);
-      process.stdout.write(
-        `${report.length - bad} of ${report.length} task(s) complete${problems ? `; ${problems} problem(s) in ${bad} task(s)` : ''}\n`,
-      );
-    }
+    process.stdout.write(args.json ? toJson(report) : formatValidation(report));
     if (report.some((r) => !r.ok)) process.exitCode = 1;
   },
 };

@@ -13,7 +13,11 @@ import { getProtocol } from '../backends/protocols/index.js';
 import { planFor } from '../backends/protocols/apply.js';
 import type { Protocol } from '../backends/protocols/types.js';
 import type { EmbedInput } from '../backends/types.js';
-import { ConfigError } from '../errors.js';
+import { getTask } from '../catalog/load.js';
+import { loadEvalSet } from '../datasets/load.js';
+import { DataRoot } from '../datasets/readers/data-root.js';
+import { BackendError, ConfigError } from '../errors.js';
+import { MediaLoader } from '../tte/media.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -298,4 +302,27 @@ export function formatChecks(checks: Check[]): string {
       .map((c) => `${c.status.toUpperCase().padEnd(4)} ${c.endpoint} ${c.check}: ${c.message}${c.fix ? `\n     fix: ${c.fix}` : ''}`)
       .join('\n') + '\n'
   );
+}
+
+/** The first `n` queries and candidates of a task as samples (else doctor uses synthetic ones). */
+export async function taskSamples(task: string, dataRoot: string, n: number): Promise<DoctorSample[]> {
+  const { evalSet } = await loadEvalSet(getTask(task), { dataRoot });
+  const loader = new MediaLoader(new DataRoot(dataRoot), evalSet);
+  const pick = async (items: typeof evalSet.candidates, role: 'query' | 'target') =>
+    Promise.all(
+      items.slice(0, n).map(async (it) => ({
+        name: `${task} ${role} ${it.id}`,
+        input: { text: it.text, media: await loader.load(it.media), role, parts: it.parts },
+      })),
+    );
+  return [...(await pick(evalSet.queries, 'query')), ...(await pick(evalSet.candidates, 'target'))];
+}
+
+/** `run --preflight`: the doctor's checks, written to `log`; a failed check stops the run before it starts. */
+export async function preflight(backend: BackendConfig, log: (text: string) => void): Promise<Check[]> {
+  const checks = await runDoctor(backend);
+  log(formatChecks(checks));
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (failed.length) throw new BackendError(`preflight failed (${failed.length} check(s)); fix the server or config and rerun`);
+  return checks;
 }

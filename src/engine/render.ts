@@ -12,7 +12,10 @@ import { planFor, sentPaths } from '../backends/protocols/apply.js';
 import type { Protocol } from '../backends/protocols/types.js';
 import { ConfigError } from '../errors.js';
 import type { EvalSet, Item } from '../datasets/types.js';
-import type { MediaLoader } from '../tte/media.js';
+import { MediaLoader } from '../tte/media.js';
+import { getTask } from '../catalog/load.js';
+import { type LoadOptions, loadEvalSet } from '../datasets/load.js';
+import { DataRoot } from '../datasets/readers/data-root.js';
 
 export interface RenderLine {
   side: 'query' | 'candidate';
@@ -74,3 +77,21 @@ export async function* renderEvalSet(
 }
 
 export { DATA_URLS };
+
+/** `render` for one task of a data root: its JSONL lines (queries, then candidates), at most `limit` of each. */
+export async function renderTask(
+  backend: BackendConfig,
+  task: string,
+  opts: Pick<LoadOptions, 'dataRoot' | 'hfRoot' | 'version' | 'profile'> & { limit?: number },
+): Promise<string> {
+  const { evalSet } = await loadEvalSet(getTask(task), {
+    dataRoot: opts.dataRoot,
+    hfRoot: opts.hfRoot,
+    version: opts.version,
+    profile: opts.profile,
+  });
+  const loader = new MediaLoader(new DataRoot(opts.dataRoot), evalSet);
+  const lines: string[] = [];
+  for await (const l of renderEvalSet(evalSet, backend, loader, { limit: opts.limit })) lines.push(JSON.stringify(l) + '\n');
+  return lines.join('');
+}
