@@ -38,5 +38,7 @@ test('extract-frames fills empty frame folders from raw videos, then the task lo
   assert.deepEqual(problems, []);
   assert.equal(evalSet.queries[0].media[0].kind === 'frames' && evalSet.queries[0].media[0].paths.length, 8);
   // a second pass touches nothing
-  assert.match(runCli(['extract-frames', '--task', 'HMDB51', '--data-root', root]).stdout, /0 folder\(s\) filled/);
+  const again = runCli(['extract-frames', '--task', 'HMDB51', '--data-root', root]);
+  assert.equal(again.status, 0, `exit ${again.status}: ${again.stderr}`);
+  assert.match(again.stdout, /0 folder\(s\) filled/);
 });
