@@ -159,7 +159,7 @@ function cascadeFields(backend: BackendIdentity): Partial<RunSummary['backend']>
   return {
     ...(b.reranker ? { reranker: publicModelConfig(b.reranker) as Record<string, unknown>, rerank_depth: depth } : {}),
     ...(b.think ? { think: b.think } : {}),
-    ...(gate ? { think_gate: gate as unknown as Record<string, unknown> } : {}),
+    ...(gate ? { think_gate: { ...gate } } : {}),
   };
 }
 
