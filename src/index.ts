@@ -122,7 +122,7 @@ export {
   type ExportManifest,
   type ImportOptions,
   type ImportResult,
-} from './tte/traces.js';
+} from './engine/traces.js';
 
 // Reports.
 export { writeReports, buildReportData, type ReportData } from './report/write.js';

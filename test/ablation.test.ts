@@ -10,7 +10,7 @@ import { ConfigError, DataError } from '../src/errors.js';
 import { pairedBootstrap } from '../src/report/bootstrap.js';
 import { ablation } from '../src/report/compare.js';
 import { exactMcNemar, holm, mcnemarOf } from '../src/report/stats.js';
-import { exportTraces, importTraces } from '../src/tte/traces.js';
+import { exportTraces, importTraces } from '../src/engine/traces.js';
 import { runCli, tempDir } from './helpers.js';
 
 const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { loadSuite } from '../src/engine/suites.js';
 import { runTasks, type TaskCost } from '../src/engine/run.js';
-import { rerankRun } from '../src/rerank/existing.js';
+import { rerankRun } from '../src/engine/rerank-run.js';
 import { buildCurve } from '../src/report/scaling.js';
 import { runCli, tempDir } from './helpers.js';
 

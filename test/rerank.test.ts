@@ -7,7 +7,7 @@ import { parseBackendConfig, type BackendConfig } from '../src/backends/config.j
 import { loadSuite } from '../src/engine/suites.js';
 import { runTasks, taskCost, type TaskCost } from '../src/engine/run.js';
 import { price } from '../src/report/costs.js';
-import { rerankRun } from '../src/rerank/existing.js';
+import { rerankRun } from '../src/engine/rerank-run.js';
 import { applyRerank, rerankPredictions } from '../src/rerank/stage.js';
 import { ChatReranker } from '../src/rerank/chat.js';
 import { RerankCache } from '../src/rerank/cache.js';

@@ -4,7 +4,7 @@ import { loadBackendConfig } from '../backends/config.js';
 import { MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
 import { ConfigError } from '../errors.js';
 import { loadPrices } from '../report/costs.js';
-import { rerankRun } from '../rerank/existing.js';
+import { rerankRun } from '../engine/rerank-run.js';
 import { taskNames } from './io.js';
 
 interface Args {

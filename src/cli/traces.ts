@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import { defaultCacheDir } from '../tte/cache.js';
-import { exportTraces, importTraces } from '../tte/traces.js';
+import { exportTraces, importTraces } from '../engine/traces.js';
 
 interface ExportArgs {
   runs: string[];

@@ -49,5 +49,5 @@ export async function loadBeirTask(ctx: AdapterContext, pageFile: (corpusId: str
       source: ctx.provenance(r),
     };
   });
-  return { queries, corpus };
+  return { queries, corpus, labelShape: 'list' };
 }

@@ -8,7 +8,7 @@ import type { DataRoot } from './readers/data-root.js';
 import { sampleFrames } from './readers/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
 import { readRows } from './readers/tabular.js';
-import type { ItemParts, MediaRef, Provenance } from './types.js';
+import type { ItemParts, LabelShape, MediaRef, Provenance } from './types.js';
 
 /** The path handed back for a media path that was rejected while collecting problems (never a real file). */
 export const REJECTED_PATH = '\0rejected';
@@ -37,6 +37,8 @@ export interface AdapterOutput {
   queries: QueryDraft[];
   /** Rows that join the pool after every query's candidates (label vocabulary, document corpus). */
   corpus: ItemDraft[];
+  /** How pred files write the gold (absent: single, VLM2Vec's default); 'list' for multi-positive families. */
+  labelShape?: LabelShape;
 }
 
 export type Adapter = (ctx: AdapterContext) => Promise<AdapterOutput>;

@@ -71,7 +71,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     opts.skipRows,
   );
   ctx.candidateNumFrames = tp?.candidateNumFrames;
-  const { queries, corpus } = await ADAPTERS[task.parser](ctx);
+  const { queries, corpus, labelShape } = await ADAPTERS[task.parser](ctx);
   if (tp) applyProfile(tp, queries, corpus);
   // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).
   const item = (d: ItemDraft): Item => ({
@@ -92,6 +92,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     profile,
     format,
     mode: task.mode,
+    ...(labelShape ? { labelShape } : {}),
     queries: queries.map((q) => ({
       ...item(q),
       candidateIds: task.mode === 'local' ? q.candidates.map((c) => c.id) : null,

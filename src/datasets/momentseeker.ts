@@ -47,5 +47,5 @@ export const momentSeekerAdapter: Adapter = async (ctx) => {
       source: ctx.provenance(r),
     };
   });
-  return { queries, corpus: [] };
+  return { queries, corpus: [], labelShape: 'list' };
 };

@@ -57,6 +57,12 @@ export interface Query extends Item {
   source?: Provenance;
 }
 
+/**
+ * How a task's pred files write the gold: VLM2Vec writes a single label as a string and multi-positive
+ * labels (visdoc qrels, MomentSeeker's positive clips) as the whole list, even when it holds one id.
+ */
+export type LabelShape = 'single' | 'list';
+
 /** How placeholder tokens are written: Qwen2-VL's pad tokens (VLM2Vec's default) or none (GME / CLIP). */
 export type TextFormat = 'qwen2-vl' | 'plain';
 
@@ -67,6 +73,8 @@ export interface EvalSet {
   profile?: EvalProfileName;
   format: TextFormat;
   mode: 'local' | 'global';
+  /** How its pred files write the gold, as its parser family states it (absent: single). */
+  labelShape?: LabelShape;
   queries: Query[];
   /** The candidate pool in scoring order: every query's candidates, then the corpus; first occurrence wins. */
   candidates: Item[];

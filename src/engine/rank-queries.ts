@@ -28,7 +28,7 @@ export async function predict(
     const ranked = await scoring.topk(queryVectors, candidateVectors, predK, gold);
     return evalSet.queries.map((q, qi) =>
       predictionLine(
-        evalSet.task,
+        evalSet,
         ranked[qi].map((i) => ids[i]),
         q.gold,
         q.relScores,
@@ -43,6 +43,6 @@ export async function predict(
       dim,
     );
     const ranked = rankIndices(queryVectors[qi], matrix, local.length, (i) => gold.has(local[i])).map((i) => local[i]);
-    return predictionLine(evalSet.task, ranked, q.gold, q.relScores);
+    return predictionLine(evalSet, ranked, q.gold, q.relScores);
   });
 }

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { toJson, writeFileAtomic } from '../util/json.js';
 import { browserLink, BROWSER_CSS, browserSection, writeBrowser, type BrowserIndex } from './browser.js';
 import { forestPlot, scatterChart, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
-import { fmtDelta, fmtP, type Ablation } from './compare.js';
-import { escapeHtml as e } from './html.js';
+import type { Ablation } from './compare.js';
+import { escapeHtml as e, htmlTable } from './html.js';
+import { markdownTable } from './markdown.js';
 import type { ReportChart } from './report-data.js';
+import { deltasTable, mcnemarTable, runCostTable } from './tables.js';
 
 export async function ablationCharts(a: Ablation): Promise<ReportChart[]> {
   const charts: ReportChart[] = [];
@@ -58,7 +60,6 @@ export async function ablationCharts(a: Ablation): Promise<ReportChart[]> {
 }
 
 const md = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-const sc = (v: number | null) => (v === null ? '–' : v.toFixed(2));
 
 export function ablationMarkdown(a: Ablation, charts: ReportChart[]): string {
   const L: string[] = ['# tte-bench ablation', ''];
@@ -72,54 +73,16 @@ export function ablationMarkdown(a: Ablation, charts: ReportChart[]): string {
     '',
   );
   const later = a.runs.slice(1);
-  const head = ['Level', 'Name', ...a.runs.map((r) => r.label), ...later.map((r) => `Δ${r.label} [CI]`)];
-  L.push(
-    '## Scores and deltas',
-    '',
-    `| ${head.join(' | ')} |`,
-    `|---|---|${head
-      .slice(2)
-      .map(() => '---:')
-      .join('|')}|`,
-  );
-  for (const r of a.rows)
-    L.push(
-      `| ${r.level} | ${md(r.name)} | ${r.scores.map(sc).join(' | ')} | ${r.deltas
-        .slice(1)
-        .map((d) => (d ? fmtDelta(d) : '–'))
-        .join(' | ')} |`,
-    );
+  L.push('## Scores and deltas', '', ...markdownTable(deltasTable(a), md));
   L.push(
     '',
     '## Hit@1: exact McNemar test per task',
     '',
     'helped = wrong under A, right under the run; hurt = the reverse. p is the exact two-sided McNemar p-value; p (Holm) is adjusted over the tasks compared.',
     '',
+    ...markdownTable(mcnemarTable(a), md),
   );
-  L.push(
-    `| Task | ${later.map((r) => `${r.label} helped | ${r.label} hurt | ${r.label} p | ${r.label} p (Holm)`).join(' | ')} |`,
-    `|---|${later.map(() => '---:|---:|---:|---:').join('|')}|`,
-  );
-  for (const r of a.rows.filter((x) => x.level === 'task')) {
-    L.push(
-      `| ${md(r.name)} | ${(r.mcnemar ?? [])
-        .slice(1)
-        .map((m) => (m ? `${m.helped} | ${m.hurt} | ${fmtP(m.p)} | ${fmtP(m.pHolm)}` : '– | – | – | –'))
-        .join(' | ')} |`,
-    );
-  }
-  L.push(
-    '',
-    '## Cost per run',
-    '',
-    `| Run | Queries | Reasoner tokens | Tokens/query | Reason calls | Model-busy s | ms/query | Wall s${a.currency ? ` | Cost (${a.currency})` : ''} |`,
-    `|---|---:|---:|---:|---:|---:|---:|---:${a.currency ? '|---:' : ''}|`,
-  );
-  a.costs.forEach((c, i) =>
-    L.push(
-      `| ${a.runs[i].label}: ${md(a.runs[i].name)} | ${c.queries} | ${c.reasonerTokens} | ${c.tokensPerQuery.toFixed(1)} | ${c.reasonCalls} | ${c.busySeconds.toFixed(2)} | ${c.busyMsPerQuery.toFixed(2)} | ${c.wallSeconds.toFixed(2)}${a.currency ? ` | ${(c.money ?? 0).toFixed(4)}` : ''} |`,
-    ),
-  );
+  L.push('', '## Cost per run', '', ...markdownTable(runCostTable(a), md));
   L.push('', '## Flips (Hit@1 changed against A)', '');
   for (const f of a.flips) {
     const parts = f.runs.map((x, j) => `${later[j].label}: +${x.helped.length} / −${x.hurt.length}`);
@@ -140,37 +103,6 @@ export function ablationMarkdown(a: Ablation, charts: ReportChart[]): string {
 export function ablationHtml(a: Ablation, charts: ReportChart[], browser: BrowserIndex): string {
   const later = a.runs.slice(1);
   const c = (v: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${v}</td>`;
-  const delta = (d: Ablation['rows'][number]['deltas'][number]) =>
-    d ? `<span class="${d.significant ? (d.delta > 0 ? 'up' : 'down') : ''}">${e(fmtDelta(d))}</span>` : '–';
-  const rows = a.rows
-    .map(
-      (r) =>
-        `<tr class="${r.level}">${c(e(r.level), 'name')}${c(e(r.name), 'name')}${r.scores.map((s) => c(sc(s))).join('')}${r.deltas
-          .slice(1)
-          .map((d) => c(delta(d)))
-          .join('')}</tr>`,
-    )
-    .join('\n');
-  const tests = a.rows
-    .filter((r) => r.level === 'task')
-    .map(
-      (r) =>
-        `<tr>${c(e(r.name), 'name')}${(r.mcnemar ?? [])
-          .slice(1)
-          .map((m) =>
-            m
-              ? c(String(m.helped)) + c(String(m.hurt)) + c(e(fmtP(m.p))) + c(e(fmtP(m.pHolm)), m.pHolm < 0.05 ? 'sig' : '')
-              : c('–').repeat(4),
-          )
-          .join('')}</tr>`,
-    )
-    .join('\n');
-  const costs = a.costs
-    .map(
-      (x, i) =>
-        `<tr>${c(e(`${a.runs[i].label}: ${a.runs[i].name}`), 'name')}${c(String(x.queries))}${c(String(x.reasonerTokens))}${c(x.tokensPerQuery.toFixed(1))}${c(String(x.reasonCalls))}${c(x.busySeconds.toFixed(2))}${c(x.busyMsPerQuery.toFixed(2))}${c(x.wallSeconds.toFixed(2))}${a.currency ? c((x.money ?? 0).toFixed(4)) : ''}</tr>`,
-    )
-    .join('\n');
   const link = (task: string, k: string) => `<a class="flip" data-task="${e(task)}" href="${e(browserLink(task, k))}">${e(k)}</a>`;
   const flips = a.flips
     .map((f) => {
@@ -207,20 +139,14 @@ ${BROWSER_CSS}
 <ul>${a.runs.map((r) => `<li><b>${e(r.label)}</b>: <code>${e(r.dir)}</code> — ${e(r.name)} (${e(r.pipeline)}${r.reasoner ? `, reasoner ${e(r.reasoner)}` : ''}, embedder ${e(r.embedder)}; ${e(r.mmebVersion)}, profile ${e(r.profile)})</li>`).join('')}</ul>
 <p class="note">Scores ×100 over queries paired by id. Δ = run − A with a ${Math.round(a.level * 100)}% paired bootstrap interval over queries (${a.resamples} resamples, seed ${a.seed}); * and colour = the interval excludes 0.</p>
 <h2>Scores and deltas</h2>
-<div class="scroll"><table id="deltas"><thead><tr><th>Level</th><th>Name</th>${a.runs.map((r) => `<th>${e(r.label)}</th>`).join('')}${later.map((r) => `<th>Δ${e(r.label)} [CI]</th>`).join('')}</tr></thead><tbody>
-${rows}
-</tbody></table></div>
+${htmlTable(deltasTable(a))}
 <h2>Charts</h2>
 ${figs}
 <h2>Hit@1: exact McNemar test per task</h2>
 <p class="note">helped = wrong under A, right under the run; hurt = the reverse. p is the exact two-sided McNemar p-value on those discordant queries; p (Holm) is adjusted for the ${a.flips.length} task(s) tested (bold: below 0.05).</p>
-<div class="scroll"><table id="mcnemar"><thead><tr><th>Task</th>${later.map((r) => `<th>${e(r.label)} helped</th><th>${e(r.label)} hurt</th><th>${e(r.label)} p</th><th>${e(r.label)} p (Holm)</th>`).join('')}</tr></thead><tbody>
-${tests}
-</tbody></table></div>
+${htmlTable(mcnemarTable(a))}
 <h2>Cost per run</h2>
-<div class="scroll"><table id="costs"><thead><tr><th>Run</th><th>Queries</th><th>Reasoner tokens</th><th>Tokens/query</th><th>Reason calls</th><th>Model-busy s</th><th>ms/query</th><th>Wall s</th>${a.currency ? `<th>Cost (${e(a.currency)})</th>` : ''}</tr></thead><tbody>
-${costs}
-</tbody></table></div>
+${htmlTable(runCostTable(a))}
 <h2>Flips</h2>
 <p class="note">Queries whose Hit@1 changed against A; each id opens the query in the browser below.</p>
 <div class="scroll"><table id="flips"><thead><tr><th>Task</th>${later.map((r) => `<th>${e(r.label)} vs A</th>`).join('')}</tr></thead><tbody>

@@ -3,7 +3,7 @@
  * Every chart has a white background so it reads the same in any viewer.
  */
 import { createCanvas } from '@napi-rs/canvas';
-import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { Chart, registerables, type ChartConfiguration, type ChartDataset } from 'chart.js';
 
 Chart.register(...registerables);
 
@@ -25,6 +25,8 @@ const whiteBackground = {
 export async function renderChart(config: ChartConfiguration, width = CHART_WIDTH, height = CHART_HEIGHT): Promise<Buffer> {
   const canvas = createCanvas(width, height);
   const chart = new Chart(
+    // stays a cast: Skia's 2D context implements what Chart.js draws with, but is not the DOM's
+    // CanvasRenderingContext2D type that Chart.js declares (no common type to name instead)
     canvas.getContext('2d') as unknown as ConstructorParameters<typeof Chart>[0],
     {
       ...config,
@@ -108,7 +110,7 @@ export interface ForestRow {
 export function forestPlot(title: string, rows: ForestRow[], runLabels: string[], xTitle: string): Promise<Buffer> {
   const k = runLabels.length;
   const offset = (j: number) => (k === 1 ? 0 : (j - (k - 1) / 2) * (0.6 / k));
-  const datasets: Record<string, unknown>[] = [];
+  const datasets: ChartDataset<'scatter', { x: number; y: number }[]>[] = [];
   runLabels.forEach((label, j) => {
     const color = PALETTE[(j + 1) % PALETTE.length];
     rows.forEach((r, i) => {
@@ -151,7 +153,7 @@ export function forestPlot(title: string, rows: ForestRow[], runLabels: string[]
   return renderChart(
     {
       type: 'scatter',
-      data: { datasets } as unknown as ChartConfiguration['data'],
+      data: { datasets },
       options: {
         plugins: {
           title: { display: true, text: title },
@@ -170,7 +172,7 @@ export function forestPlot(title: string, rows: ForestRow[], runLabels: string[]
             grid: { display: false },
           },
         },
-      } as unknown as ChartConfiguration['options'],
+      },
     },
     CHART_WIDTH,
     height,

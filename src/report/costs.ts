@@ -55,17 +55,18 @@ export function price(cost: TaskCost, p: PriceTable): number {
   );
 }
 
+/** The counted fields of many tasks' costs added up (the per-stage blocks, rerank and think, are not summed). */
 export function sumCosts(costs: TaskCost[]): TaskCost {
-  const keys = [
-    'wall_seconds',
-    'model_busy_seconds',
-    'reasoner_prompt_tokens',
-    'reasoner_completion_tokens',
-    'reason_calls',
-    'reasoned_items',
-    'embed_calls',
-    'embedded_items',
-    'cache_hits',
-  ] as const;
-  return Object.fromEntries(keys.map((k) => [k, costs.reduce((a, c) => a + (c?.[k] ?? 0), 0)])) as unknown as TaskCost;
+  const sum = (k: Exclude<keyof TaskCost, 'rerank' | 'think'>): number => costs.reduce((a, c) => a + (c?.[k] ?? 0), 0);
+  return {
+    wall_seconds: sum('wall_seconds'),
+    model_busy_seconds: sum('model_busy_seconds'),
+    reasoner_prompt_tokens: sum('reasoner_prompt_tokens'),
+    reasoner_completion_tokens: sum('reasoner_completion_tokens'),
+    reason_calls: sum('reason_calls'),
+    reasoned_items: sum('reasoned_items'),
+    embed_calls: sum('embed_calls'),
+    embedded_items: sum('embedded_items'),
+    cache_hits: sum('cache_hits'),
+  };
 }

@@ -4,52 +4,44 @@
  * every piece of dataset or model text goes through escapeHtml here, and through JSON + textContent in the
  * browser, so a task text containing <script> is inert.
  */
-import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
-import { formatScore } from './format.js';
-import { cascadeHtml } from './cascade.js';
 import type { ReportData } from './report-data.js';
 import { BROWSER_CSS, browserSection } from './browser.js';
+import { type Cell, type Column, cascadeTable, leaderboardTable, type Table, tasksTable } from './tables.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-const pct = formatScore;
-const cell = (v: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${v}</td>`;
+/**
+ * A table of the model (tables.ts) in HTML: a scrolling <table> (its id when it has one), every text escaped,
+ * each cell's class its own or its column's, then its notes as paragraphs. Columns only Markdown shows are left out.
+ */
+export function htmlTable(t: Table): string {
+  const e = escapeHtml;
+  const keep = t.columns.map((c) => c.only !== 'markdown');
+  const columns = t.columns.filter((_, i) => keep[i]);
+  const td = (c: Cell, col: Column): string => {
+    const spec = typeof c === 'string' ? { text: c } : c;
+    const cls = 'cls' in spec && spec.cls !== undefined ? spec.cls : col.cls;
+    const body = 'tone' in spec && spec.tone !== undefined ? `<span class="${spec.tone}">${e(spec.text)}</span>` : e(spec.text);
+    return `<td${cls ? ` class="${cls}"` : ''}>${body}</td>`;
+  };
+  const rows = t.rows.map(
+    (r) =>
+      `<tr${r.cls !== undefined ? ` class="${r.cls}"` : ''}>${r.cells
+        .filter((_, i) => keep[i])
+        .map((c, i) => td(c, columns[i]))
+        .join('')}</tr>`,
+  );
+  return `<div class="scroll"><table${t.id ? ` id="${t.id}"` : ''}><thead><tr>${columns.map((c) => `<th>${e(c.header)}</th>`).join('')}</tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></div>${(t.notes ?? []).map((n) => `\n<p class="note">${e(n)}</p>`).join('')}`;
+}
 
 export function htmlReport(d: ReportData): string {
   const s = d.summary;
   const e = escapeHtml;
-  const head = ['Model', 'Overall', ...MODALITIES.map((m) => m[0].toUpperCase() + m.slice(1)), ...ALL_META_TASKS];
-  const rows = [
-    {
-      model: `${s.backend.name} (this run${s.partial ? `, over ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks` : ''})`,
-      overall: s.rollup.overall,
-      modalities: s.rollup.modalities,
-      meta: s.rollup.meta,
-      cls: 'run',
-    },
-    ...d.references.map((r) => ({
-      model: `${r.model} — ${r.source}`,
-      overall: r.overall,
-      modalities: r.modalities,
-      meta: r.meta,
-      cls: '',
-    })),
-  ];
-  const board = rows
-    .map(
-      (r) =>
-        `<tr class="${r.cls}">${cell(e(r.model), 'name')}${cell(pct(r.overall))}${MODALITIES.map((m) => cell(pct(r.modalities[m]))).join('')}${ALL_META_TASKS.map((m) => cell(pct(r.meta[m]))).join('')}</tr>`,
-    )
-    .join('\n');
-  const taskRows = s.tasks
-    .map((t) => {
-      const ref = d.references[0]?.scores[t.name];
-      const c = d.costs[t.name];
-      return `<tr>${cell(e(t.name), 'name')}${cell(e(t.meta))}${cell(e(t.mode))}${cell(e(t.metric))}${cell((t.main_score * 100).toFixed(2))}${cell((t['hit@1'] * 100).toFixed(2))}${cell((t['ndcg_linear@5'] * 100).toFixed(2))}${cell(pct(ref))}${cell(String(t.num_queries))}${cell(String(t.num_candidates))}${cell(c ? String(c.reasoner_prompt_tokens + c.reasoner_completion_tokens) : '–')}${cell(c ? String(c.embed_calls) : '–')}${cell(c ? c.wall_seconds.toFixed(2) : '–')}${d.prices ? cell(c ? d.money(c).toFixed(4) : '–') : ''}</tr>`;
-    })
-    .join('\n');
+  const cascade = cascadeTable(s, d.costs);
   const charts = d.charts
     .map(
       (c) =>
@@ -91,14 +83,10 @@ ${BROWSER_CSS}
 ${s.partial ? `<p class="partial"><strong>Partial run: ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks scored.</strong> Every average is over those ${s.partial.tasks_scored} tasks only. Failed:</p><ul class="partial">${s.partial.failed.map((f) => `<li><code>${e(f.name)}</code>: ${e(f.error)}</li>`).join('')}</ul>` : ''}
 ${s.suite === 'mini' ? '<p class="note"><strong>The mini suite is synthetic data in the MMEB-V2 layout:</strong> reference rows are the published scores on the real tasks of the same names, shown for layout, not for comparison.</p>' : ''}
 <h2>Leaderboard columns</h2>
-<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>
-${board}
-</tbody></table></div>
+${htmlTable(leaderboardTable(d))}
 <h2>Tasks</h2>
-<div class="scroll"><table><thead><tr><th>Task</th><th>Meta</th><th>Mode</th><th>Metric</th><th>Score</th><th>Hit@1</th><th>NDCG@5</th><th>${e(d.references[0]?.model ?? 'Reference')}</th><th>Queries</th><th>Candidates</th><th>Reasoner tokens</th><th>Embed calls</th><th>Wall s</th>${d.prices ? `<th>Cost (${e(d.prices.currency ?? 'USD')})</th>` : ''}</tr></thead><tbody>
-${taskRows}
-</tbody></table></div>
-${cascadeHtml(s, d.costs, e)}<h2>Charts</h2>
+${htmlTable(tasksTable(d))}
+${cascade ? `<h2>Cascade and adaptive thinking</h2>\n${htmlTable(cascade)}\n` : ''}<h2>Charts</h2>
 ${charts}
 <h2>Example queries</h2>
 ${examples}

@@ -1,12 +1,34 @@
-import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
-import { formatScore } from './format.js';
-import { sumCosts } from './costs.js';
-import { cascadeMarkdown } from './cascade.js';
 import type { ReportData } from './report-data.js';
+import { type Cell, cascadeTable, costTable, leaderboardTable, type Table, tasksTable } from './tables.js';
 
-const pct = formatScore;
 /** Table cells must not break the Markdown table. */
 const md = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ⏎ ');
+
+/**
+ * A table of the model (tables.ts) in Markdown: header, alignment row, one line per row (cells escaped by
+ * `esc`, the document's own escaping), then its notes as paragraphs. Columns only HTML shows are left out.
+ */
+export function markdownTable(t: Table, esc: (s: string) => string = md): string[] {
+  const keep = t.columns.map((c) => c.only !== 'html');
+  const columns = t.columns.filter((_, i) => keep[i]);
+  const cell = (c: Cell): string => {
+    if (typeof c === 'string') return esc(c);
+    if (!c.markdown) return esc(c.text);
+    return (c.markdown.strong !== undefined ? `**${esc(c.markdown.strong)}**` : '') + esc(c.markdown.text);
+  };
+  return [
+    `| ${columns.map((c) => esc(c.header)).join(' | ')} |`,
+    `|${columns.map((c) => (c.align === 'left' ? '---' : '---:')).join('|')}|`,
+    ...t.rows.map(
+      (r) =>
+        `| ${r.cells
+          .filter((_, i) => keep[i])
+          .map(cell)
+          .join(' | ')} |`,
+    ),
+    ...(t.notes ?? []).flatMap((n) => ['', n]),
+  ];
+}
 
 /** The run report in Markdown: leaderboard columns beside the published rows, tasks, costs, charts, examples. */
 export function markdownReport(d: ReportData): string {
@@ -36,53 +58,12 @@ export function markdownReport(d: ReportData): string {
       '> The mini suite is synthetic data in the MMEB-V2 layout: reference rows are the published scores on the *real* tasks of the same names, shown for layout, not for comparison.',
       '',
     );
-  lines.push('## Leaderboard columns', '');
-  const head = ['Model', 'Overall', ...MODALITIES.map((m) => m[0].toUpperCase() + m.slice(1)), ...ALL_META_TASKS];
-  lines.push(
-    `| ${head.join(' | ')} |`,
-    `|---|${head
-      .slice(1)
-      .map(() => '---:')
-      .join('|')}|`,
-  );
-  lines.push(
-    `| **${md(s.backend.name)}** (this run${s.partial ? `, over ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks` : ''}) | ${[pct(s.rollup.overall), ...MODALITIES.map((m) => pct(s.rollup.modalities[m])), ...ALL_META_TASKS.map((m) => pct(s.rollup.meta[m]))].join(' | ')} |`,
-  );
-  for (const r of d.references) {
-    lines.push(
-      `| ${md(r.model)} (${md(r.source)}) | ${[pct(r.overall), ...MODALITIES.map((m) => pct(r.modalities[m])), ...ALL_META_TASKS.map((m) => pct(r.meta[m]))].join(' | ')} |`,
-    );
-  }
-  const ref = d.references[0];
-  lines.push(
-    '',
-    '## Tasks',
-    '',
-    `| Task | Meta | Mode | Metric | Score | Hit@1 | NDCG@5 | ${ref ? md(ref.model) : 'Reference'} | Queries | Candidates |`,
-    '|---|---|---|---|---:|---:|---:|---:|---:|---:|',
-  );
-  for (const t of s.tasks) {
-    lines.push(
-      `| ${t.name} | ${t.meta} | ${t.mode} | ${t.metric} | ${(t.main_score * 100).toFixed(2)} | ${(t['hit@1'] * 100).toFixed(2)} | ${(t['ndcg_linear@5'] * 100).toFixed(2)} | ${pct(ref?.scores[t.name])} | ${t.num_queries} | ${t.num_candidates} |`,
-    );
-  }
-  const costs = s.tasks.map((t) => d.costs[t.name]).filter(Boolean);
-  if (costs.length) {
-    const total = sumCosts(costs);
-    lines.push(
-      '',
-      '## Cost',
-      '',
-      `| Task | Reasoner prompt tokens | Completion tokens | Reason calls | Embed calls | Embedded items | Cache hits | Model-busy s | Wall s${d.prices ? ` | Cost (${d.prices.currency ?? 'USD'})` : ''} |`,
-      `|---|---:|---:|---:|---:|---:|---:|---:|---:${d.prices ? '|---:' : ''}|`,
-    );
-    const row = (name: string, c: typeof total) =>
-      `| ${name} | ${c.reasoner_prompt_tokens} | ${c.reasoner_completion_tokens} | ${c.reason_calls} | ${c.embed_calls} | ${c.embedded_items} | ${c.cache_hits} | ${c.model_busy_seconds.toFixed(2)} | ${c.wall_seconds.toFixed(2)}${d.prices ? ` | ${d.money(c).toFixed(4)}` : ''} |`;
-    for (const t of s.tasks) if (d.costs[t.name]) lines.push(row(t.name, d.costs[t.name]));
-    lines.push(row('**total**', total));
-    lines.push('', 'Counts are what this run asked for; work served from the cache (or a reused task) costs nothing here.');
-  }
-  lines.push(...cascadeMarkdown(s, d.costs));
+  lines.push('## Leaderboard columns', '', ...markdownTable(leaderboardTable(d)));
+  lines.push('', '## Tasks', '', ...markdownTable(tasksTable(d)));
+  const costs = costTable(d);
+  if (costs) lines.push('', '## Cost', '', ...markdownTable(costs));
+  const cascade = cascadeTable(s, d.costs);
+  if (cascade) lines.push('', '## Cascade and adaptive thinking', '', ...markdownTable(cascade));
   if (d.charts.length) {
     lines.push('', '## Charts', '');
     for (const c of d.charts) lines.push(`![${c.title}](charts/${c.file})`, '');

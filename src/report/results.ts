@@ -4,6 +4,7 @@
  * versions, data fingerprints).
  */
 import type { MetaTask, Modality, MmebVersion, TaskSpec } from '../catalog/types.js';
+import type { EvalSet } from '../datasets/types.js';
 import type { Prediction, ScoreObject } from '../metrics/ranking.js';
 import { rollUp } from '../metrics/aggregate.js';
 import type { RerankCost } from '../rerank/task.js';
@@ -158,12 +159,19 @@ function cascadeFields(backend: BackendIdentity): Partial<RunSummary['backend']>
   return {
     ...(b.reranker ? { reranker: publicModelConfig(b.reranker) as Record<string, unknown>, rerank_depth: depth } : {}),
     ...(b.think ? { think: b.think } : {}),
-    ...(gate ? { think_gate: gate as unknown as Record<string, unknown> } : {}),
+    ...(gate ? { think_gate: { ...gate } } : {}),
   };
 }
 
-/** VLM2Vec writes a single label as a string and multi-positive labels (visdoc, MomentSeeker) as lists. */
-export function predictionLine(task: TaskSpec, prediction: string[], gold: string[], relScores: number[] | null): Prediction {
-  const multi = task.parser === 'vidore' || task.parser === 'visrag' || task.parser === 'momentseeker';
-  return { prediction, label: multi ? gold : gold[0], rel_scores: relScores };
+/**
+ * One pred line. VLM2Vec writes a single label as a string and multi-positive labels (visdoc, MomentSeeker)
+ * as lists; which one is the EvalSet's own word (its parser family sets it), so report code names no parser.
+ */
+export function predictionLine(
+  evalSet: Pick<EvalSet, 'task' | 'labelShape'>,
+  prediction: string[],
+  gold: string[],
+  relScores: number[] | null,
+): Prediction {
+  return { prediction, label: evalSet.labelShape === 'list' ? gold : gold[0], rel_scores: relScores };
 }

@@ -23,7 +23,7 @@ import { ConfigError, DataError } from '../errors.js';
 import { defaultCacheDir } from '../tte/cache.js';
 import { dataFingerprint, hashJson } from '../util/fingerprint.js';
 import { MediaLoader } from '../tte/media.js';
-import { examples, taskCost, type TaskCost } from '../engine/run.js';
+import { examples, taskCost, type TaskCost } from './run.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
 import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { PriceTable } from '../report/costs.js';
@@ -33,10 +33,10 @@ import { validateSummary } from '../report/summary-schema.js';
 import { writeReports } from '../report/write.js';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
-import { RerankCache } from './cache.js';
-import { createReranker } from './registry.js';
-import { rerankTask } from './task.js';
-import { RERANK_PROMPT_VERSION } from './prompts.js';
+import { RerankCache } from '../rerank/cache.js';
+import { createReranker } from '../rerank/registry.js';
+import { rerankTask } from '../rerank/task.js';
+import { RERANK_PROMPT_VERSION } from '../rerank/prompts.js';
 
 export interface RerankRunOptions {
   runDir: string;
