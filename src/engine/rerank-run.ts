@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { BackendConfig, ModelConfig } from '../backends/config.js';
+import type { BackendConfig } from '../backends/config.js';
 import { loadCatalog, scoreKeyIndex, getTask } from '../catalog/load.js';
 import { DEFAULT_MMEB_VERSION, type MmebVersion, type TaskSpec } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
@@ -27,7 +27,7 @@ import { examples, taskCost, type TaskCost } from './run.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
 import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { PriceTable } from '../report/costs.js';
-import { buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
+import { type BackendIdentity, buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
 import { readCosts } from '../report/run-folder.js';
 import { validateSummary } from '../report/summary-schema.js';
 import { writeReports } from '../report/write.js';
@@ -166,12 +166,12 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
       )
     : src.tasks;
   const rerankCfg = o.backend.reranker;
-  const backend: BackendConfig = {
+  // what the summary records: the source run's models (an external pred file names its folder) and this reranker
+  const backend: BackendIdentity & Pick<BackendConfig, 'reranker' | 'rerankDepth'> = {
     name: o.backend.name,
-    pipeline: (src.backend?.pipeline as BackendConfig['pipeline'] | undefined) ?? 'no-think',
-    embedder:
-      (src.backend?.embedder as ModelConfig | undefined) ?? ({ type: 'external', source: basename(o.runDir) } as unknown as ModelConfig),
-    reasoner: (src.backend?.reasoner as ModelConfig | null | undefined) ?? null,
+    pipeline: src.backend?.pipeline ?? 'no-think',
+    embedder: src.backend?.embedder ?? { type: 'external', source: basename(o.runDir) },
+    reasoner: src.backend?.reasoner ?? null,
     reranker: rerankCfg,
     rerankDepth: depth,
   };

@@ -35,7 +35,8 @@ export async function rerankTask(
   preds: Prediction[],
   reranker: Reranker,
   o: {
-    backend: BackendConfig;
+    /** Only the reranking part of the backend config is read. */
+    backend: Pick<BackendConfig, 'reranker' | 'rerankDepth'>;
     outDir: string;
     media: MediaLoader;
     cache: RerankCache | null;
