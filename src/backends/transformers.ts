@@ -29,7 +29,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { BackendError, ConfigError } from '../errors.js';
-import { l2normalize } from './builtin.js';
+import { l2normalize } from '../util/vector.js';
 import type { EmbedInput, Embedder, ReasonInput, Reasoner, Trace } from './types.js';
 
 export interface TransformersConfig {
