@@ -17,6 +17,7 @@
 import type { BackendConfig, ModelConfig } from '../backends/config.js';
 import { BuiltinReasoner } from '../backends/builtin-reasoner.js';
 import { OpenAIReasoner, type OpenAIModelConfig } from '../backends/openai.js';
+import { modelIdentity } from '../backends/model-fields.js';
 import type { Backend } from '../backends/registry.js';
 import type { Reasoner, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
@@ -26,7 +27,7 @@ import { cacheKey, mediaDigest, type Cache } from './cache.js';
 import { hashJson } from '../util/fingerprint.js';
 import type { MediaLoader } from './media.js';
 import { forEachPool } from '../util/pool.js';
-import { embedEvalSet, modelIdentity } from './pipeline.js';
+import { embedEvalSet } from './pipeline.js';
 import { promptFamily, type PromptFamily } from './prompts.js';
 
 export const GATE_PROMPT_VERSION = 'think-gate@1';

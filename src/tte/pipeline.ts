@@ -13,6 +13,8 @@
  * requested once per run and never again by a later run. This module knows nothing about tasks.
  */
 import { performance } from 'node:perf_hooks';
+import type { ModelConfig } from '../backends/config.js';
+import { callShape, modelIdentity } from '../backends/model-fields.js';
 import type { Backend } from '../backends/registry.js';
 import type { LoadedMedia, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
@@ -64,24 +66,8 @@ export interface PipelineOptions {
 
 export type Role = 'query' | 'target';
 
-/** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
- * several endpoints of one model, or another batch size, share the cache. */
-const TRANSPORT_FIELDS = new Set([
-  'baseURL',
-  'maxConcurrency',
-  'timeoutMs',
-  'maxRetries',
-  'retryBaseMs',
-  'allDownTimeoutMs',
-  'apiKeyEnv',
-  'batchSize',
-  'workers',
-  'intraOpNumThreads',
-]);
-
-export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
-  return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
-}
+// which config fields are transport (left out of cache keys) is decided by the backends, next to the schema
+export { modelIdentity } from '../backends/model-fields.js';
 export type Stage = 'trace' | 'embedding' | 'unified';
 
 /** The cache identity of a model: its id and the config fields that change what it computes. */
@@ -96,28 +82,10 @@ export function stageKey(stage: Stage, model: string | null, role: Role, text: s
 
 export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Promise<EmbeddedSet> {
   const batchSize = opts.batchSize ?? backend.config.embedder.batchSize ?? 16;
-  // A model reached over HTTP one item per request (chat completions, "messages" embeddings) is called one
-  // item at a time, so each answer is cached the moment it arrives (a killed run loses at most the requests
-  // in flight) and no batch waits for its slowest item; enough calls run at once to keep every endpoint's
-  // maxConcurrency busy. Local models and batched "input" requests take whole batches.
-  type Cfg = {
-    maxConcurrency?: unknown;
-    workers?: unknown;
-    requestFormat?: unknown;
-    protocol?: unknown;
-    type: string;
-    baseURL?: unknown;
-  } | null;
-  // (an embedder with a protocol sends one request per item too)
-  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') =>
-    cfg?.type === 'openai' &&
-    (role === 'reasoner' || cfg.requestFormat === 'messages' || (role === 'embedder' && typeof cfg.protocol === 'string'));
-  const endpoints = (cfg: Cfg) => (Array.isArray(cfg?.baseURL) ? cfg.baseURL.length : 1);
-  const plan = (cfg: Cfg, role: 'reasoner' | 'embedder') => {
-    const size = perItem(cfg, role) ? 1 : batchSize;
-    // a local worker pool takes two batches per worker (one decoding while the other runs)
-    const inFlight = cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) * endpoints(cfg) : 2 * Number(cfg?.workers ?? 1) * batchSize;
-    return { size, parallel: opts.parallelBatches ?? Math.max(1, Math.ceil(inFlight / size) + 1) };
+  // how many items each call takes and how many batches run at once follow from the model's transport
+  const plan = (cfg: ModelConfig | null, role: 'reasoner' | 'embedder') => {
+    const { itemsPerCall: size, inFlightItems } = callShape(cfg, role, batchSize);
+    return { size, parallel: opts.parallelBatches ?? Math.max(1, Math.ceil(inFlightItems / size) + 1) };
   };
   const reasonPlan = plan(backend.config.reasoner, 'reasoner');
   const embedPlan = plan(backend.config.embedder, 'embedder');
