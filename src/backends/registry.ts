@@ -4,6 +4,7 @@ import { BuiltinEmbedder } from './builtin.js';
 import { BuiltinReasoner } from './builtin-reasoner.js';
 import type { OpenAIModelConfig } from './openai.js';
 import type { TransformersConfig } from './transformers.js';
+import { modelArchitecture } from './transformers-arch.js';
 import type { Embedder, ReasonInput, Reasoner, Trace } from './types.js';
 
 /** One network that reasons and then embeds from its own hidden states (TTE_u). */
@@ -42,17 +43,6 @@ function transformersConfig(cfg: ModelConfig, role: string): TransformersConfig 
   return { ...cfg, model } as TransformersConfig;
 }
 
-async function transformers(cfg: ModelConfig, role: string) {
-  const tc = transformersConfig(cfg, role);
-  // loaded lazily: onnxruntime-node is only needed by runs that use a local model
-  const t = await import('./transformers.js');
-  const arch = tc.architecture;
-  if (arch === 'clip' || arch === 'siglip') return t.DualEncoderEmbedder.load(tc);
-  if (arch === 'decoder-last-token') return t.DecoderEmbedder.load(tc);
-  if (arch === 'causal-lm' || role === 'reasoner') return t.CausalLm.load(tc);
-  throw new ConfigError(`${role}: unknown transformers architecture '${arch}' (clip, siglip, decoder-last-token, causal-lm)`);
-}
-
 /** The embedder a config names, and the same network when it can also reason and embed in one pass. */
 interface BuiltEmbedder {
   embedder: Embedder;
@@ -77,23 +67,26 @@ async function buildInnerEmbedder(cfg: ModelConfig): Promise<BuiltEmbedder> {
   if (cfg.type === 'openai')
     return { embedder: new (await import('./openai.js')).OpenAIEmbedder(openaiConfig(cfg, 'embedder')), unified: null };
   if (typeof cfg.workers === 'number' && cfg.workers > 0 && cfg.architecture !== 'causal-lm') {
+    const tc = transformersConfig(cfg, 'embedder');
+    // the workers decide the same way; deciding here too refuses an unknown model before any worker starts
+    modelArchitecture(tc);
     const { PooledTransformersEmbedder } = await import('./transformers-pool.js');
-    return { embedder: new PooledTransformersEmbedder(transformersConfig(cfg, 'embedder'), cfg.workers), unified: null };
+    return { embedder: new PooledTransformersEmbedder(tc, cfg.workers), unified: null };
   }
-  const m = await transformers(cfg, 'embedder');
+  // loaded lazily: onnxruntime-node is only needed by runs that use a local model
+  const local = await (await import('./transformers.js')).loadLocalModel(transformersConfig(cfg, 'embedder'));
   // a causal LM embeds and also reasons and embeds in one pass
-  return { embedder: m, unified: 'reasonAndEmbed' in m ? m : null };
+  return { embedder: local.model, unified: local.architecture === 'causal-lm' ? local.model : null };
 }
 
 async function buildReasoner(cfg: ModelConfig): Promise<Reasoner> {
   if (cfg.type === 'builtin') return new BuiltinReasoner();
   if (cfg.type === 'openai') return new (await import('./openai.js')).OpenAIReasoner(openaiConfig(cfg, 'reasoner'));
-  const m = await transformers(cfg, 'reasoner');
-  if (!('reason' in m)) {
-    await m.close();
+  const tc = transformersConfig(cfg, 'reasoner');
+  // decided before anything loads: a model that cannot generate is refused without being loaded
+  if (modelArchitecture(tc) !== 'causal-lm')
     throw new ConfigError('reasoner: this transformers architecture cannot generate (use causal-lm)');
-  }
-  return m;
+  return (await import('./transformers.js')).CausalLm.load(tc);
 }
 
 /** The weight-free floor as one "network": its reasoner's trace embedded in its own feature space. */

@@ -30,11 +30,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { BackendError, ConfigError } from '../errors.js';
 import { l2normalize } from '../util/vector.js';
+import { modelArchitecture, type TransformersArchitecture } from './transformers-arch.js';
 import type { EmbedInput, Embedder, ReasonInput, Reasoner, Trace } from './types.js';
 
 export interface TransformersConfig {
   model: string;
-  architecture?: 'clip' | 'siglip' | 'decoder-last-token' | 'causal-lm';
+  architecture?: TransformersArchitecture;
   dtype?: string;
   /** Allow fetching from the Hub when the folder is not local (off by default: runs are offline). */
   allowRemote?: boolean;
@@ -384,4 +385,19 @@ export class CausalLm implements Reasoner, Embedder {
   async close(): Promise<void> {
     await (this.model as unknown as { dispose?: () => Promise<unknown> }).dispose?.();
   }
+}
+
+/** A loaded local model, tagged with the architecture it was loaded as. */
+export type LocalModel =
+  | { architecture: 'clip' | 'siglip'; model: DualEncoderEmbedder }
+  | { architecture: 'decoder-last-token'; model: DecoderEmbedder }
+  | { architecture: 'causal-lm'; model: CausalLm };
+
+/** Loads a local model with the class its architecture needs (transformers-arch.ts decides, for every loader). */
+export async function loadLocalModel(cfg: TransformersConfig): Promise<LocalModel> {
+  const architecture = modelArchitecture(cfg);
+  const resolved = { ...cfg, architecture };
+  if (architecture === 'clip' || architecture === 'siglip') return { architecture, model: await DualEncoderEmbedder.load(resolved) };
+  if (architecture === 'decoder-last-token') return { architecture, model: await DecoderEmbedder.load(resolved) };
+  return { architecture, model: await CausalLm.load(resolved) };
 }
