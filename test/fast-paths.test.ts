@@ -201,7 +201,7 @@ test('openai embedder asks for base64 float32: the same vectors, bit for bit, as
       viaBase64.map((v) => Buffer.from(v.buffer).toString('hex')),
       viaJson.map((v) => Buffer.from(v.buffer).toString('hex')),
     );
-    const { l2normalize } = await import('../src/backends/builtin.js');
+    const { l2normalize } = await import('../src/util/vector.js');
     assert.deepEqual(Array.from(viaBase64[1]), Array.from(l2normalize(raw[1].slice())));
   } finally {
     server.close();

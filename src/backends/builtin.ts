@@ -10,6 +10,7 @@
 import sharp from 'sharp';
 import type { EmbedInput, Embedder, LoadedMedia } from './types.js';
 import { BackendError } from '../errors.js';
+import { l2normalize } from '../util/vector.js';
 
 const TEXT_DIM = 512;
 const THUMB = 8;
@@ -102,14 +103,6 @@ async function mediaFeatures(m: LoadedMedia): Promise<Float32Array> {
     const f = await imageFeatures(frame, m.paths[i]);
     for (let k = 0; k < v.length; k++) v[k] += f[k] / m.data.length;
   }
-  return v;
-}
-
-export function l2normalize(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) n += v[i] * v[i];
-  n = Math.sqrt(n);
-  if (n > 0) for (let i = 0; i < v.length; i++) v[i] /= n;
   return v;
 }
 

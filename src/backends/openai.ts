@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackendError, ConfigError } from '../errors.js';
 import { PACKAGE_ROOT } from '../util/package-root.js';
-import { l2normalize } from './builtin.js';
+import { l2normalize } from '../util/vector.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from './http.js';
 import { getProtocol } from './protocols/index.js';
 import { applyResize, planFor, sentLoaded } from './protocols/apply.js';

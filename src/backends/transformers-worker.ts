@@ -16,10 +16,9 @@ export interface WorkerTask {
 }
 
 async function load(cfg: TransformersConfig): Promise<Embedder> {
-  const t = await import('./transformers.js');
-  if (cfg.architecture === 'clip' || cfg.architecture === 'siglip') return t.DualEncoderEmbedder.load(cfg);
-  if (cfg.architecture === 'decoder-last-token') return t.DecoderEmbedder.load(cfg);
-  return t.CausalLm.load(cfg);
+  // the same decision as the in-process loader: an unrecognised architecture is refused, not loaded as a causal LM
+  const { loadLocalModel } = await import('./transformers.js');
+  return (await loadLocalModel(cfg)).model;
 }
 
 /**

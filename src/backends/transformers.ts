@@ -29,12 +29,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { BackendError, ConfigError } from '../errors.js';
-import { l2normalize } from './builtin.js';
+import { l2normalize } from '../util/vector.js';
+import { modelArchitecture, type TransformersArchitecture } from './transformers-arch.js';
 import type { EmbedInput, Embedder, ReasonInput, Reasoner, Trace } from './types.js';
 
 export interface TransformersConfig {
   model: string;
-  architecture?: 'clip' | 'siglip' | 'decoder-last-token' | 'causal-lm';
+  architecture?: TransformersArchitecture;
   dtype?: string;
   /** Allow fetching from the Hub when the folder is not local (off by default: runs are offline). */
   allowRemote?: boolean;
@@ -176,8 +177,8 @@ export class DualEncoderEmbedder implements Embedder {
     const tok = await AutoTokenizer.from_pretrained(cfg.model, opts);
     const processor = await AutoProcessor.from_pretrained(cfg.model, opts);
     const [T, V] = arch === 'clip' ? [CLIPTextModelWithProjection, CLIPVisionModelWithProjection] : [SiglipTextModel, SiglipVisionModel];
-    const textModel = (await T.from_pretrained(cfg.model, opts)) as unknown as AnyModel;
-    const visionModel = (await V.from_pretrained(cfg.model, opts)) as unknown as AnyModel;
+    const textModel: AnyModel = await T.from_pretrained(cfg.model, opts);
+    const visionModel: AnyModel = await V.from_pretrained(cfg.model, opts);
     const maxLength = cfg.maxLength ?? Number(tok.model_max_length ?? (arch === 'clip' ? 77 : 64));
     return new DualEncoderEmbedder(`transformers:${arch}:${cfg.model}`, arch, tok, processor, textModel, visionModel, maxLength);
   }
@@ -264,7 +265,7 @@ export class DecoderEmbedder implements Embedder {
   static async load(cfg: TransformersConfig): Promise<DecoderEmbedder> {
     const opts = configure(cfg);
     const tok = await AutoTokenizer.from_pretrained(cfg.model, opts);
-    const model = (await AutoModel.from_pretrained(cfg.model, opts)) as unknown as AnyModel;
+    const model: AnyModel = await AutoModel.from_pretrained(cfg.model, opts);
     return new DecoderEmbedder(`transformers:decoder-last-token:${cfg.model}`, tok, model, cfg.maxLength ?? 8192);
   }
 
@@ -321,7 +322,7 @@ export class CausalLm implements Reasoner, Embedder {
   async generateIds(prompt: string, maxNewTokens = this.maxNewTokens): Promise<{ promptIds: number[]; newIds: number[] }> {
     const inputs = this.tok(prompt, { add_special_tokens: false });
     const promptIds = ids(inputs.input_ids as Tensor);
-    const seq = (await (this.model as unknown as { generate: (a: object) => Promise<Tensor> }).generate({
+    const seq = (await this.model.generate({
       ...inputs,
       max_new_tokens: maxNewTokens,
       do_sample: false,
@@ -331,7 +332,7 @@ export class CausalLm implements Reasoner, Embedder {
 
   /** Last-layer hidden state at the last token of a token sequence (raw). */
   async lastHidden(tokenIds: number[]): Promise<Float32Array> {
-    const out = (await (this.model as unknown as AnyModel)({
+    const out = (await this.model({
       input_ids: int64([tokenIds]),
       attention_mask: int64([tokenIds.map(() => 1)]),
     })) as Record<string, Tensor>;
@@ -382,6 +383,21 @@ export class CausalLm implements Reasoner, Embedder {
   }
 
   async close(): Promise<void> {
-    await (this.model as unknown as { dispose?: () => Promise<unknown> }).dispose?.();
+    await this.model.dispose();
   }
+}
+
+/** A loaded local model, tagged with the architecture it was loaded as. */
+export type LocalModel =
+  | { architecture: 'clip' | 'siglip'; model: DualEncoderEmbedder }
+  | { architecture: 'decoder-last-token'; model: DecoderEmbedder }
+  | { architecture: 'causal-lm'; model: CausalLm };
+
+/** Loads a local model with the class its architecture needs (transformers-arch.ts decides, for every loader). */
+export async function loadLocalModel(cfg: TransformersConfig): Promise<LocalModel> {
+  const architecture = modelArchitecture(cfg);
+  const resolved = { ...cfg, architecture };
+  if (architecture === 'clip' || architecture === 'siglip') return { architecture, model: await DualEncoderEmbedder.load(resolved) };
+  if (architecture === 'decoder-last-token') return { architecture, model: await DecoderEmbedder.load(resolved) };
+  return { architecture, model: await CausalLm.load(resolved) };
 }

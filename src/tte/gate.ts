@@ -16,8 +16,9 @@
  */
 import type { BackendConfig, ModelConfig } from '../backends/config.js';
 import { BuiltinReasoner } from '../backends/builtin-reasoner.js';
-import { OpenAIReasoner, type OpenAIModelConfig } from '../backends/openai.js';
-import type { Backend } from '../backends/registry.js';
+import { OpenAIReasoner } from '../backends/openai.js';
+import { modelIdentity } from '../backends/model-fields.js';
+import { type Backend, isOpenAIModelConfig } from '../backends/registry.js';
 import type { Reasoner, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../datasets/types.js';
@@ -26,7 +27,7 @@ import { cacheKey, mediaDigest, type Cache } from './cache.js';
 import { hashJson } from '../util/fingerprint.js';
 import type { MediaLoader } from './media.js';
 import { forEachPool } from '../util/pool.js';
-import { embedEvalSet, modelIdentity } from './pipeline.js';
+import { embedEvalSet } from './pipeline.js';
 import { promptFamily, type PromptFamily } from './prompts.js';
 
 export const GATE_PROMPT_VERSION = 'think-gate@1';
@@ -73,10 +74,9 @@ function gateReasoner(
     return { reasoner: backend.reasoner, identity: { id: backend.reasoner.id, config: modelIdentity(backend.config.reasoner) } };
   }
   if (cfg.type === 'builtin') return { reasoner: new BuiltinReasoner(), identity: { id: 'builtin-reasoner@1' } };
-  if (cfg.type !== 'openai' || !cfg.baseURL || typeof cfg.model !== 'string')
-    throw new ConfigError('thinkGate.model must be an "openai" model with baseURL and model, or "builtin"');
-  const tokens = maxTokens ?? (cfg.maxTokens as number | undefined) ?? 4;
-  const r = new OpenAIReasoner({ ...(cfg as unknown as OpenAIModelConfig), maxTokens: tokens });
+  if (!isOpenAIModelConfig(cfg)) throw new ConfigError('thinkGate.model must be an "openai" model with baseURL and model, or "builtin"');
+  const tokens = maxTokens ?? cfg.maxTokens ?? 4;
+  const r = new OpenAIReasoner({ ...cfg, maxTokens: tokens });
   return { reasoner: r, identity: { id: r.id, config: modelIdentity({ ...cfg, maxTokens: tokens }) } };
 }
 

@@ -13,8 +13,10 @@
  * requested once per run and never again by a later run. This module knows nothing about tasks.
  */
 import { performance } from 'node:perf_hooks';
-import type { Backend } from '../backends/registry.js';
-import type { LoadedMedia, Trace } from '../backends/types.js';
+import type { ModelConfig } from '../backends/config.js';
+import { callShape, modelIdentity } from '../backends/model-fields.js';
+import type { Backend, UnifiedModel } from '../backends/registry.js';
+import type { LoadedMedia, Reasoner, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../datasets/types.js';
 import { type Cache, cacheKey, mediaDigest } from './cache.js';
@@ -64,24 +66,8 @@ export interface PipelineOptions {
 
 export type Role = 'query' | 'target';
 
-/** Config fields that change how a model is reached, not what it computes: left out of cache keys so that
- * several endpoints of one model, or another batch size, share the cache. */
-const TRANSPORT_FIELDS = new Set([
-  'baseURL',
-  'maxConcurrency',
-  'timeoutMs',
-  'maxRetries',
-  'retryBaseMs',
-  'allDownTimeoutMs',
-  'apiKeyEnv',
-  'batchSize',
-  'workers',
-  'intraOpNumThreads',
-]);
-
-export function modelIdentity(cfg: Record<string, unknown> | null): Record<string, unknown> | null {
-  return cfg ? Object.fromEntries(Object.entries(cfg).filter(([k]) => !TRANSPORT_FIELDS.has(k))) : null;
-}
+// which config fields are transport (left out of cache keys) is decided by the backends, next to the schema
+export { modelIdentity } from '../backends/model-fields.js';
 export type Stage = 'trace' | 'embedding' | 'unified';
 
 /** The cache identity of a model: its id and the config fields that change what it computes. */
@@ -94,258 +80,372 @@ export function stageKey(stage: Stage, model: string | null, role: Role, text: s
   return cacheKey({ kind: stage, model, prompt: stage === 'embedding' ? null : PROMPT_VERSION, role, text, media: digests, version });
 }
 
+/** Embeds both sides of an EvalSet at once (queries and candidates), reasoning first where the pipeline does. */
 export async function embedEvalSet(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Promise<EmbeddedSet> {
+  const run = startRun(evalSet, backend, media, opts);
+  // Every medium of both sides is read (and hashed) before the first model call: a missing or unreadable
+  // file is reported before anything is embedded.
+  const queryDigests = await digestsOf(media, evalSet.queries);
+  const candidateDigests = await digestsOf(media, evalSet.candidates);
+  const [q, t] = await bothSides(
+    run.stop,
+    () => embedSide(run, evalSet.queries, 'query', queryDigests),
+    () => embedSide(run, evalSet.candidates, 'target', candidateDigests),
+  );
+  return { queryVectors: q.vectors, candidateVectors: t.vectors, queryTraces: q.traces, candidateTraces: t.traces, stats: run.stats };
+}
+
+/** Items per call, and how many calls are in flight at once. */
+interface CallPlan {
+  size: number;
+  parallel: number;
+}
+
+/** One embedEvalSet call: its inputs, plans, cache identities and counters, shared by the functions below. */
+interface Run {
+  evalSet: EvalSet;
+  backend: Backend;
+  media: MediaLoader;
+  opts: PipelineOptions;
+  cache: Cache | null;
+  batchSize: number;
+  reasonPlan: CallPlan;
+  embedPlan: CallPlan;
+  embedderKey: string;
+  reasonerKey: string | null;
+  /** One dimension per task and cache namespace, every vector finite: checked as answers arrive and over cached ones. */
+  guard: VectorGuard;
+  stats: PipelineStats;
+  clock: BusyClock;
+  /** When one side fails, the other stops taking new items too (its running calls finish and are cached). */
+  stop: AbortController;
+  signal: AbortSignal;
+  /** Items done on both sides together, for onProgress. */
+  progress: (n: number) => void;
+}
+
+function startRun(evalSet: EvalSet, backend: Backend, media: MediaLoader, opts: PipelineOptions): Run {
   const batchSize = opts.batchSize ?? backend.config.embedder.batchSize ?? 16;
-  // A model reached over HTTP one item per request (chat completions, "messages" embeddings) is called one
-  // item at a time, so each answer is cached the moment it arrives (a killed run loses at most the requests
-  // in flight) and no batch waits for its slowest item; enough calls run at once to keep every endpoint's
-  // maxConcurrency busy. Local models and batched "input" requests take whole batches.
-  type Cfg = {
-    maxConcurrency?: unknown;
-    workers?: unknown;
-    requestFormat?: unknown;
-    protocol?: unknown;
-    type: string;
-    baseURL?: unknown;
-  } | null;
-  // (an embedder with a protocol sends one request per item too)
-  const perItem = (cfg: Cfg, role: 'reasoner' | 'embedder') =>
-    cfg?.type === 'openai' &&
-    (role === 'reasoner' || cfg.requestFormat === 'messages' || (role === 'embedder' && typeof cfg.protocol === 'string'));
-  const endpoints = (cfg: Cfg) => (Array.isArray(cfg?.baseURL) ? cfg.baseURL.length : 1);
-  const plan = (cfg: Cfg, role: 'reasoner' | 'embedder') => {
-    const size = perItem(cfg, role) ? 1 : batchSize;
-    // a local worker pool takes two batches per worker (one decoding while the other runs)
-    const inFlight = cfg?.type === 'openai' ? Number(cfg.maxConcurrency ?? 8) * endpoints(cfg) : 2 * Number(cfg?.workers ?? 1) * batchSize;
-    return { size, parallel: opts.parallelBatches ?? Math.max(1, Math.ceil(inFlight / size) + 1) };
-  };
-  const reasonPlan = plan(backend.config.reasoner, 'reasoner');
-  const embedPlan = plan(backend.config.embedder, 'embedder');
   const cache = opts.cache ?? null;
-  const stats: PipelineStats = {
-    busyMs: 0,
-    embedCalls: 0,
-    embedItems: 0,
-    reasonCalls: 0,
-    reasonItems: 0,
-    cacheHits: 0,
-    promptTokens: 0,
-    completionTokens: 0,
+  const embedderKey = modelKey(backend.embedder.id, backend.config.embedder);
+  const stats = emptyStats();
+  const stop = new AbortController();
+  const total = evalSet.queries.length + evalSet.candidates.length;
+  let done = 0;
+  return {
+    evalSet,
+    backend,
+    media,
+    opts,
+    cache,
+    batchSize,
+    reasonPlan: callPlan(backend.config.reasoner, 'reasoner', batchSize, opts.parallelBatches),
+    embedPlan: callPlan(backend.config.embedder, 'embedder', batchSize, opts.parallelBatches),
+    embedderKey,
+    reasonerKey: backend.reasoner ? modelKey(backend.reasoner.id, backend.config.reasoner) : null,
+    guard: new VectorGuard(evalSet.task.name, backend.embedder.id, cache, embedderKey),
+    stats,
+    clock: new BusyClock(stats),
+    stop,
+    signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal,
+    progress: (n) => {
+      done += n;
+      opts.onProgress?.(done, total);
+    },
   };
-  let active = 0;
-  let busySince = 0;
-  const busy = async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active++ === 0) busySince = performance.now();
+}
+
+function emptyStats(): PipelineStats {
+  return { busyMs: 0, embedCalls: 0, embedItems: 0, reasonCalls: 0, reasonItems: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
+}
+
+/**
+ * How many items each call takes and how many calls run at once follow from the model's transport
+ * (backends/model-fields.ts): enough batches in flight to keep every endpoint or local worker busy.
+ */
+function callPlan(cfg: ModelConfig | null, role: 'reasoner' | 'embedder', batchSize: number, parallelBatches?: number): CallPlan {
+  const { itemsPerCall: size, inFlightItems } = callShape(cfg, role, batchSize);
+  return { size, parallel: parallelBatches ?? Math.max(1, Math.ceil(inFlightItems / size) + 1) };
+}
+
+/** Wall time during which at least one model call runs (overlapping calls count once). */
+class BusyClock {
+  private active = 0;
+  private since = 0;
+  constructor(private readonly stats: PipelineStats) {}
+
+  async time<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active++ === 0) this.since = performance.now();
     try {
       return await fn();
     } finally {
-      if (--active === 0) stats.busyMs += performance.now() - busySince;
+      if (--this.active === 0) this.stats.busyMs += performance.now() - this.since;
     }
-  };
-  const embedderKey = modelKey(backend.embedder.id, backend.config.embedder);
-  const reasonerKey = backend.reasoner ? modelKey(backend.reasoner.id, backend.config.reasoner) : null;
-  const total = evalSet.queries.length + evalSet.candidates.length;
-  let done = 0;
-  // One dimension per task and per cache namespace; every vector finite (checked as answers arrive, so a
-  // wrong server stops the run at its first answer, and again over cached vectors).
-  const guard = new VectorGuard(evalSet.task.name, backend.embedder.id, cache, embedderKey);
-  const checked = (vectors: Float32Array[], items: Item[], idx: number[], role: Role) =>
-    vectors.map((v, j) => guard.check(v, `${role} ${items[idx[j]].id}`));
-  // When one side fails, the other stops taking new items too (its running calls finish and are cached).
-  const stop = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
-
-  /** Pass 1: media digests of every item, streamed in slices so media bytes are not all held at once. */
-  const digestsOf = async (items: Item[]): Promise<string[][]> => {
-    const out: string[][] = new Array(items.length);
-    const slice = 64;
-    for (let s = 0; s < items.length; s += slice) {
-      const loaded = await Promise.all(items.slice(s, s + slice).map((it) => media.load(it.media)));
-      loaded.forEach((m, j) => (out[s + j] = mediaDigest(m)));
-    }
-    return out;
-  };
-
-  /**
-   * Resolve one stage for every item: cached values are taken, the rest grouped by key (identical items
-   * are asked once) and computed in batches with `parallel` batches in flight.
-   */
-  async function resolveStage<V>(
-    items: Item[],
-    keys: string[],
-    get: (key: string) => V | null,
-    compute: (indices: number[], loaded: LoadedMedia[][]) => Promise<V[]>,
-    put: (key: string, v: V) => Promise<unknown> | undefined,
-    { size, parallel }: { size: number; parallel: number },
-    onDone?: (n: number) => void,
-  ): Promise<V[]> {
-    const out: (V | null)[] = items.map(() => null);
-    const pending = new Map<string, number[]>();
-    keys.forEach((k, i) => {
-      const hit = get(k);
-      if (hit !== null) {
-        out[i] = hit;
-        stats.cacheHits++;
-        onDone?.(1);
-      } else pending.set(k, [...(pending.get(k) ?? []), i]);
-    });
-    const unique = [...pending.keys()];
-    const work = async (batch: string[]) => {
-      const first = batch.map((k) => (pending.get(k) as number[])[0]);
-      const loaded = await Promise.all(first.map((i) => media.load(items[i].media)));
-      const values = await busy(() => compute(first, loaded));
-      const stored = batch.map((k, j) => {
-        const idx = pending.get(k) as number[];
-        for (const i of idx) out[i] = values[j];
-        onDone?.(idx.length);
-        return put(k, values[j]);
-      });
-      // a call ends when its answers are on disk: a kill loses at most the calls in flight
-      await Promise.all(stored);
-    };
-    if (opts.claims && cache) {
-      // items another process is computing are waited for and taken from the cache when they land
-      const ready = (k: string) => {
-        const v = get(k);
-        if (v === null) return false;
-        stats.cacheHits++;
-        for (const i of pending.get(k) as number[]) out[i] = v;
-        onDone?.((pending.get(k) as number[]).length);
-        return true;
-      };
-      await opts.claims.share(unique, { size, parallel, signal }, work, ready);
-      return out as V[];
-    }
-    const batches: string[][] = [];
-    for (let b = 0; b < unique.length; b += size) batches.push(unique.slice(b, b + size));
-    await forEachPool(batches, parallel, work, signal);
-    return out as V[];
   }
+}
 
-  const key = (stage: Stage, role: Role, text: string, digests: string[]) =>
-    stageKey(stage, stage === 'trace' ? reasonerKey : embedderKey, role, text, digests, opts.version);
+function countUsage(stats: PipelineStats, usage: Trace['usage']): void {
+  stats.promptTokens += usage?.promptTokens ?? 0;
+  stats.completionTokens += usage?.completionTokens ?? 0;
+}
 
-  const side = async (items: Item[], role: Role, digests: string[][]): Promise<{ vectors: Float32Array[]; traces: (Trace | null)[] }> => {
-    const think = role === 'query' || opts.thinkTargets === true;
-    const fam: PromptFamily = role === 'query' ? promptFamily(evalSet.task.meta) : 'target';
-    const progress = (n: number) => {
-      done += n;
-      opts.onProgress?.(done, total);
-    };
-    if (think && backend.unified) {
-      const unified = backend.unified;
-      const prompts = items.map((it) => reasoningPrompt(fam, it.text));
-      const keys = prompts.map((p, i) => key('unified', role, p, digests[i]));
-      const pairs = await resolveStage(
-        items,
-        keys,
-        (k) => {
-          const t = cache?.getTrace(k) ?? null;
-          const v = t ? (cache?.getEmbedding(k) ?? null) : null;
-          return t && v ? { trace: t, vector: v } : null;
-        },
-        async (idx, loaded) => {
-          const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })));
-          checked(
-            res.map((r) => r.vector),
-            items,
-            idx,
-            role,
-          );
-          stats.reasonCalls++;
-          stats.embedCalls++;
-          stats.reasonItems += idx.length;
-          stats.embedItems += idx.length;
-          for (const r of res) {
-            stats.promptTokens += r.trace.usage?.promptTokens ?? 0;
-            stats.completionTokens += r.trace.usage?.completionTokens ?? 0;
-          }
-          return res;
-        },
-        (k, v) => (cache ? Promise.all([cache.putTrace(k, v.trace), cache.putEmbedding(k, v.vector)]) : undefined),
-        { size: batchSize, parallel: embedPlan.parallel },
-        progress,
-      );
-      pairs.forEach((p, i) => guard.check(p.vector, `${role} ${items[i].id}`));
-      return { vectors: pairs.map((p) => p.vector), traces: pairs.map((p) => p.trace) };
-    }
-    let texts = items.map((it) => it.text);
-    const traces: (Trace | null)[] = items.map(() => null);
-    if (think && backend.reasoner) {
-      const reasoner = backend.reasoner;
-      // adaptive thinking: only the items the gate picks are reasoned on; the others keep their plain text
-      const mask = opts.shouldThink ? await opts.shouldThink(items, role) : null;
-      const picked = items.map((_, i) => i).filter((i) => !mask || mask[i]);
-      const prompts = picked.map((i) => reasoningPrompt(fam, items[i].text));
-      const got = await resolveStage(
-        picked.map((i) => items[i]),
-        prompts.map((p, j) => key('trace', role, p, digests[picked[j]])),
-        (k) => cache?.getTrace(k) ?? null,
-        async (idx, loaded) => {
-          const res = await reasoner.reason(
-            idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })),
-            { task: evalSet.task.name, family: fam, signal },
-          );
-          stats.reasonCalls++;
-          stats.reasonItems += idx.length;
-          for (const t of res) {
-            stats.promptTokens += t.usage?.promptTokens ?? 0;
-            stats.completionTokens += t.usage?.completionTokens ?? 0;
-          }
-          return res;
-        },
-        (k, t) => cache?.putTrace(k, t),
-        reasonPlan,
-      );
-      picked.forEach((i, j) => (traces[i] = got[j]));
-      texts = items.map((it, i) => withTrace(it.text, traces[i]?.text ?? null));
-    }
-    // With a model protocol the embedder renders from the parts (and an eval profile may change the parts
-    // without changing VLM2Vec's string), so the parts join the key; without one, keys stay as they were.
-    const byParts = typeof backend.config.embedder.protocol === 'string';
-    const vectors = await resolveStage(
-      items,
-      texts.map((t, i) => key('embedding', role, byParts ? JSON.stringify([t, items[i].parts ?? null]) : t, digests[i])),
-      (k) => cache?.getEmbedding(k) ?? null,
-      async (idx, loaded) => {
+/** Pass 1: media digests of every item, streamed in slices so media bytes are not all held at once. */
+async function digestsOf(media: MediaLoader, items: Item[]): Promise<string[][]> {
+  const out: string[][] = new Array(items.length);
+  const slice = 64;
+  for (let s = 0; s < items.length; s += slice) {
+    const loaded = await Promise.all(items.slice(s, s + slice).map((it) => media.load(it.media)));
+    loaded.forEach((m, j) => (out[s + j] = mediaDigest(m)));
+  }
+  return out;
+}
+
+/**
+ * Both sides at once: no drain between them, and the endpoint limits still bound what is in flight.
+ * allSettled: when one side fails or is cancelled, the other's running calls still finish (and are cached)
+ * before the error propagates, so nothing keeps running behind the caller's back.
+ */
+async function bothSides<T>(stop: AbortController, first: () => Promise<T>, second: () => Promise<T>): Promise<[T, T]> {
+  const failFast = (p: Promise<T>) =>
+    p.catch((err: unknown) => {
+      stop.abort(err);
+      throw err;
+    });
+  const [a, b] = await Promise.allSettled([failFast(first()), failFast(second())]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
+interface Side {
+  vectors: Float32Array[];
+  traces: (Trace | null)[];
+}
+
+/**
+ * One side of the EvalSet. Where it is reasoned on (queries; candidates with thinkTargets): a unified model
+ * reasons and embeds in one pass, or the reasoner writes traces that are appended before embedding.
+ */
+async function embedSide(run: Run, items: Item[], role: Role, digests: string[][]): Promise<Side> {
+  const think = role === 'query' || run.opts.thinkTargets === true;
+  const family: PromptFamily = role === 'query' ? promptFamily(run.evalSet.task.meta) : 'target';
+  if (think && run.backend.unified) return unifiedSide(run, run.backend.unified, items, role, family, digests);
+  const traces: (Trace | null)[] =
+    think && run.backend.reasoner ? await reasonSide(run, run.backend.reasoner, items, role, family, digests) : items.map(() => null);
+  const vectors = await embedItems(run, items, role, digests, traces);
+  return { vectors, traces };
+}
+
+/** The cache key of one item's value at one stage. */
+function itemKey(run: Run, stage: Stage, role: Role, text: string, digests: string[]): string {
+  return stageKey(stage, stage === 'trace' ? run.reasonerKey : run.embedderKey, role, text, digests, run.opts.version);
+}
+
+/** Checks each answered vector as it arrives, so a wrong server stops the run at its first answer. */
+function checkAnswers(run: Run, vectors: Float32Array[], items: Item[], idx: number[], role: Role): Float32Array[] {
+  return vectors.map((v, j) => run.guard.check(v, `${role} ${items[idx[j]].id}`));
+}
+
+/** Unified: one call reasons and embeds each item; trace and vector are cached under one key. */
+async function unifiedSide(
+  run: Run,
+  unified: UnifiedModel,
+  items: Item[],
+  role: Role,
+  family: PromptFamily,
+  digests: string[][],
+): Promise<Side> {
+  const { cache, stats } = run;
+  const prompts = items.map((it) => reasoningPrompt(family, it.text));
+  const pairs = await resolveStage<{ trace: Trace; vector: Float32Array }>(
+    run,
+    items,
+    prompts.map((p, i) => itemKey(run, 'unified', role, p, digests[i])),
+    {
+      get: (k) => {
+        const t = cache?.getTrace(k) ?? null;
+        const v = t ? (cache?.getEmbedding(k) ?? null) : null;
+        return t && v ? { trace: t, vector: v } : null;
+      },
+      compute: async (idx, loaded) => {
+        const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })));
+        checkAnswers(
+          run,
+          res.map((r) => r.vector),
+          items,
+          idx,
+          role,
+        );
+        stats.reasonCalls++;
+        stats.embedCalls++;
+        stats.reasonItems += idx.length;
+        stats.embedItems += idx.length;
+        for (const r of res) countUsage(stats, r.trace.usage);
+        return res;
+      },
+      put: (k, v) => (cache ? Promise.all([cache.putTrace(k, v.trace), cache.putEmbedding(k, v.vector)]) : undefined),
+    },
+    { size: run.batchSize, parallel: run.embedPlan.parallel },
+    run.progress,
+  );
+  pairs.forEach((p, i) => run.guard.check(p.vector, `${role} ${items[i].id}`));
+  return { vectors: pairs.map((p) => p.vector), traces: pairs.map((p) => p.trace) };
+}
+
+/** Teacher / distilled: a trace for each item the gate picks (all of them without a gate); null for the others. */
+async function reasonSide(
+  run: Run,
+  reasoner: Reasoner,
+  items: Item[],
+  role: Role,
+  family: PromptFamily,
+  digests: string[][],
+): Promise<(Trace | null)[]> {
+  const { cache, stats } = run;
+  // adaptive thinking: only the items the gate picks are reasoned on; the others keep their plain text
+  const mask = run.opts.shouldThink ? await run.opts.shouldThink(items, role) : null;
+  const picked = items.map((_, i) => i).filter((i) => !mask || mask[i]);
+  const prompts = picked.map((i) => reasoningPrompt(family, items[i].text));
+  const got = await resolveStage<Trace>(
+    run,
+    picked.map((i) => items[i]),
+    prompts.map((p, j) => itemKey(run, 'trace', role, p, digests[picked[j]])),
+    {
+      get: (k) => cache?.getTrace(k) ?? null,
+      compute: async (idx, loaded) => {
+        const res = await reasoner.reason(
+          idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })),
+          { task: run.evalSet.task.name, family, signal: run.signal },
+        );
+        stats.reasonCalls++;
+        stats.reasonItems += idx.length;
+        for (const t of res) countUsage(stats, t.usage);
+        return res;
+      },
+      put: (k, t) => cache?.putTrace(k, t),
+    },
+    run.reasonPlan,
+  );
+  const traces: (Trace | null)[] = items.map(() => null);
+  picked.forEach((i, j) => (traces[i] = got[j]));
+  return traces;
+}
+
+/** The embedder over each item's text, with its trace appended where it has one. */
+async function embedItems(run: Run, items: Item[], role: Role, digests: string[][], traces: (Trace | null)[]): Promise<Float32Array[]> {
+  const { backend, cache, stats } = run;
+  // an item without a trace keeps its text as it is
+  const texts = items.map((it, i) => withTrace(it.text, traces[i]?.text ?? null));
+  // With a model protocol the embedder renders from the parts (and an eval profile may change the parts
+  // without changing VLM2Vec's string), so the parts join the key; without one, keys stay as they were.
+  const byParts = typeof backend.config.embedder.protocol === 'string';
+  const vectors = await resolveStage<Float32Array>(
+    run,
+    items,
+    texts.map((t, i) => itemKey(run, 'embedding', role, byParts ? JSON.stringify([t, items[i].parts ?? null]) : t, digests[i])),
+    {
+      get: (k) => cache?.getEmbedding(k) ?? null,
+      compute: async (idx, loaded) => {
         const res = await backend.embedder.embed(
           idx.map((i, j) => ({ text: texts[i], media: loaded[j], role, parts: items[i].parts, trace: traces[i]?.text ?? null })),
-          { task: evalSet.task.name, signal },
+          { task: run.evalSet.task.name, signal: run.signal },
         );
         stats.embedCalls++;
         stats.embedItems += idx.length;
         if (res.length !== idx.length)
           throw new DataError(`model ${backend.embedder.id} returned ${res.length} vector(s) for ${idx.length} item(s)`, {
-            task: evalSet.task.name,
+            task: run.evalSet.task.name,
           });
-        return checked(res, items, idx, role);
+        return checkAnswers(run, res, items, idx, role);
       },
-      (k, v) => cache?.putEmbedding(k, v),
-      embedPlan,
-      progress,
-    );
-    vectors.forEach((v, i) => guard.check(v, `${role} ${items[i].id}`));
-    return { vectors, traces };
-  };
+      put: (k, v) => cache?.putEmbedding(k, v),
+    },
+    run.embedPlan,
+    run.progress,
+  );
+  vectors.forEach((v, i) => run.guard.check(v, `${role} ${items[i].id}`));
+  return vectors;
+}
 
-  // Both sides at once: no drain between them, and the endpoint limits still bound what is in flight.
-  // allSettled: when one side fails or is cancelled, the other's running calls still finish (and are
-  // cached) before the error propagates, so nothing keeps running behind the caller's back.
-  // Every medium of both sides is read (and hashed) before the first model call: a missing or unreadable
-  // file is reported before anything is embedded.
-  const queryDigests = await digestsOf(evalSet.queries);
-  const candidateDigests = await digestsOf(evalSet.candidates);
-  const failFast = <T>(p: Promise<T>) =>
-    p.catch((err: unknown) => {
-      stop.abort(err);
-      throw err;
-    });
-  const [qs, ts] = await Promise.allSettled([
-    failFast(side(evalSet.queries, 'query', queryDigests)),
-    failFast(side(evalSet.candidates, 'target', candidateDigests)),
-  ]);
-  if (qs.status === 'rejected') throw qs.reason;
-  if (ts.status === 'rejected') throw ts.reason;
-  const [q, t] = [qs.value, ts.value];
-  return { queryVectors: q.vectors, candidateVectors: t.vectors, queryTraces: q.traces, candidateTraces: t.traces, stats };
+/** How one stage reads its cached values, computes the missing ones (a batch of item indices) and stores them. */
+interface StageIO<V> {
+  get: (key: string) => V | null;
+  compute: (indices: number[], loaded: LoadedMedia[][]) => Promise<V[]>;
+  put: (key: string, v: V) => Promise<unknown> | undefined;
+}
+
+/**
+ * Resolve one stage for every item: cached values are taken, the rest grouped by key (identical items are
+ * asked once) and computed in batches with `parallel` batches in flight — shared with other processes
+ * through claims on the cache when there are claims.
+ */
+async function resolveStage<V>(
+  run: Run,
+  items: Item[],
+  keys: string[],
+  io: StageIO<V>,
+  plan: CallPlan,
+  onDone?: (n: number) => void,
+): Promise<V[]> {
+  const out: (V | null)[] = items.map(() => null);
+  const pending = takeCached(run, keys, io, out, onDone);
+  const unique = [...pending.keys()];
+  const work = (batch: string[]) => computeBatch(run, items, batch, pending, io, out, onDone);
+  const claims = run.opts.claims;
+  if (claims && run.cache) {
+    // items another process is computing are waited for and taken from the cache when they land
+    const ready = (k: string) => {
+      const v = io.get(k);
+      if (v === null) return false;
+      run.stats.cacheHits++;
+      for (const i of pending.get(k) as number[]) out[i] = v;
+      onDone?.((pending.get(k) as number[]).length);
+      return true;
+    };
+    await claims.share(unique, { size: plan.size, parallel: plan.parallel, signal: run.signal }, work, ready);
+    return out as V[];
+  }
+  const batches: string[][] = [];
+  for (let b = 0; b < unique.length; b += plan.size) batches.push(unique.slice(b, b + plan.size));
+  await forEachPool(batches, plan.parallel, work, run.signal);
+  return out as V[];
+}
+
+/** Cache lookup: fills `out` with cached values; returns the missing keys, each with the items that share it. */
+function takeCached<V>(run: Run, keys: string[], io: StageIO<V>, out: (V | null)[], onDone?: (n: number) => void): Map<string, number[]> {
+  const pending = new Map<string, number[]>();
+  keys.forEach((k, i) => {
+    const hit = io.get(k);
+    if (hit !== null) {
+      out[i] = hit;
+      run.stats.cacheHits++;
+      onDone?.(1);
+    } else pending.set(k, [...(pending.get(k) ?? []), i]);
+  });
+  return pending;
+}
+
+/**
+ * Pass 2 for one batch of missing keys: re-read the media of one item per key, call the model, and store
+ * each answer. The call ends when its answers are on disk: a kill loses at most the calls in flight.
+ */
+async function computeBatch<V>(
+  run: Run,
+  items: Item[],
+  batch: string[],
+  pending: Map<string, number[]>,
+  io: StageIO<V>,
+  out: (V | null)[],
+  onDone?: (n: number) => void,
+): Promise<void> {
+  const first = batch.map((k) => (pending.get(k) as number[])[0]);
+  const loaded = await Promise.all(first.map((i) => run.media.load(items[i].media)));
+  const values = await run.clock.time(() => io.compute(first, loaded));
+  const stored = batch.map((k, j) => {
+    const idx = pending.get(k) as number[];
+    for (const i of idx) out[i] = values[j];
+    onDone?.(idx.length);
+    return io.put(k, values[j]);
+  });
+  await Promise.all(stored);
 }
