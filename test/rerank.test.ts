@@ -449,8 +449,11 @@ for (const kind of ['openai', 'chat'] as const)
           : 0;
       };
       const answered = () => [...server.answered.values()].reduce((a, b) => a + b, 0);
-      for (let i = 0; i < 1000 && !(answered() > 30 && cached() === answered()); i++) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(answered() > 30 && cached() === answered(), `${answered()} answered, ${cached()} cached`);
+      // kill only once the server holds a request (no answer can arrive after that) and every answer is cached;
+      // checking the counts alone left a window for an answer to land between the check and the kill
+      const settled = () => server.holding() > 0 && answered() > 30 && cached() === answered();
+      for (let i = 0; i < 3000 && !settled(); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(settled(), `${answered()} answered, ${cached()} cached, ${server.holding()} held`);
       child.kill('SIGKILL');
       await exited;
       server.release();

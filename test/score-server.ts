@@ -15,6 +15,8 @@ export interface ScoreServer {
   /** Answers per (query, document) JSON pair. */
   answered: Map<string, number>;
   holdAfter(pairs: number): void;
+  /** Requests held unanswered now. */
+  holding(): number;
   /** Drop held requests (their client is gone) and answer everything from now on. */
   release(): void;
   close(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startScoreServer(chat?: (body: Record<string, unknown>) =>
     requests,
     answered,
     holdAfter: (n) => (limit = n),
+    holding: () => held.length,
     release: () => {
       limit = Infinity;
       for (const r of held.splice(0)) r.destroy();
