@@ -83,6 +83,13 @@ export interface TopKKernel {
     k: number,
     isGold: (q: number, c: number) => boolean,
   ): Promise<Int32Array>;
+  /**
+   * False proves that every value of the `rows` × `d` matrix is finite: each row's sum, taken by the Gemm
+   * against a row of ones, is NaN or ±Infinity whenever the row holds a NaN or an infinity (they propagate
+   * through every product and sum). True means look closer: a value is not finite, or a sum of finite values
+   * overflowed. One native pass over the matrix, several times cheaper than a JavaScript loop over it.
+   */
+  maybeNonFinite(matrix: Float32Array, rows: number, d: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -180,6 +187,14 @@ export async function createOrtKernel({
         }
       }
       return out;
+    },
+    async maybeNonFinite(matrix, rows, d) {
+      if (rows === 0 || d === 0) return false;
+      const ones = new ort.Tensor('float32', new Float32Array(d).fill(1), [1, d]);
+      const sums = (await (await scoresOf()).run({ Q: ones, C: new ort.Tensor('float32', matrix.subarray(0, rows * d), [rows, d]) })).S
+        .data as Float32Array;
+      for (let i = 0; i < sums.length; i++) if (!Number.isFinite(sums[i])) return true;
+      return false;
     },
     async close() {
       await topkSession.release();

@@ -4,7 +4,7 @@ import { DataError } from '../errors.js';
 import type { Prediction } from '../metrics/ranking.js';
 import { firstNonFinite, readNpyAsync, type Matrix } from '../util/npy.js';
 import { readJsonLines } from '../util/json.js';
-import { createOrtKernel } from './ort-kernel.js';
+import { createOrtKernel, type TopKKernel } from './ort-kernel.js';
 
 function readIds(file: string, expected: number): string[] {
   const ids = readFileSync(file, 'utf8')
@@ -51,14 +51,19 @@ interface Inputs {
   goldIdx: number[][] | null;
 }
 
-async function readInputs(opts: RankFilesOptions): Promise<Inputs> {
-  const [q, c] = await Promise.all([readNpyAsync(opts.queries), readNpyAsync(opts.candidates)]);
+async function readInputs(opts: RankFilesOptions, kernel: Promise<TopKKernel>): Promise<Inputs> {
+  // both read at once; when both fail, the queries' error is the one reported, as before
+  const [qRead, cRead] = [readNpyAsync(opts.queries), readNpyAsync(opts.candidates)];
+  cRead.catch(() => {});
+  const q = await qRead;
+  const c = await cRead;
   for (const [m, file] of [
     [q, opts.queries],
     [c, opts.candidates],
   ] as const) {
     if (m.rows === 0 || m.cols === 0) throw new DataError(`empty matrix (shape ${m.rows} x ${m.cols})`, { file });
-    const bad = firstNonFinite(m.data);
+    // The kernel's native pass rules out non-finite values; only when it cannot is the matrix scanned here.
+    const bad = (await (await kernel).maybeNonFinite(m.data, m.rows, m.cols)) ? firstNonFinite(m.data) : -1;
     if (bad >= 0)
       throw new DataError(`non-finite value ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`, { file });
   }
@@ -85,7 +90,7 @@ async function readInputs(opts: RankFilesOptions): Promise<Inputs> {
 export async function rankFiles(opts: RankFilesOptions): Promise<{ count: number; predictions: Iterable<Prediction> }> {
   const kernel = createOrtKernel({ threads: availableParallelism() });
   kernel.catch(() => {}); // a read error below is the one to report; a kernel failure surfaces when awaited
-  const inputs = await readInputs(opts);
+  const inputs = await readInputs(opts, kernel);
   const { q, c, cids, gold, goldIdx } = inputs;
   const goldSets = goldIdx?.map((g) => (g.length ? new Set(g) : null)) ?? null;
   const ranked = await (await kernel).topk(q.data, q.rows, c.data, c.rows, q.cols, opts.k, (i, j) => goldSets?.[i]?.has(j) === true);
