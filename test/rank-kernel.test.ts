@@ -45,6 +45,10 @@ test('ort kernel: rankings equal the reference whether TopK has no ties, ties in
   try {
     const got = await kernel.topk(q, nq, c, nc, d, k, (i, j) => gold[i].includes(j));
     for (let i = 0; i < nq; i++) assert.deepEqual(Array.from(got.subarray(i * k, (i + 1) * k)), want[i], `query ${i}`);
+    // rows per call sized by score count (as `rank` does): the same ranking
+    const byScores = await createOrtKernel({ threads: 2, blockScores: 23 * nc, margin });
+    assert.deepEqual(await byScores.topk(q, nq, c, nc, d, k, (i, j) => gold[i].includes(j)), got);
+    await byScores.close();
     // real-valued embeddings (the usual case: no ties), but query 0's k-th candidate, its gold, has a twin
     // further down the list: no tie inside the top k, one at its edge, and the twin must take the k-th place
     const nr = 40;

@@ -88,7 +88,7 @@ async function readInputs(opts: RankFilesOptions, kernel: Promise<TopKKernel>): 
  * worker to start, nothing to transfer); onnxruntime loads here while libuv's threads read the files.
  */
 export async function rankFiles(opts: RankFilesOptions): Promise<{ count: number; predictions: Iterable<Prediction> }> {
-  const kernel = createOrtKernel({ threads: availableParallelism() });
+  const kernel = createOrtKernel({ threads: availableParallelism(), blockScores: 5 << 20 });
   kernel.catch(() => {}); // a read error below is the one to report; a kernel failure surfaces when awaited
   const inputs = await readInputs(opts, kernel);
   const { q, c, cids, gold, goldIdx } = inputs;
