@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { npyBytes } from '../src/util/npy.js';
@@ -71,6 +71,11 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cpuInto: num
   return (performance.now() - t0) / 1000;
 }
 
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
+const loadBefore = load();
 const ours: number[] = [];
 const theirs: number[] = [];
 let numpyMissing = '';
@@ -92,6 +97,8 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 const fmt = (xs: number[]) =>
   `median ${median(xs).toFixed(3)} s, best ${Math.min(...xs).toFixed(3)} s (${xs.map((x) => x.toFixed(2)).join(' / ')})`;
 console.log(`${nq} queries × ${nc} candidates × ${d} dims, top-${k}, ${runs} alternating runs`);
+// a shared machine's load moves both sides' times: print it (1 / 5 / 15-minute averages) with them
+console.log(`load average before: ${loadBefore}, after: ${load()}`);
 console.log(`tte-bench rank (process):          ${fmt(ours)}`);
 if (numpyMissing) {
   console.log(`numpy baseline unavailable (${numpyMissing}); no ratio printed`);

@@ -83,22 +83,46 @@ export interface TopKKernel {
     k: number,
     isGold: (q: number, c: number) => boolean,
   ): Promise<Int32Array>;
+  /**
+   * False proves that every value of the `rows` × `d` matrix is finite: each row's sum, taken by the Gemm
+   * against a row of ones, is NaN or ±Infinity whenever the row holds a NaN or an infinity (they propagate
+   * through every product and sum). True means look closer: a value is not finite, or a sum of finite values
+   * overflowed. One native pass over the matrix, several times cheaper than a JavaScript loop over it.
+   */
+  maybeNonFinite(matrix: Float32Array, rows: number, d: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export async function createOrtKernel({
   threads,
   blockRows = 256,
+  blockScores = 0,
   margin = 16,
 }: {
   threads?: number;
+  /** Queries per Gemm call (at least). */
   blockRows?: number;
+  /**
+   * When set, as many queries per call as give about this many scores (never fewer than `blockRows`). Each
+   * call streams and packs the whole candidate matrix once, so for a large one fewer, larger calls cost less
+   * (`rank` on 10k candidates: 512 queries per call measured faster than 256 or 768; far larger blocks are
+   * slower: the block's score memory is fresh pages and leaves the caches). The scores do not depend on it.
+   */
+  blockScores?: number;
   margin?: number;
 } = {}): Promise<TopKKernel> {
   const ort = (await import('onnxruntime-node')) as typeof Ort;
-  const options: Ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads ?? 0, graphOptimizationLevel: 'all' };
+  // No spin-waiting: between two runs (and while TopK's output is turned into rankings) onnxruntime's idle
+  // pool threads would otherwise spin on the cores, CPU time that shows up in a whole `rank` command.
+  const options: Ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: threads ?? 0,
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
   const topkSession = await ort.InferenceSession.create(Buffer.from(TOPK_MODEL_BASE64, 'base64'), options);
-  const scoreSession = await ort.InferenceSession.create(Buffer.from(SCORES_MODEL_BASE64, 'base64'), options);
+  // The full-row session is needed only when a tie group crosses the TopK window (degenerate embeddings).
+  let scoreSession: Promise<Ort.InferenceSession> | null = null;
+  const scoresOf = () => (scoreSession ??= ort.InferenceSession.create(Buffer.from(SCORES_MODEL_BASE64, 'base64'), options));
 
   const policySort = (scores: Float32Array | number[], indices: number[], gold: (c: number) => boolean) =>
     indices.sort((a, b) => {
@@ -121,21 +145,23 @@ export async function createOrtKernel({
       const window = Math.min(nc, kk + margin);
       // Views, never copies: onnxruntime-node reads a typed array at its byte offset.
       const C = new ort.Tensor('float32', candidates.subarray(0, nc * d), [nc, d]);
+      const K = new ort.Tensor('int64', BigInt64Array.from([BigInt(window)]), [1]);
       const out = new Int32Array(nq * kk);
-      for (let start = 0; start < nq; start += blockRows) {
-        const rows = Math.min(blockRows, nq - start);
+      const order: number[] = [];
+      const block = Math.max(blockRows, Math.floor(blockScores / nc));
+      for (let start = 0; start < nq; start += block) {
+        const rows = Math.min(block, nq - start);
         const Q = new ort.Tensor('float32', queries.subarray(start * d, (start + rows) * d), [rows, d]);
-        const res = await topkSession.run({ Q, C, K: new ort.Tensor('int64', BigInt64Array.from([BigInt(window)]), [1]) });
+        const res = await topkSession.run({ Q, C, K });
         const V = res.V.data as Float32Array;
         const I = res.I.data as BigInt64Array;
         for (let r = 0; r < rows; r++) {
           const q = start + r;
-          const vals = V.subarray(r * window, (r + 1) * window);
-          const idx = Array.from(I.subarray(r * window, (r + 1) * window), Number);
+          const at = r * window;
           // A tie group that reaches the end of the window may continue beyond it: re-rank from the full row.
-          const boundary = vals[kk - 1];
-          if (window < nc && vals[window - 1] === boundary) {
-            const full = await scoreSession.run({ Q: new ort.Tensor('float32', queries.subarray(q * d, (q + 1) * d), [1, d]), C });
+          const boundary = V[at + kk - 1];
+          if (window < nc && V[at + window - 1] === boundary) {
+            const full = await (await scoresOf()).run({ Q: new ort.Tensor('float32', queries.subarray(q * d, (q + 1) * d), [1, d]), C });
             const scores = full.S.data as Float32Array;
             out.set(
               policySort(
@@ -147,17 +173,42 @@ export async function createOrtKernel({
             );
             continue;
           }
-          const byIndex = new Map(idx.map((c, j) => [c, vals[j]]));
-          const scoreOf: number[] = [];
-          for (const [c, v] of byIndex) scoreOf[c] = v;
-          out.set(policySort(scoreOf, idx, (c) => isGold(q, c)).slice(0, kk), q * kk);
+          // The window holds every candidate that can rank in the top kk; order it by the tie policy. TopK
+          // sorts by score, so only runs of equal scores (rare with real embeddings) need the sort.
+          let tied = false;
+          for (let j = 1; j <= Math.min(kk, window - 1) && !tied; j++) tied = V[at + j] === V[at + j - 1];
+          if (!tied) {
+            for (let j = 0; j < kk; j++) out[q * kk + j] = Number(I[at + j]);
+            continue;
+          }
+          order.length = 0;
+          for (let j = 0; j < window; j++) order.push(j);
+          order.sort((a, b) => {
+            const sa = V[at + a];
+            const sb = V[at + b];
+            if (sa !== sb) return sb - sa;
+            const ca = Number(I[at + a]);
+            const cb = Number(I[at + b]);
+            const ga = isGold(q, ca) ? 1 : 0;
+            const gb = isGold(q, cb) ? 1 : 0;
+            return ga !== gb ? ga - gb : ca - cb;
+          });
+          for (let j = 0; j < kk; j++) out[q * kk + j] = Number(I[at + order[j]]);
         }
       }
       return out;
     },
+    async maybeNonFinite(matrix, rows, d) {
+      if (rows === 0 || d === 0) return false;
+      const ones = new ort.Tensor('float32', new Float32Array(d).fill(1), [1, d]);
+      const sums = (await (await scoresOf()).run({ Q: ones, C: new ort.Tensor('float32', matrix.subarray(0, rows * d), [rows, d]) })).S
+        .data as Float32Array;
+      for (let i = 0; i < sums.length; i++) if (!Number.isFinite(sums[i])) return true;
+      return false;
+    },
     async close() {
       await topkSession.release();
-      await scoreSession.release();
+      if (scoreSession) await (await scoreSession).release();
     },
   };
 }

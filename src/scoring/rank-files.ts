@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { DataError } from '../errors.js';
 import type { Prediction } from '../metrics/ranking.js';
-import { readNpy, type Matrix } from '../util/npy.js';
+import { firstNonFinite, readNpyAsync, type Matrix } from '../util/npy.js';
 import { readJsonLines } from '../util/json.js';
-import { ScoringPool } from './pool.js';
+import { createOrtKernel, type TopKKernel } from './ort-kernel.js';
 
 function readIds(file: string, expected: number): string[] {
   const ids = readFileSync(file, 'utf8')
@@ -50,15 +51,19 @@ interface Inputs {
   goldIdx: number[][] | null;
 }
 
-function readInputs(opts: RankFilesOptions): Inputs {
-  const q = readNpy(opts.queries);
-  const c = readNpy(opts.candidates);
+async function readInputs(opts: RankFilesOptions, kernel: Promise<TopKKernel>): Promise<Inputs> {
+  // both read at once; when both fail, the queries' error is the one reported, as before
+  const [qRead, cRead] = [readNpyAsync(opts.queries), readNpyAsync(opts.candidates)];
+  cRead.catch(() => {});
+  const q = await qRead;
+  const c = await cRead;
   for (const [m, file] of [
     [q, opts.queries],
     [c, opts.candidates],
   ] as const) {
     if (m.rows === 0 || m.cols === 0) throw new DataError(`empty matrix (shape ${m.rows} x ${m.cols})`, { file });
-    const bad = m.data.findIndex((x) => !Number.isFinite(x));
+    // The kernel's native pass rules out non-finite values; only when it cannot is the matrix scanned here.
+    const bad = (await (await kernel).maybeNonFinite(m.data, m.rows, m.cols)) ? firstNonFinite(m.data) : -1;
     if (bad >= 0)
       throw new DataError(`non-finite value ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`, { file });
   }
@@ -79,21 +84,17 @@ function readInputs(opts: RankFilesOptions): Inputs {
 /**
  * Rank precomputed embeddings (.npy) with the harness's scoring kernel; VLM2Vec-style predictions, made
  * one at a time as they are consumed (so they can be streamed out). The matrices are read as views of the
- * files' bytes and moved to the scoring worker without a copy.
+ * files' bytes. A one-shot command has nothing else to do meanwhile, so the kernel runs on this thread (no
+ * worker to start, nothing to transfer); onnxruntime loads here while libuv's threads read the files.
  */
 export async function rankFiles(opts: RankFilesOptions): Promise<{ count: number; predictions: Iterable<Prediction> }> {
-  const pool = new ScoringPool();
-  pool.warm(); // the worker loads onnxruntime while this thread reads the files
-  let inputs: Inputs;
-  let ranked: Int32Array;
-  try {
-    inputs = readInputs(opts);
-    const { q, c, goldIdx } = inputs;
-    ranked = await pool.topkMatrices(q.data, q.rows, c.data, c.rows, q.cols, opts.k, goldIdx);
-  } finally {
-    await pool.close();
-  }
-  const { q, c, cids, gold } = inputs;
+  const kernel = createOrtKernel({ threads: availableParallelism(), blockScores: 5 << 20 });
+  kernel.catch(() => {}); // a read error below is the one to report; a kernel failure surfaces when awaited
+  const inputs = await readInputs(opts, kernel);
+  const { q, c, cids, gold, goldIdx } = inputs;
+  const goldSets = goldIdx?.map((g) => (g.length ? new Set(g) : null)) ?? null;
+  const ranked = await (await kernel).topk(q.data, q.rows, c.data, c.rows, q.cols, opts.k, (i, j) => goldSets?.[i]?.has(j) === true);
+  // No session release: the process ends with the command, and releasing only delays its exit.
   const kk = Math.min(opts.k, c.rows);
   function* predictions(): Iterable<Prediction> {
     for (let i = 0; i < q.rows; i++) {

@@ -1,5 +1,6 @@
 /** Reader and writer for numpy .npy files (format 1.0–3.0): 2-D float32/float64, C order, little-endian. */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { DataError } from '../errors.js';
 
 export interface Matrix {
@@ -38,6 +39,32 @@ function readWhole(file: string): Uint8Array {
   }
 }
 
+/** `readWhole` on libuv's thread pool, so the calling thread can do other work (load a native module) meanwhile. */
+async function readWholeAsync(file: string): Promise<Uint8Array> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    throw new DataError(`cannot read: ${(err as Error).message}`, { file });
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return readWhole(file); // a pipe or device: read as readNpy does
+    const bytes = new Uint8Array(new ArrayBuffer(st.size));
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await fh.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at === bytes.length ? bytes : bytes.subarray(0, at);
+  } catch (err) {
+    throw err instanceof DataError ? err : new DataError(`cannot read: ${(err as Error).message}`, { file });
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Read a 2-D .npy file. A little-endian float32 array is returned as a view of the file's bytes — no
  * per-element work and no copy (numpy pads the header to a multiple of 64 bytes, so the data is aligned; an
@@ -45,7 +72,25 @@ function readWhole(file: string): Uint8Array {
  * the matrix without copying. float64 is converted to float32 (the one per-element path).
  */
 export function readNpy(file: string): Matrix {
-  const buf = readWhole(file);
+  return parseNpy(readWhole(file), file);
+}
+
+/** `readNpy`, with the file read off the calling thread. */
+export async function readNpyAsync(file: string): Promise<Matrix> {
+  return parseNpy(await readWholeAsync(file), file);
+}
+
+/**
+ * The index of the first NaN or ±Infinity in `data`, or -1. Tests the exponent bits of each float32 through
+ * an integer view: a plain loop with no call per element (`findIndex` with a callback cost ~0.3 s on 18M values).
+ */
+export function firstNonFinite(data: Float32Array): number {
+  const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
+  for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7f800000) === 0x7f800000) return i;
+  return -1;
+}
+
+function parseNpy(buf: Uint8Array, file: string): Matrix {
   const latin1 = (a: number, b: number) => Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('latin1');
   if (buf.length < 10 || latin1(0, 6) !== '\x93NUMPY') throw new DataError('not a .npy file (bad magic)', { file });
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
