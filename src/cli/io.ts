@@ -22,19 +22,7 @@ export function taskNames(values: string | string[] | undefined): string[] {
   return names;
 }
 
-/**
- * A yargs `coerce` for a bounded integer option: anything else (0 where 1 is the least, NaN, 2.5, a
- * number past the bound) is refused with the option's name and its range, before any work starts.
- */
-export function intIn(option: string, min: number, max: number, why = ''): (v: unknown) => number {
-  return (v) => {
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new ConfigError(`--${option} must be an integer from ${min} to ${max}${why} (got ${String(v)})`);
-    }
-    return n;
-  };
-}
+export { intIn } from './bounds.js';
 
 /** --data-root, --hf-root and --mmeb-version, for the commands that read a downloaded data root. */
 export function dataRootOptions<T>(y: Argv<T>) {

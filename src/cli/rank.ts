@@ -1,20 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { ConfigError } from '../errors.js';
 import { rankFiles } from '../scoring/rank-files.js';
 import { emitLines } from '../util/lines.js';
-
-/**
- * `--k`'s bounds, with io.ts's `intIn` message. Not imported from io.ts: that module loads the task catalog
- * and Ajv, which `rank` never uses and which cost it start-up time.
- */
-function kIn(min: number, max: number): (v: unknown) => number {
-  return (v) => {
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new ConfigError(`--k must be an integer from ${min} to ${max} (got ${String(v)})`);
-    return n;
-  };
-}
+import { intIn } from './bounds.js';
 
 interface Args {
   queries: string;
@@ -36,7 +23,7 @@ export const rankCommand: CommandModule<object, Args> = {
       .option('query-ids', { type: 'string', describe: 'one id per line (default: row indices)' })
       .option('candidate-ids', { type: 'string', describe: 'one id per line (default: row indices)' })
       .option('gold', { type: 'string', describe: 'one JSON id or list of ids per query line, for labels and the tie policy' })
-      .option('k', { type: 'number', default: 10, coerce: kIn(1, 1_000_000) })
+      .option('k', { type: 'number', default: 10, coerce: intIn('k', 1, 1_000_000) })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
     const { predictions } = await rankFiles({

@@ -1,0 +1,17 @@
+/** Option bounds, in a module of their own so that a command as lean as `rank` can use them without loading
+ * what io.ts imports (the task catalog and eval profiles). */
+import { ConfigError } from '../errors.js';
+
+/**
+ * A yargs `coerce` for a bounded integer option: anything else (0 where 1 is the least, NaN, 2.5, a
+ * number past the bound) is refused with the option's name and its range, before any work starts.
+ */
+export function intIn(option: string, min: number, max: number, why = ''): (v: unknown) => number {
+  return (v) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`--${option} must be an integer from ${min} to ${max}${why} (got ${String(v)})`);
+    }
+    return n;
+  };
+}
