@@ -12,7 +12,6 @@ import type { BackendConfig } from '../backends/config.js';
 import { ConfigError, DataError } from '../errors.js';
 import { createBackend } from '../backends/registry.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
-import { loadEvalSet } from '../datasets/load.js';
 import { DEFAULT_EVAL_PROFILE, type EvalProfileName } from '../catalog/profiles.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 import type { TextFormat } from '../datasets/types.js';
@@ -23,9 +22,8 @@ import type { Trace } from '../backends/types.js';
 import type { PriceTable } from '../report/costs.js';
 import { buildSummary, predictionLine, type RunSummary, type TaskCost, type TaskResult } from '../report/results.js';
 import { rankIndices, stack } from '../scoring/rank.js';
-import { ScoringPool } from '../scoring/pool.js';
+import type { ScoringPool } from '../scoring/pool.js';
 import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
-import { writeItemsFile } from '../report/items.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { Cache, defaultCacheDir } from '../tte/cache.js';
 import { readJsonFile, toJson, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
@@ -191,7 +189,9 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   const cache = opts.cacheDir === null ? null : new Cache(opts.cacheDir ?? defaultCacheDir());
   // processes sharing the cache (shards on a network file system) ask the model once per item between them
   const claims = cache ? new CacheClaims(cache.dir, { ttlMs: (opts.claimTtlSeconds ?? 60) * 1000 }) : null;
-  const scoring = new ScoringPool();
+  // the scoring pool (piscina), the data readers and the items writer (sharp) load when a task is computed: a resumed run loads none
+  let scoring = null as ScoringPool | null; // (as: set in scorer, so not narrowed to null below)
+  const scorer = async () => (scoring ??= new (await import('../scoring/pool.js')).ScoringPool());
   const reranker = opts.backend.reranker ? createReranker(opts.backend.reranker) : null;
   const rerankCache = cache ? new RerankCache(cache.dir) : null;
   if (reranker && (opts.backend.rerankDepth as number) > predK && opts.tasks.some((t) => t.mode === 'global')) {
@@ -268,7 +268,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
           costs[task.name] = status.cost;
           [numQueries, numCandidates] = [status.num_queries, status.num_candidates];
         } else {
-          const { evalSet: whole } = await loadEvalSet(task, {
+          const { evalSet: whole } = await (await import('../datasets/load.js')).loadEvalSet(task, {
             dataRoot: root.dir,
             hfRoot: opts.hfRoot,
             version: opts.version,
@@ -315,7 +315,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
                 evalSet.queries.map((q, i) => JSON.stringify({ id: q.id, trace: embedded.queryTraces[i]?.text ?? null }) + '\n'),
               );
             }
-            let preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, scoring);
+            let preds = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, predK, await scorer());
             const reranked = reranker
               ? await rerankTask(evalSet, preds, reranker, {
                   backend: opts.backend,
@@ -341,7 +341,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
               : backend.unified
                 ? { id: backend.unified.id, key: modelKey(backend.unified.id, opts.backend.embedder) }
                 : null;
-            await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity, (p) => root.exists(p));
+            await (await import('../report/items.js')).writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity, (p) => root.exists(p));
             evalSet.inlineMedia.clear(); // page images carried by the data: vectors and thumbnails are made, release them
             writeJsonAtomic(scoreFile, scores, 4);
             costs[task.name] = taskCost(stats, (performance.now() - t0) / 1000);
@@ -383,7 +383,7 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
     await reranker?.close?.();
     claims?.close();
     await backend.close();
-    await scoring.close();
+    await scoring?.close();
     throw err;
   }
   const summary = validateSummary(buildSummary(opts.runId, opts.version, opts.suite ?? null, opts.backend, results, failures, profile));
@@ -411,6 +411,6 @@ export async function runTasks(opts: RunOptions): Promise<RunResult> {
   if (opts.reportDir) await writeReportsIfChanged(opts.outDir, opts.reportDir, opts.prices);
   await reranker?.close?.();
   await backend.close();
-  await scoring.close();
+  await scoring?.close();
   return { summary, failures, outDir: opts.outDir, reportDir: opts.reportDir, reused };
 }
