@@ -151,6 +151,8 @@ export class HttpClient {
    * time; success brings it back), otherwise the least busy of those up. Null when none can take it now.
    */
   private pick(): Endpoint | null {
+    // one replica, up: the common case, without a clock read or an array per request
+    if (this.endpoints.length === 1 && !this.endpoints[0].down) return this.endpoints[0];
     const now = Date.now();
     const due = this.endpoints.find((e) => e.down && !e.probing && now >= e.retryAt);
     if (due) {
