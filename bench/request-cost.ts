@@ -9,6 +9,7 @@
  *
  * (`--only` runs one kind, e.g. under `node --cpu-prof` to see where one kind's time goes.)
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseBackendConfig } from '../src/backends/config.js';
@@ -83,6 +84,11 @@ for (const [label, withImage] of [
 }
 console.log(
   `server: zero latency, separate process, ${dim}-dim answers in the encoding the client asks for (base64 float32); client concurrency ${concurrency}`,
+);
+console.log(
+  `load average (1/5/15 min): ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} — CPU per request grows on a loaded machine`,
 );
 await backend.close();
 server.stop();
