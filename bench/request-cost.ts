@@ -5,8 +5,11 @@
  * alone. Text requests, and requests carrying one real 640×480 JPEG (test/fixtures/media/img_9.jpg) read
  * from a data root. Also prints requests/s: how many model requests one harness process can issue.
  *
- *   node dist/bench/request-cost.js [--requests 3000] [--concurrency 32] [--dim 3584]
+ *   node dist/bench/request-cost.js [--requests 3000] [--concurrency 32] [--dim 3584] [--only text|image]
+ *
+ * (`--only` runs one kind, e.g. under `node --cpu-prof` to see where one kind's time goes.)
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseBackendConfig } from '../src/backends/config.js';
@@ -21,6 +24,7 @@ import { numberArg } from './args.js';
 import { startZeroServer } from './serve-child.js';
 
 const [n, concurrency, dim] = [numberArg('requests', 3000), numberArg('concurrency', 32), numberArg('dim', 3584)];
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const media = join(PACKAGE_ROOT, 'test', 'fixtures', 'media');
 const server = await startZeroServer(dim);
 const backend = await createBackend(
@@ -68,6 +72,7 @@ for (const [label, withImage] of [
   ['text', false],
   ['one 640×480 JPEG', true],
 ] as const) {
+  if (only && only !== (withImage ? 'image' : 'text')) continue;
   const runs = [await measure(withImage, `${label} a`), await measure(withImage, `${label} b`)];
   const per = runs.map((r) => r.cpuMs / r.requests);
   const rps = runs.map((r) => r.requests / r.wall);
@@ -79,6 +84,11 @@ for (const [label, withImage] of [
 }
 console.log(
   `server: zero latency, separate process, ${dim}-dim answers in the encoding the client asks for (base64 float32); client concurrency ${concurrency}`,
+);
+console.log(
+  `load average (1/5/15 min): ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} — CPU per request grows on a loaded machine`,
 );
 await backend.close();
 server.stop();

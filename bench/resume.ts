@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseBackendConfig } from '../src/backends/config.js';
@@ -67,5 +67,10 @@ Object.assign(ioCounts, { dataFilesRead: 0, mediaChecks: 0 });
 const again = await runTasks(opts);
 console.log(
   `data-root I/O: first run ${firstIo.dataFilesRead} data files read, ${firstIo.mediaChecks} media checks; resumed run (${again.reused.length}/13 reused): ${ioCounts.dataFilesRead} data files read, ${ioCounts.mediaChecks} media checks`,
+);
+console.log(
+  `load average (1/5/15 min): ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
 );
 rmSync(dir, { recursive: true, force: true });

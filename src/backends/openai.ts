@@ -122,18 +122,22 @@ function readEmbeddings(res: EmbeddingResponse, expected: number, url: string): 
   if (!Array.isArray(res.data) || res.data.length !== expected) {
     throw new BackendError(`${url}: expected ${expected} embedding(s), got ${Array.isArray(res.data) ? res.data.length : 'none'}`);
   }
-  const sorted = [...res.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  const sorted = res.data.length === 1 ? res.data : [...res.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   return sorted.map((d, i) => {
     if (typeof d.embedding === 'string') {
       // encoding_format 'base64' (asked for below): the float32 values themselves, little-endian — the same
       // numbers as the JSON list, without parsing thousands of decimals per vector
-      const bytes = Buffer.from(d.embedding, 'base64');
-      if (bytes.length === 0 || bytes.length % 4 !== 0)
-        throw new BackendError(`${url}: embedding ${i} is not base64 float32 (${bytes.length} bytes)`);
-      const v = new Float32Array(bytes.length / 4);
-      new Uint8Array(v.buffer).set(bytes);
-      if (!v.every(Number.isFinite)) throw new BackendError(`${url}: embedding ${i} has a non-finite value`);
-      return l2normalize(v);
+      const v = decodeFloat32(d.embedding);
+      if (v === null)
+        throw new BackendError(`${url}: embedding ${i} is not base64 float32 (${Buffer.from(d.embedding, 'base64').length} bytes)`);
+      // one pass: a NaN or an infinity makes the sum of squares non-finite (finite float32 squares cannot
+      // overflow a double), and the sum is l2normalize's, in the same order, so the vector is the same bits
+      let n = 0;
+      for (let k = 0; k < v.length; k++) n += v[k] * v[k];
+      if (!Number.isFinite(n)) throw new BackendError(`${url}: embedding ${i} has a non-finite value`);
+      n = Math.sqrt(n);
+      if (n > 0) for (let k = 0; k < v.length; k++) v[k] /= n;
+      return v;
     }
     if (!Array.isArray(d.embedding) || !d.embedding.every((x) => typeof x === 'number')) {
       throw new BackendError(`${url}: embedding ${i} is not a list of numbers`);
@@ -143,6 +147,25 @@ function readEmbeddings(res: EmbeddingResponse, expected: number, url: string): 
     if (bad >= 0) throw new BackendError(`${url}: embedding ${i} has a non-finite value (${String(d.embedding[bad])}) at index ${bad}`);
     return l2normalize(Float32Array.from(d.embedding as number[]));
   });
+}
+
+/**
+ * Base64 float32 straight into the vector's own buffer (no intermediate Buffer and copy); null when the text
+ * does not decode to a whole, non-zero number of float32 values.
+ */
+function decodeFloat32(text: string): Float32Array | null {
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const size = text.length % 4 === 0 ? (text.length / 4) * 3 - pad : -1;
+  if (size > 0 && size % 4 === 0) {
+    const v = new Float32Array(size / 4);
+    // exactly `size` bytes for canonical base64; anything else (line breaks, say) is decoded the general way
+    if (Buffer.from(v.buffer).write(text, 'base64') === size) return v;
+  }
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length === 0 || bytes.length % 4 !== 0) return null;
+  const v = new Float32Array(bytes.length / 4);
+  new Uint8Array(v.buffer).set(bytes);
+  return v;
 }
 
 export class OpenAIEmbedder implements Embedder {

@@ -1,12 +1,15 @@
 /**
  * Rewrite a run's report only when what it is made from changed. Rendering the charts (chart.js on a
  * canvas) was most of the time of a resumed run whose results were all reused. The report is a function of
- * the results folder's summary.json, costs.json, *_examples.json, *_items.json and *_traces.jsonl, the price table and the harness version
- * (which fixes the reference scores and the templates); a stamp beside the report records their hash and the
- * files written, and a report whose stamp matches and whose files all exist is left as it is.
+ * the results folder's summary.json, costs.json, *_examples.json, *_items.json and *_traces.jsonl (hashed
+ * whole), its *_pred.jsonl (the query browser reads them; they can be large, so each enters by size, mtime
+ * and inode — a prediction file is only ever replaced whole, by a rename), the data root the manifest names
+ * (thumbnails come from it), the price table and the harness version (which fixes the reference scores and
+ * the templates); a stamp beside the report records their hash and the files written, and a report whose
+ * stamp matches and whose files all exist is left as it is.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PriceTable } from '../report/costs.js';
 import { writeJsonAtomic } from '../util/json.js';
@@ -16,18 +19,21 @@ const STAMP = '.report-inputs.json';
 
 function inputsHash(resultsDir: string, prices: PriceTable | undefined): string {
   const h = createHash('sha256').update(JSON.stringify({ harness: packageVersion(), prices: prices ?? null }));
-  // the query browser also reads each task's items and traces
-  const files = [
-    'summary.json',
-    'costs.json',
-    ...readdirSync(resultsDir)
-      .filter((f) => /_(examples|items)\.json$|_traces\.jsonl$/.test(f))
-      .sort(),
-  ];
+  // the query browser also reads each task's items, traces and predictions
+  const names = readdirSync(resultsDir).sort();
+  const files = ['summary.json', 'costs.json', ...names.filter((f) => /_(examples|items)\.json$|_traces\.jsonl$/.test(f))];
   for (const f of files) {
     const p = join(resultsDir, f);
     h.update(`\0${f}\0`).update(existsSync(p) ? readFileSync(p) : '(absent)');
   }
+  for (const f of names.filter((n) => n.endsWith('_pred.jsonl'))) {
+    const st = statSync(join(resultsDir, f), { bigint: true });
+    h.update(`\0${f}\0${st.size} ${st.mtimeNs} ${st.ino}`);
+  }
+  const manifest = join(resultsDir, 'manifest.json');
+  h.update(
+    `\0data_root\0${existsSync(manifest) ? String((JSON.parse(readFileSync(manifest, 'utf8')) as { data_root?: unknown }).data_root) : ''}`,
+  );
   return h.digest('hex');
 }
 

@@ -14,7 +14,7 @@ import type { PriceTable } from '../report/costs.js';
 import { RerankCache } from '../rerank/cache.js';
 import { createReranker } from '../rerank/registry.js';
 import type { Reranker } from '../rerank/types.js';
-import { ScoringPool } from '../scoring/pool.js';
+import type { ScoringPool } from '../scoring/pool.js';
 import { Cache, defaultCacheDir } from '../tte/cache.js';
 import { CacheClaims } from '../tte/cache-claims.js';
 import type { ShardSource } from './shard.js';
@@ -60,7 +60,8 @@ export interface RunContext {
   backend: Backend;
   cache: Cache | null;
   claims: CacheClaims | null;
-  scoring: ScoringPool;
+  /** The scoring pool (worker threads), started by the first task that ranks: a resumed run never loads it. */
+  scoring: LazyScoringPool;
   reranker: Reranker | null;
   rerankCache: RerankCache | null;
   root: DataRoot;
@@ -70,6 +71,21 @@ export interface RunContext {
   guardRoots: string[];
 }
 
+interface LazyScoringPool {
+  get(): Promise<ScoringPool>;
+  close(): Promise<void>;
+}
+
+function lazyScoringPool(): LazyScoringPool {
+  let pool: Promise<ScoringPool> | null = null;
+  return {
+    get: () => (pool ??= import('../scoring/pool.js').then((m) => new m.ScoringPool())),
+    close: async () => {
+      if (pool) await (await pool).close();
+    },
+  };
+}
+
 /** Build the backend, caches, scoring pool and reranker the run's tasks share; refuse what cannot work. */
 export async function openRun(opts: RunOptions): Promise<RunContext> {
   const predK = opts.predK ?? 100;
@@ -77,7 +93,7 @@ export async function openRun(opts: RunOptions): Promise<RunContext> {
   const cache = opts.cacheDir === null ? null : new Cache(opts.cacheDir ?? defaultCacheDir());
   // processes sharing the cache (shards on a network file system) ask the model once per item between them
   const claims = cache ? new CacheClaims(cache.dir, { ttlMs: (opts.claimTtlSeconds ?? 60) * 1000 }) : null;
-  const scoring = new ScoringPool();
+  const scoring = lazyScoringPool();
   const reranker = opts.backend.reranker ? createReranker(opts.backend.reranker) : null;
   const rerankCache = cache ? new RerankCache(cache.dir) : null;
   if (reranker && (opts.backend.rerankDepth as number) > predK && opts.tasks.some((t) => t.mode === 'global')) {

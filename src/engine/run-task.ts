@@ -6,10 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import type { TaskSpec } from '../catalog/types.js';
-import { loadEvalSet } from '../datasets/load.js';
 import type { EvalSet } from '../datasets/types.js';
 import { scorePredictions } from '../metrics/ranking.js';
-import { writeItemsFile } from '../report/items.js';
 import type { TaskCost, TaskResult } from '../report/results.js';
 import { rerankTask } from '../rerank/task.js';
 import { makeThinkGate, thinkCost } from '../tte/gate.js';
@@ -108,6 +106,8 @@ function fingerprintInputs(run: RunContext, task: TaskSpec): FingerprintInputs {
 
 /** The task's EvalSet (this shard's query range of it, for a part), its fingerprints and its data files. */
 async function loadTask(run: RunContext, task: TaskSpec, inputs: FingerprintInputs): Promise<LoadedTask> {
+  // the data readers load only when a task is computed: a resumed run never imports them
+  const { loadEvalSet } = await import('../datasets/load.js');
   const { evalSet: whole } = await loadEvalSet(task, {
     dataRoot: run.root.dir,
     hfRoot: run.opts.hfRoot,
@@ -162,7 +162,7 @@ async function computeTask(
     claims: run.claims,
   });
   writeTraces(files, evalSet, embedded.queryTraces);
-  const ranked = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, run.predK, run.scoring);
+  const ranked = await predict(evalSet, embedded.queryVectors, embedded.candidateVectors, run.predK, await run.scoring.get());
   const reranked = run.reranker
     ? await rerankTask(evalSet, ranked, run.reranker, {
         backend: opts.backend,
@@ -178,6 +178,7 @@ async function computeTask(
   writePredictions(files, preds);
   writeExamples(files, examples(evalSet, preds, embedded.queryTraces));
   // what the query browser, id-paired comparisons and trace export read
+  const { writeItemsFile } = await import('../report/items.js'); // sharp: only when a task is computed
   await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity(run), (p) => run.root.exists(p));
   evalSet.inlineMedia.clear(); // page images carried by the data: vectors and thumbnails are made, release them
   writeScores(files, scores);
