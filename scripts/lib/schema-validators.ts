@@ -21,6 +21,7 @@ export const SCHEMA_VALIDATORS: [schema: string, generated: string][] = [
   ['tasks/schema/task.schema.json', 'src/catalog/task-validator.generated.ts'],
   ['schemas/run-summary.schema.json', 'src/report/summary-validator.generated.ts'],
   ['src/backends/config.ts#BACKEND_SCHEMA', 'src/backends/config-validator.generated.ts'],
+  ['tasks/schema/profile.schema.json', 'src/catalog/profile-validator.generated.ts'],
 ];
 
 export function validatorSource(schemaFile: string): string {

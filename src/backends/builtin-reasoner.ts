@@ -4,12 +4,12 @@
  * words, in the ECR format (<think> … </think> summary). It lets teacher/distilled/unified runs work
  * offline and shows what the pipeline does with a trace; it knows nothing.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../util/sharp.js';
 import type { LoadedMedia, ReasonInput, Reasoner, Trace } from './types.js';
 import { colourName } from './builtin.js';
 
 async function dominantColours(data: Uint8Array): Promise<string[]> {
-  const px = await sharp(data).removeAlpha().resize(8, 8, { fit: 'fill' }).raw().toBuffer();
+  const px = await (await loadSharp())(data).removeAlpha().resize(8, 8, { fit: 'fill' }).raw().toBuffer();
   const counts = new Map<string, number>();
   for (let p = 0; p < 64; p++) {
     const best = colourName(px[p * 3], px[p * 3 + 1], px[p * 3 + 2]);

@@ -7,7 +7,7 @@
  *  - video: the mean of its frames' features.
  * The vector is L2-normalised. It knows nothing about tasks.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../util/sharp.js';
 import type { EmbedInput, Embedder, LoadedMedia } from './types.js';
 import { BackendError } from '../errors.js';
 import { l2normalize } from '../util/vector.js';
@@ -76,7 +76,7 @@ function addText(v: Float32Array, text: string): void {
 async function imageFeatures(data: Uint8Array, path: string): Promise<Float32Array> {
   let px: Buffer;
   try {
-    px = await sharp(data).removeAlpha().resize(THUMB, THUMB, { fit: 'fill' }).toColourspace('srgb').raw().toBuffer();
+    px = await (await loadSharp())(data).removeAlpha().resize(THUMB, THUMB, { fit: 'fill' }).toColourspace('srgb').raw().toBuffer();
   } catch (err) {
     throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
   }

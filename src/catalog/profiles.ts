@@ -9,9 +9,8 @@
  * punctuation of the instruction) is the model protocol's business; the profile gives the protocol the
  * strings and counts the reference evaluation used.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
+import { validate as validateProfileFile } from './profile-validator.generated.js';
 import { ConfigError } from '../errors.js';
 import { readConfigJson } from '../util/json.js';
 import { PACKAGE_ROOT } from '../util/package-root.js';
@@ -22,7 +21,6 @@ export type EvalProfileName = (typeof EVAL_PROFILES)[number];
 export const DEFAULT_EVAL_PROFILE: EvalProfileName = 'vlm2vec';
 
 export const PROFILES_DIR = join(PACKAGE_ROOT, 'tasks', 'profiles');
-const SCHEMA_PATH = join(PACKAGE_ROOT, 'tasks', 'schema', 'profile.schema.json');
 
 /** The catalog instruction keys a MomentSeeker-style task uses for its three kinds of query. */
 export type QueryKindKey = 'textQuery' | 'imageQuery' | 'videoQuery';
@@ -119,11 +117,9 @@ export function parseEvalProfileName(s: string): EvalProfileName {
   return s;
 }
 
-let validateFn: ReturnType<Ajv['compile']> | undefined;
-function validator(): ReturnType<Ajv['compile']> {
-  if (!validateFn) validateFn = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
-  return validateFn;
-}
+/** tasks/schema/profile.schema.json compiled ahead of time (scripts/gen-schema-validators.ts), so that a run
+ * loads no Ajv; a test keeps it in step with the schema file. */
+const validator = (): { (doc: unknown): boolean; errors?: { instancePath: string; message?: string }[] | null } => validateProfileFile;
 
 /**
  * Read, validate and check one profile file: the schema (unknown fields refused), the name, and every task

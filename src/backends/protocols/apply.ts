@@ -1,5 +1,6 @@
 /** Applying a protocol's plan to loaded media: which bytes go where, and local embedders behind a protocol. */
-import sharp from 'sharp';
+import type sharp from 'sharp';
+import { loadSharp } from '../../util/sharp.js';
 import { BackendError } from '../../errors.js';
 import type { MediaRef } from '../../datasets/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
@@ -44,12 +45,12 @@ export async function applyResize(data: Uint8Array, path: string, rule: Plan['re
   if (!rule) return data;
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    meta = await sharp(data).metadata();
+    meta = await (await loadSharp())(data).metadata();
   } catch (err) {
     throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
   }
   if ((meta.width ?? 0) >= rule.minSide && (meta.height ?? 0) >= rule.minSide) return data;
-  const out = await sharp(data).resize(rule.to[0], rule.to[1], { fit: 'fill', kernel: 'cubic' }).png().toBuffer();
+  const out = await (await loadSharp())(data).resize(rule.to[0], rule.to[1], { fit: 'fill', kernel: 'cubic' }).png().toBuffer();
   return new Uint8Array(out);
 }
 
