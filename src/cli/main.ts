@@ -124,6 +124,19 @@ const COMMANDS: CommandEntry[] = [
 export { COMMANDS };
 
 /**
+ * yargs renders the help text of the command it runs before running it (so that a handler could call
+ * showHelp()), measuring every option's string width: ~40 ms on each command line, most of what `tasks`
+ * costs beyond yargs' own loading. No handler here shows help (a failure prints one line; `--help` renders
+ * on its own path), so the cache is skipped; if a yargs version lacks this internal, nothing changes.
+ */
+function skipHelpCache(cli: ReturnType<typeof yargs>): void {
+  const internal = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+    .getInternalMethods;
+  const usage = internal?.call(cli).getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
+/**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
  * error; 2 bad input or configuration (the message names file, row and field).
  */
@@ -141,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err && err.name !== 'YError') throw err;
       throw new ConfigError(msg ?? err?.message);
     });
+  skipHelpCache(cli);
   try {
     await cli.parseAsync();
     if (typeof process.exitCode === 'number') exitCode = process.exitCode;
