@@ -384,6 +384,7 @@ function onTimeout(x: Exchange): void {
 
 function exchange(d: Dispatcher, opts: Dispatcher.DispatchOptions, timeoutMs: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
+    // undici's types declare only the new handler methods; the legacy ones Exchange implements are still called
     d.dispatch(opts, new Exchange(resolve, reject, timeoutMs) as unknown as Dispatcher.DispatchHandler);
   });
 }

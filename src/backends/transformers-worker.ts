@@ -43,5 +43,6 @@ export default async function embed(task: WorkerTask): Promise<Float32Array> {
   const dim = vectors[0]?.length ?? 0;
   const out = new Float32Array(vectors.length * dim);
   vectors.forEach((v, i) => out.set(v, i * dim));
+  // move() wraps the array for transfer (typed as its wrapper); the caller receives the Float32Array itself
   return move(out) as unknown as Float32Array;
 }
