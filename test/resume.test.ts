@@ -77,3 +77,72 @@ test('resume: a finished 13-task run is reused with no data file read and no med
   await runTasks(opts);
   assert.deepEqual(ioCounts, { dataFilesRead: 0, mediaChecks: 0 }, 'and the next resume reads nothing again');
 });
+
+test('resume: query-range parts of split tasks are reused with no data read, with the same results, log and manifest', async () => {
+  const mini = loadSuite('mini');
+  const dir = tempDir();
+  const backend = parseBackendConfig({ name: 'builtin-floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
+  const names = ['ImageNet-1K', 'MSR-VTT'];
+  const log: string[] = [];
+  const opts: RunOptions = {
+    runId: 'parts',
+    tasks: mini.tasks.filter((t) => names.includes(t.name)),
+    dataRoot: mini.dataRoot as string,
+    version: 'v2.1',
+    backend,
+    outDir: join(dir, 'out'),
+    cacheDir: null,
+    // a local task and a global one, each computed here only for its second half
+    parts: { 'ImageNet-1K': { part: 1, parts: 2 }, 'MSR-VTT': { part: 1, parts: 2 } },
+    log: (l) => log.push(l),
+  };
+  const results = () =>
+    Object.fromEntries(
+      readdirSync(opts.outDir)
+        .filter((f) => /(_score\.json|_pred\.jsonl|^summary\.json)$/.test(f))
+        .map((f) => [f, readFileSync(join(opts.outDir, f), 'utf8')]),
+    );
+  // what the manifest records of each task's identity (reused, seconds and stats say how this run went)
+  const manifestTasks = () =>
+    Object.entries(
+      JSON.parse(readFileSync(join(opts.outDir, 'manifest.json'), 'utf8')).tasks as Record<string, Record<string, unknown>>,
+    ).map(([name, t]) => [name, t.fingerprint, t.data, t.part]);
+  const first = await runTasks(opts);
+  assert.deepEqual(first.reused, []);
+  const [before, manifestBefore, logBefore] = [results(), manifestTasks(), log.splice(0)];
+  for (const name of names) {
+    const status = JSON.parse(readFileSync(join(opts.outDir, '.status', `${name}.json`), 'utf8'));
+    assert.equal(status.part.index, 1);
+    assert.ok(status.part.num_queries > 0 && status.part.num_queries < status.num_queries, name);
+  }
+
+  Object.assign(ioCounts, { dataFilesRead: 0, mediaChecks: 0 });
+  const again = await runTasks(opts);
+  assert.deepEqual(again.reused, names);
+  assert.deepEqual(ioCounts, { dataFilesRead: 0, mediaChecks: 0 });
+  assert.deepEqual(results(), before, 'the same result files, byte for byte');
+  assert.deepEqual(again.summary, first.summary);
+  assert.deepEqual(manifestTasks(), manifestBefore, 'the same fingerprints, data and part ranges');
+  // the same log lines (part, range, counts, score), but for saying they were reused and how long it took
+  const partLines = (lines: string[]) => lines.map((l) => l.replace(/ \(reused\)/, '').replace(/ \([\d.]+s\)$/, ''));
+  assert.equal(logBefore.filter((l) => / part 2\/2 \(queries \d+\.\.\d+ of \d+\): /.test(l)).length, 2, logBefore.join('\n'));
+  assert.deepEqual(partLines(log.splice(0)), partLines(logBefore));
+
+  // a status written before parts kept their own counts: loaded once (same results), then resumed blind
+  for (const name of names) {
+    const file = join(opts.outDir, '.status', `${name}.json`);
+    const status = JSON.parse(readFileSync(file, 'utf8'));
+    delete status.part.num_queries;
+    delete status.part.num_candidates;
+    writeFileSync(file, JSON.stringify(status));
+  }
+  Object.assign(ioCounts, { dataFilesRead: 0, mediaChecks: 0 });
+  const old = await runTasks(opts);
+  assert.deepEqual(old.reused, names);
+  assert.ok(ioCounts.dataFilesRead > 0, 'loaded to learn its counts');
+  assert.deepEqual(results(), before);
+  Object.assign(ioCounts, { dataFilesRead: 0, mediaChecks: 0 });
+  await runTasks(opts);
+  assert.deepEqual(ioCounts, { dataFilesRead: 0, mediaChecks: 0 }, 'and the next resume reads nothing');
+  assert.deepEqual(results(), before);
+});

@@ -54,12 +54,22 @@ export function taskFingerprints(inputs: FingerprintInputs, data: DataFingerprin
  * A finished task is resumed from the data files its status recorded (size + mtime, and the folders and
  * dataset cards that decide which files a split resolves to): no data is read, no media stated. Returns
  * the data fingerprint when that holds, else null — and then the caller loads the EvalSet and decides
- * exactly as before. (A query-range part never resumes this way: its own counts are not in the status,
- * which holds the whole task's.)
+ * exactly as before. A query-range part resumes this way when its status is that same part's and holds
+ * its own counts (the status's top-level counts are the whole task's).
  */
 export function resumeWithoutData(status: TaskStatus | null, inputs: FingerprintInputs, guardRoots: string[]): DataFingerprint | null {
-  if (inputs.part || !status?.data_files || !status.resume_guard) return null;
+  if (!status?.data_files || !status.resume_guard) return null;
+  if (inputs.part && !samePart(status, inputs.part)) return null;
+  if (!inputs.part && status.part) return null;
   if (!sameGuard(resumeGuard(status.data_files, guardRoots), status.resume_guard)) return null;
   const data = dataFingerprint(status.data_files);
   return taskFingerprints(inputs, data).fingerprint === status.fingerprint ? data : null;
+}
+
+/** The status is the finished part `part` of `parts` and records the part's own counts. */
+function samePart(status: TaskStatus, part: { part: number; parts: number }): boolean {
+  const p = status.part;
+  return (
+    p !== undefined && p.index === part.part && p.count === part.parts && p.num_queries !== undefined && p.num_candidates !== undefined
+  );
 }

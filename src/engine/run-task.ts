@@ -70,6 +70,13 @@ export async function runTask(
   const status = finishedStatus(files);
   const data = resumeWithoutData(status, inputs, run.guardRoots);
   if (status && data) {
+    const sp = status.part;
+    if (inputs.part && sp?.num_queries !== undefined && sp.num_candidates !== undefined) {
+      // the same fingerprint record and log line as when the part is loaded, from what its status kept
+      recordFingerprint({ fingerprint: status.fingerprint, data, part: { index: sp.index, count: sp.count, range: sp.range } });
+      const label = ` part ${sp.index + 1}/${sp.count} (queries ${sp.range[0]}..${sp.range[1]} of ${status.num_queries})`;
+      return reuseTask(task, files, status, [sp.num_queries, sp.num_candidates], label);
+    }
     recordFingerprint({ fingerprint: status.fingerprint, data });
     return reuseTask(task, files, status, [status.num_queries, status.num_candidates], '');
   }
@@ -133,10 +140,22 @@ function reuseTask(task: TaskSpec, files: TaskFiles, status: TaskStatus, counts:
   };
 }
 
-/** Record the data files (a status from before they were) and their current guard, so the next resume reads nothing. */
+/**
+ * Record the data files (a status from before they were), their current guard and a part's own counts, so
+ * the next resume reads nothing.
+ */
 function recordDataFiles(files: TaskFiles, status: TaskStatus, loaded: LoadedTask): void {
-  if (!isDeepStrictEqual(status.data_files, loaded.dataFiles) || !isDeepStrictEqual(status.resume_guard, loaded.guard))
-    writeStatus(files, { ...status, data_files: loaded.dataFiles, resume_guard: loaded.guard });
+  const part = status.part && {
+    ...status.part,
+    num_queries: loaded.evalSet.queries.length,
+    num_candidates: loaded.evalSet.candidates.length,
+  };
+  if (
+    !isDeepStrictEqual(status.data_files, loaded.dataFiles) ||
+    !isDeepStrictEqual(status.resume_guard, loaded.guard) ||
+    !isDeepStrictEqual(status.part, part)
+  )
+    writeStatus(files, { ...status, data_files: loaded.dataFiles, resume_guard: loaded.guard, ...(part ? { part } : {}) });
 }
 
 /** Embed (reasoning first where the pipeline does), rank, rerank, score, and write the task's files; the status last. */
@@ -214,6 +233,13 @@ function computedStatus(loaded: LoadedTask, cost: TaskCost, part: { part: number
     resume_guard: loaded.guard,
   };
   if (part && loaded.range)
-    st.part = { index: part.part, count: part.parts, range: loaded.range, task_fingerprint: loaded.taskFingerprint };
+    st.part = {
+      index: part.part,
+      count: part.parts,
+      range: loaded.range,
+      task_fingerprint: loaded.taskFingerprint,
+      num_queries: loaded.evalSet.queries.length,
+      num_candidates: loaded.evalSet.candidates.length,
+    };
   return st;
 }

@@ -21,8 +21,18 @@ export interface TaskStatus {
   num_candidates: number;
   /** What computing this task cost when it was computed (kept so a resumed run still reports it). */
   cost: TaskCost;
-  /** A part of a split task: its query range, and the fingerprint the whole task has (for `merge`). */
-  part?: { index: number; count: number; range: [number, number]; task_fingerprint: string };
+  /**
+   * A part of a split task: its query range, the fingerprint the whole task has (for `merge`), and the part's
+   * own counts (for resuming it without reading data; absent in statuses written before they were kept).
+   */
+  part?: {
+    index: number;
+    count: number;
+    range: [number, number];
+    task_fingerprint: string;
+    num_queries?: number;
+    num_candidates?: number;
+  };
   /** The data files the task was built from, and what must not change to resume from them alone. */
   data_files?: string[];
   resume_guard?: Record<string, [number, number] | null>;
