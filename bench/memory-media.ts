@@ -25,7 +25,7 @@ const PAGES = 1200;
 const VIDORE_QUERIES = 500;
 
 async function makeData(dir: string): Promise<void> {
-  const { writeHfParquet } = await import('../scripts/lib/hf-parquet.js');
+  const { NEXTQA_COLUMNS, writeHfParquet } = await import('../scripts/lib/hf-parquet.js');
   const sharp = (await import('sharp')).default;
   const card = (repo: string, configs: string[]) => {
     const file = join(dir, 'hf', repo, 'README.md');
@@ -52,18 +52,7 @@ async function makeData(dir: string): Promise<void> {
   const types = ['CW', 'CH', 'TN', 'TC', 'DL', 'DC', 'DO'];
   writeHfParquet(
     join(dir, 'hf', 'VLM2Vec', 'NExTQA', 'MC', 'test-00000-of-00001.parquet'),
-    [
-      { name: 'video', type: 'int64' },
-      { name: 'question', type: 'string' },
-      { name: 'answer', type: 'int64' },
-      { name: 'qid', type: 'int64' },
-      { name: 'type', type: 'string' },
-      { name: 'a0', type: 'string' },
-      { name: 'a1', type: 'string' },
-      { name: 'a2', type: 'string' },
-      { name: 'a3', type: 'string' },
-      { name: 'a4', type: 'string' },
-    ],
+    NEXTQA_COLUMNS,
     Array.from({ length: QUESTIONS }, (_, i) => ({
       video: 4000000000 + (i % VIDEOS),
       question: `what did the person in video ${i % VIDEOS} do after step ${Math.floor(i / VIDEOS)}`,

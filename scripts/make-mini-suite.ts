@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
 import { visragPageFile } from '../src/datasets/visrag.js';
-import { writeHfParquet, type ColumnSpec } from './lib/hf-parquet.js';
+import { MMEB_IMAGE_COLUMNS, NEXTQA_COLUMNS, writeHfParquet, type ColumnSpec } from './lib/hf-parquet.js';
 import { seededRandom } from '../src/util/random.js';
 
 /** Seeded, so every pixel and shuffle is reproducible. */
@@ -82,15 +82,6 @@ class Writer {
   }
 }
 
-const IMAGE_COLUMNS: ColumnSpec[] = [
-  { name: 'qry_inst', type: 'string' },
-  { name: 'qry_text', type: 'string' },
-  { name: 'qry_img_path', type: 'string' },
-  { name: 'tgt_inst', type: 'string' },
-  { name: 'tgt_text', type: 'string[]' },
-  { name: 'tgt_img_path', type: 'string[]' },
-];
-
 const IMAGE_CONFIGS = ['ImageNet-1K', 'OK-VQA', 'VisualNews_t2i', 'MSCOCO_i2t', 'RefCOCO'];
 
 async function imageTasks(w: Writer, samples: string | null): Promise<void> {
@@ -133,7 +124,7 @@ async function imageTasks(w: Writer, samples: string | null): Promise<void> {
       tgt_img_path: ['', '', '', '', ''],
     });
   }
-  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/ImageNet-1K/test-00000-of-00001.parquet', IMAGE_COLUMNS, cls);
+  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/ImageNet-1K/test-00000-of-00001.parquet', MMEB_IMAGE_COLUMNS, cls);
 
   // OK-VQA (I-QA): "what colour" questions.
   const qa: Record<string, unknown>[] = [];
@@ -151,7 +142,7 @@ async function imageTasks(w: Writer, samples: string | null): Promise<void> {
       tgt_img_path: ['', '', '', '', ''],
     });
   }
-  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/OK-VQA/test-00000-of-00001.parquet', IMAGE_COLUMNS, qa);
+  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/OK-VQA/test-00000-of-00001.parquet', MMEB_IMAGE_COLUMNS, qa);
 
   // VisualNews_t2i (I-RET): captions → images; the gold image has the colour the caption names.
   const t2i: Record<string, unknown>[] = [];
@@ -177,7 +168,7 @@ async function imageTasks(w: Writer, samples: string | null): Promise<void> {
       tgt_img_path: paths,
     });
   }
-  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/VisualNews_t2i/test-00000-of-00001.parquet', IMAGE_COLUMNS, t2i);
+  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/VisualNews_t2i/test-00000-of-00001.parquet', MMEB_IMAGE_COLUMNS, t2i);
 
   // MSCOCO_i2t (I-RET): image → captions naming colours.
   const i2t: Record<string, unknown>[] = [];
@@ -203,7 +194,7 @@ async function imageTasks(w: Writer, samples: string | null): Promise<void> {
       tgt_img_path: ['', '', '', '', ''],
     });
   }
-  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/MSCOCO_i2t/test-00000-of-00001.parquet', IMAGE_COLUMNS, i2t);
+  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/MSCOCO_i2t/test-00000-of-00001.parquet', MMEB_IMAGE_COLUMNS, i2t);
 
   // RefCOCO (I-VG): a referring expression over a scene; candidates are crops of several colours.
   const vg: Record<string, unknown>[] = [];
@@ -230,7 +221,7 @@ async function imageTasks(w: Writer, samples: string | null): Promise<void> {
       tgt_img_path: paths,
     });
   }
-  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/RefCOCO/test-00000-of-00001.parquet', IMAGE_COLUMNS, vg);
+  w.parquet('hf/ziyjiang/MMEB_Test_Instruct/RefCOCO/test-00000-of-00001.parquet', MMEB_IMAGE_COLUMNS, vg);
   w.card(
     'ziyjiang/MMEB_Test_Instruct',
     `configs:\n${IMAGE_CONFIGS.map((c) => `- config_name: ${c}\n  data_files:\n  - split: test\n    path: ${c}/test-*`).join('\n')}`,
@@ -299,22 +290,7 @@ async function videoTasks(w: Writer, samples: string | null): Promise<void> {
       12,
       700 + i,
     );
-  w.parquet(
-    'hf/VLM2Vec/NExTQA/MC/test-00000-of-00001.parquet',
-    [
-      { name: 'video', type: 'int64' },
-      { name: 'question', type: 'string' },
-      { name: 'answer', type: 'int64' },
-      { name: 'qid', type: 'int64' },
-      { name: 'type', type: 'string' },
-      { name: 'a0', type: 'string' },
-      { name: 'a1', type: 'string' },
-      { name: 'a2', type: 'string' },
-      { name: 'a3', type: 'string' },
-      { name: 'a4', type: 'string' },
-    ],
-    nextRows,
-  );
+  w.parquet('hf/VLM2Vec/NExTQA/MC/test-00000-of-00001.parquet', NEXTQA_COLUMNS, nextRows);
   w.card('VLM2Vec/NExTQA', 'configs:\n- config_name: MC\n  data_files:\n  - split: test\n    path: MC/test-*');
 
   // MSR-VTT (V-RET, global): real 1k-A test captions.

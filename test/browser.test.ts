@@ -14,7 +14,7 @@ import { parseBackendConfig } from '../src/backends/config.js';
 import { getTask } from '../src/catalog/load.js';
 import { runTasks } from '../src/engine/run.js';
 import { loadSuite } from '../src/engine/suites.js';
-import { writeHfParquet } from '../scripts/lib/hf-parquet.js';
+import { MMEB_IMAGE_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
 import { Chromium, findChromium, type Page } from './chromium.js';
 import { runCli, tempDir } from './helpers.js';
 
@@ -85,27 +85,16 @@ test('the run report and an ablation report render in headless Chromium: tables,
   // a task whose dataset text carries markup and script
   const root = join(dir, 'data');
   const planted = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> what is shown?';
-  writeHfParquet(
-    join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'),
-    [
-      { name: 'qry_inst', type: 'string' },
-      { name: 'qry_text', type: 'string' },
-      { name: 'qry_img_path', type: 'string' },
-      { name: 'tgt_inst', type: 'string' },
-      { name: 'tgt_text', type: 'string[]' },
-      { name: 'tgt_img_path', type: 'string[]' },
-    ],
-    [
-      {
-        qry_inst: '<|image_1|>\nRepresent the news:',
-        qry_text: planted,
-        qry_img_path: 'N24News/a.jpg',
-        tgt_inst: '',
-        tgt_text: ['<b onmouseover="window.__pwned=3">Sports</b>', 'Art'],
-        tgt_img_path: ['', ''],
-      },
-    ],
-  );
+  writeHfParquet(join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'), MMEB_IMAGE_COLUMNS, [
+    {
+      qry_inst: '<|image_1|>\nRepresent the news:',
+      qry_text: planted,
+      qry_img_path: 'N24News/a.jpg',
+      tgt_inst: '',
+      tgt_text: ['<b onmouseover="window.__pwned=3">Sports</b>', 'Art'],
+      tgt_img_path: ['', ''],
+    },
+  ]);
   mkdirSync(join(root, 'image-tasks/N24News'), { recursive: true });
   cpSync(join(mini.dataRoot!, 'image-tasks/OK-VQA/Test/COCO_val2014_000000000100.jpg'), join(root, 'image-tasks/N24News/a.jpg'));
   await runTasks({

@@ -12,17 +12,8 @@ import { loadEvalSet } from '../src/datasets/load.js';
 import { validateTasks } from '../src/datasets/validate.js';
 import { flattenMedia } from '../src/datasets/types.js';
 import { DataError } from '../src/errors.js';
-import { writeHfParquet, type ColumnSpec } from '../scripts/lib/hf-parquet.js';
+import { MMEB_IMAGE_COLUMNS, NEXTQA_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
 import { tempDir } from './helpers.js';
-
-const IMG: ColumnSpec[] = [
-  { name: 'qry_inst', type: 'string' },
-  { name: 'qry_text', type: 'string' },
-  { name: 'qry_img_path', type: 'string' },
-  { name: 'tgt_inst', type: 'string' },
-  { name: 'tgt_text', type: 'string[]' },
-  { name: 'tgt_img_path', type: 'string[]' },
-];
 
 function root(): string {
   return tempDir('tte-parsers-');
@@ -35,7 +26,7 @@ function frames(dir: string, rel: string, n: number): void {
   for (let i = 0; i < n; i++) touch(dir, `${rel}/${String(i).padStart(4, '0')}.jpeg`);
 }
 function imageRows(dir: string, config: string, rows: Record<string, unknown>[]): void {
-  writeHfParquet(join(dir, 'hf/ziyjiang/MMEB_Test_Instruct', config, 'test-00000-of-00001.parquet'), IMG, rows);
+  writeHfParquet(join(dir, 'hf/ziyjiang/MMEB_Test_Instruct', config, 'test-00000-of-00001.parquet'), MMEB_IMAGE_COLUMNS, rows);
   for (const r of rows) {
     if (r.qry_img_path) touch(dir, `image-tasks/${r.qry_img_path}`);
     for (const p of r.tgt_img_path as string[]) if (p) touch(dir, `image-tasks/${p}`);
@@ -240,35 +231,20 @@ test('videomme: options joined by "\\n", ids are full options, texts sliced afte
 
 test('nextqa: qa_template options in the query, raw option strings as candidates, int answer', async () => {
   const dir = root();
-  writeHfParquet(
-    join(dir, 'hf/VLM2Vec/NExTQA/MC/test-00000-of-00001.parquet'),
-    [
-      { name: 'video', type: 'int64' },
-      { name: 'question', type: 'string' },
-      { name: 'answer', type: 'int64' },
-      { name: 'qid', type: 'int64' },
-      { name: 'type', type: 'string' },
-      { name: 'a0', type: 'string' },
-      { name: 'a1', type: 'string' },
-      { name: 'a2', type: 'string' },
-      { name: 'a3', type: 'string' },
-      { name: 'a4', type: 'string' },
-    ],
-    [
-      {
-        video: 2925959064,
-        question: 'where is this place',
-        answer: 1,
-        qid: 1,
-        type: 'DL',
-        a0: 'mall',
-        a1: 'river ',
-        a2: 'swimming pool',
-        a3: 'living room',
-        a4: 'mountain',
-      },
-    ],
-  );
+  writeHfParquet(join(dir, 'hf/VLM2Vec/NExTQA/MC/test-00000-of-00001.parquet'), NEXTQA_COLUMNS, [
+    {
+      video: 2925959064,
+      question: 'where is this place',
+      answer: 1,
+      qid: 1,
+      type: 'DL',
+      a0: 'mall',
+      a1: 'river ',
+      a2: 'swimming pool',
+      a3: 'living room',
+      a4: 'mountain',
+    },
+  ]);
   frames(dir, 'video-tasks/frames/video_qa/NExTQA/2925959064', 9);
   const { evalSet } = await loadEvalSet(getTask('NExTQA'), { dataRoot: dir });
   assert.equal(
@@ -347,7 +323,7 @@ test('a malformed row names task, file, row and field', async () => {
 
 test('validate lists every missing image and empty frame folder at once', async () => {
   const dir = root();
-  writeHfParquet(join(dir, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'), IMG, [
+  writeHfParquet(join(dir, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'), MMEB_IMAGE_COLUMNS, [
     { qry_inst: 'i', qry_text: 'a', qry_img_path: 'N24News/missing1.jpg', tgt_inst: '', tgt_text: ['x'], tgt_img_path: [''] },
     { qry_inst: 'i', qry_text: 'b', qry_img_path: 'N24News/missing2.jpg', tgt_inst: '', tgt_text: ['y'], tgt_img_path: [''] },
   ]);

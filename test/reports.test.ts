@@ -13,7 +13,7 @@ import { CHART_HEIGHT, CHART_WIDTH } from '../src/report/charts.js';
 import { escapeHtml } from '../src/report/html.js';
 import { validateSummary } from '../src/report/summary-schema.js';
 import { writeReports } from '../src/report/write.js';
-import { writeHfParquet } from '../scripts/lib/hf-parquet.js';
+import { MMEB_IMAGE_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
 import { SCORES, runCli, tempDir } from './helpers.js';
 
 const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
@@ -57,27 +57,16 @@ test('the HTML report is self-contained, shows tables and real PNG charts, and r
   const dir = tempDir();
   // a task whose texts carry markup
   const root = join(dir, 'data');
-  writeHfParquet(
-    join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'),
-    [
-      { name: 'qry_inst', type: 'string' },
-      { name: 'qry_text', type: 'string' },
-      { name: 'qry_img_path', type: 'string' },
-      { name: 'tgt_inst', type: 'string' },
-      { name: 'tgt_text', type: 'string[]' },
-      { name: 'tgt_img_path', type: 'string[]' },
-    ],
-    [
-      {
-        qry_inst: '<|image_1|>\nRepresent the news:',
-        qry_text: '<script>alert("x")</script> & <img src=x onerror=alert(1)>',
-        qry_img_path: 'N24News/a.jpg',
-        tgt_inst: '',
-        tgt_text: ['<b>Sports</b>', 'Art'],
-        tgt_img_path: ['', ''],
-      },
-    ],
-  );
+  writeHfParquet(join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'), MMEB_IMAGE_COLUMNS, [
+    {
+      qry_inst: '<|image_1|>\nRepresent the news:',
+      qry_text: '<script>alert("x")</script> & <img src=x onerror=alert(1)>',
+      qry_img_path: 'N24News/a.jpg',
+      tgt_inst: '',
+      tgt_text: ['<b>Sports</b>', 'Art'],
+      tgt_img_path: ['', ''],
+    },
+  ]);
   mkdirSync(join(root, 'image-tasks/N24News'), { recursive: true });
   cpSync(join(mini.dataRoot!, 'image-tasks/OK-VQA/Test/COCO_val2014_000000000100.jpg'), join(root, 'image-tasks/N24News/a.jpg'));
   await runTasks({

@@ -14,6 +14,30 @@ export interface ColumnSpec {
   type: ColumnType;
 }
 
+/** The columns of MMEB-V2's image tasks (ziyjiang/MMEB_Test_Instruct), as its Hub files have them. */
+export const MMEB_IMAGE_COLUMNS: ColumnSpec[] = [
+  { name: 'qry_inst', type: 'string' },
+  { name: 'qry_text', type: 'string' },
+  { name: 'qry_img_path', type: 'string' },
+  { name: 'tgt_inst', type: 'string' },
+  { name: 'tgt_text', type: 'string[]' },
+  { name: 'tgt_img_path', type: 'string[]' },
+];
+
+/** The columns of NExTQA's MC split (TIGER-Lab VLM2Vec/NExTQA), as its Hub file has them. */
+export const NEXTQA_COLUMNS: ColumnSpec[] = [
+  { name: 'video', type: 'int64' },
+  { name: 'question', type: 'string' },
+  { name: 'answer', type: 'int64' },
+  { name: 'qid', type: 'int64' },
+  { name: 'type', type: 'string' },
+  { name: 'a0', type: 'string' },
+  { name: 'a1', type: 'string' },
+  { name: 'a2', type: 'string' },
+  { name: 'a3', type: 'string' },
+  { name: 'a4', type: 'string' },
+];
+
 type SchemaElement = Record<string, unknown>;
 
 function leaf(name: string, t: 'string' | 'int64' | 'double' | 'bytes'): SchemaElement {
