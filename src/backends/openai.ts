@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackendError, ConfigError } from '../errors.js';
 import { PACKAGE_ROOT } from '../util/package-root.js';
-import { l2normalize } from '../util/vector.js';
+import { l2normalize, l2normalizeFinite } from '../util/vector.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from './http.js';
 import { getProtocol } from './protocols/index.js';
 import { applyResize, planFor, sentLoaded } from './protocols/apply.js';
@@ -130,14 +130,10 @@ function readEmbeddings(res: EmbeddingResponse, expected: number, url: string): 
       const v = decodeFloat32(d.embedding);
       if (v === null)
         throw new BackendError(`${url}: embedding ${i} is not base64 float32 (${Buffer.from(d.embedding, 'base64').length} bytes)`);
-      // one pass: a NaN or an infinity makes the sum of squares non-finite (finite float32 squares cannot
-      // overflow a double), and the sum is l2normalize's, in the same order, so the vector is the same bits
-      let n = 0;
-      for (let k = 0; k < v.length; k++) n += v[k] * v[k];
-      if (!Number.isFinite(n)) throw new BackendError(`${url}: embedding ${i} has a non-finite value`);
-      n = Math.sqrt(n);
-      if (n > 0) for (let k = 0; k < v.length; k++) v[k] /= n;
-      return v;
+      // the finite check rides on the norm's pass (no separate scan per answer)
+      const unit = l2normalizeFinite(v);
+      if (unit === null) throw new BackendError(`${url}: embedding ${i} has a non-finite value`);
+      return unit;
     }
     if (!Array.isArray(d.embedding) || !d.embedding.every((x) => typeof x === 'number')) {
       throw new BackendError(`${url}: embedding ${i} is not a list of numbers`);
