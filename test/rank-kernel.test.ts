@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { createOrtKernel } from '../src/scoring/ort-kernel.js';
 import { rankFiles } from '../src/scoring/rank-files.js';
 import { rankIndices } from '../src/scoring/rank.js';
-import { firstNonFinite, npyBytes } from '../src/util/npy.js';
+import { npyBytes } from '../src/util/npy.js';
+import { firstNonFinite } from '../src/util/vector.js';
 import { tempDir } from './helpers.js';
 
 /** Deterministic values in {-1, 0, 1}: integer scores, so exact ties are everywhere and every sum is exact. */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DataError } from '../errors.js';
 import type { Prediction } from '../metrics/ranking.js';
-import { firstNonFinite, readNpyAsync, type Matrix } from '../util/npy.js';
+import { readNpyAsync, type Matrix } from '../util/npy.js';
+import { firstNonFinite } from '../util/vector.js';
 import { readJsonLines } from '../util/json.js';
 import { createOrtKernel, type TopKKernel } from './ort-kernel.js';
 

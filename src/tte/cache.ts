@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import type { LoadedMedia, Trace } from '../backends/types.js';
 import { DataError, OutputError } from '../errors.js';
 import { writeFileAtomic, writeFileAtomicAsync } from '../util/json.js';
+import { firstNonFinite } from '../util/vector.js';
 
 export function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
@@ -72,7 +73,7 @@ export function decodeVector(buf: Uint8Array): Float32Array | null {
   // a private, aligned copy (Buffer#slice would not copy, and the payload starts at an offset)
   const v = new Float32Array(dim);
   new Uint8Array(v.buffer).set(payload);
-  return v.every(Number.isFinite) ? v : null;
+  return firstNonFinite(v) < 0 ? v : null;
 }
 
 /** Files written at once: each write holds a file descriptor. */

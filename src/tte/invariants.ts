@@ -6,6 +6,7 @@
  * lengths (zero-padded or truncated) would produce a score that looks fine and means nothing.
  */
 import { DataError } from '../errors.js';
+import { firstNonFinite } from '../util/vector.js';
 import type { Cache } from './cache.js';
 
 export class VectorGuard {
@@ -28,12 +29,11 @@ export class VectorGuard {
     if (!(v instanceof Float32Array) || v.length === 0) {
       throw new DataError(`model ${this.model}: item ${item} has an empty or missing vector`, { task: this.task });
     }
-    for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i])) {
-        throw new DataError(`model ${this.model}: item ${item} has a non-finite value (${v[i]}) at index ${i} of its vector`, {
-          task: this.task,
-        });
-      }
+    const bad = firstNonFinite(v);
+    if (bad >= 0) {
+      throw new DataError(`model ${this.model}: item ${item} has a non-finite value (${v[bad]}) at index ${bad} of its vector`, {
+        task: this.task,
+      });
     }
     if (this.dim === null) {
       this.cache?.checkDimension(this.namespace, this.model, v.length, item);

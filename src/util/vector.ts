@@ -1,4 +1,4 @@
-/** Vector helpers shared by the backends (every embedder returns L2-normalised vectors). */
+/** Vector helpers: unit length (every embedder returns L2-normalised vectors) and finiteness checks. */
 
 /** Scales `v` to unit length in place (a zero vector stays zero) and returns it. */
 export function l2normalize(v: Float32Array): Float32Array {
@@ -25,4 +25,14 @@ function scaleToUnit(v: Float32Array, sumSq: number): Float32Array {
   const n = Math.sqrt(sumSq);
   if (n > 0) for (let i = 0; i < v.length; i++) v[i] /= n;
   return v;
+}
+
+/**
+ * The index of the first NaN or ±Infinity in `data`, or -1. Tests the exponent bits of each float32 through
+ * an integer view: a plain loop with no call per element (`findIndex` with a callback cost ~0.3 s on 18M values).
+ */
+export function firstNonFinite(data: Float32Array): number {
+  const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
+  for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7f800000) === 0x7f800000) return i;
+  return -1;
 }
