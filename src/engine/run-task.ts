@@ -74,8 +74,13 @@ export async function runTask(
     if (inputs.part && sp?.num_queries !== undefined && sp.num_candidates !== undefined) {
       // the same fingerprint record and log line as when the part is loaded, from what its status kept
       recordFingerprint({ fingerprint: status.fingerprint, data, part: { index: sp.index, count: sp.count, range: sp.range } });
-      const label = ` part ${sp.index + 1}/${sp.count} (queries ${sp.range[0]}..${sp.range[1]} of ${status.num_queries})`;
-      return reuseTask(task, files, status, [sp.num_queries, sp.num_candidates], label);
+      return reuseTask(
+        task,
+        files,
+        status,
+        [sp.num_queries, sp.num_candidates],
+        partLogLabel(sp.index, sp.count, sp.range, status.num_queries),
+      );
     }
     recordFingerprint({ fingerprint: status.fingerprint, data });
     return reuseTask(task, files, status, [status.num_queries, status.num_candidates], '');
@@ -87,15 +92,17 @@ export async function runTask(
     data: loaded.data,
     ...(part && loaded.range ? { part: { index: part.part, count: part.parts, range: loaded.range } } : {}),
   });
-  const partLabel =
-    part && loaded.range
-      ? ` part ${part.part + 1}/${part.parts} (queries ${loaded.range[0]}..${loaded.range[1]} of ${loaded.whole.queries.length})`
-      : '';
+  const label = part && loaded.range ? partLogLabel(part.part, part.parts, loaded.range, loaded.whole.queries.length) : '';
   if (status && status.fingerprint === loaded.fingerprint) {
     recordDataFiles(files, status, loaded);
-    return reuseTask(task, files, status, [loaded.evalSet.queries.length, loaded.evalSet.candidates.length], partLabel);
+    return reuseTask(task, files, status, [loaded.evalSet.queries.length, loaded.evalSet.candidates.length], label);
   }
-  return computeTask(run, task, files, loaded, partLabel, t0);
+  return computeTask(run, task, files, loaded, label, t0);
+}
+
+/** How the log names a query-range part: ' part i/n (queries a..b of N)'. */
+function partLogLabel(index: number, count: number, range: [number, number], wholeQueries: number): string {
+  return ` part ${index + 1}/${count} (queries ${range[0]}..${range[1]} of ${wholeQueries})`;
 }
 
 function fingerprintInputs(run: RunContext, task: TaskSpec): FingerprintInputs {
