@@ -12,6 +12,17 @@ const CLIP = join(FIXTURES, 'tiny-models', 'tiny-clip');
 /** A worker pool holds a MessagePort while it is open: a leaked pool shows up here. */
 const openPorts = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
 
+/**
+ * The open ports once they have settled. Piscina's destroy() resolves when its workers have exited, but the
+ * pool's own end of each worker's channel is released a few event-loop turns later (seen on a loaded machine),
+ * so the count is read again until it reaches `expected` or a second has passed; a leaked pool never gets there.
+ */
+async function settledPorts(expected: number): Promise<number> {
+  const deadline = Date.now() + 1000;
+  while (openPorts() !== expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  return openPorts();
+}
+
 test('a backend whose reasoner fails to build closes the embedder it had already loaded', async () => {
   const before = openPorts();
   const config: BackendConfig = {
@@ -21,12 +32,12 @@ test('a backend whose reasoner fails to build closes the embedder it had already
     reasoner: { type: 'transformers', architecture: 'causal-lm', model: join(FIXTURES, 'no-such-model') },
   };
   await assert.rejects(createBackend(config));
-  assert.equal(openPorts(), before, 'the pooled embedder was closed');
+  assert.equal(await settledPorts(before), before, 'the pooled embedder was closed');
   // and an open backend does hold the pool until close()
   const ok = await createBackend({ ...config, pipeline: 'no-think', reasoner: null });
   assert.equal(openPorts(), before + 1);
   await ok.close();
-  assert.equal(openPorts(), before);
+  assert.equal(await settledPorts(before), before);
 });
 
 test('unified without a model that reasons: refused, and the loaded embedder is closed', async () => {
@@ -38,7 +49,7 @@ test('unified without a model that reasons: refused, and the loaded embedder is 
     reasoner: null,
   };
   await assert.rejects(createBackend(config), (err: unknown) => err instanceof ConfigError && /causal-lm embedder/.test(err.message));
-  assert.equal(openPorts(), before);
+  assert.equal(await settledPorts(before), before);
 });
 
 test('unified builtin: the network reasons itself, so a configured reasoner is never loaded only to be replaced', async () => {
