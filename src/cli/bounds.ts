@@ -3,14 +3,16 @@
 import { ConfigError } from '../errors.js';
 
 /**
- * A yargs `coerce` for a bounded integer option: anything else (0 where 1 is the least, NaN, 2.5, a
+ * A yargs `coerce` for a bounded integer option: anything else (0 where 1 is the least, a word, 2.5, a
  * number past the bound) is refused with the option's name and its range, before any work starts.
  */
 export function intIn(option: string, min: number, max: number, why = ''): (v: unknown) => number {
   return (v) => {
     const n = typeof v === 'number' ? v : Number(v);
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new ConfigError(`--${option} must be an integer from ${min} to ${max}${why} (got ${String(v)})`);
+      // a `type: 'number'` option reaches here as NaN when the value was not a number: yargs keeps no text of it
+      const got = Number.isNaN(n) ? 'a value that is not a number' : String(v);
+      throw new ConfigError(`--${option} must be an integer from ${min} to ${max}${why} (got ${got})`);
     }
     return n;
   };

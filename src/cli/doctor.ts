@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import { formatChecks, runDoctor, taskSamples } from '../engine/doctor.js';
 import { ConfigError } from '../errors.js';
+import { intIn } from './bounds.js';
 
 interface Args {
   backend: string;
@@ -20,12 +21,15 @@ export const doctorCommand: CommandModule<object, Args> = {
       .option('backend', { type: 'string', demandOption: true, describe: 'backend config JSON (an "openai" embedder with a "protocol")' })
       .option('task', { type: 'string', describe: 'take sample items from this task (with --data-root) instead of synthetic ones' })
       .option('data-root', { type: 'string' })
-      .option('samples', { type: 'number', default: 2, describe: 'queries and candidates taken from --task' })
+      .option('samples', {
+        type: 'number',
+        default: 2,
+        coerce: intIn('samples', 1, 100),
+        describe: 'queries and candidates taken from --task',
+      })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
     if (args.task && !args['data-root']) throw new ConfigError('--task needs --data-root');
-    if (!Number.isInteger(args.samples) || args.samples < 1 || args.samples > 100)
-      throw new ConfigError('--samples must be an integer from 1 to 100');
     const samples = args.task ? await taskSamples(args.task, args['data-root'] as string, args.samples) : undefined;
     const checks = await runDoctor(loadBackendConfig(args.backend), { samples });
     process.stdout.write(args.json ? JSON.stringify(checks, null, 2) + '\n' : formatChecks(checks));

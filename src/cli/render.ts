@@ -2,8 +2,7 @@ import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import type { MmebVersion } from '../catalog/types.js';
 import { renderTask } from '../engine/render.js';
-import { ConfigError } from '../errors.js';
-import { dataRootOptions, emit, profileOption } from './io.js';
+import { dataRootOptions, emit, intIn, profileOption } from './io.js';
 import type { EvalProfileName } from '../catalog/profiles.js';
 
 interface Args {
@@ -28,11 +27,9 @@ export const renderCommand: CommandModule<object, Args> = {
           .option('task', { type: 'string', demandOption: true }),
       ),
     )
-      .option('limit', { type: 'number', describe: 'at most N queries and N candidates' })
+      .option('limit', { type: 'number', coerce: intIn('limit', 1, 1_000_000_000), describe: 'at most N queries and N candidates' })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
-    if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1))
-      throw new ConfigError('--limit must be a positive integer');
     const text = await renderTask(loadBackendConfig(args.backend), args.task, {
       dataRoot: args['data-root'],
       hfRoot: args['hf-root'],

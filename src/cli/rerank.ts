@@ -5,7 +5,7 @@ import { MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
 import { ConfigError } from '../errors.js';
 import { loadPrices } from '../report/costs.js';
 import { rerankRun } from '../engine/rerank-run.js';
-import { taskNames } from './io.js';
+import { intIn, taskNames } from './io.js';
 
 interface Args {
   run: string;
@@ -31,7 +31,11 @@ export const rerankCommand: CommandModule<object, Args> = {
     y
       .positional('run', { type: 'string', describe: 'a run folder, or a folder of {task}_pred.jsonl files' })
       .option('backend', { type: 'string', demandOption: true, describe: 'backend config JSON with a "reranker"' })
-      .option('depth', { type: 'number', describe: "top K per query to rerank (default: the config's rerankDepth)" })
+      .option('depth', {
+        type: 'number',
+        coerce: intIn('depth', 1, 1000),
+        describe: "top K per query to rerank (default: the config's rerankDepth)",
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'output run folder' })
       .option('report-dir', { type: 'string', describe: 'report folder (default reports/<run-id>)' })
       .option('run-id', { type: 'string', describe: 'default <source folder name>-rerank<K>' })
@@ -43,8 +47,6 @@ export const rerankCommand: CommandModule<object, Args> = {
       .option('cache', { type: 'boolean', default: true, describe: '--no-cache to disable' })
       .option('prices', { type: 'string', describe: 'price table JSON for the report' }) as never,
   handler: async (args) => {
-    if (args.depth !== undefined && !(Number.isInteger(args.depth) && args.depth >= 1 && args.depth <= 1000))
-      throw new ConfigError('--depth must be an integer from 1 to 1000');
     const backend = loadBackendConfig(args.backend);
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort(new ConfigError('interrupted')));

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import { defaultCacheDir } from '../tte/cache.js';
 import { exportTraces, importTraces } from '../engine/traces.js';
+import { intIn } from './bounds.js';
 
 interface ExportArgs {
   runs: string[];
@@ -42,7 +43,11 @@ const exportCommand: CommandModule<object, ExportArgs> = {
         describe: 'keep only queries the trace helped: Hit@1 0 under --baseline, 1 under the run',
       })
       .option('baseline', { type: 'string', describe: 'the run to measure help against (usually no-think)' })
-      .option('max-per-task', { type: 'number', describe: 'at most this many traces per task (1–10000000)' })
+      .option('max-per-task', {
+        type: 'number',
+        coerce: intIn('max-per-task', 1, 10_000_000),
+        describe: 'at most this many traces per task (1–10000000)',
+      })
       .option('dedup', {
         type: 'boolean',
         default: true,

@@ -35,7 +35,7 @@ export function parseShard(text: string): ShardSpec {
   return { index, count };
 }
 
-const MAX_SHARDS = 100_000;
+export const MAX_SHARDS = 100_000;
 
 function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const v = env[name];
@@ -54,7 +54,7 @@ function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
  */
 export function shardFromEnv(env: NodeJS.ProcessEnv, shards?: number): ShardSpec & { source: ShardSource } {
   if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS)) {
-    throw new ConfigError(`--shards must be an integer in 1..${MAX_SHARDS} (got ${shards})`);
+    throw new ConfigError(`--shards must be an integer from 1 to ${MAX_SHARDS} (got ${shards})`);
   }
   const slurmId = envInt(env, 'SLURM_ARRAY_TASK_ID');
   const k8sIndex = envInt(env, 'JOB_COMPLETION_INDEX');

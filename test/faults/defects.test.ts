@@ -244,6 +244,17 @@ test('bad numbers and repeated tasks on the command line are refused before any 
     [['serve', '--max-concurrency', '0'], /--max-concurrency must be an integer from 1/],
     [['serve', '--latency-ms', '-1'], /--latency-ms must be an integer from 0/],
     [['extract-frames', '--task', 'HMDB51', '--data-root', dir, '--max-frames', '0'], /--max-frames must be an integer from 1/],
+    // a word where a number belongs is named as such, not as "NaN"
+    [
+      ['rank', '--queries', 'q.npy', '--candidates', 'c.npy', '--k', 'ten'],
+      /--k must be an integer from 1 to 1000000 \(got a value that is not a number\)/,
+    ],
+    [['plan', '--suite', 'mini', '--shards', '0'], /--shards must be an integer from 1 to 100000 \(got 0\)/],
+    [['plan', '--suite', 'mini', '--shards', 'two'], /--shards must be an integer from 1 to 100000 \(got a value that is not a number\)/],
+    [['doctor', '--backend', 'b.json', '--samples', '101'], /--samples must be an integer from 1 to 100 \(got 101\)/],
+    [['render', '--backend', 'b.json', '--task', 'HMDB51', '--data-root', dir, '--limit', '0'], /--limit must be an integer from 1/],
+    [['rerank', dir, '--backend', 'b.json', '--out', dir, '--depth', '1.5'], /--depth must be an integer from 1 to 1000 \(got 1.5\)/],
+    [['traces', 'export', dir, '--out', dir, '--max-per-task', '0'], /--max-per-task must be an integer from 1 to 10000000 \(got 0\)/],
   ];
   const results = await Promise.all(cases.map(([args]) => runCliAsync(args)));
   for (const [i, [args, want]] of cases.entries()) {
