@@ -5,22 +5,13 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeF
 import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { runTasks } from '../src/engine/run.js';
-import { loadSuite } from '../src/engine/suites.js';
 import { ConfigError, DataError } from '../src/errors.js';
 import { pairedBootstrap } from '../src/report/bootstrap.js';
 import { ablation } from '../src/report/compare.js';
 import { exactMcNemar, holm, mcnemarOf } from '../src/report/stats.js';
 import { exportTraces, importTraces } from '../src/engine/traces.js';
 import { runCli, tempDir } from './helpers.js';
-
-const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-const think = parseBackendConfig({
-  name: 'floor-think',
-  pipeline: 'teacher',
-  embedder: { type: 'builtin' },
-  reasoner: { type: 'builtin' },
-});
-const mini = loadSuite('mini');
+import { floor, mini, think } from './report-fixtures.js';
 
 async function miniRun(dir: string, backend = floor, cacheDir: string | null = null, tasks = mini.tasks) {
   return runTasks({ runId: backend.name, tasks, dataRoot: mini.dataRoot!, version: 'v2.1', backend, outDir: dir, cacheDir, suite: 'mini' });

@@ -7,29 +7,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseBackendConfig } from '../src/backends/config.js';
 import { getTask } from '../src/catalog/load.js';
 import { runTasks } from '../src/engine/run.js';
-import { loadSuite } from '../src/engine/suites.js';
-import { MMEB_IMAGE_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
 import { Chromium, findChromium, type Page } from './chromium.js';
 import { runCli, tempDir } from './helpers.js';
+import { floor, mini, think, writeMarkupTask } from './report-fixtures.js';
 
 const chromium = findChromium();
 const skip = chromium ? false : 'chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH): browser checks skipped';
 if (skip) process.stdout.write(`# ${skip}\n`);
-
-const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-const think = parseBackendConfig({
-  name: 'floor-think',
-  pipeline: 'teacher',
-  embedder: { type: 'builtin' },
-  reasoner: { type: 'builtin' },
-});
-const mini = loadSuite('mini');
 
 /** Broken images after every image on the page has settled (loaded or failed). */
 const BROKEN_IMAGES = `Promise.all([...document.images].map((i) => i.complete ? 0 : new Promise((r) => { i.addEventListener('load', r); i.addEventListener('error', r); })))
@@ -85,18 +74,7 @@ test('the run report and an ablation report render in headless Chromium: tables,
   // a task whose dataset text carries markup and script
   const root = join(dir, 'data');
   const planted = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> what is shown?';
-  writeHfParquet(join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'), MMEB_IMAGE_COLUMNS, [
-    {
-      qry_inst: '<|image_1|>\nRepresent the news:',
-      qry_text: planted,
-      qry_img_path: 'N24News/a.jpg',
-      tgt_inst: '',
-      tgt_text: ['<b onmouseover="window.__pwned=3">Sports</b>', 'Art'],
-      tgt_img_path: ['', ''],
-    },
-  ]);
-  mkdirSync(join(root, 'image-tasks/N24News'), { recursive: true });
-  cpSync(join(mini.dataRoot!, 'image-tasks/OK-VQA/Test/COCO_val2014_000000000100.jpg'), join(root, 'image-tasks/N24News/a.jpg'));
+  writeMarkupTask(root, planted, ['<b onmouseover="window.__pwned=3">Sports</b>', 'Art']);
   await runTasks({
     runId: 'xss',
     tasks: [getTask('N24News')],

@@ -17,7 +17,7 @@ import { BackendError, ConfigError } from '../src/errors.js';
 import { expandEnv, HttpClient } from '../src/backends/http.js';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
-import { BIN, runCli, tempDir } from './helpers.js';
+import { BIN, runCli, tempDir, writeServedFloorConfig } from './helpers.js';
 
 test('--shard auto: Slurm job arrays and Kubernetes Indexed Jobs map to shard i/n', () => {
   const cases: [NodeJS.ProcessEnv, number | undefined, { index: number; count: number; source: string }][] = [
@@ -173,16 +173,7 @@ test('several processes on one cache folder against one server: no corrupt entry
   const backend = await createBackend(BUILTIN_BACKEND);
   const server = await startServer(backend, { port: 0, latencyMs: 15, maxConcurrency: 8 });
   try {
-    const cfg = join(dir, 'served.json');
-    writeFileSync(
-      cfg,
-      JSON.stringify({
-        name: 'served-floor',
-        pipeline: 'no-think',
-        embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4 },
-        reasoner: null,
-      }),
-    );
+    const cfg = writeServedFloorConfig(join(dir, 'served.json'), `${server.url}/v1`);
     // the unique items: one process alone on a fresh cache asks each once
     const ref = spawnCli([
       'run',
@@ -242,16 +233,7 @@ test('a process killed while holding claims does not block the others: they take
   const backend = await createBackend(BUILTIN_BACKEND);
   const server = await startServer(backend, { port: 0, latencyMs: 400, maxConcurrency: 2 });
   try {
-    const cfg = join(dir, 'served.json');
-    writeFileSync(
-      cfg,
-      JSON.stringify({
-        name: 'served-floor',
-        pipeline: 'no-think',
-        embedder: { type: 'openai', baseURL: `${server.url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 2 },
-        reasoner: null,
-      }),
-    );
+    const cfg = writeServedFloorConfig(join(dir, 'served.json'), `${server.url}/v1`, { maxConcurrency: 2 });
     const args = (o: string) => [
       'run',
       '--tasks',
@@ -413,25 +395,7 @@ test('a run over two `serve` replicas, one killed mid-run, finishes with the res
   const r1 = await startServeProcess();
   const r2 = await startServeProcess();
   try {
-    const config = (file: string, urls: string[]) => {
-      writeFileSync(
-        file,
-        JSON.stringify({
-          name: 'served-floor',
-          pipeline: 'no-think',
-          embedder: {
-            type: 'openai',
-            baseURL: urls,
-            model: 'builtin-floor',
-            requestFormat: 'messages',
-            maxConcurrency: 2,
-            allDownTimeoutMs: 30_000,
-          },
-          reasoner: null,
-        }),
-      );
-      return file;
-    };
+    const config = (file: string, urls: string[]) => writeServedFloorConfig(file, urls, { maxConcurrency: 2, allDownTimeoutMs: 30_000 });
     const cfg = config(join(dir, 'replicas.json'), [`${r1.url}/v1`, `${r2.url}/v1`]);
     // the undisturbed reference: the same served model through one replica
     const ref = spawnCli([

@@ -11,7 +11,7 @@ import { scoredTasks } from '../src/catalog/load.js';
 import { BackendError } from '../src/errors.js';
 import { rankIndices } from '../src/scoring/rank.js';
 import { npyBytes } from '../src/util/npy.js';
-import { BIN, FIXTURES, runCli, tempDir } from './helpers.js';
+import { BIN, FIXTURES, runCli, tempDir, writeServedFloorConfig } from './helpers.js';
 
 const resultFiles = (dir: string) =>
   readdirSync(dir)
@@ -156,19 +156,7 @@ const embeddings = (s: { byRoute: Record<string, number> }) => s.byRoute['POST /
 
 test('a run killed with SIGKILL and started again finishes with the same results, without re-asking cached items', async () => {
   const dir = tempDir();
-  const backendFile = (url: string, name: string) => {
-    const f = join(dir, `${name}.json`);
-    writeFileSync(
-      f,
-      JSON.stringify({
-        name: 'served-floor',
-        pipeline: 'no-think',
-        embedder: { type: 'openai', baseURL: `${url}/v1`, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4 },
-        reasoner: null,
-      }),
-    );
-    return f;
-  };
+  const backendFile = (url: string, name: string) => writeServedFloorConfig(join(dir, `${name}.json`), `${url}/v1`);
   // uninterrupted reference
   const s1 = await startServe(20, 4);
   const s2 = await startServe(20, 4);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
@@ -29,4 +29,14 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
 
 export function tempDir(prefix = 'tte-bench-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Write a backend config for the builtin model behind a server (an in-process one or `tte-bench serve`),
+ * reached as a served "openai" embedder: the no-think floor over HTTP. `embedder` adds or overrides fields.
+ */
+export function writeServedFloorConfig(file: string, baseURL: string | string[], embedder: Record<string, unknown> = {}): string {
+  const served = { type: 'openai', baseURL, model: 'builtin-floor', requestFormat: 'messages', maxConcurrency: 4, ...embedder };
+  writeFileSync(file, JSON.stringify({ name: 'served-floor', pipeline: 'no-think', embedder: served, reasoner: null }));
+  return file;
 }

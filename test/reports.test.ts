@@ -1,29 +1,18 @@
 /** Reports, ablations, cost accounting, the regression gate and the MTEB export. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBackendConfig } from '../src/backends/config.js';
 import { getTask } from '../src/catalog/load.js';
 import { runTasks } from '../src/engine/run.js';
-import { loadSuite } from '../src/engine/suites.js';
 import { DataError } from '../src/errors.js';
 import { pairedBootstrap } from '../src/report/bootstrap.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../src/report/charts.js';
 import { escapeHtml } from '../src/report/html.js';
 import { validateSummary } from '../src/report/summary-schema.js';
 import { writeReports } from '../src/report/write.js';
-import { MMEB_IMAGE_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
 import { SCORES, runCli, tempDir } from './helpers.js';
-
-const floor = parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } });
-const think = parseBackendConfig({
-  name: 'floor-think',
-  pipeline: 'teacher',
-  embedder: { type: 'builtin' },
-  reasoner: { type: 'builtin' },
-});
-const mini = loadSuite('mini');
+import { floor, mini, think, writeMarkupTask } from './report-fixtures.js';
 
 async function miniRun(dir: string, backend = floor) {
   return runTasks({
@@ -57,18 +46,7 @@ test('the HTML report is self-contained, shows tables and real PNG charts, and r
   const dir = tempDir();
   // a task whose texts carry markup
   const root = join(dir, 'data');
-  writeHfParquet(join(root, 'hf/ziyjiang/MMEB_Test_Instruct/N24News/test-00000-of-00001.parquet'), MMEB_IMAGE_COLUMNS, [
-    {
-      qry_inst: '<|image_1|>\nRepresent the news:',
-      qry_text: '<script>alert("x")</script> & <img src=x onerror=alert(1)>',
-      qry_img_path: 'N24News/a.jpg',
-      tgt_inst: '',
-      tgt_text: ['<b>Sports</b>', 'Art'],
-      tgt_img_path: ['', ''],
-    },
-  ]);
-  mkdirSync(join(root, 'image-tasks/N24News'), { recursive: true });
-  cpSync(join(mini.dataRoot!, 'image-tasks/OK-VQA/Test/COCO_val2014_000000000100.jpg'), join(root, 'image-tasks/N24News/a.jpg'));
+  writeMarkupTask(root, '<script>alert("x")</script> & <img src=x onerror=alert(1)>', ['<b>Sports</b>', 'Art']);
   await runTasks({
     runId: 'xss',
     tasks: [getTask('N24News')],

@@ -534,34 +534,25 @@ test('a reranked run sharded and merged equals the unsharded run', () => {
     backend,
     JSON.stringify({ ...FLOOR, name: 'oracle-shards', reranker: { type: 'builtin', mode: 'oracle' }, rerankDepth: 2 }),
   );
-  const full = runCli([
-    'run',
-    '--suite',
-    'mini',
-    '--backend',
-    backend,
-    '--out',
-    join(dir, 'full'),
-    '--report-dir',
-    join(dir, 'r'),
-    '--no-cache',
-  ]);
-  assert.equal(full.status, 0, full.stderr);
-  for (const i of [0, 1]) {
-    const r = runCli([
+  // an uncached run of the mini suite with this backend file
+  const runMini = (out: string, report: string, ...extra: string[]) =>
+    runCli([
       'run',
       '--suite',
       'mini',
       '--backend',
       backend,
-      '--shard',
-      `${i}/2`,
+      ...extra,
       '--out',
-      join(dir, `s${i}`),
+      join(dir, out),
       '--report-dir',
-      join(dir, `r${i}`),
+      join(dir, report),
       '--no-cache',
     ]);
+  const full = runMini('full', 'r');
+  assert.equal(full.status, 0, full.stderr);
+  for (const i of [0, 1]) {
+    const r = runMini(`s${i}`, `r${i}`, '--shard', `${i}/2`);
     assert.equal(r.status, 0, r.stderr);
   }
   const m = runCli(['merge', join(dir, 's0'), join(dir, 's1'), '--out', join(dir, 'merged')]);
@@ -581,36 +572,14 @@ test('a reranked run sharded and merged equals the unsharded run', () => {
     readJson(join(dir, 'full', 'costs.json')).tasks.NExTQA.rerank.pairs,
   );
   // a resumed run reuses every task (the reranker is part of each task's fingerprint) ...
-  const again = runCli([
-    'run',
-    '--suite',
-    'mini',
-    '--backend',
-    backend,
-    '--out',
-    join(dir, 'full'),
-    '--report-dir',
-    join(dir, 'r'),
-    '--no-cache',
-  ]);
+  const again = runMini('full', 'r');
   assert.equal((again.stderr.match(/\(reused\)/g) ?? []).length, mini.tasks.length);
   // ... and another depth recomputes them
   writeFileSync(
     backend,
     JSON.stringify({ ...FLOOR, name: 'oracle-shards', reranker: { type: 'builtin', mode: 'oracle' }, rerankDepth: 3 }),
   );
-  const deeper = runCli([
-    'run',
-    '--suite',
-    'mini',
-    '--backend',
-    backend,
-    '--out',
-    join(dir, 'full'),
-    '--report-dir',
-    join(dir, 'r'),
-    '--no-cache',
-  ]);
+  const deeper = runMini('full', 'r');
   assert.equal((deeper.stderr.match(/\(reused\)/g) ?? []).length, 0);
 });
 

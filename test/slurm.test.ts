@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
-import { BIN, runCli, tempDir } from './helpers.js';
+import { BIN, runCli, tempDir, writeServedFloorConfig } from './helpers.js';
 
 const DAEMONS = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'sinfo', 'scancel'];
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`], { encoding: 'utf8' }).status === 0;
@@ -142,23 +142,9 @@ test('a Slurm job array runs the recipe for the mini suite; the merge job yields
     assert.equal(state, 'idle', `the node never became idle: ${readFileSync(join(dir, 'log', 'slurmctld.log'), 'utf8').slice(-2000)}`);
 
     // the served builtin model stands in for vLLM; the same backend config for the shards and the reference
-    const backend = join(dir, 'backend.json');
-    writeFileSync(
-      backend,
-      JSON.stringify({
-        name: 'served-floor',
-        pipeline: 'no-think',
-        embedder: {
-          type: 'openai',
-          baseURL: 'http://127.0.0.1:${TTE_SERVER_PORT}/v1',
-          model: 'builtin-floor',
-          requestFormat: 'messages',
-          maxConcurrency: 4,
-          allDownTimeoutMs: 60000,
-        },
-        reasoner: null,
-      }),
-    );
+    const backend = writeServedFloorConfig(join(dir, 'backend.json'), 'http://127.0.0.1:${TTE_SERVER_PORT}/v1', {
+      allDownTimeoutMs: 60000,
+    });
     const tte = `${process.execPath} ${BIN}`;
     const jobEnv = {
       ...env,
