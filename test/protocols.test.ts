@@ -295,6 +295,28 @@ test('a trace goes where each protocol puts it', () => {
   );
 });
 
+// qwen-vl-utils fetch_video (QwenLM/Qwen3-VL 004d5e0, vision_process.py), which Qwen3-VL-Embedding's
+// _preprocess_inputs calls with only total_pixels = 10·768·32² (qwen3_vl_embedding.py:31-32, 276): a frame list
+// is padded to an even count n (ceil_by_factor(len, FRAME_FACTOR)), then every frame resized to at least
+// VIDEO_MIN_TOKEN_NUM·32² = 131,072 and at most max(min(768·32², total_pixels / n · 2), int(131,072 · 1.05))
+// pixels; the processor runs with do_resize=False, so these are the model's per-frame limits.
+test('qwen3-vl-embedding sends the per-frame pixel limits its evaluation gives a video of that many frames', () => {
+  const limits = (frames: number) =>
+    PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'query', text: '', media: [{ kind: 'frames', count: frames }] }).mmProcessorKwargs;
+  assert.deepEqual(limits(8), { min_pixels: 131072, max_pixels: 786432 }, '7,864,320 / 8 · 2 is above the 768·32² cap');
+  assert.deepEqual(limits(20), { min_pixels: 131072, max_pixels: 786432 });
+  assert.deepEqual(limits(30), { min_pixels: 131072, max_pixels: 524288 });
+  assert.deepEqual(limits(64), { min_pixels: 131072, max_pixels: 245760 }, "the evaluation's 64-frame videos");
+  assert.deepEqual(limits(63), { min_pixels: 131072, max_pixels: 245760 }, 'an odd count is padded to 64 first');
+  assert.deepEqual(limits(100), { min_pixels: 131072, max_pixels: 245760 }, 'a longer list is sampled to 64 frames first');
+  assert.deepEqual(limits(22), { min_pixels: 131072, max_pixels: 714938 }, '714,938.18… sent as an integer');
+  // images keep their own limits (qwen3_vl_embedding.py:27-28, 316-319)
+  assert.deepEqual(PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'query', text: '', media: [{ kind: 'image' }] }).mmProcessorKwargs, {
+    min_pixels: 4096,
+    max_pixels: 1843200,
+  });
+});
+
 /** A real HTTP server on 127.0.0.1 that records each JSON body and answers one embedding. */
 async function recordingServer(): Promise<{ url: string; bodies: Record<string, unknown>[]; close: () => Promise<void> }> {
   const bodies: Record<string, unknown>[] = [];
