@@ -429,6 +429,47 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
   }
 });
 
+// An RGBA image: VLM2Vec's Qwen2-VL processor (transformers image_transforms.convert_to_rgb, called from the
+// vendored image_processing_qwen2_vl.py line 276) and GME's fetch_image (gme_inference.py line 298) both run
+// PIL's convert("RGB"), which drops the alpha channel and keeps the colour stored under transparent pixels;
+// vLLM's image loader composites RGBA onto white (multimodal/image.py rgba_to_rgb). Qwen3-VL-Embedding's
+// qwen-vl-utils to_rgb composites onto white too, so its images go out untouched.
+test('an image with an alpha channel: alpha dropped for the VLM2Vec and GME protocols, sent as is for Qwen3-VL', async () => {
+  const [w, h] = [64, 48];
+  const rgba = Buffer.alloc(w * h * 4);
+  for (let i = 0; i < w * h; i++) rgba.set([(i * 7) % 256, 200, 30, i % 2 ? 0 : 128], i * 4);
+  const png = new Uint8Array(
+    await sharp(rgba, { raw: { width: w, height: h, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
+  const rgb = Buffer.alloc(w * h * 3);
+  for (let i = 0; i < w * h; i++) rgb.set(rgba.subarray(i * 4, i * 4 + 3), i * 3);
+  const item: EmbedInput = {
+    text: '',
+    media: [{ kind: 'image', path: 'transparent.png', data: png }],
+    role: 'target',
+    parts: { instruction: 'Understand the content of the provided document image.', text: '', rule: { kind: 'process' } },
+  };
+  const srv = await recordingServer();
+  try {
+    for (const protocol of ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding']) {
+      srv.bodies.length = 0;
+      await new OpenAIEmbedder({ baseURL: srv.url, model: 'm', protocol }).embed([item]);
+      const sent = b64(partsOf(srv.bodies[0]).find((p) => p.type === 'image_url')?.image_url?.url ?? '');
+      if (protocol === 'qwen3-vl-embedding') {
+        assert.deepEqual(new Uint8Array(sent), png, protocol);
+        continue;
+      }
+      const { data, info } = await sharp(sent).raw().toBuffer({ resolveWithObject: true });
+      assert.deepEqual([info.width, info.height, info.channels], [w, h, 3], protocol);
+      assert.ok(Buffer.from(data).equals(rgb), `${protocol}: the colours under the alpha channel, not a composite`);
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
 test('the shipped templates are the files render sends', () => {
   for (const name of ['vlm2vec-qwen2vl.jinja', 'gme-qwen2vl.jinja', 'qwen3-vl-embedding.jinja'])
     assert.ok(readTemplate(name).includes("message['content']"));

@@ -55,6 +55,29 @@ export async function applyResize(data: Uint8Array, path: string, rule: Plan['re
 }
 
 /**
+ * PIL's `convert("RGB")` on an image with an alpha channel, as the references run it before their processors
+ * (transformers' convert_to_rgb for VLM2Vec's Qwen2-VL, GME's fetch_image): the alpha channel is dropped and
+ * the colours stored under transparent pixels kept; newer vLLM would composite RGBA onto white instead.
+ * Images without alpha pass through untouched (same bytes).
+ */
+export async function dropAlpha(data: Uint8Array, path: string): Promise<Uint8Array> {
+  const load = await loadSharp();
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  try {
+    meta = await load(data).metadata();
+  } catch (err) {
+    throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
+  }
+  if (!meta.hasAlpha) return data;
+  return new Uint8Array(await load(data).removeAlpha().png().toBuffer());
+}
+
+/** An image as a plan sends it: alpha dropped when the plan says so, then VLM2Vec's small-image rule. */
+export async function prepareImage(data: Uint8Array, path: string, plan: Plan): Promise<Uint8Array> {
+  return applyResize(plan.dropAlpha ? await dropAlpha(data, path) : data, path, plan.resizeSmall);
+}
+
+/**
  * A local embedder behind a protocol: each item is turned into the protocol's prompt and media before the
  * model sees it (e.g. a decoder embedder gets the chat-wrapped text, GME's video its middle frame).
  */
@@ -78,7 +101,7 @@ export class ProtocolEmbedder implements Embedder {
         const media = await Promise.all(
           plan.media.map(async (s) => {
             const m = sentLoaded(s, it.media);
-            return m.kind === 'image' ? { ...m, data: await applyResize(m.data, m.path, plan.resizeSmall) } : m;
+            return m.kind === 'image' ? { ...m, data: await prepareImage(m.data, m.path, plan) } : m;
           }),
         );
         return { text: plan.prompt, media, role: it.role };

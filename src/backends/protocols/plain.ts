@@ -24,6 +24,7 @@ export const plainProtocol: Protocol = {
       mmProcessorKwargs: null,
       mediaIoKwargs: videoIo(media),
       resizeSmall: null,
+      dropAlpha: false,
       textOnlyAsInput: true,
       exactPrompt: false,
     };

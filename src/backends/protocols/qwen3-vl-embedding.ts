@@ -97,6 +97,7 @@ export const qwen3VlEmbedding: Protocol = {
           : null,
       mediaIoKwargs: videoIo(media, QWEN3_FRAME_LIST_FPS),
       resizeSmall: null,
+      dropAlpha: false,
       textOnlyAsInput: false,
       exactPrompt: true,
     };

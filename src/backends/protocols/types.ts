@@ -51,6 +51,12 @@ export interface Plan {
   /** Images with a side under `minSide` px are resized to `to` before sending (VLM2Vec's rare-case rule). */
   resizeSmall: { minSide: number; to: [number, number] } | null;
   /**
+   * Drop an image's alpha channel before sending, as the reference's PIL `convert("RGB")` does (it keeps the
+   * colours stored under transparent pixels); newer vLLM composites RGBA onto white instead. False: the
+   * server's conversion stands.
+   */
+  dropAlpha: boolean;
+  /**
    * Text-only items may go out as a plain `input` string (the whole prompt, no chat template on the server)
    * when that is exactly what the reference tokenizes.
    */
