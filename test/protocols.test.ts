@@ -470,6 +470,46 @@ test('an image with an alpha channel: alpha dropped for the VLM2Vec and GME prot
   }
 });
 
+// VLM2Vec's vendored Qwen2-VL image processor (src/model/vlm_backbone/qwen2_vl/image_processing_qwen2_vl.py,
+// smart_resize lines 78-90) takes an image whose aspect ratio is above 200 as a square of its longer side and
+// resizes it to that square's size; transformers' own smart_resize (what a server runs) refuses such an image.
+test('vlm2vec-qwen2vl: an image with an aspect ratio above 200 is sent at the size VLM2Vec resizes it to', async () => {
+  const [w, h] = [6200, 30];
+  const img = new Uint8Array(
+    await sharp({ create: { width: w, height: h, channels: 3, background: { r: 20, g: 90, b: 200 } } })
+      .png()
+      .toBuffer(),
+  );
+  const item: EmbedInput = {
+    text: '',
+    media: [{ kind: 'image', path: 'banner.png', data: img }],
+    role: 'target',
+    parts: { instruction: 'Understand the content of the provided document image.', text: '', rule: { kind: 'process' } },
+  };
+  const srv = await recordingServer();
+  try {
+    await new OpenAIEmbedder({ baseURL: srv.url, model: 'm', protocol: 'vlm2vec-qwen2vl' }).embed([item]);
+    const sent = b64(partsOf(srv.bodies[0]).find((p) => p.type === 'image_url')?.image_url?.url ?? '');
+    const meta = await sharp(sent).metadata();
+    // 6200 × 6200: round(6200 / 28) · 28 = 6188, over 1,003,520 → beta = 6200 / √1003520; floor(6200 / beta / 28) · 28 = 980
+    assert.deepEqual([meta.width, meta.height], [980, 980]);
+    // an ordinary wide image (ratio 200 exactly) goes out untouched
+    srv.bodies.length = 0;
+    const wide = new Uint8Array(
+      await sharp({ create: { width: 6000, height: 30, channels: 3, background: { r: 1, g: 2, b: 3 } } })
+        .png()
+        .toBuffer(),
+    );
+    await new OpenAIEmbedder({ baseURL: srv.url, model: 'm', protocol: 'vlm2vec-qwen2vl' }).embed([
+      { ...item, media: [{ kind: 'image', path: 'wide.png', data: wide }] },
+    ]);
+    const sentWide = b64(partsOf(srv.bodies[0]).find((p) => p.type === 'image_url')?.image_url?.url ?? '');
+    assert.deepEqual(new Uint8Array(sentWide), wide);
+  } finally {
+    await srv.close();
+  }
+});
+
 test('the shipped templates are the files render sends', () => {
   for (const name of ['vlm2vec-qwen2vl.jinja', 'gme-qwen2vl.jinja', 'qwen3-vl-embedding.jinja'])
     assert.ok(readTemplate(name).includes("message['content']"));

@@ -72,9 +72,50 @@ export async function dropAlpha(data: Uint8Array, path: string): Promise<Uint8Ar
   return new Uint8Array(await load(data).removeAlpha().png().toBuffer());
 }
 
-/** An image as a plan sends it: alpha dropped when the plan says so, then VLM2Vec's small-image rule. */
+/** Python's round(): a half goes to the even neighbour. */
+function pyRound(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * VLM2Vec's vendored Qwen2-VL smart_resize (src/model/vlm_backbone/qwen2_vl/image_processing_qwen2_vl.py lines
+ * 78-90) for an image whose aspect ratio is above `rule.ratio`: the image is taken as a square of its longer
+ * side, whose size is then rounded to multiples of `rule.factor` within the pixel limits, and the image is
+ * stretched to that size. transformers' own smart_resize refuses such an image, so the client sends it at that
+ * size (which a server keeps: multiples of the factor, within the limits). Other images pass through untouched.
+ */
+export async function squareExtreme(
+  data: Uint8Array,
+  path: string,
+  rule: Plan['squareAboveRatio'],
+  limits: Plan['mmProcessorKwargs'],
+): Promise<Uint8Array> {
+  if (!rule || !limits) return data;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  try {
+    meta = await (await loadSharp())(data).metadata();
+  } catch (err) {
+    throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
+  }
+  const [w, h] = [meta.width ?? 0, meta.height ?? 0];
+  if (!w || !h || Math.max(w, h) / Math.min(w, h) <= rule.ratio) return data;
+  const side = Math.max(rule.factor, w, h);
+  const f = rule.factor;
+  let bar = pyRound(side / f) * f;
+  if (bar * bar > limits.max_pixels) bar = Math.floor(side / Math.sqrt((side * side) / limits.max_pixels) / f) * f;
+  else if (bar * bar < limits.min_pixels) bar = Math.ceil((side * Math.sqrt(limits.min_pixels / (side * side))) / f) * f;
+  const out = await (await loadSharp())(data).resize(bar, bar, { fit: 'fill', kernel: 'cubic' }).png().toBuffer();
+  return new Uint8Array(out);
+}
+
+/**
+ * An image as a plan sends it: alpha dropped when the plan says so, then VLM2Vec's small-image rule, then its
+ * extreme-aspect-ratio rule.
+ */
 export async function prepareImage(data: Uint8Array, path: string, plan: Plan): Promise<Uint8Array> {
-  return applyResize(plan.dropAlpha ? await dropAlpha(data, path) : data, path, plan.resizeSmall);
+  const sized = await applyResize(plan.dropAlpha ? await dropAlpha(data, path) : data, path, plan.resizeSmall);
+  return squareExtreme(sized, path, plan.squareAboveRatio, plan.mmProcessorKwargs);
 }
 
 /**

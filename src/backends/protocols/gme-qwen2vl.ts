@@ -51,6 +51,7 @@ export const gmeQwen2vl: Protocol = {
       mediaIoKwargs: null,
       resizeSmall: null,
       dropAlpha: true,
+      squareAboveRatio: null,
       textOnlyAsInput: true,
       exactPrompt: true,
     };

@@ -25,6 +25,7 @@ export const plainProtocol: Protocol = {
       mediaIoKwargs: videoIo(media),
       resizeSmall: null,
       dropAlpha: false,
+      squareAboveRatio: null,
       textOnlyAsInput: true,
       exactPrompt: false,
     };

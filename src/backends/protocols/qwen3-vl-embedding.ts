@@ -98,6 +98,7 @@ export const qwen3VlEmbedding: Protocol = {
       mediaIoKwargs: videoIo(media, QWEN3_FRAME_LIST_FPS),
       resizeSmall: null,
       dropAlpha: false,
+      squareAboveRatio: null,
       textOnlyAsInput: false,
       exactPrompt: true,
     };

@@ -57,6 +57,12 @@ export interface Plan {
    */
   dropAlpha: boolean;
   /**
+   * An image whose aspect ratio is above `ratio` is resized before sending to the size a square of its longer
+   * side gets under `mmProcessorKwargs`' pixel limits (multiples of `factor`): VLM2Vec's vendored Qwen2-VL
+   * processor does so, where a server's processor refuses such an image. Null: sent as it is.
+   */
+  squareAboveRatio: { ratio: number; factor: number } | null;
+  /**
    * Text-only items may go out as a plain `input` string (the whole prompt, no chat template on the server)
    * when that is exactly what the reference tokenizes.
    */
