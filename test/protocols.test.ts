@@ -295,6 +295,28 @@ test('a trace goes where each protocol puts it', () => {
   );
 });
 
+// qwen-vl-utils fetch_video (QwenLM/Qwen3-VL 004d5e0, vision_process.py), which Qwen3-VL-Embedding's
+// _preprocess_inputs calls with only total_pixels = 10·768·32² (qwen3_vl_embedding.py:31-32, 276): a frame list
+// is padded to an even count n (ceil_by_factor(len, FRAME_FACTOR)), then every frame resized to at least
+// VIDEO_MIN_TOKEN_NUM·32² = 131,072 and at most max(min(768·32², total_pixels / n · 2), int(131,072 · 1.05))
+// pixels; the processor runs with do_resize=False, so these are the model's per-frame limits.
+test('qwen3-vl-embedding sends the per-frame pixel limits its evaluation gives a video of that many frames', () => {
+  const limits = (frames: number) =>
+    PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'query', text: '', media: [{ kind: 'frames', count: frames }] }).mmProcessorKwargs;
+  assert.deepEqual(limits(8), { min_pixels: 131072, max_pixels: 786432 }, '7,864,320 / 8 · 2 is above the 768·32² cap');
+  assert.deepEqual(limits(20), { min_pixels: 131072, max_pixels: 786432 });
+  assert.deepEqual(limits(30), { min_pixels: 131072, max_pixels: 524288 });
+  assert.deepEqual(limits(64), { min_pixels: 131072, max_pixels: 245760 }, "the evaluation's 64-frame videos");
+  assert.deepEqual(limits(63), { min_pixels: 131072, max_pixels: 245760 }, 'an odd count is padded to 64 first');
+  assert.deepEqual(limits(100), { min_pixels: 131072, max_pixels: 245760 }, 'a longer list is sampled to 64 frames first');
+  assert.deepEqual(limits(22), { min_pixels: 131072, max_pixels: 714938 }, '714,938.18… sent as an integer');
+  // images keep their own limits (qwen3_vl_embedding.py:27-28, 316-319)
+  assert.deepEqual(PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'query', text: '', media: [{ kind: 'image' }] }).mmProcessorKwargs, {
+    min_pixels: 4096,
+    max_pixels: 1843200,
+  });
+});
+
 /** A real HTTP server on 127.0.0.1 that records each JSON body and answers one embedding. */
 async function recordingServer(): Promise<{ url: string; bodies: Record<string, unknown>[]; close: () => Promise<void> }> {
   const bodies: Record<string, unknown>[] = [];
@@ -402,6 +424,87 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
     srv.bodies.length = 0;
     await new OpenAIEmbedder({ baseURL: srv.url, model: 'm', protocol: 'vlm2vec-qwen2vl', sendChatTemplate: false }).embed([video]);
     assert.equal(srv.bodies[0].chat_template, undefined);
+  } finally {
+    await srv.close();
+  }
+});
+
+// An RGBA image: VLM2Vec's Qwen2-VL processor (transformers image_transforms.convert_to_rgb, called from the
+// vendored image_processing_qwen2_vl.py line 276) and GME's fetch_image (gme_inference.py line 298) both run
+// PIL's convert("RGB"), which drops the alpha channel and keeps the colour stored under transparent pixels;
+// vLLM's image loader composites RGBA onto white (multimodal/image.py rgba_to_rgb). Qwen3-VL-Embedding's
+// qwen-vl-utils to_rgb composites onto white too, so its images go out untouched.
+test('an image with an alpha channel: alpha dropped for the VLM2Vec and GME protocols, sent as is for Qwen3-VL', async () => {
+  const [w, h] = [64, 48];
+  const rgba = Buffer.alloc(w * h * 4);
+  for (let i = 0; i < w * h; i++) rgba.set([(i * 7) % 256, 200, 30, i % 2 ? 0 : 128], i * 4);
+  const png = new Uint8Array(
+    await sharp(rgba, { raw: { width: w, height: h, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
+  const rgb = Buffer.alloc(w * h * 3);
+  for (let i = 0; i < w * h; i++) rgb.set(rgba.subarray(i * 4, i * 4 + 3), i * 3);
+  const item: EmbedInput = {
+    text: '',
+    media: [{ kind: 'image', path: 'transparent.png', data: png }],
+    role: 'target',
+    parts: { instruction: 'Understand the content of the provided document image.', text: '', rule: { kind: 'process' } },
+  };
+  const srv = await recordingServer();
+  try {
+    for (const protocol of ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding']) {
+      srv.bodies.length = 0;
+      await new OpenAIEmbedder({ baseURL: srv.url, model: 'm', protocol }).embed([item]);
+      const sent = b64(partsOf(srv.bodies[0]).find((p) => p.type === 'image_url')?.image_url?.url ?? '');
+      if (protocol === 'qwen3-vl-embedding') {
+        assert.deepEqual(new Uint8Array(sent), png, protocol);
+        continue;
+      }
+      const { data, info } = await sharp(sent).raw().toBuffer({ resolveWithObject: true });
+      assert.deepEqual([info.width, info.height, info.channels], [w, h, 3], protocol);
+      assert.ok(Buffer.from(data).equals(rgb), `${protocol}: the colours under the alpha channel, not a composite`);
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
+// VLM2Vec's vendored Qwen2-VL image processor (src/model/vlm_backbone/qwen2_vl/image_processing_qwen2_vl.py,
+// smart_resize lines 78-90) takes an image whose aspect ratio is above 200 as a square of its longer side and
+// resizes it to that square's size; transformers' own smart_resize (what a server runs) refuses such an image.
+test('vlm2vec-qwen2vl: an image with an aspect ratio above 200 is sent at the size VLM2Vec resizes it to', async () => {
+  const [w, h] = [6200, 30];
+  const img = new Uint8Array(
+    await sharp({ create: { width: w, height: h, channels: 3, background: { r: 20, g: 90, b: 200 } } })
+      .png()
+      .toBuffer(),
+  );
+  const item: EmbedInput = {
+    text: '',
+    media: [{ kind: 'image', path: 'banner.png', data: img }],
+    role: 'target',
+    parts: { instruction: 'Understand the content of the provided document image.', text: '', rule: { kind: 'process' } },
+  };
+  const srv = await recordingServer();
+  try {
+    await new OpenAIEmbedder({ baseURL: srv.url, model: 'm', protocol: 'vlm2vec-qwen2vl' }).embed([item]);
+    const sent = b64(partsOf(srv.bodies[0]).find((p) => p.type === 'image_url')?.image_url?.url ?? '');
+    const meta = await sharp(sent).metadata();
+    // 6200 × 6200: round(6200 / 28) · 28 = 6188, over 1,003,520 → beta = 6200 / √1003520; floor(6200 / beta / 28) · 28 = 980
+    assert.deepEqual([meta.width, meta.height], [980, 980]);
+    // an ordinary wide image (ratio 200 exactly) goes out untouched
+    srv.bodies.length = 0;
+    const wide = new Uint8Array(
+      await sharp({ create: { width: 6000, height: 30, channels: 3, background: { r: 1, g: 2, b: 3 } } })
+        .png()
+        .toBuffer(),
+    );
+    await new OpenAIEmbedder({ baseURL: srv.url, model: 'm', protocol: 'vlm2vec-qwen2vl' }).embed([
+      { ...item, media: [{ kind: 'image', path: 'wide.png', data: wide }] },
+    ]);
+    const sentWide = b64(partsOf(srv.bodies[0]).find((p) => p.type === 'image_url')?.image_url?.url ?? '');
+    assert.deepEqual(new Uint8Array(sentWide), wide);
   } finally {
     await srv.close();
   }

@@ -17,7 +17,7 @@ import { PACKAGE_ROOT } from '../util/package-root.js';
 import { l2normalize, l2normalizeFinite } from '../util/vector.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from './http.js';
 import { getProtocol } from './protocols/index.js';
-import { applyResize, planFor, sentLoaded } from './protocols/apply.js';
+import { planFor, prepareImage, sentLoaded } from './protocols/apply.js';
 import type { Plan, Protocol } from './protocols/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia, ReasonContext, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
 
@@ -100,7 +100,7 @@ export async function protocolRequest(
           if (p.type === 'text') return p;
           const m = sentLoaded(p, media);
           if (m.kind === 'frames') return mediaPart(m, urls);
-          return mediaPart({ ...m, data: await applyResize(m.data, m.path, plan.resizeSmall) }, urls);
+          return mediaPart({ ...m, data: await prepareImage(m.data, m.path, plan) }, urls);
         }),
       ),
     })),

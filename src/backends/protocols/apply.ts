@@ -36,22 +36,62 @@ export function sentLoaded(sent: SentMedia, media: LoadedMedia[]): LoadedMedia {
   return { kind: 'image', path: m.paths[f], data: m.data[f] };
 }
 
+/** Python's round(): a half goes to the even neighbour. */
+function pyRound(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /**
- * VLM2Vec's rare-case rule (Qwen2_VL_process_fn): an image with a side under `minSide` px is resized to
- * `to` before processing. PIL's default resampling there is bicubic; libvips' cubic kernel is the nearest
- * match (the pixels may differ slightly). Other images pass through untouched.
+ * The side VLM2Vec's vendored Qwen2-VL smart_resize (src/model/vlm_backbone/qwen2_vl/image_processing_qwen2_vl.py
+ * lines 78-90) gives an image it takes as a square of side `side`: rounded to a multiple of `factor`, within
+ * the pixel limits.
  */
-export async function applyResize(data: Uint8Array, path: string, rule: Plan['resizeSmall']): Promise<Uint8Array> {
-  if (!rule) return data;
+function squareSide(side: number, factor: number, limits: Record<string, number>): number {
+  const bar = pyRound(side / factor) * factor;
+  if (bar * bar > limits.max_pixels) return Math.floor(side / Math.sqrt((side * side) / limits.max_pixels) / factor) * factor;
+  if (bar * bar < limits.min_pixels) return Math.ceil((side * Math.sqrt(limits.min_pixels / (side * side))) / factor) * factor;
+  return bar;
+}
+
+/**
+ * An image as a plan sends it (one decode of its header; images no rule touches go out byte for byte):
+ *  - `dropAlpha`: PIL's `convert("RGB")`, as the references run it before their processors (transformers'
+ *    convert_to_rgb for VLM2Vec's Qwen2-VL, GME's fetch_image): the alpha channel is dropped and the colours
+ *    stored under transparent pixels kept, where newer vLLM would composite RGBA onto white;
+ *  - `resizeSmall`, VLM2Vec's rare-case rule (Qwen2_VL_process_fn): an image with a side under `minSide` px
+ *    is resized to `to` before processing. PIL's default resampling there is bicubic; libvips' cubic kernel
+ *    is the nearest match (the pixels may differ slightly);
+ *  - `squareAboveRatio`: VLM2Vec's vendored processor takes an image whose aspect ratio is above the ratio as
+ *    a square of its longer side and stretches it to that square's size, which transformers' own smart_resize
+ *    refuses; the client sends it at that size (multiples of the factor within the limits: a server keeps it).
+ */
+export async function prepareImage(data: Uint8Array, path: string, plan: Plan): Promise<Uint8Array> {
+  const { resizeSmall: small, squareAboveRatio: square, mmProcessorKwargs: limits } = plan;
+  if (!plan.dropAlpha && !small && !(square && limits)) return data;
+  const load = await loadSharp();
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    meta = await (await loadSharp())(data).metadata();
+    meta = await load(data).metadata();
   } catch (err) {
     throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
   }
-  if ((meta.width ?? 0) >= rule.minSide && (meta.height ?? 0) >= rule.minSide) return data;
-  const out = await (await loadSharp())(data).resize(rule.to[0], rule.to[1], { fit: 'fill', kernel: 'cubic' }).png().toBuffer();
-  return new Uint8Array(out);
+  const [w, h] = [meta.width ?? 0, meta.height ?? 0];
+  let img = load(data);
+  let changed = false;
+  if (plan.dropAlpha && meta.hasAlpha) {
+    img = img.removeAlpha();
+    changed = true;
+  }
+  if (small && (w < small.minSide || h < small.minSide)) {
+    img = img.resize(small.to[0], small.to[1], { fit: 'fill', kernel: 'cubic' });
+    changed = true;
+  } else if (square && limits && Math.max(w, h) / Math.min(w, h) > square.ratio) {
+    const side = squareSide(Math.max(square.factor, w, h), square.factor, limits);
+    img = img.resize(side, side, { fit: 'fill', kernel: 'cubic' });
+    changed = true;
+  }
+  return changed ? new Uint8Array(await img.png().toBuffer()) : data;
 }
 
 /**
@@ -78,7 +118,7 @@ export class ProtocolEmbedder implements Embedder {
         const media = await Promise.all(
           plan.media.map(async (s) => {
             const m = sentLoaded(s, it.media);
-            return m.kind === 'image' ? { ...m, data: await applyResize(m.data, m.path, plan.resizeSmall) } : m;
+            return m.kind === 'image' ? { ...m, data: await prepareImage(m.data, m.path, plan) } : m;
           }),
         );
         return { text: plan.prompt, media, role: it.role };

@@ -11,6 +11,7 @@
  *    shares the Qwen2-VL branch): min_pixels 3136, max_pixels 1,003,520. (gme_inference.py computes
  *    min_pixels/max_pixels from min_image_tokens/max_image_tokens in __init__, lines 49-50, but never uses
  *    them; its fetch_image first resizes with qwen-vl-utils' own bounds, which the server does not repeat.)
+ *  - fetch_image's `convert("RGB")` drops an image's alpha channel (line 298): done before sending.
  */
 import { renderVlm2vec } from '../../datasets/vlm2vec-text.js';
 import { toRef, VLM2VEC_MAX_PIXELS, VLM2VEC_MIN_PIXELS } from './vlm2vec-qwen2vl.js';
@@ -49,6 +50,8 @@ export const gmeQwen2vl: Protocol = {
       mmProcessorKwargs: media.length ? { min_pixels: VLM2VEC_MIN_PIXELS, max_pixels: VLM2VEC_MAX_PIXELS } : null,
       mediaIoKwargs: null,
       resizeSmall: null,
+      dropAlpha: true,
+      squareAboveRatio: null,
       textOnlyAsInput: true,
       exactPrompt: true,
     };

@@ -24,6 +24,8 @@ export const plainProtocol: Protocol = {
       mmProcessorKwargs: null,
       mediaIoKwargs: videoIo(media),
       resizeSmall: null,
+      dropAlpha: false,
+      squareAboveRatio: null,
       textOnlyAsInput: true,
       exactPrompt: false,
     };

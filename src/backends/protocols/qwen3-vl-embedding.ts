@@ -6,7 +6,8 @@
  *  - user message: videos, then images, then the text; an item with nothing becomes the text "NULL";
  *  - `apply_chat_template(add_generation_prompt=True)`: the prompt ends "<|im_start|>assistant\n";
  *  - a frame list longer than MAX_FRAMES (64) is sampled with np.linspace(0, n-1, 64, dtype=int);
- *  - pixels: image factor 32, min_pixels 4·32·32, max_pixels 1800·32·32; video frames at most 768·32·32.
+ *  - pixels: image factor 32, min_pixels 4·32·32, max_pixels 1800·32·32; a video's frames as qwen-vl-utils'
+ *    fetch_video bounds them for a frame list given only total_pixels (`qwen3VideoFramePixels`).
  * Where instructions and frame counts differ from VLM2Vec's (per-task instructions, 64 frames for video
  * classification) is the eval profile's business, not the protocol's.
  */
@@ -24,6 +25,25 @@ const FACTOR = 32;
  */
 export const QWEN3_FRAME_LIST_FPS = 2;
 
+const VIDEO_FRAME_MIN_PIXELS = 128 * FACTOR * FACTOR;
+const VIDEO_FRAME_MAX_PIXELS = 768 * FACTOR * FACTOR;
+/** qwen3_vl_embedding.py MAX_TOTAL_PIXELS, the only video bound the embedder passes (format_model_input). */
+const VIDEO_TOTAL_PIXELS = 10 * VIDEO_FRAME_MAX_PIXELS;
+
+/**
+ * The per-frame pixel limits qwen-vl-utils' fetch_video (QwenLM/Qwen3-VL vision_process.py) gives a frame list
+ * of `frames` frames when only total_pixels is set: the list is padded to an even count n with its last frame,
+ * then each frame resized to at least VIDEO_MIN_TOKEN_NUM·32² and at most
+ * max(min(VIDEO_MAX_TOKEN_NUM·32², total_pixels / n · 2), int(min · 1.05)) — 245,760 at 64 frames, not the
+ * 768·32² cap, which only binds up to 20 frames. The processor then runs with do_resize=False. Sent as an
+ * integer (the bound is fractional for some n; a pixel count compares the same against its floor).
+ */
+export function qwen3VideoFramePixels(frames: number): { min_pixels: number; max_pixels: number } {
+  const n = frames + (frames % 2);
+  const max = Math.max(Math.min(VIDEO_FRAME_MAX_PIXELS, (VIDEO_TOTAL_PIXELS / n) * 2), Math.floor(VIDEO_FRAME_MIN_PIXELS * 1.05));
+  return { min_pixels: VIDEO_FRAME_MIN_PIXELS, max_pixels: Math.floor(max) };
+}
+
 /** format_model_input's instruction rule (after the dataset module's own cleaning of the raw token). */
 export function qwen3Instruction(raw: string): string {
   let inst = pyStrip(raw.split(RAW_IMAGE_TOKEN).join(''));
@@ -39,7 +59,7 @@ export const qwen3VlEmbedding: Protocol = {
     const system = qwen3Instruction(item.parts ? parts.instruction : '');
     const rawText = item.parts ? parts.text : parts.text.replace(/<\|(?:image|video)_pad\|> ?/g, '');
     const text = item.parts ? appendTrace(rawText, item.trace) : rawText;
-    const videos: SentMedia[] = [];
+    const videos: Extract<SentMedia, { type: 'video' }>[] = [];
     const images: SentMedia[] = [];
     item.media.forEach((m, i) => {
       if (m.kind === 'image') images.push({ type: 'image', media: i });
@@ -71,12 +91,14 @@ export const qwen3VlEmbedding: Protocol = {
       template: 'qwen3-vl-embedding.jinja',
       flags: { add_generation_prompt: true, continue_final_message: false, add_special_tokens: false },
       mmProcessorKwargs: videos.length
-        ? { max_pixels: 768 * FACTOR * FACTOR }
+        ? qwen3VideoFramePixels(videos[0].frames.length)
         : images.length
           ? { min_pixels: 4 * FACTOR * FACTOR, max_pixels: 1800 * FACTOR * FACTOR }
           : null,
       mediaIoKwargs: videoIo(media, QWEN3_FRAME_LIST_FPS),
       resizeSmall: null,
+      dropAlpha: false,
+      squareAboveRatio: null,
       textOnlyAsInput: false,
       exactPrompt: true,
     };

@@ -51,6 +51,18 @@ export interface Plan {
   /** Images with a side under `minSide` px are resized to `to` before sending (VLM2Vec's rare-case rule). */
   resizeSmall: { minSide: number; to: [number, number] } | null;
   /**
+   * Drop an image's alpha channel before sending, as the reference's PIL `convert("RGB")` does (it keeps the
+   * colours stored under transparent pixels); newer vLLM composites RGBA onto white instead. False: the
+   * server's conversion stands.
+   */
+  dropAlpha: boolean;
+  /**
+   * An image whose aspect ratio is above `ratio` is resized before sending to the size a square of its longer
+   * side gets under `mmProcessorKwargs`' pixel limits (multiples of `factor`): VLM2Vec's vendored Qwen2-VL
+   * processor does so, where a server's processor refuses such an image. Null: sent as it is.
+   */
+  squareAboveRatio: { ratio: number; factor: number } | null;
+  /**
    * Text-only items may go out as a plain `input` string (the whole prompt, no chat template on the server)
    * when that is exactly what the reference tokenizes.
    */

@@ -5,7 +5,9 @@
  * expanded by the Qwen2-VL processor into the image's (video's) tokens. A video is ONE video of its sampled
  * frames. Pixels: min_pixels 28·28·4 = 3136, max_pixels 28·28·1280 = 1,003,520 (src/arguments.py
  * resize_min_pixels / resize_max_pixels); an image with a side under 28 px is resized to 56×56 first
- * (Qwen2_VL_process_fn). Text-only items are tokenized as the bare string.
+ * (Qwen2_VL_process_fn), and one whose aspect ratio is above 200 to the size the vendored processor's
+ * smart_resize gives a square of its longer side. An image's alpha channel is dropped, as the processor's convert_to_rgb (PIL
+ * convert("RGB")) does. Text-only items are tokenized as the bare string.
  */
 import { renderVlm2vec } from '../../datasets/vlm2vec-text.js';
 import { allMedia, appendTrace, NO_FLAGS, videoIo, type Plan, type Protocol, type ProtocolItem } from './types.js';
@@ -30,6 +32,8 @@ export const vlm2vecQwen2vl: Protocol = {
       mmProcessorKwargs: media.length ? { min_pixels: VLM2VEC_MIN_PIXELS, max_pixels: VLM2VEC_MAX_PIXELS } : null,
       mediaIoKwargs: videoIo(media),
       resizeSmall: { minSide: 28, to: [56, 56] },
+      dropAlpha: true,
+      squareAboveRatio: { ratio: 200, factor: 28 },
       textOnlyAsInput: true,
       exactPrompt: true,
     };
