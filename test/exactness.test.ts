@@ -1,0 +1,73 @@
+/**
+ * Inputs on which a re-implementation of VLM2Vec's scoring could silently part from it: each case either
+ * scores as VLM2Vec's RankingMetrics (src/utils/eval_utils/metrics.py, commit 6e1e1d4) does, or — where
+ * VLM2Vec raises, or where JSON numbers lose the distinction Python keeps — is refused with a clear error.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '../src/errors.js';
+import { readPredictionFile } from '../src/metrics/pred-file.js';
+import { ndcgAtK, scorePredictions } from '../src/metrics/ranking.js';
+import { runCli, tempDir } from './helpers.js';
+
+function predFile(lines: unknown[]): string {
+  const file = join(tempDir(), 'task_pred.jsonl');
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return file;
+}
+
+test('a repeated label with rel_scores is refused, as VLM2Vec raises (its set() makes labels and grades differ in length)', () => {
+  // RankingMetrics.evaluate de-duplicates the labels with set() and then ndcg_at_k raises
+  // ValueError("If rels is provided, label must be a list of the same length.")
+  assert.throws(() => ndcgAtK(['a'], ['a', 'a'], 5, [1, 1], 'linear'), RangeError);
+  const file = predFile([
+    { prediction: ['a', 'b'], label: ['a', 'b'], rel_scores: [2, 1] },
+    { prediction: ['a', 'b'], label: ['a', 'b', 'a'], rel_scores: [2, 1, 3] },
+  ]);
+  assert.throws(
+    () => readPredictionFile(file),
+    (e: Error) => e instanceof DataError && /line 2/.test(e.message) && /'a'/.test(e.message) && /rel_scores|label/.test(e.message),
+  );
+  // without grades a repeated label is harmless (set semantics), as in VLM2Vec
+  const ok = readPredictionFile(predFile([{ prediction: ['b', 'a'], label: ['a', 'a'], rel_scores: null }]));
+  const s = scorePredictions(ok);
+  assert.equal(s['hit@1'], 0);
+  assert.equal(s['recall@5'], 1); // one distinct label, found
+  assert.equal(s['map@5'], 1 / 2);
+});
+
+test('ids: a number and a string with the same digits in one line are refused (Python compares 7 and "7" as different ids)', () => {
+  const file = predFile([{ prediction: [7, 3], label: '7', rel_scores: null }]);
+  assert.throws(
+    () => readPredictionFile(file),
+    (e: Error) => e instanceof DataError && /line 1/.test(e.message) && /7/.test(e.message),
+  );
+  // numbers throughout (ViDoRe's int64 ids, as VLM2Vec writes them) stay fine, and so do strings throughout
+  const nums = readPredictionFile(predFile([{ prediction: [3, 7], label: [7], rel_scores: [1] }]));
+  assert.deepEqual(nums[0].prediction, ['3', '7']);
+  assert.equal(scorePredictions(nums)['hit@5'], 1);
+  // a number and an unrelated string in one line compare as different either way: accepted
+  const mixed = readPredictionFile(predFile([{ prediction: [3, 'x'], label: 'x', rel_scores: null }]));
+  assert.equal(scorePredictions(mixed)['mrr@5'], 1 / 2);
+  // 1 and 1.0 are one id in Python (1 == 1.0) and here
+  const floatFile = join(tempDir(), 'floats_pred.jsonl');
+  writeFileSync(floatFile, '{"prediction": [1.0, 2], "label": 1, "rel_scores": null}\n');
+  const floats = readPredictionFile(floatFile);
+  assert.equal(scorePredictions(floats)['hit@1'], 1);
+});
+
+test('ids: integers beyond 2^53 are refused (JSON.parse would merge distinct ids; Python keeps them apart)', () => {
+  const dir = tempDir();
+  const file = join(dir, 'big_pred.jsonl');
+  // 9007199254740993 parses to 9007199254740992 here: the two ids would become one and the query would "hit"
+  writeFileSync(file, '{"prediction": [9007199254740993, 5], "label": [9007199254740992], "rel_scores": null}\n');
+  assert.throws(
+    () => readPredictionFile(file),
+    (e: Error) => e instanceof DataError && /line 1/.test(e.message) && /field 'prediction'/.test(e.message) && /string/.test(e.message),
+  );
+  const r = runCli(['score', '--pred', file]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /big_pred\.jsonl, line 1/);
+});
