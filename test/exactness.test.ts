@@ -71,3 +71,44 @@ test('ids: integers beyond 2^53 are refused (JSON.parse would merge distinct ids
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /big_pred\.jsonl, line 1/);
 });
+
+test('rank --gold: a gold line it cannot read as labels is refused with its line, not turned into the label "null"', async () => {
+  const { rankFiles } = await import('../src/scoring/rank-files.js');
+  const { npyBytes } = await import('../src/util/npy.js');
+  const dir = tempDir();
+  const d = 3;
+  const q = Float32Array.from({ length: 2 * d }, (_, i) => Math.sin(i + 1));
+  const c = Float32Array.from({ length: 4 * d }, (_, i) => Math.cos(i * 1.3));
+  writeFileSync(join(dir, 'q.npy'), npyBytes({ rows: 2, cols: d, data: q }));
+  writeFileSync(join(dir, 'c.npy'), npyBytes({ rows: 4, cols: d, data: c }));
+  const rank = (goldLines: string[]) => {
+    const gold = join(dir, 'gold.jsonl');
+    writeFileSync(gold, goldLines.join('\n') + '\n');
+    return rankFiles({ queries: join(dir, 'q.npy'), candidates: join(dir, 'c.npy'), gold, k: 4 });
+  };
+  // each bad line is line 2 of its file; line 1 is fine
+  const bad: [string, RegExp][] = [
+    ['null', /label/],
+    ['{"labels": ["1"]}', /label/], // a misspelt key: no label at all
+    ['[["1"]]', /label/],
+    ['{"label": {"id": "1"}}', /label/],
+    ['{"label": "1", "rel_scores": "3"}', /rel_scores/],
+    ['{"label": ["1", "2"], "rel_scores": [1]}', /rel_scores/],
+    ['{"label": ["1", "1"], "rel_scores": [1, 2]}', /listed twice/],
+    ['{"label": "1", "rel_scores": [true]}', /rel_scores/],
+    ['[9007199254740993]', /2\^53/],
+  ];
+  for (const [line, why] of bad) {
+    await assert.rejects(
+      rank(['"0"', line]),
+      (e: Error) => e instanceof DataError && /gold\.jsonl, line 2/.test(e.message) && why.test(e.message),
+      line,
+    );
+  }
+  // what it reads: an id, a list of ids, or {label, rel_scores}; numbers become their digits
+  const { predictions } = await rank(['3', '{"label": [0, "2"], "rel_scores": [2, 1]}']);
+  const preds = [...predictions];
+  assert.equal(preds[0].label, '3');
+  assert.deepEqual(preds[1].label, ['0', '2']);
+  assert.deepEqual(preds[1].rel_scores, [2, 1]);
+});
