@@ -112,3 +112,38 @@ test('rank --gold: a gold line it cannot read as labels is refused with its line
   assert.deepEqual(preds[1].label, ['0', '2']);
   assert.deepEqual(preds[1].rel_scores, [2, 1]);
 });
+
+test('score folders and reports: one task under two keys (ViDoSeek-page and ViDoSeek-page-fixed) is refused, not settled by file order', async () => {
+  const { mkdirSync, readFileSync } = await import('node:fs');
+  const { buildLeaderboard } = await import('../src/report/leaderboard.js');
+  const { SCORES } = await import('./helpers.js');
+  type Report = { metrics: Record<string, Record<string, Record<string, number>>> };
+  const old = JSON.parse(readFileSync(join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')) as Report;
+  const fixed = JSON.parse(
+    readFileSync(join(SCORES, 'v2.1-baselines-visdoc-page-fixed', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8'),
+  ) as Report;
+  const dir = join(tempDir(), 'mixed');
+  mkdirSync(dir);
+  for (const tasks of Object.values(old.metrics)) {
+    for (const [task, s] of Object.entries(tasks)) writeFileSync(join(dir, `${task}_score.json`), JSON.stringify(s));
+  }
+  // the v2.0.0 folder plus a post-fix ViDoSeek-page result under the key report_score_v2.py now writes
+  writeFileSync(join(dir, 'ViDoSeek-page-fixed_score.json'), JSON.stringify(fixed.metrics.visdoc['ViDoSeek-page']));
+  assert.throws(
+    () => buildLeaderboard([dir]),
+    (e: Error) =>
+      e instanceof DataError && /ViDoSeek-page-fixed/.test(e.message) && /ViDoSeek-page_score\.json|'ViDoSeek-page'/.test(e.message),
+  );
+  // the same object under both keys says one thing: accepted (58.02 as published)
+  writeFileSync(join(dir, 'ViDoSeek-page-fixed_score.json'), JSON.stringify(old.metrics.visdoc['ViDoSeek-page']));
+  assert.equal(buildLeaderboard([dir])[0].overall?.toFixed(2), '58.02');
+  // a report listing one task under two modalities with different scores
+  const twice = structuredClone(old);
+  twice.metrics.video.HatefulMemes = { ...old.metrics.image.HatefulMemes, 'hit@1': 0.99 };
+  const file = join(tempDir(), 'twice.json');
+  writeFileSync(file, JSON.stringify(twice));
+  assert.throws(
+    () => buildLeaderboard([file]),
+    (e: Error) => e instanceof DataError && /HatefulMemes/.test(e.message),
+  );
+});
