@@ -147,3 +147,54 @@ test('score folders and reports: one task under two keys (ViDoSeek-page and ViDo
     (e: Error) => e instanceof DataError && /HatefulMemes/.test(e.message),
   );
 });
+
+test('roll-ups average the scored tasks only: the English-only ViDoRe-V2 variants never enter VD-V2, visdoc or the overall', async () => {
+  const { mkdirSync, readFileSync } = await import('node:fs');
+  const { rollUp } = await import('../src/metrics/aggregate.js');
+  const { getTask, loadCatalog, scoredTasks } = await import('../src/catalog/load.js');
+  const { regressionGate } = await import('../src/report/compare.js');
+  const { buildLeaderboard } = await import('../src/report/leaderboard.js');
+  const { SCORES } = await import('./helpers.js');
+  // hand-computed: VD-V2 = the four scored tasks (report_score_v2.py's modality2dataset), not the English copies
+  const vdv2 = [
+    'ViDoRe_esg_reports_human_labeled_v2',
+    'ViDoRe_biomedical_lectures_v2_multilingual',
+    'ViDoRe_economics_reports_v2_multilingual',
+  ];
+  const english = 'ViDoRe_biomedical_lectures_v2';
+  const scores = new Map([...vdv2.map((t, i) => [t, 0.1 * (i + 1)] as [string, number]), [english, 0.9]]);
+  const r = rollUp(
+    scores,
+    [...vdv2, english].map((t) => getTask(t)),
+    { allowPartial: true, scale: 100 },
+  );
+  assert.equal(r.meta['VD-V2']?.toFixed(6), (20).toFixed(6)); // (10 + 20 + 30) / 3
+  assert.equal(r.overall?.toFixed(6), (20).toFixed(6));
+  assert.equal(r.tasks, 3);
+  // the regression gate over two VLM2Vec eval folders that also hold the English variants' score files
+  type Report = { metrics: Record<string, Record<string, Record<string, number>>> };
+  const folder = (version: string) => {
+    const doc = JSON.parse(readFileSync(join(SCORES, version, 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')) as Report;
+    const dir = join(tempDir(), version);
+    mkdirSync(dir);
+    for (const tasks of Object.values(doc.metrics)) {
+      for (const [task, s] of Object.entries(tasks)) writeFileSync(join(dir, `${task}_score.json`), JSON.stringify(s));
+    }
+    for (const t of loadCatalog().tasks.filter((x) => !x.scored)) {
+      writeFileSync(join(dir, `${t.name}_score.json`), JSON.stringify({ 'hit@1': 1, 'ndcg_linear@5': version === 'v2.0.0' ? 1 : 0 }));
+    }
+    return dir;
+  };
+  const [base, cand] = [folder('v2.0.0'), folder('v2.0.1')];
+  const gate = regressionGate(base, cand, { maxDrop: 100 });
+  const overall = gate.lines.find((l) => l.level === 'overall');
+  const [lbBase] = buildLeaderboard([base]);
+  const [lbCand] = buildLeaderboard([cand]);
+  assert.equal(lbBase.overall?.toFixed(2), '58.02');
+  assert.equal(overall?.baseline, lbBase.overall);
+  assert.equal(overall?.candidate, lbCand.overall);
+  assert.equal(gate.lines.find((l) => l.name === 'VD-V2')?.baseline, lbBase.meta['VD-V2']);
+  // the unscored tasks are still compared task by task
+  assert.ok(gate.lines.some((l) => l.level === 'task' && l.name === english && l.drop === 100));
+  assert.equal(scoredTasks().length, 78);
+});
