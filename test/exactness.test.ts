@@ -198,3 +198,37 @@ test('roll-ups average the scored tasks only: the English-only ViDoRe-V2 variant
   assert.ok(gate.lines.some((l) => l.level === 'task' && l.name === english && l.drop === 100));
   assert.equal(scoredTasks().length, 78);
 });
+
+test('leaderboard reads an eval output folder in the layout report_score_v2.py reads (<exp>/{image,video,visdoc}/<task>_score.json)', async () => {
+  const { mkdirSync, readFileSync } = await import('node:fs');
+  const { buildLeaderboard } = await import('../src/report/leaderboard.js');
+  const { SCORES } = await import('./helpers.js');
+  type Report = { metrics: Record<string, Record<string, Record<string, number>>> };
+  const doc = JSON.parse(readFileSync(join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')) as Report;
+  const exp = join(tempDir(), 'VLM2Vec-Qwen2VL-V2.0-2B');
+  for (const [modality, tasks] of Object.entries(doc.metrics)) {
+    mkdirSync(join(exp, modality), { recursive: true });
+    for (const [task, s] of Object.entries(tasks)) writeFileSync(join(exp, modality, `${task}_score.json`), JSON.stringify(s));
+  }
+  const [row] = buildLeaderboard([exp]);
+  assert.equal(row.model, 'VLM2Vec-Qwen2VL-V2.0-2B');
+  assert.equal(row.tasks, 78);
+  assert.equal(row.overall?.toFixed(2), '58.02');
+  assert.deepEqual(
+    [row.modalities.image, row.modalities.video, row.modalities.visdoc].map((v) => v?.toFixed(2)),
+    ['64.85', '34.58', '65.36'],
+  );
+  // one task's score in two modality folders, different: refused
+  writeFileSync(join(exp, 'video', 'HatefulMemes_score.json'), JSON.stringify({ ...doc.metrics.image.HatefulMemes, 'hit@1': 0.99 }));
+  assert.throws(
+    () => buildLeaderboard([exp]),
+    (e: Error) => e instanceof DataError && /HatefulMemes/.test(e.message),
+  );
+  // a folder with neither score files nor modality folders of them is still an error
+  const empty = join(tempDir(), 'empty');
+  mkdirSync(join(empty, 'image'), { recursive: true });
+  assert.throws(
+    () => buildLeaderboard([empty]),
+    (e: Error) => e instanceof DataError && /_score\.json/.test(e.message),
+  );
+});
