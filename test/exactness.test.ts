@@ -232,3 +232,61 @@ test('leaderboard reads an eval output folder in the layout report_score_v2.py r
     (e: Error) => e instanceof DataError && /_score\.json/.test(e.message),
   );
 });
+
+/** Edge cases in one pred file; the expected values are what VLM2Vec's RankingMetrics (6e1e1d4) with numpy 2.4 gives. */
+const EDGE_LINES = [
+  '{"prediction": ["a", "a", "b", "c"], "label": ["a"], "rel_scores": null}',
+  '{"prediction": ["x", "b", "b", "a", "c", "d", "e", "f", "g", "h", "a"], "label": ["a", "b", "zz"], "rel_scores": null}',
+  '{"prediction": ["c"], "label": "c", "rel_scores": null}',
+  '{"prediction": [], "label": ["a"], "rel_scores": null}',
+  '{"prediction": ["a", "b"], "label": [], "rel_scores": null}',
+  '{"prediction": ["q", "r", "s"], "label": ["missing"], "rel_scores": null}',
+  '{"prediction": [5, 3, 9, 1], "label": [3, 1], "rel_scores": [2, 2]}',
+  '{"prediction": [5, 3, 9, 1], "label": [7], "rel_scores": [1]}',
+  '{"prediction": ["p1", "p2", "p1", "p3"], "label": ["p1", "p3"], "rel_scores": [3, 3]}',
+  '{"prediction": ["a", "b", "c", "d", "e", "f"], "label": ["f", "f", "e"], "rel_scores": null}',
+  '{"prediction": ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"], "label": ["k", "l", "a"], "rel_scores": null}',
+  '{"prediction": ["a", "b"], "label": ["b"], "rel_scores": [0]}',
+  '{"prediction": ["a", "b"], "label": ["a", "b"], "rel_scores": [0.5, 0.5]}',
+];
+const EDGE_EXPECTED: [string, number][] = [
+  ['hit@1', 0.38461538461538464],
+  ['hit@5', 0.6923076923076923],
+  ['hit@10', 0.6923076923076923],
+  ['ndcg_linear@1', 0.38461538461538464],
+  ['ndcg_linear@5', 0.5311495887976317],
+  ['ndcg_linear@10', 0.5479501608605675],
+  ['ndcg_exponential@1', 0.38461538461538464],
+  ['ndcg_exponential@5', 0.5311495887976317],
+  ['ndcg_exponential@10', 0.5479501608605675],
+  ['precision@1', 0.38461538461538464],
+  ['precision@5', 0.2],
+  ['precision@10', 0.1076923076923077],
+  ['recall@1', 0.33333333333333337],
+  ['recall@5', 0.6538461538461539],
+  ['recall@10', 0.6923076923076923],
+  ['f1@1', 0.2948717948717948],
+  ['f1@5', 0.2884615384615385],
+  ['f1@10', 0.18002510310202618],
+  ['map@1', 0.38461538461538464],
+  ['map@5', 0.560042735042735],
+  ['map@10', 0.5728632478632478],
+  ['mrr@1', 0.38461538461538464],
+  ['mrr@5', 0.5153846153846154],
+  ['mrr@10', 0.5153846153846154],
+  ['num_pred', 13],
+  ['num_data', 13],
+];
+
+test('score on edge cases (repeated predictions and labels, lists shorter than k, labels never predicted, no labels, int ids, equal and zero grades) equals VLM2Vec bit for bit', () => {
+  const file = join(tempDir(), 'edge_pred.jsonl');
+  writeFileSync(file, EDGE_LINES.join('\n') + '\n');
+  const r = runCli(['score', '--pred', file]);
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as Record<string, number>;
+  assert.deepEqual(
+    Object.keys(got),
+    EDGE_EXPECTED.map(([k]) => k),
+  );
+  for (const [k, want] of EDGE_EXPECTED) assert.equal(got[k], want, k);
+});
