@@ -23,7 +23,13 @@ export const rankCommand: CommandModule<object, Args> = {
       .option('query-ids', { type: 'string', describe: 'one id per line (default: row indices)' })
       .option('candidate-ids', { type: 'string', describe: 'one id per line (default: row indices)' })
       .option('gold', { type: 'string', describe: 'one JSON id or list of ids per query line, for labels and the tie policy' })
-      .option('k', { type: 'number', default: 10, coerce: intIn('k', 1, 1_000_000) })
+      .option('k', {
+        type: 'number',
+        default: 10,
+        coerce: intIn('k', 1, 1_000_000),
+        // VLM2Vec's pred files hold the whole ranking; `score` computes @10 on whatever the list holds
+        describe: 'ids kept per query; `score` reads the top 10, so a smaller k understates its @10 metrics',
+      })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
     const { predictions } = await rankFiles({

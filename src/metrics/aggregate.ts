@@ -19,15 +19,19 @@ export interface RollUp {
 
 /**
  * @param taskScores main-metric score per task name (fractions in 0–1)
- * @param tasks the scored task list that defines the leaderboard (the 78 MMEB-V2 tasks)
+ * @param allTasks the tasks to roll up (the 78 MMEB-V2 tasks for the leaderboard); unscored ones are skipped
  * @param allowPartial average over the tasks present instead of reporting null where any is missing
  * @param scale 100 to present percentages
  */
 export function rollUp(
   taskScores: Map<string, number>,
-  tasks: TaskSpec[],
+  allTasks: TaskSpec[],
   { allowPartial = false, scale = 1 }: { allowPartial?: boolean; scale?: number } = {},
 ): RollUp {
+  // The columns are means over the leaderboard's tasks: a task the catalog marks unscored (the English-only
+  // ViDoRe-V2 variants, which share VD-V2 with the scored multilingual ones) is in no roll-up, even when a run
+  // or a folder of VLM2Vec eval output holds its score (report_score_v2.py's modality2dataset leaves it out).
+  const tasks = allTasks.filter((t) => t.scored);
   const missing = tasks.filter((t) => !taskScores.has(t.name)).map((t) => t.name);
   const mean = (group: TaskSpec[]): number | null => {
     const present = group.filter((t) => taskScores.has(t.name));

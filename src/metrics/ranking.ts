@@ -103,8 +103,9 @@ function dcg(rels: number[], form: NdcgForm): number {
 
 /**
  * NDCG@k. Binary when relScores is null; graded otherwise, with each grade kept on its own document
- * (labels and relScores zipped in their original order; a repeated label keeps its last grade, as
- * Python's dict(zip()) does). IDCG uses the top-k grades sorted descending.
+ * (labels and relScores zipped in their original order). A label repeated with grades is refused, as in
+ * VLM2Vec, whose evaluate() de-duplicates the labels with set() before ndcg_at_k checks that labels and
+ * grades have the same length. IDCG uses the top-k grades sorted descending.
  */
 export function ndcgAtK(prediction: Id[], labels: Id | Id[], k: number, relScores: number[] | null, form: NdcgForm): number {
   let relevance: number[];
@@ -120,7 +121,10 @@ export function ndcgAtK(prediction: Id[], labels: Id | Id[], k: number, relScore
       throw new RangeError(`rel_scores has ${relScores.length} entries but label has ${list.length}`);
     }
     const grade = new Map<Id, number>();
-    list.forEach((l, i) => grade.set(l, relScores[i]));
+    list.forEach((l, i) => {
+      if (grade.has(l)) throw new RangeError(`label '${l}' is listed twice with rel_scores`);
+      grade.set(l, relScores[i]);
+    });
     relevance = top.map((p) => grade.get(p) ?? 0);
     ideal = [...grade.values()].sort((a, b) => b - a).slice(0, k);
   }

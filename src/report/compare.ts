@@ -363,10 +363,12 @@ export function ablation(dirs: string[], opts: AblationOptions = {}): Ablation {
       mcnemar: runs.map((_, j) => (j === 0 ? null : { ...(tests[j] as McNemar[])[ti], pHolm: (adjusted[j] as number[])[ti] })),
     });
   });
+  // the roll-up rows are over scored tasks only, as rollUp's means are (an unscored task keeps its own row)
+  const scored = tasks.filter((t) => t.scored);
   const groups: [AblationRow['level'], string, TaskSpec[]][] = [
-    ...ALL_META_TASKS.map((m) => ['meta', m, tasks.filter((t) => t.meta === m)] as [AblationRow['level'], string, TaskSpec[]]),
-    ...MODALITIES.map((m) => ['modality', m, tasks.filter((t) => t.modality === m)] as [AblationRow['level'], string, TaskSpec[]]),
-    ['overall', 'overall', tasks],
+    ...ALL_META_TASKS.map((m) => ['meta', m, scored.filter((t) => t.meta === m)] as [AblationRow['level'], string, TaskSpec[]]),
+    ...MODALITIES.map((m) => ['modality', m, scored.filter((t) => t.modality === m)] as [AblationRow['level'], string, TaskSpec[]]),
+    ['overall', 'overall', scored],
   ];
   for (const [lvl, name, group] of groups) {
     if (!group.length) continue;

@@ -5,9 +5,10 @@
  */
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { DataError } from '../errors.js';
 import { readJsonFile } from '../util/json.js';
-import type { TaskSpec } from '../catalog/types.js';
+import { MODALITIES, type TaskSpec } from '../catalog/types.js';
 import { loadCatalog, scoreKeyIndex } from '../catalog/load.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 
@@ -61,14 +62,29 @@ export function readScoreSource(spec: string): ModelScores {
   let model: string;
   if (!existsSync(path)) throw new DataError('no such file or folder', { file: path });
   if (statSync(path).isDirectory()) {
-    const files = readdirSync(path)
-      .filter((f) => f.endsWith(SCORE_SUFFIX))
-      .sort();
-    if (!files.length) throw new DataError(`no *${SCORE_SUFFIX} files in folder`, { file: path });
-    for (const f of files) {
-      const file = join(path, f);
-      const key = f.slice(0, -SCORE_SUFFIX.length);
-      raw.set(key, { scores: checkScoreObject(readJsonFile(file), file, key), file });
+    const scoreFiles = (dir: string) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith(SCORE_SUFFIX))
+        .sort()
+        .map((f) => join(dir, f));
+    let files = scoreFiles(path);
+    if (!files.length) {
+      // VLM2Vec's eval output as report_score_v2.py reads it: <experiment>/{image,video,visdoc}/<task>_score.json
+      files = MODALITIES.map((m) => join(path, m))
+        .filter((d) => existsSync(d) && statSync(d).isDirectory())
+        .flatMap(scoreFiles);
+    }
+    if (!files.length) {
+      throw new DataError(`no *${SCORE_SUFFIX} files in folder (nor in image/, video/, visdoc/ under it)`, { file: path });
+    }
+    for (const file of files) {
+      const key = basename(file).slice(0, -SCORE_SUFFIX.length);
+      const entry = checkScoreObject(readJsonFile(file), file, key);
+      const seen = raw.get(key);
+      if (seen && !isDeepStrictEqual(seen.scores, entry)) {
+        throw new DataError(`task '${key}' has two different score files: ${seen.file} and ${file}`, { file: path });
+      }
+      raw.set(key, { scores: entry, file });
     }
     model = modelNameOfFolder(path);
   } else if (path.endsWith(SCORE_SUFFIX)) {
@@ -84,21 +100,38 @@ export function readScoreSource(spec: string): ModelScores {
       if (!tasks || typeof tasks !== 'object') throw new DataError(`metrics.${modality} is not an object`, { file: path });
       for (const [key, scores] of Object.entries(tasks as Record<string, unknown>)) {
         if (isReportStatus(scores)) continue;
-        raw.set(key, { scores: checkScoreObject(scores, path, key), file: path });
+        const entry = checkScoreObject(scores, path, key);
+        const seen = raw.get(key);
+        if (seen && !isDeepStrictEqual(seen.scores, entry)) {
+          throw new DataError(`task '${key}' is listed under two modalities with different scores`, { file: path });
+        }
+        raw.set(key, { scores: entry, file: path });
       }
     }
     const name = doc.metadata?.model_name;
     model = typeof name === 'string' && name ? name : basename(path).replace(/\.json$/, '');
   }
   const scores = new Map<string, ScoreObject>();
+  const keyOf = new Map<string, { key: string; file: string }>();
   const extra: string[] = [];
-  for (const [key, { scores: s }] of raw) {
+  for (const [key, { scores: s, file }] of raw) {
     if (only && !only.has(key) && !only.has(index.get(key) ?? '')) continue;
     const task = index.get(key);
     if (task === undefined) {
       extra.push(key);
       continue;
     }
+    // One task under two keys (ViDoSeek-page from before VLM2Vec's page fix next to ViDoSeek-page-fixed from
+    // after it): which one counted would depend on file order, so two different results are refused.
+    const before = keyOf.get(task);
+    if (before && !isDeepStrictEqual(scores.get(task), s)) {
+      throw new DataError(
+        `task ${task} has two different results, '${before.key}' (${before.file}) and '${key}' (${file}); ` +
+          'remove one, or pick keys with PATH::KEY,...',
+        { file: path },
+      );
+    }
+    keyOf.set(task, { key, file });
     scores.set(task, s);
   }
   if (only) {

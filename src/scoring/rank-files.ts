@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DataError } from '../errors.js';
+import { asId, checkRelScores } from '../metrics/pred-file.js';
 import type { Prediction } from '../metrics/ranking.js';
 import { readNpyAsync, type Matrix } from '../util/npy.js';
 import { firstNonFinite } from '../util/vector.js';
@@ -23,14 +24,19 @@ function readIds(file: string, expected: number): string[] {
   return ids;
 }
 
-/** Gold per query: one JSON value per line, an id or a list of ids (optionally {"label", "rel_scores"}). */
+/**
+ * Gold per query: one JSON value per line, an id or a list of ids (optionally {"label", "rel_scores"}). Ids
+ * and grades are checked as a pred.jsonl's are (a null, a missing label or a bad grade list would otherwise
+ * become a label "null" that never hits, or binary relevance, and score silently).
+ */
 function readGold(file: string, expected: number): { label: string[]; rel: number[] | null }[] {
   const lines = readJsonLines(file);
   if (lines.length !== expected) throw new DataError(`has ${lines.length} lines but there are ${expected} queries`, { file });
-  return lines.map(({ value: v }) => {
+  return lines.map(({ value: v, line }) => {
     const obj = v && typeof v === 'object' && !Array.isArray(v) ? (v as { label?: unknown; rel_scores?: unknown }) : { label: v };
-    const label = Array.isArray(obj.label) ? obj.label.map(String) : [String(obj.label)];
-    const rel = Array.isArray(obj.rel_scores) ? (obj.rel_scores as number[]) : null;
+    if (obj.label === undefined || obj.label === null) throw new DataError('missing', { file, line, field: 'label' });
+    const label = (Array.isArray(obj.label) ? obj.label : [obj.label]).map((l) => asId(l, file, line, 'label'));
+    const rel = checkRelScores(obj.rel_scores, label, file, line);
     return { label, rel };
   });
 }
