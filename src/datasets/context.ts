@@ -130,8 +130,10 @@ export class AdapterContext {
 
   /** One image file; recorded as a problem when missing (unless the data carries its bytes). */
   image(relPath: string, r?: RowReader, field?: string): MediaRef {
-    if (relPath !== REJECTED_PATH && !this.inlineMedia.has(relPath) && !this.existsOrProblem(relPath, this.where(r, field))) {
-      this.problem(`missing image ${relPath}`, this.where(r, field));
+    if (relPath !== REJECTED_PATH && !this.inlineMedia.has(relPath)) {
+      if (!this.existsOrProblem(relPath, this.where(r, field))) this.problem(`missing image ${relPath}`, this.where(r, field));
+      // an empty path, or one naming a folder, joins to a folder: VLM2Vec fails when it opens it as an image
+      else if (this.root.isDir(relPath)) this.problem(`image path ${relPath} is a folder, not an image file`, this.where(r, field));
     }
     return { kind: 'image', path: relPath };
   }

@@ -1,0 +1,148 @@
+/**
+ * Rows in the real formats that the shared format fixtures do not contain, each checked against what
+ * VLM2Vec's own parser code (src/data/eval_dataset/*.py at 6e1e1d4) builds from it — or, where VLM2Vec
+ * cannot build the row at all, against a clear DataError naming file, row and field.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getTask } from '../src/catalog/load.js';
+import { loadEvalSet } from '../src/datasets/load.js';
+import { flattenMedia } from '../src/datasets/types.js';
+import { DataError } from '../src/errors.js';
+import { MMEB_IMAGE_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
+import { tempDir } from './helpers.js';
+
+function touch(dir: string, rel: string): void {
+  mkdirSync(join(dir, rel, '..'), { recursive: true });
+  writeFileSync(join(dir, rel), 'x');
+}
+export function frames(dir: string, rel: string, n: number): void {
+  for (let i = 0; i < n; i++) touch(dir, `${rel}/${String(i).padStart(4, '0')}.jpeg`);
+}
+function imageRows(dir: string, config: string, rows: Record<string, unknown>[]): void {
+  writeHfParquet(join(dir, 'hf/ziyjiang/MMEB_Test_Instruct', config, 'test-00000-of-00001.parquet'), MMEB_IMAGE_COLUMNS, rows);
+  for (const r of rows) {
+    if (r.qry_img_path) touch(dir, `image-tasks/${r.qry_img_path}`);
+    for (const p of (r.tgt_img_path as string[] | null) ?? []) if (p) touch(dir, `image-tasks/${p}`);
+  }
+}
+/** A DataError naming the task, the parquet file, the row and the field. */
+function namesRowAndField(task: string, row: number, field: string, message?: RegExp) {
+  return (e: unknown): boolean => {
+    const m = (e as Error).message;
+    return (
+      e instanceof DataError &&
+      m.includes(`task ${task}`) &&
+      m.includes('.parquet') &&
+      m.includes(`row ${row}`) &&
+      m.includes(`field '${field}'`) &&
+      (message === undefined || message.test(m))
+    );
+  };
+}
+
+test('image_cls / image_qa / image_i2i_vg: an empty qry_img_path is an error, not a query with an image token and no image', async () => {
+  // VLM2Vec joins image_root with "" and fails when it opens the folder as an image; tte-bench built a
+  // query whose text says <|image_pad|> but which carried no image at all.
+  for (const [task, tgt] of [
+    ['N24News', ['Sports', 'Arts']],
+    ['OK-VQA', ['cat', 'dog']],
+    ['CIRR', ['', '']],
+  ] as const) {
+    const dir = tempDir('tte-audit-');
+    imageRows(dir, task, [
+      {
+        qry_inst: '<|image_1|>\nRepresent the given image',
+        qry_text: 'x',
+        qry_img_path: `${task}/ok.jpg`,
+        tgt_inst: '<|image_1|>\nRepresent the given image.',
+        tgt_text: [...tgt],
+        tgt_img_path: task === 'CIRR' ? ['CIRR/a.png', 'CIRR/b.png'] : ['', ''],
+      },
+      {
+        qry_inst: '<|image_1|>\nRepresent the given image',
+        qry_text: 'y',
+        qry_img_path: '',
+        tgt_inst: '<|image_1|>\nRepresent the given image.',
+        tgt_text: [...tgt],
+        tgt_img_path: task === 'CIRR' ? ['CIRR/a.png', 'CIRR/b.png'] : ['', ''],
+      },
+    ]);
+    await assert.rejects(loadEvalSet(getTask(task), { dataRoot: dir }), namesRowAndField(task, 1, 'qry_img_path', /empty image path/));
+  }
+});
+
+test('an image path naming a folder is not an image (t2i candidate with an empty tgt_img_path, query path of a folder)', async () => {
+  const dir = tempDir('tte-audit-');
+  imageRows(dir, 'MSCOCO_t2i', [
+    {
+      qry_inst: 'Find me an everyday image that matches the given caption:',
+      qry_text: 'a dog',
+      qry_img_path: '',
+      tgt_inst: '<|image_1|>\nRepresent the given image.',
+      tgt_text: ['', ''],
+      tgt_img_path: ['MSCOCO_t2i/a.jpg', ''],
+    },
+  ]);
+  await assert.rejects(loadEvalSet(getTask('MSCOCO_t2i'), { dataRoot: dir }), namesRowAndField('MSCOCO_t2i', 0, 'tgt_img_path', /folder/));
+
+  const dir2 = tempDir('tte-audit-');
+  imageRows(dir2, 'N24News', [
+    { qry_inst: '<|image_1|>\nRepresent', qry_text: 'x', qry_img_path: 'N24News/sub', tgt_inst: '', tgt_text: ['a'], tgt_img_path: [''] },
+  ]);
+  rmSync(join(dir2, 'image-tasks/N24News/sub'));
+  mkdirSync(join(dir2, 'image-tasks/N24News/sub/deeper'), { recursive: true });
+  await assert.rejects(loadEvalSet(getTask('N24News'), { dataRoot: dir2 }), namesRowAndField('N24News', 0, 'qry_img_path', /folder/));
+});
+
+test('a null qry_text is no text for the process_input_text parsers (Python: `if text:`), and an error for image_t2i', async () => {
+  const dir = tempDir('tte-audit-');
+  imageRows(dir, 'ImageNet-1K', [
+    {
+      qry_inst: '<|image_1|>\nRepresent the given image for classification',
+      qry_text: null,
+      qry_img_path: 'ImageNet-1K/a.jpg',
+      tgt_inst: null,
+      tgt_text: ['tench', 'goldfish'],
+      tgt_img_path: null,
+    },
+  ]);
+  const { evalSet } = await loadEvalSet(getTask('ImageNet-1K'), { dataRoot: dir });
+  // the same string as qry_text "" (doc §4: "<|image_pad|>\nRepresent the given image for classification\n")
+  assert.equal(evalSet.queries[0].text, '<|image_pad|>\nRepresent the given image for classification\n');
+  assert.deepEqual(flattenMedia(evalSet.queries[0].media), ['image-tasks/ImageNet-1K/a.jpg']);
+  assert.deepEqual(evalSet.queries[0].candidateIds, ['tench', 'goldfish']);
+
+  const qa = tempDir('tte-audit-');
+  imageRows(qa, 'RefCOCO', [
+    {
+      qry_inst: '<|image_1|>\nSelect the portion of the image that isolates the object of the given label: ',
+      qry_text: null,
+      qry_img_path: 'RefCOCO/q.jpg',
+      tgt_inst: '<|image_1|>\nRepresent the given cropped image of the object',
+      tgt_text: ['', ''],
+      tgt_img_path: ['RefCOCO/a.jpg', 'RefCOCO/b.jpg'],
+    },
+  ]);
+  const refcoco = await loadEvalSet(getTask('RefCOCO'), { dataRoot: qa });
+  assert.equal(
+    refcoco.evalSet.queries[0].text,
+    '<|image_pad|>\nSelect the portion of the image that isolates the object of the given label:\n',
+  );
+
+  // image_t2i concatenates qry_inst + ' ' + qry_text itself: None there is a TypeError in VLM2Vec
+  const t2i = tempDir('tte-audit-');
+  imageRows(t2i, 'VisualNews_t2i', [
+    {
+      qry_inst: 'Retrieve an image of this news caption.',
+      qry_text: null,
+      qry_img_path: '',
+      tgt_inst: '<|image_1|>\nRepresent the given image.',
+      tgt_text: [''],
+      tgt_img_path: ['VisualNews_t2i/a.jpg'],
+    },
+  ]);
+  await assert.rejects(loadEvalSet(getTask('VisualNews_t2i'), { dataRoot: t2i }), namesRowAndField('VisualNews_t2i', 0, 'qry_text'));
+});
