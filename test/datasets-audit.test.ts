@@ -146,3 +146,32 @@ test('a null qry_text is no text for the process_input_text parsers (Python: `if
   ]);
   await assert.rejects(loadEvalSet(getTask('VisualNews_t2i'), { dataRoot: t2i }), namesRowAndField('VisualNews_t2i', 0, 'qry_text'));
 });
+
+test("text→video retrieval: a candidate video with fewer than 8 frames is an error under VLM2Vec's rules", async () => {
+  // msrvtt/msvd/didemo/youcook2/vatex build ImageVideoInstance(bytes=[None] * num_frames, paths=...) and
+  // assert the lengths agree, so VLM2Vec cannot build such a candidate; tte-bench used the 5 frames it found.
+  const dir = tempDir('tte-audit-');
+  writeHfParquet(
+    join(dir, 'hf/VLM2Vec/DiDeMo/data/test-00000-of-00001.parquet'),
+    [
+      { name: 'video', type: 'string' },
+      { name: 'caption', type: 'string' },
+    ],
+    [
+      { video: 'videos/a.mp4', caption: 'one' },
+      { video: 'videos/b.mp4', caption: 'two' },
+    ],
+  );
+  frames(dir, 'video-tasks/frames/video_ret/DiDeMo/a', 8);
+  frames(dir, 'video-tasks/frames/video_ret/DiDeMo/b', 5);
+  await assert.rejects(
+    loadEvalSet(getTask('DiDeMo'), { dataRoot: dir }),
+    namesRowAndField('DiDeMo', 1, 'video', /video-tasks\/frames\/video_ret\/DiDeMo\/b has 5 frames/),
+  );
+  // an eval profile that samples its own frame count keeps every frame it finds
+  const { evalSet } = await loadEvalSet(getTask('DiDeMo'), { dataRoot: dir, profile: 'qwen3-vl-embedding' });
+  assert.deepEqual(
+    evalSet.candidates.map((c) => flattenMedia(c.media).length),
+    [8, 5],
+  );
+});

@@ -63,6 +63,8 @@ export class AdapterContext {
   readonly extractable: { frameDir: string; video: string }[] = [];
   /** Frames per candidate clip when an eval profile samples candidates differently from queries. */
   candidateNumFrames: number | undefined;
+  /** The task is built by VLM2Vec's own parser code (the default profile), frame-count assertions included. */
+  vlm2vecFrameRules = true;
 
   constructor(
     readonly task: TaskSpec,
