@@ -5,14 +5,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTask } from '../src/catalog/load.js';
+import { extractionRule, opencvFrameIndices } from '../src/datasets/extract.js';
 import { loadEvalSet } from '../src/datasets/load.js';
+import { MVBENCH_SUBSETS } from '../src/datasets/video_qa.js';
+import { extractTaskFrames } from '../src/engine/extract-frames.js';
 import { flattenMedia } from '../src/datasets/types.js';
 import { DataError } from '../src/errors.js';
 import { MMEB_IMAGE_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
-import { tempDir } from './helpers.js';
+import { FIXTURES, tempDir } from './helpers.js';
+
+const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0 && spawnSync('ffprobe', ['-version']).status === 0;
 
 function touch(dir: string, rel: string): void {
   mkdirSync(join(dir, rel, '..'), { recursive: true });
@@ -174,4 +180,68 @@ test("text→video retrieval: a candidate video with fewer than 8 frames is an e
     evalSet.candidates.map((c) => flattenMedia(c.media).length),
     [8, 5],
   );
+});
+
+test('frame extraction: the video QA parsers take every step-th frame from 0 (their own OpenCV loop), the others save_frames', () => {
+  // videomme/nextqa/egoschema/mvbench/activitynetqa: step = max(1, total // 64); frames 0, step, 2·step, …
+  assert.deepEqual(opencvFrameIndices(40, 16), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]);
+  assert.deepEqual(opencvFrameIndices(200).slice(0, 4), [0, 3, 6, 9]);
+  assert.equal(opencvFrameIndices(200).length, 64);
+  assert.deepEqual(opencvFrameIndices(5), [0, 1, 2, 3, 4]);
+  assert.equal(extractionRule('nextqa'), 'opencv');
+  assert.equal(extractionRule('mvbench'), 'opencv');
+  assert.equal(extractionRule('msrvtt'), 'save_frames');
+  assert.equal(extractionRule('video_classification'), 'save_frames');
+});
+
+test('MVBench: a missing frame folder is extracted from video_root/<subset_meta video_path>/<video>, as VLM2Vec reads it', async () => {
+  const dir = tempDir('tte-audit-');
+  const cols = [
+    { name: 'video', type: 'string' as const },
+    { name: 'question', type: 'string' as const },
+    { name: 'candidates', type: 'string[]' as const },
+    { name: 'answer', type: 'string' as const },
+  ];
+  for (const subset of MVBENCH_SUBSETS) {
+    const video = subset === 'episodic_reasoning' ? 's01e02_seg' : `${subset}.mp4`;
+    writeHfParquet(join(dir, 'hf/VLM2Vec/MVBench', subset, 'train-00000-of-00001.parquet'), cols, [
+      { video, question: 'What happens?', candidates: ['a', 'b'], answer: 'a' },
+    ]);
+  }
+  const { extractable } = await loadEvalSet(getTask('MVBench'), { dataRoot: dir, collectProblems: true });
+  const byDir = new Map(extractable.map((e) => [e.frameDir, e.video]));
+  assert.equal(
+    byDir.get('video-tasks/frames/video_qa/MVBench/action_antonym/action_antonym.mp4'),
+    'video-tasks/videos/video_qa/MVBench/ssv2_video/action_antonym.mp4',
+  );
+  assert.equal(
+    byDir.get('video-tasks/frames/video_qa/MVBench/action_sequence/action_sequence.mp4'),
+    'video-tasks/videos/video_qa/MVBench/star/Charades_v1_480/action_sequence.mp4',
+  );
+  // episodic_reasoning's frames are copied from a folder of frames by VLM2Vec, never extracted from a video
+  assert.equal(byDir.has('video-tasks/frames/video_qa/MVBench/episodic_reasoning/s01e02_seg'), false);
+  assert.equal(extractable.length, 19);
+});
+
+test("extract-frames names and picks a QA task's frames as its OpenCV loop does (0000.jpeg, every step-th frame)", {
+  skip: hasFfmpeg ? false : 'ffmpeg/ffprobe not installed',
+}, async () => {
+  const dir = tempDir('tte-audit-');
+  writeHfParquet(
+    join(dir, 'hf/VLM2Vec/ActivityNetQA/data/test-00000-of-00001.parquet'),
+    [
+      { name: 'video_name', type: 'string' },
+      { name: 'question', type: 'string' },
+      { name: 'answer', type: 'string' },
+    ],
+    [{ video_name: 'abc', question: 'is it raining', answer: 'no' }],
+  );
+  mkdirSync(join(dir, 'video-tasks/videos/video_qa/ActivityNetQA'), { recursive: true });
+  copyFileSync(join(FIXTURES, 'video', 'example_video.mp4'), join(dir, 'video-tasks/videos/video_qa/ActivityNetQA/v_abc.mp4'));
+  const done = [];
+  for await (const r of extractTaskFrames(['ActivityNetQA'], { dataRoot: dir, version: 'v2.1', maxFrames: 16 })) done.push(r);
+  assert.deepEqual(done, [{ task: 'ActivityNetQA', folders: 1, frames: 16 }]);
+  const names = readdirSync(join(dir, 'video-tasks/frames/video_qa/ActivityNetQA/v_abc')).sort();
+  assert.deepEqual(names.slice(0, 3), ['0000.jpeg', '0001.jpeg', '0002.jpeg']);
+  assert.equal(names.length, 16);
 });
