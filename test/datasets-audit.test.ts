@@ -245,3 +245,32 @@ test("extract-frames names and picks a QA task's frames as its OpenCV loop does 
   assert.deepEqual(names.slice(0, 3), ['0000.jpeg', '0001.jpeg', '0002.jpeg']);
   assert.equal(names.length, 16);
 });
+
+test('DiDeMo / YouCook2: the raw video for extraction is video_root/<basename of the path column>, as VLM2Vec joins it', async () => {
+  const dir = tempDir('tte-audit-');
+  writeHfParquet(
+    join(dir, 'hf/VLM2Vec/DiDeMo/data/test-00000-of-00001.parquet'),
+    [
+      { name: 'video', type: 'string' },
+      { name: 'caption', type: 'string' },
+    ],
+    [{ video: 'videos/9196@N00_4.avi.mp4', caption: 'a dog runs' }],
+  );
+  writeHfParquet(
+    join(dir, 'hf/lmms-lab/YouCook2/data/val-00000-of-00001.parquet'),
+    [
+      { name: 'id', type: 'string' },
+      { name: 'video_path', type: 'string' },
+      { name: 'sentence', type: 'string' },
+    ],
+    [{ id: 'xHr8X2Wpmno_0', video_path: 'validation/201/xHr8X2Wpmno.mp4', sentence: 'chop the onion' }],
+  );
+  const didemo = await loadEvalSet(getTask('DiDeMo'), { dataRoot: dir, collectProblems: true });
+  assert.deepEqual(didemo.extractable, [
+    { frameDir: 'video-tasks/frames/video_ret/DiDeMo/9196@N00_4.avi', video: 'video-tasks/videos/video_ret/DiDeMo/9196@N00_4.avi.mp4' },
+  ]);
+  const youcook = await loadEvalSet(getTask('YouCook2'), { dataRoot: dir, collectProblems: true });
+  assert.deepEqual(youcook.extractable, [
+    { frameDir: 'video-tasks/frames/video_ret/YouCook2/xHr8X2Wpmno_0', video: 'video-tasks/videos/video_ret/YouCook2/xHr8X2Wpmno.mp4' },
+  ]);
+});

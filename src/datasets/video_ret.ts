@@ -16,7 +16,7 @@ interface Columns {
   /** The column the id comes from, for messages. */
   idField: string;
   caption: (r: RowReader) => string;
-  /** The raw video under video_root, for opt-in frame extraction. */
+  /** The raw video under video_root, for opt-in frame extraction (didemo/youcook2 join only the basename). */
   video: (r: RowReader) => string;
 }
 
@@ -29,9 +29,9 @@ export const VIDEO_RET_COLUMNS: Partial<Record<ParserFamily, Columns>> = {
     id: (r) => pySplitext(pyBasename(r.str('video')))[0],
     idField: 'video',
     caption: (r) => r.str('caption'),
-    video: (r) => r.str('video'),
+    video: (r) => pyBasename(r.str('video')),
   },
-  youcook2: { id: (r) => r.id('id'), idField: 'id', caption: (r) => r.str('sentence'), video: (r) => r.str('video_path') },
+  youcook2: { id: (r) => r.id('id'), idField: 'id', caption: (r) => r.str('sentence'), video: (r) => pyBasename(r.str('video_path')) },
   vatex: { id: (r) => r.id('videoID'), idField: 'videoID', caption: firstOf('enCap'), video: (r) => `${r.id('videoID')}.mp4` },
 };
 
