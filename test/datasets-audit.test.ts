@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { getTask } from '../src/catalog/load.js';
 import { extractionRule, opencvFrameIndices } from '../src/datasets/extract.js';
 import { loadEvalSet } from '../src/datasets/load.js';
+import { listFrameFiles, naturalCompare } from '../src/datasets/readers/frames.js';
 import { MVBENCH_SUBSETS } from '../src/datasets/video_qa.js';
 import { extractTaskFrames } from '../src/engine/extract-frames.js';
 import { flattenMedia } from '../src/datasets/types.js';
@@ -273,4 +274,15 @@ test('DiDeMo / YouCook2: the raw video for extraction is video_root/<basename of
   assert.deepEqual(youcook.extractable, [
     { frameDir: 'video-tasks/frames/video_ret/YouCook2/xHr8X2Wpmno_0', video: 'video-tasks/videos/video_ret/YouCook2/xHr8X2Wpmno.mp4' },
   ]);
+});
+
+test('frame files: the extension is os.path.splitext\'s (a bare ".jpg" has none), digit runs compare as integers of any length', () => {
+  const dir = tempDir('tte-audit-');
+  for (const n of ['.jpg', '..png', 'a.JPEG', 'f_99999999999999999.jpg', 'f_100000000000000000.jpg', 'f_100000000000000001.jpg']) {
+    touch(dir, n);
+  }
+  // Python: sorted(key=[int(t) if t.isdigit() else t.lower() ...]); 17- and 18-digit runs are not doubles
+  assert.deepEqual(listFrameFiles(dir), ['a.JPEG', 'f_99999999999999999.jpg', 'f_100000000000000000.jpg', 'f_100000000000000001.jpg']);
+  assert.ok(naturalCompare('f_100000000000000001', 'f_100000000000000000') > 0);
+  assert.equal(naturalCompare('f_007', 'f_7'), 0);
 });
