@@ -286,3 +286,25 @@ test('frame files: the extension is os.path.splitext\'s (a bare ".jpg" has none)
   assert.ok(naturalCompare('f_100000000000000001', 'f_100000000000000000') > 0);
   assert.equal(naturalCompare('f_007', 'f_7'), 0);
 });
+
+test('an image found once is not checked again, but a missing one is reported for every row that names it', async () => {
+  const dir = tempDir('tte-audit-');
+  const row = (q: string, paths: string[]) => ({
+    qry_inst: 'Find me an everyday image that matches the given caption:',
+    qry_text: q,
+    qry_img_path: '',
+    tgt_inst: '<|image_1|>\nRepresent the given image.',
+    tgt_text: paths.map(() => ''),
+    tgt_img_path: paths,
+  });
+  imageRows(dir, 'MSCOCO_t2i', [row('a', ['MSCOCO_t2i/1.jpg', 'MSCOCO_t2i/2.jpg']), row('b', ['MSCOCO_t2i/2.jpg', 'MSCOCO_t2i/1.jpg'])]);
+  rmSync(join(dir, 'image-tasks/MSCOCO_t2i/2.jpg'));
+  const { problems } = await loadEvalSet(getTask('MSCOCO_t2i'), { dataRoot: dir, collectProblems: true });
+  assert.deepEqual(
+    problems.map((p) => [p.message, p.location.row]),
+    [
+      ['missing image image-tasks/MSCOCO_t2i/2.jpg', 0],
+      ['missing image image-tasks/MSCOCO_t2i/2.jpg', 1],
+    ],
+  );
+});
