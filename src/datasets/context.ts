@@ -63,6 +63,10 @@ export class AdapterContext {
   readonly extractable: { frameDir: string; video: string }[] = [];
   /** Frames per candidate clip when an eval profile samples candidates differently from queries. */
   candidateNumFrames: number | undefined;
+  /** The task is built by VLM2Vec's own parser code (the default profile), frame-count assertions included. */
+  vlm2vecFrameRules = true;
+  /** Image files already found (a retrieval task names each of its images in many rows' candidate lists). */
+  private readonly imageFiles = new Set<string>();
 
   constructor(
     readonly task: TaskSpec,
@@ -130,8 +134,11 @@ export class AdapterContext {
 
   /** One image file; recorded as a problem when missing (unless the data carries its bytes). */
   image(relPath: string, r?: RowReader, field?: string): MediaRef {
-    if (relPath !== REJECTED_PATH && !this.inlineMedia.has(relPath) && !this.existsOrProblem(relPath, this.where(r, field))) {
-      this.problem(`missing image ${relPath}`, this.where(r, field));
+    if (relPath !== REJECTED_PATH && !this.inlineMedia.has(relPath) && !this.imageFiles.has(relPath)) {
+      if (!this.existsOrProblem(relPath, this.where(r, field))) this.problem(`missing image ${relPath}`, this.where(r, field));
+      // an empty path, or one naming a folder, joins to a folder: VLM2Vec fails when it opens it as an image
+      else if (this.root.isDir(relPath)) this.problem(`image path ${relPath} is a folder, not an image file`, this.where(r, field));
+      else this.imageFiles.add(relPath);
     }
     return { kind: 'image', path: relPath };
   }

@@ -23,6 +23,14 @@ export class RowReader {
     return v;
   }
 
+  /**
+   * The `text` argument of VLM2Vec's process_input_text: a string, or null, which `if text:` treats like ""
+   * (a missing column is still an error: VLM2Vec reads the column by name).
+   */
+  text(field: string): string {
+    return this.src.row[field] === null ? '' : this.str(field);
+  }
+
   /** A string or an integer id, as a string (ViDoRe's int64 ids). */
   id(field: string): string {
     const v = this.src.row[field];

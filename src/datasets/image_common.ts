@@ -17,10 +17,17 @@ export function imageQueryParts(qryInst: string, qryText: string, { qaStyle }: {
   return { instruction: qryInst, text: qryText, rule: { kind: 'image-query', qaStyle } };
 }
 
-/** Query image under image-tasks/; rows without an image path get no media. */
+/**
+ * Query image under image-tasks/. Every query of these parsers carries an image token, and VLM2Vec joins
+ * image_root with the path whatever it is: an empty path names the folder itself, which it cannot open.
+ */
 export function queryImage(ctx: AdapterContext, r: RowReader): MediaRef[] {
   const p = r.str('qry_img_path');
-  return p ? [ctx.image(ctx.path('imageRoot', [p], r, 'qry_img_path'), r, 'qry_img_path')] : [];
+  if (!p) {
+    ctx.problem('empty image path', { file: r.src.file, row: r.src.index, field: 'qry_img_path' });
+    return [];
+  }
+  return [ctx.image(ctx.path('imageRoot', [p], r, 'qry_img_path'), r, 'qry_img_path')];
 }
 
 /**
@@ -63,7 +70,7 @@ export function textCandidatesAdapter({ qaStyle }: { qaStyle: boolean }): Adapte
       const targets = r.strList('tgt_text', { nonEmpty: true });
       return {
         id: String(i),
-        parts: imageQueryParts(r.str('qry_inst'), r.str('qry_text'), { qaStyle }),
+        parts: imageQueryParts(r.str('qry_inst'), r.text('qry_text'), { qaStyle }),
         media: queryImage(ctx, r),
         candidates: targets.map((t) => rawItem(t)),
         gold: [targets[0]],

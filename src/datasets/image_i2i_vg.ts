@@ -13,7 +13,7 @@ export const imageI2iVgAdapter: Adapter = async (ctx) => {
     const candidates = imageTargets(ctx, r, (p, cap) => `${p}:${pyStrip(cap, '"')}`, { newlineWithoutCaption: false });
     return {
       id: String(i),
-      parts: imageQueryParts(r.str('qry_inst'), r.str('qry_text'), { qaStyle: true }),
+      parts: imageQueryParts(r.str('qry_inst'), r.text('qry_text'), { qaStyle: true }),
       media: queryImage(ctx, r),
       candidates,
       gold: [candidates[0].id],

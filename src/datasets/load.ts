@@ -71,6 +71,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     opts.skipRows,
   );
   ctx.candidateNumFrames = tp?.candidateNumFrames;
+  ctx.vlm2vecFrameRules = profile === DEFAULT_EVAL_PROFILE;
   const { queries, corpus, labelShape } = await ADAPTERS[task.parser](ctx);
   if (tp) applyProfile(tp, queries, corpus);
   // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).

@@ -33,6 +33,33 @@ export const MVBENCH_SUBSETS = [
   'counterfactual_inference',
 ];
 
+/**
+ * Where MVBench's raw videos lie under video_root, per config (VLM2Vec mvbench_dataset.py subset_meta).
+ * episodic_reasoning is stored as frame folders, which VLM2Vec copies rather than extracts: no raw video.
+ */
+export const MVBENCH_VIDEO_DIRS: Record<string, string | null> = {
+  episodic_reasoning: null,
+  action_sequence: 'star/Charades_v1_480',
+  action_prediction: 'star/Charades_v1_480',
+  action_antonym: 'ssv2_video',
+  fine_grained_action: 'Moments_in_Time_Raw/videos',
+  unexpected_action: 'FunQA_test/test',
+  object_existence: 'clevrer/video_validation',
+  object_interaction: 'star/Charades_v1_480',
+  object_shuffle: 'perception/videos',
+  moving_direction: 'clevrer/video_validation',
+  action_localization: 'sta/sta_video',
+  scene_transition: 'scene_qa/video',
+  action_count: 'perception/videos',
+  moving_count: 'clevrer/video_validation',
+  moving_attribute: 'clevrer/video_validation',
+  state_change: 'perception/videos',
+  fine_grained_pose: 'nturgbd',
+  character_order: 'perception/videos',
+  egocentric_navigation: 'vlnqa',
+  counterfactual_inference: 'clevrer/video_validation',
+};
+
 /** VLM2Vec's qa_template: "\nOptions:\n(A) c0\n…" right-stripped; gold "(X) answer" with X the last equal option. */
 export function qaTemplate(question: string, candidates: string[], answer: string): { text: string; options: string[]; label: string } {
   let q = `${question}\nOptions:\n`;
@@ -52,8 +79,8 @@ export const optionText = (o: string): string => pyStrip(pySliceFromFind(o, '. '
 
 interface Built {
   question: string;
-  /** The raw video under video_root (for opt-in frame extraction). */
-  video: string[];
+  /** The raw video under video_root (for opt-in frame extraction), if the frames come from one. */
+  video: string[] | undefined;
   /** The raw options qa_template lists (nextqa, mvbench). */
   options: string[];
   frameDir: string[];
@@ -111,11 +138,13 @@ const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
   mvbench: (r, _ctx, subset) => {
     const options = r.strList('candidates', { nonEmpty: true });
     const t = qaTemplate('', options, r.str('answer'));
+    // VLM2Vec reads f'{video_root}/{subset_meta[subset]["video_path"]}/{video}', not <subset>/<video>
+    const videoDir = MVBENCH_VIDEO_DIRS[subset ?? ''];
     return {
       question: '',
       options,
       frameDir: [subset ?? '', r.str('video')],
-      video: [subset ?? '', r.str('video')],
+      video: videoDir ? [videoDir, r.str('video')] : undefined,
       candidates: plain(t.options),
       gold: t.label,
     };

@@ -1,7 +1,7 @@
 /** `extract-frames`: fill the missing or empty frame folders of tasks from the raw videos, with ffmpeg (opt-in). */
 import { loadCatalog, selectTasks } from '../catalog/load.js';
 import type { MmebVersion } from '../catalog/types.js';
-import { extractFrames } from '../datasets/extract.js';
+import { extractFrames, extractionRule } from '../datasets/extract.js';
 import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 
@@ -28,7 +28,7 @@ export async function* extractTaskFrames(
     });
     const unique = [...new Map(extractable.map((e) => [e.frameDir, e])).values()];
     let frames = 0;
-    for (const e of unique) frames += extractFrames(root, e.video, e.frameDir, opts.maxFrames);
+    for (const e of unique) frames += extractFrames(root, e.video, e.frameDir, opts.maxFrames, extractionRule(task.parser));
     yield { task: task.name, folders: unique.length, frames };
   }
 }

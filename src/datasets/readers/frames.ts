@@ -1,11 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pySplitext } from './pytext.js';
 
 const FRAME_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
 
-/** VLM2Vec's natural sort key: digit runs compare as integers, text parts lower-cased. */
-function naturalKey(name: string): (string | number)[] {
-  return name.split(/(\d+)/).map((part, i) => (i % 2 === 1 ? Number(part) : part.toLowerCase()));
+/** VLM2Vec's natural sort key: digit runs compare as integers (Python's, of any length), text parts lower-cased. */
+function naturalKey(name: string): (string | bigint)[] {
+  return name.split(/(\d+)/).map((part, i) => (i % 2 === 1 ? BigInt(part) : part.toLowerCase()));
 }
 
 export function naturalCompare(a: string, b: string): number {
@@ -16,13 +17,16 @@ export function naturalCompare(a: string, b: string): number {
     const y = kb[i];
     if (x === y) continue;
     // Python compares the keys element-wise; at an even index both are strings, at an odd one both numbers.
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (typeof x === 'bigint' && typeof y === 'bigint') return x < y ? -1 : 1;
     return String(x) < String(y) ? -1 : 1;
   }
   return ka.length - kb.length;
 }
 
-/** Image files (.jpg/.jpeg/.png, any case) directly inside `dir`, in natural order; [] if dir is absent. */
+/**
+ * Image files directly inside `dir`, in natural order; [] if dir is absent. The extension is
+ * os.path.splitext's, lower-cased (.jpg/.jpeg/.png): a bare ".jpg" has none.
+ */
 export function listFrameFiles(dir: string): string[] {
   let names: string[];
   try {
@@ -31,7 +35,7 @@ export function listFrameFiles(dir: string): string[] {
     return [];
   }
   return names
-    .filter((n) => FRAME_EXTENSIONS.some((e) => n.toLowerCase().endsWith(e)))
+    .filter((n) => FRAME_EXTENSIONS.includes(pySplitext(n)[1].toLowerCase()))
     .filter((n) => {
       try {
         return statSync(join(dir, n)).isFile();
