@@ -1,5 +1,5 @@
 /** Applying a protocol's plan to loaded media: which bytes go where, and local embedders behind a protocol. */
-import type sharp from 'sharp';
+import { type ImageHeader, imageHeader } from '../../util/image-header.js';
 import { loadSharp } from '../../util/sharp.js';
 import { BackendError } from '../../errors.js';
 import type { MediaRef } from '../../datasets/types.js';
@@ -54,6 +54,27 @@ function squareSide(side: number, factor: number, limits: Record<string, number>
   return bar;
 }
 
+/** What sharp reads of an image's header, for the formats (and the PNG cases) imageHeader leaves to it. */
+async function sharpHeader(data: Uint8Array, path: string): Promise<ImageHeader> {
+  try {
+    const meta = await (await loadSharp())(data).metadata();
+    return { width: meta.width ?? 0, height: meta.height ?? 0, hasAlpha: meta.hasAlpha };
+  } catch (err) {
+    throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** The size the plan's resize rules give a w × h image, or null where it keeps its own. */
+function resizedSize(w: number, h: number, plan: Plan): readonly [number, number] | null {
+  const { resizeSmall: small, squareAboveRatio: square, mmProcessorKwargs: limits } = plan;
+  if (small && (w < small.minSide || h < small.minSide)) return small.to;
+  if (square && limits && Math.max(w, h) / Math.min(w, h) > square.ratio) {
+    const side = squareSide(Math.max(square.factor, w, h), square.factor, limits);
+    return [side, side];
+  }
+  return null;
+}
+
 /**
  * An image as a plan sends it (one decode of its header; images no rule touches go out byte for byte):
  *  - `dropAlpha`: PIL's `convert("RGB")`, as the references run it before their processors (transformers'
@@ -69,29 +90,15 @@ function squareSide(side: number, factor: number, limits: Record<string, number>
 export async function prepareImage(data: Uint8Array, path: string, plan: Plan): Promise<Uint8Array> {
   const { resizeSmall: small, squareAboveRatio: square, mmProcessorKwargs: limits } = plan;
   if (!plan.dropAlpha && !small && !(square && limits)) return data;
-  const load = await loadSharp();
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
-  try {
-    meta = await load(data).metadata();
-  } catch (err) {
-    throw new BackendError(`cannot decode image ${path}: ${(err as Error).message}`);
-  }
-  const [w, h] = [meta.width ?? 0, meta.height ?? 0];
-  let img = load(data);
-  let changed = false;
-  if (plan.dropAlpha && meta.hasAlpha) {
-    img = img.removeAlpha();
-    changed = true;
-  }
-  if (small && (w < small.minSide || h < small.minSide)) {
-    img = img.resize(small.to[0], small.to[1], { fit: 'fill', kernel: 'cubic' });
-    changed = true;
-  } else if (square && limits && Math.max(w, h) / Math.min(w, h) > square.ratio) {
-    const side = squareSide(Math.max(square.factor, w, h), square.factor, limits);
-    img = img.resize(side, side, { fit: 'fill', kernel: 'cubic' });
-    changed = true;
-  }
-  return changed ? new Uint8Array(await img.png().toBuffer()) : data;
+  const header = imageHeader(data) ?? (await sharpHeader(data, path));
+  const alpha = plan.dropAlpha && header.hasAlpha;
+  const resizeTo = resizedSize(header.width, header.height, plan);
+  // most images meet no rule: they go out as read, and sharp is not asked to decode them
+  if (!alpha && !resizeTo) return data;
+  let img = (await loadSharp())(data);
+  if (alpha) img = img.removeAlpha();
+  if (resizeTo) img = img.resize(resizeTo[0], resizeTo[1], { fit: 'fill', kernel: 'cubic' });
+  return new Uint8Array(await img.png().toBuffer());
 }
 
 /**
