@@ -16,8 +16,14 @@ import { MVBENCH_SUBSETS } from '../src/datasets/video_qa.js';
 import { extractTaskFrames } from '../src/engine/extract-frames.js';
 import { flattenMedia } from '../src/datasets/types.js';
 import { DataError } from '../src/errors.js';
-import { MMEB_IMAGE_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
+import { type ColumnSpec, MMEB_IMAGE_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
 import { FIXTURES, tempDir } from './helpers.js';
+
+/** The columns of DiDeMo's Hub split: a video path and its caption. */
+const DIDEMO_COLUMNS: ColumnSpec[] = [
+  { name: 'video', type: 'string' },
+  { name: 'caption', type: 'string' },
+];
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0 && spawnSync('ffprobe', ['-version']).status === 0;
 
@@ -158,17 +164,10 @@ test("text→video retrieval: a candidate video with fewer than 8 frames is an e
   // msrvtt/msvd/didemo/youcook2/vatex build ImageVideoInstance(bytes=[None] * num_frames, paths=...) and
   // assert the lengths agree, so VLM2Vec cannot build such a candidate; tte-bench used the 5 frames it found.
   const dir = tempDir('tte-audit-');
-  writeHfParquet(
-    join(dir, 'hf/VLM2Vec/DiDeMo/data/test-00000-of-00001.parquet'),
-    [
-      { name: 'video', type: 'string' },
-      { name: 'caption', type: 'string' },
-    ],
-    [
-      { video: 'videos/a.mp4', caption: 'one' },
-      { video: 'videos/b.mp4', caption: 'two' },
-    ],
-  );
+  writeHfParquet(join(dir, 'hf/VLM2Vec/DiDeMo/data/test-00000-of-00001.parquet'), DIDEMO_COLUMNS, [
+    { video: 'videos/a.mp4', caption: 'one' },
+    { video: 'videos/b.mp4', caption: 'two' },
+  ]);
   frames(dir, 'video-tasks/frames/video_ret/DiDeMo/a', 8);
   frames(dir, 'video-tasks/frames/video_ret/DiDeMo/b', 5);
   await assert.rejects(
@@ -249,14 +248,9 @@ test("extract-frames names and picks a QA task's frames as its OpenCV loop does 
 
 test('DiDeMo / YouCook2: the raw video for extraction is video_root/<basename of the path column>, as VLM2Vec joins it', async () => {
   const dir = tempDir('tte-audit-');
-  writeHfParquet(
-    join(dir, 'hf/VLM2Vec/DiDeMo/data/test-00000-of-00001.parquet'),
-    [
-      { name: 'video', type: 'string' },
-      { name: 'caption', type: 'string' },
-    ],
-    [{ video: 'videos/9196@N00_4.avi.mp4', caption: 'a dog runs' }],
-  );
+  writeHfParquet(join(dir, 'hf/VLM2Vec/DiDeMo/data/test-00000-of-00001.parquet'), DIDEMO_COLUMNS, [
+    { video: 'videos/9196@N00_4.avi.mp4', caption: 'a dog runs' },
+  ]);
   writeHfParquet(
     join(dir, 'hf/lmms-lab/YouCook2/data/val-00000-of-00001.parquet'),
     [
