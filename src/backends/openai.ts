@@ -118,12 +118,31 @@ interface EmbeddingResponse {
   usage?: { prompt_tokens?: number };
 }
 
+/**
+ * The answers in the order of the inputs: by their `index` fields (OpenAI's format, which vLLM follows), each
+ * of which must name one input and no input twice; in list order only when no answer carries one. A repeated,
+ * missing or out-of-range index would otherwise give an input another input's vector: a wrong score, silently.
+ */
+function inInputOrder<T extends { index?: unknown }>(data: T[], url: string): T[] {
+  if (data.every((d) => d.index === undefined)) return data;
+  const ordered: T[] = new Array(data.length);
+  data.forEach((d, i) => {
+    const at = d.index;
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= data.length || ordered[at] !== undefined) {
+      throw new BackendError(
+        `${url}: answer ${i} of ${data.length} has index ${JSON.stringify(at) ?? 'none'}: each input must be answered once, by its index 0..${data.length - 1}`,
+      );
+    }
+    ordered[at] = d;
+  });
+  return ordered;
+}
+
 function readEmbeddings(res: EmbeddingResponse, expected: number, url: string): Float32Array[] {
   if (!Array.isArray(res.data) || res.data.length !== expected) {
     throw new BackendError(`${url}: expected ${expected} embedding(s), got ${Array.isArray(res.data) ? res.data.length : 'none'}`);
   }
-  const sorted = res.data.length === 1 ? res.data : [...res.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-  return sorted.map((d, i) => {
+  return inInputOrder(res.data, url).map((d, i) => {
     if (typeof d.embedding === 'string') {
       // encoding_format 'base64' (asked for below): the float32 values themselves, little-endian — the same
       // numbers as the JSON list, without parsing thousands of decimals per vector

@@ -86,6 +86,30 @@ test('persistent faults end in one BackendError naming the endpoint, the attempt
   });
 });
 
+test('answers are matched to inputs by their index; a repeated, missing or out-of-range index is refused', async () => {
+  const items = ['a red bus', 'two dogs', 'a violin'].map((text) => ({ text, media: [], role: 'query' as const }));
+  const want = items.map((it) => vectorFor(it.text, 8));
+  const matches = (got: Float32Array[]) => got.length === want.length && got.every((g, i) => near(g, want[i]));
+  // listed last first, each with its own index: every input still gets its own vector
+  await withServer({ reversed: true }, async (e) => assert.ok(matches(await e.embed(items))));
+  // no index at all: list order
+  await withServer({ index: () => undefined }, async (e) => assert.ok(matches(await e.embed(items))));
+  for (const [index, what] of [
+    [() => 0, 'index 0 on every answer'],
+    [(i: number) => i + 1, 'an index past the last input'],
+    [(i: number) => (i === 1 ? undefined : i), 'one answer without an index'],
+    [(i: number) => String(i), 'indices written as strings'],
+  ] as const) {
+    await withServer({ index }, async (e) => {
+      await assert.rejects(
+        e.embed(items),
+        (err: unknown) => err instanceof BackendError && /has index .*each input must be answered once/.test((err as Error).message),
+        what,
+      );
+    });
+  }
+});
+
 test('NaN / infinite / non-numeric vector values are refused at the client', async () => {
   for (const [poison, want] of [
     [null, /embedding 0 is not a list of numbers/],

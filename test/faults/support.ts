@@ -78,6 +78,10 @@ export interface FaultPlan {
   latencyMs?: number;
   /** Called as each request arrives, with the number of requests so far. */
   onRequest?: (n: number) => void;
+  /** List the answers last first (each still with its own index, as the format allows). */
+  reversed?: boolean;
+  /** The `index` field written for the answer to input i (undefined leaves the field out). */
+  index?: (i: number) => unknown;
 }
 
 export interface FaultServer {
@@ -139,8 +143,9 @@ export async function startFaultServer(plan: FaultPlan = {}): Promise<FaultServe
       const poison = p.poison?.(t);
       const v: unknown[] = vectorFor(t, p.dim?.(t) ?? 8);
       if (poison !== undefined) v[1] = poison;
-      return { object: 'embedding', index, embedding: v };
+      return { object: 'embedding', index: p.index ? p.index(index) : index, embedding: v };
     });
+    if (p.reversed) data.reverse();
     // 1e999 must reach the client as a literal (JSON.stringify would write null)
     const json = JSON.stringify({
       object: 'list',
