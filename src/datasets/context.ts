@@ -135,10 +135,12 @@ export class AdapterContext {
   /** One image file; recorded as a problem when missing (unless the data carries its bytes). */
   image(relPath: string, r?: RowReader, field?: string): MediaRef {
     if (relPath !== REJECTED_PATH && !this.inlineMedia.has(relPath) && !this.imageFiles.has(relPath)) {
+      const reported = this.problems.length;
       if (!this.existsOrProblem(relPath, this.where(r, field))) this.problem(`missing image ${relPath}`, this.where(r, field));
       // an empty path, or one naming a folder, joins to a folder: VLM2Vec fails when it opens it as an image
       else if (this.root.isDir(relPath)) this.problem(`image path ${relPath} is a folder, not an image file`, this.where(r, field));
-      else this.imageFiles.add(relPath);
+      // only a path that passed every check is taken as known good: one with a problem is reported on every row
+      else if (this.problems.length === reported) this.imageFiles.add(relPath);
     }
     return { kind: 'image', path: relPath };
   }

@@ -33,6 +33,8 @@ test('media paths cannot leave the data root: absolute, .. and symlinks out are 
     rows[1].qry_img_path = '/etc/hostname';
     rows[2].qry_img_path = 'N24News/../../../../etc/hostname';
     rows[0].qry_img_path = `N24News/Test/${victim}`;
+    // a second row naming the same escaping link is reported too, not taken as a file already checked
+    rows[3].qry_img_path = `N24News/Test/${victim}`;
   });
   const run = runCli(['run', '--tasks', 'N24News', '--data-root', root, '--no-cache', '--out', join(tempDir(), 'o')]);
   assert.equal(run.status, 2);
@@ -42,6 +44,7 @@ test('media paths cannot leave the data root: absolute, .. and symlinks out are 
   assert.match(v.stdout, /row 0, field 'qry_img_path': media path .* resolves outside the data root \(symlink\)/);
   assert.match(v.stdout, /row 1, field 'qry_img_path': absolute media path '\/etc\/hostname' is not allowed/);
   assert.match(v.stdout, /row 2, field 'qry_img_path': media path .* leaves the data root/);
+  assert.match(v.stdout, /row 3, field 'qry_img_path': media path .* resolves outside the data root \(symlink\)/);
 });
 
 test('the HTML report escapes dataset and model text', async () => {

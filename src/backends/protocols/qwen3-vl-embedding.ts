@@ -36,7 +36,10 @@ const VIDEO_TOTAL_PIXELS = 10 * VIDEO_FRAME_MAX_PIXELS;
  * then each frame resized to at least VIDEO_MIN_TOKEN_NUM·32² and at most
  * max(min(VIDEO_MAX_TOKEN_NUM·32², total_pixels / n · 2), int(min · 1.05)) — 245,760 at 64 frames, not the
  * 768·32² cap, which only binds up to 20 frames. The processor then runs with do_resize=False. Sent as an
- * integer (the bound is fractional for some n; a pixel count compares the same against its floor).
+ * integer: for the n where the bound is fractional (22, 26, 28, ... frames) the size a resize picks can then
+ * differ by one 32-px step when a side's scaled length lies within ~1e-5 of a multiple of 32. Whether a server's
+ * processor reads these limits per frame (as qwen-vl-utils) or as a budget for the whole video (transformers'
+ * Qwen3-VL video processor compares frames × height × width) is not verified against a live server.
  */
 export function qwen3VideoFramePixels(frames: number): { min_pixels: number; max_pixels: number } {
   const n = frames + (frames % 2);
