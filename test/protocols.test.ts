@@ -301,8 +301,22 @@ test('a trace goes where each protocol puts it', () => {
 // VIDEO_MIN_TOKEN_NUM·32² = 131,072 and at most max(min(768·32², total_pixels / n · 2), int(131,072 · 1.05))
 // pixels; the processor runs with do_resize=False, so these are the model's per-frame limits.
 test('qwen3-vl-embedding sends the per-frame pixel limits its evaluation gives a video of that many frames', () => {
-  const limits = (frames: number) =>
+  const kwargs = (frames: number) =>
     PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'query', text: '', media: [{ kind: 'frames', count: frames }] }).mmProcessorKwargs;
+  // the per-frame limits alone
+  const limits = (frames: number) => {
+    const k = kwargs(frames);
+    return k && { min_pixels: k.min_pixels, max_pixels: k.max_pixels };
+  };
+  // transformers' Qwen3-VL video processor bounds frames × height × width by `size`: the same bounds as a
+  // budget for the frames sent (64 after sampling), so its resize factor sqrt(t·h·w / budget) is the reference's
+  assert.deepEqual(kwargs(64), {
+    min_pixels: 131072,
+    max_pixels: 245760,
+    size: { shortest_edge: 131072 * 64, longest_edge: 245760 * 64 },
+  });
+  assert.deepEqual(kwargs(22)?.size, { shortest_edge: 131072 * 22, longest_edge: 15728640 }, '714,938.18… × 22');
+  assert.deepEqual(kwargs(8)?.size, { shortest_edge: 131072 * 8, longest_edge: 786432 * 8 });
   assert.deepEqual(limits(8), { min_pixels: 131072, max_pixels: 786432 }, '7,864,320 / 8 · 2 is above the 768·32² cap');
   assert.deepEqual(limits(20), { min_pixels: 131072, max_pixels: 786432 });
   assert.deepEqual(limits(30), { min_pixels: 131072, max_pixels: 524288 });

@@ -4,7 +4,7 @@ import { loadSharp } from '../../util/sharp.js';
 import { BackendError } from '../../errors.js';
 import type { MediaRef } from '../../datasets/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
-import type { MediaShape, Plan, Protocol, SentMedia } from './types.js';
+import type { MediaShape, Plan, ProcessorKwargs, Protocol, SentMedia } from './types.js';
 
 export function shapeOf(media: (LoadedMedia | MediaRef)[]): MediaShape[] {
   return media.map((m) => (m.kind === 'image' ? { kind: 'image' } : { kind: 'frames', count: m.paths.length }));
@@ -47,7 +47,7 @@ function pyRound(x: number): number {
  * lines 78-90) gives an image it takes as a square of side `side`: rounded to a multiple of `factor`, within
  * the pixel limits.
  */
-function squareSide(side: number, factor: number, limits: Record<string, number>): number {
+function squareSide(side: number, factor: number, limits: ProcessorKwargs): number {
   const bar = pyRound(side / factor) * factor;
   if (bar * bar > limits.max_pixels) return Math.floor(side / Math.sqrt((side * side) / limits.max_pixels) / factor) * factor;
   if (bar * bar < limits.min_pixels) return Math.ceil((side * Math.sqrt(limits.min_pixels / (side * side))) / factor) * factor;

@@ -37,14 +37,36 @@ const VIDEO_TOTAL_PIXELS = 10 * VIDEO_FRAME_MAX_PIXELS;
  * max(min(VIDEO_MAX_TOKEN_NUM·32², total_pixels / n · 2), int(min · 1.05)) — 245,760 at 64 frames, not the
  * 768·32² cap, which only binds up to 20 frames. The processor then runs with do_resize=False. Sent as an
  * integer: for the n where the bound is fractional (22, 26, 28, ... frames) the size a resize picks can then
- * differ by one 32-px step when a side's scaled length lies within ~1e-5 of a multiple of 32. Whether a server's
- * processor reads these limits per frame (as qwen-vl-utils) or as a budget for the whole video (transformers'
- * Qwen3-VL video processor compares frames × height × width) is not verified against a live server.
+ * differ by one 32-px step when a side's scaled length lies within ~1e-5 of a multiple of 32. Sent twice: as
+ * per-frame min_pixels/max_pixels (processors that take them per frame, as qwen-vl-utils does), and as the
+ * `size` budget transformers' Qwen3-VL video processor reads instead (read in its source and vLLM's; not yet
+ * checked against a live server: a 64-frame request's usage.prompt_tokens shows it).
  */
-export function qwen3VideoFramePixels(frames: number): { min_pixels: number; max_pixels: number } {
+export function qwen3VideoFramePixels(frames: number): {
+  min_pixels: number;
+  max_pixels: number;
+  size: { shortest_edge: number; longest_edge: number };
+} {
   const n = frames + (frames % 2);
   const max = Math.max(Math.min(VIDEO_FRAME_MAX_PIXELS, (VIDEO_TOTAL_PIXELS / n) * 2), Math.floor(VIDEO_FRAME_MIN_PIXELS * 1.05));
-  return { min_pixels: VIDEO_FRAME_MIN_PIXELS, max_pixels: Math.floor(max) };
+  return {
+    min_pixels: VIDEO_FRAME_MIN_PIXELS,
+    max_pixels: Math.floor(max),
+    // transformers' Qwen3-VL video processor (the one vLLM's Qwen3-VL processor calls, one video at a time)
+    // takes no min_pixels/max_pixels: it bounds frames × height × width by `size` (its smart_resize), so the
+    // same per-frame bounds go out as a budget for the frames sent. Its resize factor is then the reference's
+    // per frame (sqrt(h·w / max)); for an even count the test for resizing at all is the same too.
+    // (the budget from the bound's own terms times the frame count, so that 2·total·frames / n stays exact)
+    size: {
+      shortest_edge: VIDEO_FRAME_MIN_PIXELS * frames,
+      longest_edge: Math.floor(
+        Math.max(
+          Math.min(VIDEO_FRAME_MAX_PIXELS * frames, (2 * VIDEO_TOTAL_PIXELS * frames) / n),
+          Math.floor(VIDEO_FRAME_MIN_PIXELS * 1.05) * frames,
+        ),
+      ),
+    },
+  };
 }
 
 /** format_model_input's instruction rule (after the dataset module's own cleaning of the raw token). */

@@ -25,6 +25,16 @@ export type SentMedia = { type: 'image'; media: number; frame?: number } | { typ
 
 export type PlanPart = { type: 'text'; text: string } | SentMedia;
 
+/**
+ * A request's `mm_processor_kwargs`: the pixel limits every protocol with media sets, plus whatever else the
+ * server's processor reads (Qwen3-VL's video processor: a `size` budget).
+ */
+export interface ProcessorKwargs {
+  min_pixels: number;
+  max_pixels: number;
+  [key: string]: unknown;
+}
+
 export interface PlanMessage {
   role: 'system' | 'user' | 'assistant';
   content: PlanPart[];
@@ -42,7 +52,7 @@ export interface Plan {
   /** Chat options the server must use (vLLM pooling/chat request fields). */
   flags: { add_generation_prompt: boolean; continue_final_message: boolean; add_special_tokens: boolean };
   /** Processor limits sent as `mm_processor_kwargs` (null: none). */
-  mmProcessorKwargs: Record<string, number> | null;
+  mmProcessorKwargs: ProcessorKwargs | null;
   /**
    * Media loader settings sent as `media_io_kwargs` (null: none): for a video, how many of the sent frames the
    * server keeps (newer vLLM keeps only the first `num_frames`, default 32) and the frame rate it assumes.
