@@ -693,3 +693,14 @@ test('`render` as a command: one line per item (--limit per side); an embedder w
   assert.match(bad.stderr, /render needs an embedder with a "protocol"/);
   assert.ok(!bad.stderr.includes('    at '), 'no stack trace');
 });
+
+test("a protocol's revision is part of the embedder's id, so vectors cached under an earlier rendering are not reused", () => {
+  const id = (protocol: string) => new OpenAIEmbedder({ baseURL: 'http://127.0.0.1:1/v1', model: 'm', protocol }).id;
+  // revised in this release: what they send for some items changed
+  assert.equal(id('qwen3-vl-embedding'), 'openai:m:qwen3-vl-embedding@2');
+  assert.equal(id('vlm2vec-qwen2vl'), 'openai:m:vlm2vec-qwen2vl@2');
+  assert.equal(id('gme-qwen2vl'), 'openai:m:gme-qwen2vl@2');
+  // never revised: the id (and so every cache key) it always had
+  assert.equal(id('plain'), 'openai:m:plain');
+  for (const p of Object.values(PROTOCOLS)) assert.ok(Number.isInteger(p.revision) && p.revision >= 1, p.name);
+});

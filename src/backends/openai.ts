@@ -18,7 +18,7 @@ import { l2normalize, l2normalizeFinite } from '../util/vector.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from './http.js';
 import { getProtocol } from './protocols/index.js';
 import { planFor, prepareImage, sentLoaded } from './protocols/apply.js';
-import type { Plan, Protocol } from './protocols/types.js';
+import { type Plan, type Protocol, protocolId } from './protocols/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia, ReasonContext, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
 
 export interface OpenAIModelConfig extends HttpOptions {
@@ -193,7 +193,7 @@ export class OpenAIEmbedder implements Embedder {
     if (!cfg.model) throw new ConfigError('openai embedder needs a model');
     this.client = new HttpClient(cfg);
     this.protocol = cfg.protocol ? getProtocol(cfg.protocol) : null;
-    this.id = this.protocol ? `openai:${cfg.model}:${this.protocol.name}` : `openai:${cfg.model}:${cfg.requestFormat ?? 'input'}`;
+    this.id = this.protocol ? `openai:${cfg.model}:${protocolId(this.protocol)}` : `openai:${cfg.model}:${cfg.requestFormat ?? 'input'}`;
   }
 
   async embed(items: EmbedInput[], ctx?: EmbedContext): Promise<Float32Array[]> {

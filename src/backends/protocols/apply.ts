@@ -4,7 +4,7 @@ import { loadSharp } from '../../util/sharp.js';
 import { BackendError } from '../../errors.js';
 import type { MediaRef } from '../../datasets/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
-import type { MediaShape, Plan, ProcessorKwargs, Protocol, SentMedia } from './types.js';
+import { type MediaShape, type Plan, type ProcessorKwargs, type Protocol, protocolId, type SentMedia } from './types.js';
 
 export function shapeOf(media: (LoadedMedia | MediaRef)[]): MediaShape[] {
   return media.map((m) => (m.kind === 'image' ? { kind: 'image' } : { kind: 'frames', count: m.paths.length }));
@@ -111,7 +111,7 @@ export class ProtocolEmbedder implements Embedder {
     readonly inner: Embedder,
     readonly protocol: Protocol,
   ) {
-    this.id = `${inner.id}+${protocol.name}`;
+    this.id = `${inner.id}+${protocolId(protocol)}`;
   }
 
   get dim(): number | undefined {

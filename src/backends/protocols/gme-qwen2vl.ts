@@ -26,6 +26,8 @@ export function gmePrompt(text: string, hasImage: boolean, system = GME_SYSTEM):
 
 export const gmeQwen2vl: Protocol = {
   name: 'gme-qwen2vl',
+  // 2: an image's alpha channel is dropped before sending
+  revision: 2,
   description: "GME-Qwen2-VL through VLM2Vec's evaluator: chat-wrapped, one image (a video's middle frame)",
   plan(item: ProtocolItem): Plan {
     const text = item.parts

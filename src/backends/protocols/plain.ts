@@ -10,6 +10,7 @@ import { allMedia, appendTrace, NO_FLAGS, videoIo, type Plan, type Protocol, typ
 
 export const plainProtocol: Protocol = {
   name: 'plain',
+  revision: 1,
   description: 'dual encoders (CLIP, SigLIP): placeholder-free text, media as images',
   plan(item: ProtocolItem): Plan {
     const base = item.parts ? appendTrace(renderVlm2vec(item.parts, item.media.map(toRef), 'qwen2_vl'), item.trace) : item.text;

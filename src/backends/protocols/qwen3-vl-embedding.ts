@@ -78,6 +78,8 @@ export function qwen3Instruction(raw: string): string {
 
 export const qwen3VlEmbedding: Protocol = {
   name: 'qwen3-vl-embedding',
+  // 2: a video's per-frame pixel bounds follow its frame count, also sent as the video processor's size budget
+  revision: 2,
   description: "Qwen3-VL-Embedding's own evaluation: system instruction, user video/image/text, generation prompt",
   plan(item: ProtocolItem): Plan {
     const parts = partsOf(item);

@@ -87,9 +87,22 @@ export interface Plan {
 
 export interface Protocol {
   readonly name: string;
+  /**
+   * Bumped whenever what the protocol sends for an item changes (prompt, media handling, processor kwargs): it
+   * is part of the embedder's id (`protocolId`), so cached vectors of an earlier rendering are not reused.
+   */
+  readonly revision: number;
   /** What the model was published with (shown in docs and errors). */
   readonly description: string;
   plan(item: ProtocolItem): Plan;
+}
+
+/**
+ * A protocol as it enters an embedder's id, and so every cache key: its name, then `@revision` from revision
+ * 2 on (revision 1 keeps the plain name, so the caches of protocols that never changed stay valid).
+ */
+export function protocolId(protocol: Protocol): string {
+  return protocol.revision > 1 ? `${protocol.name}@${protocol.revision}` : protocol.name;
 }
 
 /** The item's parts, or a stand-in that takes its whole text as the text (items built by hand, `embed`). */

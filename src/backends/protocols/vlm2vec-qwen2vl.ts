@@ -17,6 +17,8 @@ export const VLM2VEC_MAX_PIXELS = 28 * 28 * 1280;
 
 export const vlm2vecQwen2vl: Protocol = {
   name: 'vlm2vec-qwen2vl',
+  // 2: alpha dropped before sending; images with an aspect ratio above 200 sent squared
+  revision: 2,
   description: "VLM2Vec's evaluator, Qwen2-VL backbone: the bare VLM2Vec string, no chat template",
   plan(item: ProtocolItem): Plan {
     const prompt = item.parts ? appendTrace(renderVlm2vec(item.parts, item.media.map(toRef), 'qwen2_vl'), item.trace) : item.text;
