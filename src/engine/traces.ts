@@ -19,7 +19,7 @@ import type { BackendConfig } from '../backends/config.js';
 import { createBackend } from '../backends/registry.js';
 import { getTask } from '../catalog/load.js';
 import { loadEvalSet } from '../datasets/load.js';
-import { DataRoot } from '../datasets/readers/data-root.js';
+import { DataRoot, runDataRoot } from '../datasets/readers/data-root.js';
 import { mediaDigest } from '../tte/cache.js';
 import { MediaLoader } from '../tte/media.js';
 import { ConfigError, DataError } from '../errors.js';
@@ -28,7 +28,7 @@ import { perQueryMetrics } from '../metrics/ranking.js';
 import { occurrenceKeys } from '../report/compare.js';
 import { readItemsFile, readTraceLines } from '../report/items.js';
 import { readSummary } from '../report/run-folder.js';
-import { readJsonFile, readJsonLines, toJson, writeFileAtomic } from '../util/json.js';
+import { readJsonLines, toJson, writeFileAtomic } from '../util/json.js';
 import { PROMPT_VERSION, promptFamily, reasoningPrompt, type PromptFamily } from '../tte/prompts.js';
 import {
   checkTraceIdentity,
@@ -234,17 +234,7 @@ export async function exportTraces(runDirs: string[], outDir: string, opts: Expo
 function sharegptRows(records: TraceRecord[], outDir: string, opts: ExportOptions, onMissing: (task: string) => void) {
   const roots = new Map<string, DataRoot | null>();
   const rootOf = (run: string): DataRoot | null => {
-    if (!roots.has(run)) {
-      const m = join(run, 'manifest.json');
-      const dir = opts.dataRoot ?? (existsSync(m) ? readJsonFile<{ data_root?: string }>(m).data_root : undefined);
-      let root: DataRoot | null = null;
-      try {
-        root = dir ? new DataRoot(dir) : null;
-      } catch {
-        root = null;
-      }
-      roots.set(run, root);
-    }
+    if (!roots.has(run)) roots.set(run, runDataRoot(run, opts.dataRoot));
     return roots.get(run) as DataRoot | null;
   };
   const place = (root: DataRoot, path: string): string | null => {

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DataRoot } from '../datasets/readers/data-root.js';
+import { type DataRoot, runDataRoot } from '../datasets/readers/data-root.js';
 import type { MediaRef } from '../datasets/types.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
 import { perQueryMetrics } from '../metrics/ranking.js';
@@ -62,17 +62,8 @@ class Thumbnailer {
   ) {}
 
   private root(runDir: string): DataRoot | null {
-    if (!this.roots.has(runDir)) {
-      const manifest = join(runDir, 'manifest.json');
-      const dir = this.dataRoot ?? (existsSync(manifest) ? readJsonFile<{ data_root?: string }>(manifest).data_root : undefined);
-      let root: DataRoot | null = null;
-      try {
-        root = dir ? new DataRoot(dir) : null;
-      } catch {
-        root = null; // data root moved or absent: the browser shows the media as unavailable
-      }
-      this.roots.set(runDir, root);
-    }
+    // a data root moved or absent: the browser shows the media as unavailable
+    if (!this.roots.has(runDir)) this.roots.set(runDir, runDataRoot(runDir, this.dataRoot));
     return this.roots.get(runDir) as DataRoot | null;
   }
 

@@ -2,6 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { DataError, type ErrorLocation } from '../../errors.js';
 import { listFrameFiles } from './frames.js';
+import { readJsonFile } from '../../util/json.js';
 import { ioCounts } from './io-counts.js';
 
 /**
@@ -68,5 +69,20 @@ export class DataRoot {
     ioCounts.mediaChecks++;
     if (this.isDir(relDir)) this.exists(relDir, where);
     return listFrameFiles(this.abs(relDir)).map((f) => `${relDir}/${f}`);
+  }
+}
+
+/**
+ * The data root a results folder was made from: `override` when given, else the data_root its manifest.json
+ * names; null when there is none or it no longer opens (moved or deleted), so that readers of an old run (the
+ * trace export, the report browser) treat its media as unavailable instead of failing.
+ */
+export function runDataRoot(runDir: string, override?: string): DataRoot | null {
+  const manifest = join(runDir, 'manifest.json');
+  const dir = override ?? (existsSync(manifest) ? readJsonFile<{ data_root?: string }>(manifest).data_root : undefined);
+  try {
+    return dir ? new DataRoot(dir) : null;
+  } catch {
+    return null;
   }
 }
