@@ -59,6 +59,12 @@ export function readScoreSource(spec: string): ModelScores {
   const { path, only } = parseSourceSpec(spec);
   const index = scoreKeyIndex(loadCatalog());
   const raw = new Map<string, { scores: ScoreObject; file: string }>();
+  // one key read twice (two files, or two modalities of a report) must say the same, or neither is taken
+  const put = (key: string, scores: ScoreObject, file: string, conflict: (seenFile: string) => string) => {
+    const seen = raw.get(key);
+    if (seen && !isDeepStrictEqual(seen.scores, scores)) throw new DataError(conflict(seen.file), { file: path });
+    raw.set(key, { scores, file });
+  };
   let model: string;
   if (!existsSync(path)) throw new DataError('no such file or folder', { file: path });
   if (statSync(path).isDirectory()) {
@@ -79,12 +85,12 @@ export function readScoreSource(spec: string): ModelScores {
     }
     for (const file of files) {
       const key = basename(file).slice(0, -SCORE_SUFFIX.length);
-      const entry = checkScoreObject(readJsonFile(file), file, key);
-      const seen = raw.get(key);
-      if (seen && !isDeepStrictEqual(seen.scores, entry)) {
-        throw new DataError(`task '${key}' has two different score files: ${seen.file} and ${file}`, { file: path });
-      }
-      raw.set(key, { scores: entry, file });
+      put(
+        key,
+        checkScoreObject(readJsonFile(file), file, key),
+        file,
+        (seen) => `task '${key}' has two different score files: ${seen} and ${file}`,
+      );
     }
     model = modelNameOfFolder(path);
   } else if (path.endsWith(SCORE_SUFFIX)) {
@@ -100,12 +106,7 @@ export function readScoreSource(spec: string): ModelScores {
       if (!tasks || typeof tasks !== 'object') throw new DataError(`metrics.${modality} is not an object`, { file: path });
       for (const [key, scores] of Object.entries(tasks as Record<string, unknown>)) {
         if (isReportStatus(scores)) continue;
-        const entry = checkScoreObject(scores, path, key);
-        const seen = raw.get(key);
-        if (seen && !isDeepStrictEqual(seen.scores, entry)) {
-          throw new DataError(`task '${key}' is listed under two modalities with different scores`, { file: path });
-        }
-        raw.set(key, { scores: entry, file: path });
+        put(key, checkScoreObject(scores, path, key), path, () => `task '${key}' is listed under two modalities with different scores`);
       }
     }
     const name = doc.metadata?.model_name;
