@@ -9,33 +9,10 @@ import { rawItem, type AdapterContext, type Adapter, type ItemDraft, type QueryD
 import type { RowReader } from './fields.js';
 import { pyRstrip, pySliceFromFind, pyStrip } from './readers/pytext.js';
 
-/** MVBench's 20 configs in the order VLM2Vec concatenates them (not the dataset card's order). */
-export const MVBENCH_SUBSETS = [
-  'episodic_reasoning',
-  'action_sequence',
-  'action_prediction',
-  'action_antonym',
-  'fine_grained_action',
-  'unexpected_action',
-  'object_existence',
-  'object_interaction',
-  'object_shuffle',
-  'moving_direction',
-  'action_localization',
-  'scene_transition',
-  'action_count',
-  'moving_count',
-  'moving_attribute',
-  'state_change',
-  'fine_grained_pose',
-  'character_order',
-  'egocentric_navigation',
-  'counterfactual_inference',
-];
-
 /**
- * Where MVBench's raw videos lie under video_root, per config (VLM2Vec mvbench_dataset.py subset_meta).
- * episodic_reasoning is stored as frame folders, which VLM2Vec copies rather than extracts: no raw video.
+ * MVBench's 20 configs, in the order VLM2Vec concatenates them (not the dataset card's order), each with the
+ * folder its raw videos lie in under video_root (VLM2Vec mvbench_dataset.py subset_meta). episodic_reasoning
+ * is stored as frame folders, which VLM2Vec copies rather than extracts: no raw video.
  */
 export const MVBENCH_VIDEO_DIRS: Record<string, string | null> = {
   episodic_reasoning: null,
@@ -59,6 +36,9 @@ export const MVBENCH_VIDEO_DIRS: Record<string, string | null> = {
   egocentric_navigation: 'vlnqa',
   counterfactual_inference: 'clevrer/video_validation',
 };
+
+/** MVBench's configs in VLM2Vec's order (the keys of MVBENCH_VIDEO_DIRS, which keep their written order). */
+export const MVBENCH_SUBSETS = Object.keys(MVBENCH_VIDEO_DIRS);
 
 /** VLM2Vec's qa_template: "\nOptions:\n(A) c0\n…" right-stripped; gold "(X) answer" with X the last equal option. */
 export function qaTemplate(question: string, candidates: string[], answer: string): { text: string; options: string[]; label: string } {
