@@ -48,24 +48,22 @@ export function qwen3VideoFramePixels(frames: number): {
   size: { shortest_edge: number; longest_edge: number };
 } {
   const n = frames + (frames % 2);
-  const max = Math.max(Math.min(VIDEO_FRAME_MAX_PIXELS, (VIDEO_TOTAL_PIXELS / n) * 2), Math.floor(VIDEO_FRAME_MIN_PIXELS * 1.05));
+  // the per-frame bound times `scale` frames, from its own terms (so that 2·total·frames / n stays exact)
+  const bound = (scale: number) =>
+    Math.floor(
+      Math.max(
+        Math.min(VIDEO_FRAME_MAX_PIXELS * scale, (2 * VIDEO_TOTAL_PIXELS * scale) / n),
+        Math.floor(VIDEO_FRAME_MIN_PIXELS * 1.05) * scale,
+      ),
+    );
   return {
     min_pixels: VIDEO_FRAME_MIN_PIXELS,
-    max_pixels: Math.floor(max),
+    max_pixels: bound(1),
     // transformers' Qwen3-VL video processor (the one vLLM's Qwen3-VL processor calls, one video at a time)
-    // takes no min_pixels/max_pixels: it bounds frames × height × width by `size` (its smart_resize), so the
-    // same per-frame bounds go out as a budget for the frames sent. Its resize factor is then the reference's
-    // per frame (sqrt(h·w / max)); for an even count the test for resizing at all is the same too.
-    // (the budget from the bound's own terms times the frame count, so that 2·total·frames / n stays exact)
-    size: {
-      shortest_edge: VIDEO_FRAME_MIN_PIXELS * frames,
-      longest_edge: Math.floor(
-        Math.max(
-          Math.min(VIDEO_FRAME_MAX_PIXELS * frames, (2 * VIDEO_TOTAL_PIXELS * frames) / n),
-          Math.floor(VIDEO_FRAME_MIN_PIXELS * 1.05) * frames,
-        ),
-      ),
-    },
+    // takes no min_pixels/max_pixels: its smart_resize bounds frames × height × width by `size`, so the same
+    // bounds go out as a budget for the frames sent. Its resize factor is then the reference's per frame
+    // (sqrt(h·w / max)); for an even count the test for resizing at all is the same too.
+    size: { shortest_edge: VIDEO_FRAME_MIN_PIXELS * frames, longest_edge: bound(frames) },
   };
 }
 
