@@ -21,18 +21,20 @@ interface Columns {
 }
 
 const firstOf = (field: string) => (r: RowReader) => r.strList(field, { nonEmpty: true })[0];
+/** An id read from one column, named with it. */
+const idColumn = (field: string) => ({ id: (r: RowReader) => r.id(field), idField: field });
 
 export const VIDEO_RET_COLUMNS: Partial<Record<ParserFamily, Columns>> = {
-  msrvtt: { id: (r) => r.id('video_id'), idField: 'video_id', caption: (r) => r.str('caption'), video: (r) => r.str('video') },
-  msvd: { id: (r) => r.id('video_id'), idField: 'video_id', caption: firstOf('caption'), video: (r) => r.str('video') },
+  msrvtt: { ...idColumn('video_id'), caption: (r) => r.str('caption'), video: (r) => r.str('video') },
+  msvd: { ...idColumn('video_id'), caption: firstOf('caption'), video: (r) => r.str('video') },
   didemo: {
     id: (r) => pySplitext(pyBasename(r.str('video')))[0],
     idField: 'video',
     caption: (r) => r.str('caption'),
     video: (r) => pyBasename(r.str('video')),
   },
-  youcook2: { id: (r) => r.id('id'), idField: 'id', caption: (r) => r.str('sentence'), video: (r) => pyBasename(r.str('video_path')) },
-  vatex: { id: (r) => r.id('videoID'), idField: 'videoID', caption: firstOf('enCap'), video: (r) => `${r.id('videoID')}.mp4` },
+  youcook2: { ...idColumn('id'), caption: (r) => r.str('sentence'), video: (r) => pyBasename(r.str('video_path')) },
+  vatex: { ...idColumn('videoID'), caption: firstOf('enCap'), video: (r) => `${r.id('videoID')}.mp4` },
 };
 
 export const videoRetAdapter: Adapter = async (ctx) => {
