@@ -4,7 +4,7 @@ import { loadBackendConfig } from '../backends/config.js';
 import { MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
 import { ConfigError } from '../errors.js';
 import { loadPrices } from '../report/costs.js';
-import { rerankRun } from '../engine/rerank-run.js';
+import { MAX_RERANK_DEPTH, rerankRun } from '../engine/rerank-run.js';
 import { intIn, taskNames } from './io.js';
 
 interface Args {
@@ -33,7 +33,7 @@ export const rerankCommand: CommandModule<object, Args> = {
       .option('backend', { type: 'string', demandOption: true, describe: 'backend config JSON with a "reranker"' })
       .option('depth', {
         type: 'number',
-        coerce: intIn('depth', 1, 1000),
+        coerce: intIn('depth', 1, MAX_RERANK_DEPTH),
         describe: "top K per query to rerank (default: the config's rerankDepth)",
       })
       .option('out', { type: 'string', demandOption: true, describe: 'output run folder' })

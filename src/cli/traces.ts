@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import { defaultCacheDir } from '../tte/cache.js';
-import { exportTraces, importTraces } from '../engine/traces.js';
+import { exportTraces, importTraces, MAX_TRACES_PER_TASK } from '../engine/traces.js';
 import { intIn } from './bounds.js';
 
 interface ExportArgs {
@@ -45,7 +45,7 @@ const exportCommand: CommandModule<object, ExportArgs> = {
       .option('baseline', { type: 'string', describe: 'the run to measure help against (usually no-think)' })
       .option('max-per-task', {
         type: 'number',
-        coerce: intIn('max-per-task', 1, 10_000_000),
+        coerce: intIn('max-per-task', 1, MAX_TRACES_PER_TASK),
         describe: 'at most this many traces per task (1–10000000)',
       })
       .option('dedup', {

@@ -38,6 +38,9 @@ import { createReranker } from '../rerank/registry.js';
 import { rerankTask } from '../rerank/task.js';
 import { RERANK_PROMPT_VERSION } from '../rerank/prompts.js';
 
+/** The deepest a finished run's predictions are reranked (`--depth`, `rerankDepth`). */
+export const MAX_RERANK_DEPTH = 1000;
+
 export interface RerankRunOptions {
   runDir: string;
   /** A backend config with a reranker; its rerankDepth is replaced by `depth` when given. */
@@ -153,8 +156,8 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
   const log = o.log ?? (() => {});
   if (!o.backend.reranker) throw new ConfigError('the backend config has no "reranker"', { field: 'reranker' });
   const depth = o.depth ?? o.backend.rerankDepth;
-  if (!depth || !Number.isInteger(depth) || depth < 1 || depth > 1000)
-    throw new ConfigError('rerank depth must be an integer from 1 to 1000 (--depth or rerankDepth)', { field: 'depth' });
+  if (!depth || !Number.isInteger(depth) || depth < 1 || depth > MAX_RERANK_DEPTH)
+    throw new ConfigError(`rerank depth must be an integer from 1 to ${MAX_RERANK_DEPTH} (--depth or rerankDepth)`, { field: 'depth' });
   const src = readSource(o);
   const tasks = o.tasks
     ? o.tasks.map(

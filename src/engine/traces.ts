@@ -40,6 +40,9 @@ import {
   type TraceRecord,
 } from '../tte/traces.js';
 
+/** The most traces per task an export keeps (`maxPerTask`, `--max-per-task`). */
+export const MAX_TRACES_PER_TASK = 10_000_000;
+
 export type { TraceRecord } from '../tte/traces.js';
 
 export interface ExportOptions {
@@ -135,8 +138,11 @@ export async function exportTraces(runDirs: string[], outDir: string, opts: Expo
   if (!runDirs.length) throw new ConfigError('traces export needs at least one run folder');
   if (opts.onlyHelped && !opts.baseline)
     throw new ConfigError('--only-helped needs --baseline RUN_DIR (the no-think run to measure help against)');
-  if (opts.maxPerTask !== undefined && (!Number.isInteger(opts.maxPerTask) || opts.maxPerTask < 1 || opts.maxPerTask > 10_000_000)) {
-    throw new ConfigError(`--max-per-task must be an integer from 1 to 10000000, got ${opts.maxPerTask}`);
+  if (
+    opts.maxPerTask !== undefined &&
+    (!Number.isInteger(opts.maxPerTask) || opts.maxPerTask < 1 || opts.maxPerTask > MAX_TRACES_PER_TASK)
+  ) {
+    throw new ConfigError(`--max-per-task must be an integer from 1 to ${MAX_TRACES_PER_TASK}, got ${opts.maxPerTask}`);
   }
   const dedup = opts.dedup !== false;
   const counts = emptyCounts();
