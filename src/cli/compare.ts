@@ -41,7 +41,8 @@ export const compareCommand: CommandModule<object, Args> = {
       .option('allow-different-data', {
         type: 'boolean',
         default: false,
-        describe: 'ablation: compare runs of different benchmark versions, eval profiles or task data (on the queries they share)',
+        describe:
+          'ablation: compare runs of different benchmark versions, eval profiles or task data (on the queries they share); gate: compare tasks scored on different numbers of queries',
       })
       .option('json', { type: 'boolean', default: false })
       .option('seed', { type: 'number', default: 0, describe: 'ablation: bootstrap seed (integer, 0–2^32−1)' })
@@ -66,6 +67,7 @@ export const compareCommand: CommandModule<object, Args> = {
         maxDrop: args['max-drop'],
         perTaskMaxDrop: args['per-task-max-drop'],
         allowMissing: args['allow-missing'],
+        allowDifferentData: args['allow-different-data'],
       });
       process.stdout.write(args.json ? toJson(r) : formatGate(r));
       if (!r.ok) process.exitCode = 1;

@@ -28,6 +28,8 @@ export interface GateOptions {
   maxDrop: number;
   perTaskMaxDrop?: number;
   allowMissing?: boolean;
+  /** Compare tasks scored on different numbers of queries (refused by default). */
+  allowDifferentData?: boolean;
 }
 
 export interface GateLine {
@@ -46,16 +48,14 @@ export interface GateResult {
   regressions: GateLine[];
   onlyBaseline: string[];
   onlyCandidate: string[];
-}
-
-function scoresOf(dir: string): Map<string, number> {
-  const ms = readScoreSource(dir);
-  return mainScores(ms, loadCatalog().tasks);
+  /** Common tasks whose two sides were scored on different numbers of queries (only with allowDifferentData). */
+  differentData: { task: string; baseline: number; candidate: number }[];
 }
 
 export function regressionGate(baselineDir: string, candidateDir: string, opts: GateOptions): GateResult {
-  const base = scoresOf(baselineDir);
-  const cand = scoresOf(candidateDir);
+  const [baseScores, candScores] = [readScoreSource(baselineDir), readScoreSource(candidateDir)];
+  const base = mainScores(baseScores, loadCatalog().tasks);
+  const cand = mainScores(candScores, loadCatalog().tasks);
   const onlyBaseline = [...base.keys()].filter((t) => !cand.has(t));
   const onlyCandidate = [...cand.keys()].filter((t) => !base.has(t));
   if ((onlyBaseline.length || onlyCandidate.length) && !opts.allowMissing) {
@@ -65,6 +65,18 @@ export function regressionGate(baselineDir: string, candidateDir: string, opts: 
   }
   const common = loadCatalog().tasks.filter((t) => base.has(t.name) && cand.has(t.name));
   if (!common.length) throw new DataError('no task in common between baseline and candidate');
+  // A task scored on another number of queries (a partial data root, a --limit run, another benchmark version)
+  // is another measurement: its drop or gain says nothing about the model, and a gate passing on it is wrong.
+  const differentData = common.flatMap((t) => {
+    const [b, c] = [baseScores.scores.get(t.name)?.num_data, candScores.scores.get(t.name)?.num_data];
+    return typeof b === 'number' && typeof c === 'number' && b !== c ? [{ task: t.name, baseline: b, candidate: c }] : [];
+  });
+  if (differentData.length && !opts.allowDifferentData) {
+    throw new DataError(
+      `scored on different numbers of queries (num_data): ${differentData.map((d) => `${d.task} ${d.baseline} vs ${d.candidate}`).join(', ')}; ` +
+        'pass --allow-different-data to compare them anyway',
+    );
+  }
   const taskLimit = opts.perTaskMaxDrop ?? opts.maxDrop;
   const lines: GateLine[] = common.map((t) => {
     const [b, c] = [(base.get(t.name) as number) * 100, (cand.get(t.name) as number) * 100];
@@ -80,7 +92,7 @@ export function regressionGate(baselineDir: string, candidateDir: string, opts: 
   for (const m of MODALITIES) agg('modality', m, rb.modalities[m], rc.modalities[m]);
   agg('overall', 'overall', rb.overall, rc.overall);
   const regressions = lines.filter((l) => l.regression);
-  return { ok: regressions.length === 0, lines, regressions, onlyBaseline, onlyCandidate };
+  return { ok: regressions.length === 0, lines, regressions, onlyBaseline, onlyCandidate, differentData };
 }
 
 export function formatGate(r: GateResult): string {
@@ -88,6 +100,11 @@ export function formatGate(r: GateResult): string {
   if (r.onlyBaseline.length || r.onlyCandidate.length) {
     out.push(
       `note: compared on common tasks only (only in baseline: ${r.onlyBaseline.join(', ') || 'none'}; only in candidate: ${r.onlyCandidate.join(', ') || 'none'})`,
+    );
+  }
+  if (r.differentData.length) {
+    out.push(
+      `note: scored on different numbers of queries, compared anyway: ${r.differentData.map((d) => `${d.task} ${d.baseline} vs ${d.candidate}`).join(', ')}`,
     );
   }
   if (r.ok) {
