@@ -5,6 +5,7 @@
  * Each worker takes two batches at a time (see below). Tasks are never aborted mid-inference (aborting a
  * running Piscina task kills its worker and its model).
  */
+import '../util/ort-telemetry.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { BackendError } from '../errors.js';

@@ -12,6 +12,7 @@
  * special tokens are added, which drops CLIP's <|endoftext|> (the token CLIP pools from) and SigLIP's </s>.
  * Hugging Face keeps them; so do we.
  */
+import '../util/ort-telemetry.js';
 import {
   AutoModel,
   AutoModelForCausalLM,

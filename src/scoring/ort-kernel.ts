@@ -7,6 +7,7 @@
  * k + margin candidates; a query whose tie group reaches the end of that window is re-ranked from its full
  * score row, so the policy holds exactly even for degenerate (constant) embeddings.
  */
+import '../util/ort-telemetry.js';
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 

@@ -4,6 +4,7 @@
  * is one task: query and candidate matrices are moved to the worker (one transfer each, no copy) and the
  * ranking comes back moved. Pool errors reject the call that caused them.
  */
+import '../util/ort-telemetry.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { DataError } from '../errors.js';

@@ -1,0 +1,45 @@
+/**
+ * onnxruntime-node's telemetry stays off wherever the harness starts onnxruntime: on the main thread (`rank`'s
+ * scoring kernel) and in worker threads (a local model's Piscina pool). With it on, the first session writes a
+ * device id and an event store under ~/.cache/Microsoft/ (see src/util/ort-telemetry.ts).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { npyBytes } from '../src/util/npy.js';
+import { FIXTURES, runCli, tempDir } from './helpers.js';
+
+test("onnxruntime's telemetry writes nothing under HOME: rank on the main thread, a local model in worker threads", () => {
+  const home = tempDir();
+  // as a user who never set it: the variable is absent from the children's environment
+  const env = { HOME: home, ORT_DISABLE_TELEMETRY: undefined };
+  const dir = tempDir();
+  const matrix = (rows: number, seed: number) => Float32Array.from({ length: rows * 4 }, (_, i) => Math.sin(seed + i));
+  writeFileSync(join(dir, 'q.npy'), npyBytes({ rows: 3, cols: 4, data: matrix(3, 1) }));
+  writeFileSync(join(dir, 'c.npy'), npyBytes({ rows: 5, cols: 4, data: matrix(5, 2) }));
+  const rank = runCli(['rank', '--queries', join(dir, 'q.npy'), '--candidates', join(dir, 'c.npy'), '--k', '2'], { env });
+  assert.equal(rank.status, 0, rank.stderr);
+  assert.equal(rank.stdout.trim().split('\n').length, 3);
+  const store = join(home, '.cache', 'Microsoft');
+  assert.equal(existsSync(store), false, 'rank: onnxruntime wrote its telemetry store under HOME');
+
+  const input = join(dir, 'in.jsonl');
+  writeFileSync(input, `${JSON.stringify({ text: 'a red square' })}\n`);
+  const backend = join(dir, 'clip.json');
+  writeFileSync(
+    backend,
+    JSON.stringify({
+      name: 'tiny-clip',
+      pipeline: 'no-think',
+      embedder: { type: 'transformers', architecture: 'clip', model: join(FIXTURES, 'tiny-models', 'tiny-clip'), workers: 1 },
+      reasoner: null,
+    }),
+  );
+  const embed = runCli(['embed', '--backend', backend, '--input', input], { env });
+  assert.equal(embed.status, 0, embed.stderr);
+  assert.equal(embed.stdout.trim().split('\n').length, 1);
+
+  // the worker's own process.env is a copy: only the main thread's setting reaches onnxruntime there
+  assert.equal(existsSync(store), false, 'embed: onnxruntime wrote its telemetry store under HOME');
+});
