@@ -1,4 +1,5 @@
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type { Argv } from 'yargs';
 import { TteError, ConfigError, DataError } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
 import { commandsFor, type CommandEntry } from './commands.js';
@@ -129,7 +130,7 @@ export { COMMANDS };
  * costs beyond yargs' own loading. No handler here shows help (a failure prints one line; `--help` renders
  * on its own path), so the cache is skipped; if a yargs version lacks this internal, nothing changes.
  */
-function skipHelpCache(cli: ReturnType<typeof yargs>): void {
+function skipHelpCache(cli: Argv): void {
   const internal = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
     .getInternalMethods;
   const usage = internal?.call(cli).getUsageInstance?.();
@@ -142,6 +143,8 @@ function skipHelpCache(cli: ReturnType<typeof yargs>): void {
  */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
+  // yargs 17's CommonJS build: one file, loaded in ~25 ms (README, Dependencies); its ESM entry wraps help mid-word
+  const yargs = createRequire(import.meta.url)('yargs/yargs') as (args: string[]) => Argv;
   const cli = yargs(argv).scriptName('tte-bench').version(packageVersion());
   for (const command of await commandsFor(COMMANDS, argv)) cli.command(command);
   cli
