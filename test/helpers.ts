@@ -31,6 +31,17 @@ export function tempDir(prefix = 'tte-bench-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** The tiny random-weight CLIP fixture as a local no-think backend config; `embedder` adds or overrides fields. */
+export function tinyClipConfig(embedder: Record<string, unknown> = {}) {
+  const model = join(FIXTURES, 'tiny-models', 'tiny-clip');
+  return {
+    name: 'tiny-clip',
+    pipeline: 'no-think',
+    embedder: { type: 'transformers', architecture: 'clip', model, ...embedder },
+    reasoner: null,
+  };
+}
+
 /**
  * Write a backend config for the builtin model behind a server (an in-process one or `tte-bench serve`),
  * reached as a served "openai" embedder: the no-think floor over HTTP. `embedder` adds or overrides fields.

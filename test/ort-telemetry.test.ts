@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { npyBytes } from '../src/util/npy.js';
-import { FIXTURES, runCli, tempDir } from './helpers.js';
+import { runCli, tempDir, tinyClipConfig } from './helpers.js';
 
 test("onnxruntime's telemetry writes nothing under HOME: rank on the main thread, a local model in worker threads", () => {
   const home = tempDir();
@@ -27,15 +27,7 @@ test("onnxruntime's telemetry writes nothing under HOME: rank on the main thread
   const input = join(dir, 'in.jsonl');
   writeFileSync(input, `${JSON.stringify({ text: 'a red square' })}\n`);
   const backend = join(dir, 'clip.json');
-  writeFileSync(
-    backend,
-    JSON.stringify({
-      name: 'tiny-clip',
-      pipeline: 'no-think',
-      embedder: { type: 'transformers', architecture: 'clip', model: join(FIXTURES, 'tiny-models', 'tiny-clip'), workers: 1 },
-      reasoner: null,
-    }),
-  );
+  writeFileSync(backend, JSON.stringify(tinyClipConfig({ workers: 1 })));
   const embed = runCli(['embed', '--backend', backend, '--input', input], { env });
   assert.equal(embed.status, 0, embed.stderr);
   assert.equal(embed.stdout.trim().split('\n').length, 1);

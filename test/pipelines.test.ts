@@ -17,7 +17,7 @@ import { MediaLoader } from '../src/tte/media.js';
 import { DataRoot } from '../src/datasets/readers/data-root.js';
 import { Cache } from '../src/tte/cache.js';
 import type { EvalSet } from '../src/datasets/types.js';
-import { FIXTURES, runCli, tempDir } from './helpers.js';
+import { FIXTURES, runCli, tempDir, tinyClipConfig } from './helpers.js';
 
 const mini = loadSuite('mini');
 const TEXT_TASKS = ['VisualNews_t2i', 'MSR-VTT', 'ViDoRe_arxivqa'].map((t) => getTask(t));
@@ -174,15 +174,7 @@ test('embed command: {"text"} / {"image"} lines in, L2-normalised vectors out, i
     ].join('\n'),
   );
   const backend = join(dir, 'clip.json');
-  writeFileSync(
-    backend,
-    JSON.stringify({
-      name: 'tiny-clip',
-      pipeline: 'no-think',
-      embedder: { type: 'transformers', architecture: 'clip', model: join(FIXTURES, 'tiny-models', 'tiny-clip') },
-      reasoner: null,
-    }),
-  );
+  writeFileSync(backend, JSON.stringify(tinyClipConfig()));
   const r = runCli(['embed', '--backend', backend, '--input', input]);
   assert.equal(r.status, 0, r.stderr);
   const vectors = r.stdout

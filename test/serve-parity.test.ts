@@ -15,7 +15,7 @@ import { loadEvalSet } from '../src/datasets/load.js';
 import { DataRoot } from '../src/datasets/readers/data-root.js';
 import { MediaLoader } from '../src/tte/media.js';
 import { startServer } from '../src/serve/server.js';
-import { FIXTURES, FORMATS_ROOT } from './helpers.js';
+import { FIXTURES, FORMATS_ROOT, tinyClipConfig } from './helpers.js';
 
 const cosine = (a: Float32Array, b: Float32Array): number => {
   let dot = 0,
@@ -30,11 +30,7 @@ const cosine = (a: Float32Array, b: Float32Array): number => {
 };
 
 test('an item embedded through serve equals the in-process embedding (image, text, 8-frame video)', async () => {
-  const config = parseBackendConfig({
-    name: 'tiny-clip',
-    pipeline: 'no-think',
-    embedder: { type: 'transformers', architecture: 'clip', model: join(FIXTURES, 'tiny-models', 'tiny-clip') },
-  });
+  const config = parseBackendConfig(tinyClipConfig());
   const backend = await createBackend(config);
   const server = await startServer(backend);
   try {
