@@ -1,19 +1,28 @@
 /**
  * onnxruntime-node's telemetry stays off wherever the harness starts onnxruntime: on the main thread (`rank`'s
  * scoring kernel) and in worker threads (a local model's Piscina pool). With it on, the first session writes a
- * device id and an event store under ~/.cache/Microsoft/ (see src/util/ort-telemetry.ts).
+ * device id and an event store under $XDG_CACHE_HOME (default ~/.cache)/Microsoft/ and a mat-debug-<pid>.log in
+ * the temp folder (see src/util/ort-telemetry.ts).
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { npyBytes } from '../src/util/npy.js';
 import { runCli, tempDir, tinyClipConfig } from './helpers.js';
 
-test("onnxruntime's telemetry writes nothing under HOME: rank on the main thread, a local model in worker threads", () => {
-  const home = tempDir();
-  // as a user who never set it: the variable is absent from the children's environment
-  const env = { HOME: home, ORT_DISABLE_TELEMETRY: undefined };
+test("onnxruntime's telemetry writes nothing: rank on the main thread, a local model in worker threads", () => {
+  const [home, tmp] = [tempDir(), tempDir()];
+  // as a user who never set it (the variable absent), with the cache and temp folders where this test looks
+  const env = { HOME: home, XDG_CACHE_HOME: undefined, TMPDIR: tmp, ORT_DISABLE_TELEMETRY: undefined };
+  const written = (what: string) => {
+    assert.equal(existsSync(join(home, '.cache', 'Microsoft')), false, `${what}: onnxruntime wrote its telemetry store`);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.startsWith('mat-debug')),
+      [],
+      `${what}: onnxruntime left a debug log`,
+    );
+  };
   const dir = tempDir();
   const matrix = (rows: number, seed: number) => Float32Array.from({ length: rows * 4 }, (_, i) => Math.sin(seed + i));
   writeFileSync(join(dir, 'q.npy'), npyBytes({ rows: 3, cols: 4, data: matrix(3, 1) }));
@@ -21,8 +30,7 @@ test("onnxruntime's telemetry writes nothing under HOME: rank on the main thread
   const rank = runCli(['rank', '--queries', join(dir, 'q.npy'), '--candidates', join(dir, 'c.npy'), '--k', '2'], { env });
   assert.equal(rank.status, 0, rank.stderr);
   assert.equal(rank.stdout.trim().split('\n').length, 3);
-  const store = join(home, '.cache', 'Microsoft');
-  assert.equal(existsSync(store), false, 'rank: onnxruntime wrote its telemetry store under HOME');
+  written('rank');
 
   const input = join(dir, 'in.jsonl');
   writeFileSync(input, `${JSON.stringify({ text: 'a red square' })}\n`);
@@ -33,5 +41,5 @@ test("onnxruntime's telemetry writes nothing under HOME: rank on the main thread
   assert.equal(embed.stdout.trim().split('\n').length, 1);
 
   // the worker's own process.env is a copy: only the main thread's setting reaches onnxruntime there
-  assert.equal(existsSync(store), false, 'embed: onnxruntime wrote its telemetry store under HOME');
+  written('embed');
 });

@@ -5,10 +5,10 @@
  * Each worker takes two batches at a time (see below). Tasks are never aborted mid-inference (aborting a
  * running Piscina task kills its worker and its model).
  */
-import '../util/ort-telemetry.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { BackendError } from '../errors.js';
+import { disableOrtTelemetry } from '../util/ort-telemetry.js';
 import type { TransformersConfig } from './transformers.js';
 import type { EmbedInput, Embedder } from './types.js';
 import type { WorkerTask } from './transformers-worker.js';
@@ -34,6 +34,7 @@ export class PooledTransformersEmbedder implements Embedder {
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
     this.config = { ...cfg, intraOpNumThreads: cfg.intraOpNumThreads ?? threads };
     this.id = `transformers:${cfg.architecture ?? 'model'}:${cfg.model}`;
+    disableOrtTelemetry(); // here: the workers' own process.env writes would not reach onnxruntime
     this.pool = new Piscina({
       filename: new URL('./transformers-worker.js', import.meta.url).href,
       minThreads: workers,

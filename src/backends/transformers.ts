@@ -12,7 +12,6 @@
  * special tokens are added, which drops CLIP's <|endoftext|> (the token CLIP pools from) and SigLIP's </s>.
  * Hugging Face keeps them; so do we.
  */
-import '../util/ort-telemetry.js';
 import {
   AutoModel,
   AutoModelForCausalLM,
@@ -30,6 +29,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { BackendError, ConfigError } from '../errors.js';
+import { disableOrtTelemetry } from '../util/ort-telemetry.js';
 import { l2normalize } from '../util/vector.js';
 import { modelArchitecture, type TransformersArchitecture } from './transformers-arch.js';
 import type { EmbedInput, Embedder, ReasonInput, Reasoner, Trace } from './types.js';
@@ -49,6 +49,7 @@ type Tok = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
 type AnyModel = { (inputs: Record<string, unknown>): Promise<Record<string, Tensor>>; dispose?: () => Promise<unknown> };
 
 function configure(cfg: TransformersConfig): Record<string, unknown> {
+  disableOrtTelemetry();
   env.allowRemoteModels = cfg.allowRemote === true;
   env.allowLocalModels = true;
   return {

@@ -7,9 +7,9 @@
  * k + margin candidates; a query whose tie group reaches the end of that window is re-ranked from its full
  * score row, so the policy holds exactly even for degenerate (constant) embeddings.
  */
-import '../util/ort-telemetry.js';
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
+import { disableOrtTelemetry } from '../util/ort-telemetry.js';
 
 const require = createRequire(import.meta.url);
 
@@ -112,6 +112,7 @@ export async function createOrtKernel({
   blockScores?: number;
   margin?: number;
 } = {}): Promise<TopKKernel> {
+  disableOrtTelemetry();
   const ort = (await import('onnxruntime-node')) as typeof Ort;
   // No spin-waiting: between two runs (and while TopK's output is turned into rankings) onnxruntime's idle
   // pool threads would otherwise spin on the cores, CPU time that shows up in a whole `rank` command.

@@ -4,10 +4,10 @@
  * is one task: query and candidate matrices are moved to the worker (one transfer each, no copy) and the
  * ranking comes back moved. Pool errors reject the call that caused them.
  */
-import '../util/ort-telemetry.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { DataError } from '../errors.js';
+import { disableOrtTelemetry } from '../util/ort-telemetry.js';
 import { stack } from './rank.js';
 import type { ScoringTask } from './worker.js';
 
@@ -22,6 +22,7 @@ export class ScoringPool {
   /** The worker starts on first use: a run whose tasks are all resumed, or all local, never starts it. */
   private get pool(): Piscina {
     if (!this.piscina) {
+      disableOrtTelemetry(); // here: the workers' own process.env writes would not reach onnxruntime
       this.piscina = new Piscina({
         filename: new URL('./worker.js', import.meta.url).href,
         minThreads: 1,

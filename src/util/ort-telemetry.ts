@@ -1,13 +1,15 @@
 /**
- * Imported (for its effect) by every module that starts onnxruntime, before it does.
+ * onnxruntime-node's Linux build starts Microsoft's telemetry client with the first session of a process: it
+ * leaves a `mat-debug-<pid>.log` file in the temp folder and writes a device id and a SQLite event store under
+ * `$XDG_CACHE_HOME` (default `~/.cache`)`/Microsoft/DeveloperTools/.onnxruntime/`, to upload when it finds a CA
+ * bundle. A benchmark harness run on shared clusters should not write outside its results or report home
+ * unasked (it also costs ~5 ms of every first session). onnxruntime reads `ORT_DISABLE_TELEMETRY` from the
+ * process environment when its first session starts.
  *
- * onnxruntime-node's Linux build starts Microsoft's telemetry client with its first session: each process leaves
- * a `mat-debug-<pid>.log` file in the temp folder and writes a device id and a SQLite event store under
- * `~/.cache/Microsoft/DeveloperTools/.onnxruntime/`, to upload when it finds a CA bundle. A benchmark harness
- * run on shared clusters should not write outside its results or phone home unasked (it also costs ~5 ms of
- * every session start). onnxruntime reads `ORT_DISABLE_TELEMETRY` from the process environment; set here on
- * the main thread, worker threads' sessions see it too. A value the user set is left as it is.
+ * Called by everything that starts onnxruntime, on the thread that creates it or, for worker pools, on the
+ * thread that creates the pool before any worker runs: a worker thread's `process.env` is its own copy, so only
+ * a setting made on the main thread reaches onnxruntime. A value the user set is left as it is.
  */
-process.env.ORT_DISABLE_TELEMETRY ??= '1';
-
-export {};
+export function disableOrtTelemetry(): void {
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
+}
