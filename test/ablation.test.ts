@@ -7,7 +7,7 @@ import { parseBackendConfig } from '../src/backends/config.js';
 import { runTasks } from '../src/engine/run.js';
 import { ConfigError, DataError } from '../src/errors.js';
 import { pairedBootstrap } from '../src/report/bootstrap.js';
-import { ablation } from '../src/report/compare.js';
+import { ablation, regressionGate } from '../src/report/compare.js';
 import { exactMcNemar, holm, mcnemarOf } from '../src/report/stats.js';
 import { exportTraces, importTraces } from '../src/engine/traces.js';
 import { runCli, tempDir } from './helpers.js';
@@ -161,6 +161,23 @@ test('compare refuses runs of another benchmark version, profile or task data un
   assert.equal(r.status, 2);
   assert.match(r.stderr, /benchmark version/);
   assert.equal(runCli(['compare', join(dir, 'a'), version, '--allow-different-data', '--resamples', '50']).status, 0);
+  // the regression gate refuses two run folders of another version or profile alike (their num_data agree)
+  for (const [d, why] of [
+    [version, /benchmark version \(baseline v2\.1, candidate v2\.0\.0\)/],
+    [profile, /eval profile \(baseline vlm2vec, candidate qwen3-vl-embedding\)/],
+  ] as const) {
+    assert.throws(
+      () => regressionGate(join(dir, 'a'), d, { maxDrop: 0 }),
+      (e: unknown) => e instanceof DataError && why.test((e as Error).message) && /--allow-different-data/.test((e as Error).message),
+    );
+    assert.equal(regressionGate(join(dir, 'a'), d, { maxDrop: 0, allowDifferentData: true }).ok, true);
+  }
+  const gate = runCli(['compare', '--baseline', join(dir, 'a'), '--candidate', version, '--max-drop', '0']);
+  assert.equal(gate.status, 2);
+  assert.match(
+    gate.stderr,
+    /^tte-bench: the two sides measured different things: benchmark version \(baseline v2\.1, candidate v2\.0\.0\)/,
+  );
 });
 
 test('compare: every numeric option is bounded (exit 2, named), and the bootstrap refuses zero resamples', async () => {

@@ -187,9 +187,12 @@ test('roll-ups average the scored tasks only: the English-only ViDoRe-V2 variant
   };
   const [base, cand] = [folder('v2.0.0'), folder('v2.0.1')];
   // v2.0.1 re-scored MomentSeeker on 1602 queries (1800 in v2.0.0): another measurement, refused unless allowed
-  assert.throws(() => regressionGate(base, cand, { maxDrop: 100 }), /num_data\): MomentSeeker 1800 vs 1602; pass --allow-different-data/);
+  assert.throws(
+    () => regressionGate(base, cand, { maxDrop: 100 }),
+    /measured different things: MomentSeeker num_data \(baseline 1800, candidate 1602\); pass --allow-different-data/,
+  );
   const gate = regressionGate(base, cand, { maxDrop: 100, allowDifferentData: true });
-  assert.deepEqual(gate.differentData, [{ task: 'MomentSeeker', baseline: 1800, candidate: 1602 }]);
+  assert.deepEqual(gate.differentData, [{ what: 'MomentSeeker num_data', baseline: 1800, candidate: 1602 }]);
   const overall = gate.lines.find((l) => l.level === 'overall');
   const [lbBase] = buildLeaderboard([base]);
   const [lbCand] = buildLeaderboard([cand]);

@@ -42,7 +42,7 @@ export const compareCommand: CommandModule<object, Args> = {
         type: 'boolean',
         default: false,
         describe:
-          'ablation: compare runs of different benchmark versions, eval profiles or task data (on the queries they share); gate: compare tasks scored on different numbers of queries',
+          'compare runs of different benchmark versions, eval profiles or task data (ablation: on the queries they share; gate: also tasks scored on different numbers of queries)',
       })
       .option('json', { type: 'boolean', default: false })
       .option('seed', { type: 'number', default: 0, describe: 'ablation: bootstrap seed (integer, 0–2^32−1)' })

@@ -14,7 +14,7 @@ import type { TaskSpec } from '../catalog/types.js';
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { rollUp } from '../metrics/aggregate.js';
 import { pairedBootstrap, seedFor, type DeltaCI } from './bootstrap.js';
-import { mainScores, readScoreSource } from './score-files.js';
+import { mainScores, parseSourceSpec, readScoreSource } from './score-files.js';
 import { readCosts, readSummary } from './run-folder.js';
 import { price, sumCosts, type PriceTable } from './costs.js';
 import { queryIds, readTraceLines } from './items.js';
@@ -22,7 +22,7 @@ import { holm, mcnemarOf, type McNemar } from './stats.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
 import { perQueryMetrics } from '../metrics/ranking.js';
 import { readJsonFile } from '../util/json.js';
-import type { TaskCost } from './results.js';
+import type { RunSummary, TaskCost } from './results.js';
 
 export interface GateOptions {
   maxDrop: number;
@@ -48,8 +48,28 @@ export interface GateResult {
   regressions: GateLine[];
   onlyBaseline: string[];
   onlyCandidate: string[];
-  /** Common tasks whose two sides were scored on different numbers of queries (only with allowDifferentData). */
-  differentData: { task: string; baseline: number; candidate: number }[];
+  /**
+   * What the two sides measured differently, compared anyway (only with allowDifferentData): the benchmark
+   * version or eval profile of two run folders, or a common task's number of queries (`<task> num_data`).
+   */
+  differentData: GateDifference[];
+}
+
+export interface GateDifference {
+  what: string;
+  baseline: string | number;
+  candidate: string | number;
+}
+
+const describeDifferences = (ds: GateDifference[]) =>
+  ds.map((d) => `${d.what} (baseline ${d.baseline}, candidate ${d.candidate})`).join('; ');
+
+/** The benchmark version and eval profile a run folder's scores were measured on; null for other score sources. */
+function measuredOn(source: string): Record<'benchmark version' | 'eval profile', string> | null {
+  const { path } = parseSourceSpec(source);
+  if (!existsSync(join(path, 'summary.json'))) return null;
+  const summary = readSummary(path);
+  return { 'benchmark version': summary.mmeb_version, 'eval profile': evalProfileOf(summary, readManifest(path)) };
 }
 
 export function regressionGate(baselineDir: string, candidateDir: string, opts: GateOptions): GateResult {
@@ -65,16 +85,23 @@ export function regressionGate(baselineDir: string, candidateDir: string, opts: 
   }
   const common = loadCatalog().tasks.filter((t) => base.has(t.name) && cand.has(t.name));
   if (!common.length) throw new DataError('no task in common between baseline and candidate');
-  // A task scored on another number of queries (a partial data root, a --limit run, another benchmark version)
-  // is another measurement: its drop or gain says nothing about the model, and a gate passing on it is wrong.
-  const differentData = common.flatMap((t) => {
+  // Two runs of another benchmark version or eval profile, or a task scored on another number of queries (a
+  // partial data root, another split), are other measurements: a drop or gain there says nothing about the
+  // model, and a gate passing on it is wrong. Plain score files record only num_data; run folders say more.
+  const differentData: GateDifference[] = [];
+  const [baseOn, candOn] = [measuredOn(baselineDir), measuredOn(candidateDir)];
+  if (baseOn && candOn) {
+    for (const what of ['benchmark version', 'eval profile'] as const)
+      if (baseOn[what] !== candOn[what]) differentData.push({ what, baseline: baseOn[what], candidate: candOn[what] });
+  }
+  for (const t of common) {
     const [b, c] = [baseScores.scores.get(t.name)?.num_data, candScores.scores.get(t.name)?.num_data];
-    return typeof b === 'number' && typeof c === 'number' && b !== c ? [{ task: t.name, baseline: b, candidate: c }] : [];
-  });
+    if (typeof b === 'number' && typeof c === 'number' && b !== c)
+      differentData.push({ what: `${t.name} num_data`, baseline: b, candidate: c });
+  }
   if (differentData.length && !opts.allowDifferentData) {
     throw new DataError(
-      `scored on different numbers of queries (num_data): ${differentData.map((d) => `${d.task} ${d.baseline} vs ${d.candidate}`).join(', ')}; ` +
-        'pass --allow-different-data to compare them anyway',
+      `the two sides measured different things: ${describeDifferences(differentData)}; pass --allow-different-data to compare them anyway`,
     );
   }
   const taskLimit = opts.perTaskMaxDrop ?? opts.maxDrop;
@@ -103,9 +130,7 @@ export function formatGate(r: GateResult): string {
     );
   }
   if (r.differentData.length) {
-    out.push(
-      `note: scored on different numbers of queries, compared anyway: ${r.differentData.map((d) => `${d.task} ${d.baseline} vs ${d.candidate}`).join(', ')}`,
-    );
+    out.push(`note: the two sides measured different things, compared anyway: ${describeDifferences(r.differentData)}`);
   }
   if (r.ok) {
     out.push(`OK: no regression beyond tolerance (${r.lines.filter((l) => l.level === 'task').length} task(s) compared)`);
@@ -216,11 +241,18 @@ interface RunFolder {
   costs: Record<string, TaskCost>;
 }
 
+function readManifest(dir: string): RunFolder['manifest'] {
+  const file = join(dir, 'manifest.json');
+  return existsSync(file) ? readJsonFile<RunFolder['manifest']>(file) : null;
+}
+
+/** Result files written before the eval profile was recorded were all made with VLM2Vec's. */
+const evalProfileOf = (summary: RunSummary, manifest: RunFolder['manifest']) => summary.eval_profile ?? manifest?.eval_profile ?? 'vlm2vec';
+
 function openRun(dir: string, i: number): RunFolder {
   if (!existsSync(dir)) throw new DataError('no such folder', { file: dir });
   const summary = readSummary(dir);
-  const manifestFile = join(dir, 'manifest.json');
-  const manifest = existsSync(manifestFile) ? readJsonFile<RunFolder['manifest']>(manifestFile) : null;
+  const manifest = readManifest(dir);
   const model = (c: Record<string, unknown> | null) => (c ? String(c.model ?? c.path ?? c.type) : null);
   return {
     info: {
@@ -231,8 +263,7 @@ function openRun(dir: string, i: number): RunFolder {
       reasoner: model(summary.backend.reasoner),
       embedder: model(summary.backend.embedder) as string,
       mmebVersion: summary.mmeb_version,
-      // result files written before the eval profile was recorded were all made with VLM2Vec's
-      profile: summary.eval_profile ?? manifest?.eval_profile ?? 'vlm2vec',
+      profile: evalProfileOf(summary, manifest),
     },
     scores: new Map(summary.tasks.map((t) => [t.name, t.main_score])),
     manifest,
