@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLeaderboard } from '../src/report/leaderboard.js';
-import { SCORES } from './helpers.js';
+import { buildLeaderboard, formatLeaderboard } from '../src/report/leaderboard.js';
+import { SCORES, tempDir } from './helpers.js';
 
 const close = (a: number | null, b: number, eps = 1e-9) => assert.ok(a !== null && Math.abs(a - b) <= eps, `${a} != ${b}`);
 
@@ -21,6 +22,8 @@ test('leaderboard reproduces the published roll-ups to 1e-9 (before ×100)', () 
     assert.equal(row.model, model);
     assert.equal(row.tasks, 78);
     assert.deepEqual(row.missing, []);
+    // every published task was scored on the queries its benchmark version has
+    assert.deepEqual(row.partial, [], `${version} ${model}`);
     close((row.overall as number) / 100, overall);
     close((row.modalities.image as number) / 100, image);
     close((row.modalities.video as number) / 100, video);
@@ -82,4 +85,26 @@ test('without overlay each source is its own row', () => {
   ]);
   assert.equal(rows.length, 2);
   assert.notEqual(rows[0].overall, rows[1].overall);
+});
+
+test('tasks scored on fewer queries than any benchmark version has are named, in the row and under the table', () => {
+  const dir = tempDir();
+  const published = JSON.parse(readFileSync(join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')) as {
+    metrics: Record<string, Record<string, Record<string, number>>>;
+  };
+  for (const m of Object.values(published.metrics))
+    for (const [t, s] of Object.entries(m)) writeFileSync(join(dir, `${t}_score.json`), JSON.stringify(s));
+  // one shard's share of a task, left in the folder
+  const okvqa = published.metrics.image['OK-VQA'];
+  writeFileSync(join(dir, 'OK-VQA_score.json'), JSON.stringify({ ...okvqa, num_pred: 250, num_data: 250 }));
+  const [row] = buildLeaderboard([dir]);
+  assert.deepEqual(row.partial, [{ task: 'OK-VQA', numData: 250, published: [1000] }]);
+  // MomentSeeker's two published counts are both whole
+  assert.ok(!row.partial.some((p) => p.task === 'MomentSeeker'));
+  assert.match(
+    formatLeaderboard([row]),
+    /: 1 task\(s\) scored on other numbers of queries than the benchmark has: OK-VQA 250 \(benchmark 1000\)\n$/,
+  );
+  writeFileSync(join(dir, 'MomentSeeker_score.json'), JSON.stringify({ ...published.metrics.video.MomentSeeker, num_data: 1602 }));
+  assert.ok(!buildLeaderboard([dir])[0].partial.some((p) => p.task === 'MomentSeeker'));
 });

@@ -1,13 +1,13 @@
 /** export-submission: the MMEB leaderboard's per-model report (VLM2Vec report_score_v2.py layout), read back by `leaderboard`. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { scoredTasks } from '../src/catalog/load.js';
 import { runTasks } from '../src/engine/run.js';
 import { loadSuite } from '../src/engine/suites.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError, DataError } from '../src/errors.js';
 import { buildLeaderboard } from '../src/report/leaderboard.js';
 import { readScoreSource } from '../src/report/score-files.js';
 import { buildSubmission, exportSubmission, pythonFloat, pythonIsoformat, pythonJson } from '../src/report/submission.js';
@@ -182,4 +182,46 @@ test('an incomplete run is refused without --allow-partial, and bad metadata is 
   const noRun = runCli(['export-submission', dir, '--model', 'floor', '--out', join(dir, 'x.json')]);
   assert.equal(noRun.status, 2);
   assert.match(noRun.stderr, /not a tte-bench run folder/);
+});
+
+test("a task scored on other numbers of queries than the run's benchmark version has is refused without --allow-partial", async () => {
+  const dir = tempDir('tte-bench-submission-');
+  const run = await miniRun(dir);
+  // a complete run, made of VLM2Vec-V2's published v2.0.0 score objects in the mini run's summary
+  const published = JSON.parse(readFileSync(join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')) as {
+    metrics: Record<string, Record<string, Record<string, number>>>;
+  };
+  const byTask = new Map(Object.values(published.metrics).flatMap((m) => Object.entries(m)));
+  const summaryFile = join(run, 'summary.json');
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
+  const shape = summary.tasks[0];
+  summary.tasks = scoredTasks().map((t) => {
+    const s = byTask.get(t.name) as Record<string, number>;
+    writeFileSync(join(run, `${t.name}_score.json`), JSON.stringify(s));
+    const { name, modality, meta, metric, mode } = t;
+    return { ...shape, name, modality, meta, metric, mode, main_score: s[metric], num_queries: s.num_data };
+  });
+  const withVersion = (version: string) => {
+    summary.mmeb_version = version;
+    writeFileSync(summaryFile, JSON.stringify(summary));
+  };
+  withVersion('v2.0.0');
+  assert.deepEqual(buildSubmission(run, { model: 'V2' }).partial, []);
+  // the same files as a v2.1 run: MomentSeeker has 1602 queries there
+  withVersion('v2.1');
+  assert.throws(
+    () => buildSubmission(run, { model: 'V2' }),
+    (e: unknown) =>
+      e instanceof DataError &&
+      /other numbers of queries than MMEB v2\.1 has: MomentSeeker 1800 \(benchmark 1602\); .*--allow-partial/.test((e as Error).message),
+  );
+  // one task's folder from a shard: fewer queries
+  withVersion('v2.0.0');
+  writeFileSync(join(run, 'OK-VQA_score.json'), JSON.stringify({ ...byTask.get('OK-VQA'), num_pred: 250, num_data: 250 }));
+  const r = runCli(['export-submission', run, '--model', 'V2', '--out', join(dir, 'x.json')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^tte-bench: .*run: scored on other numbers of queries than MMEB v2\.0\.0 has: OK-VQA 250 \(benchmark 1000\)/);
+  const allowed = runCli(['export-submission', run, '--model', 'V2', '--out', join(dir, 'x.json'), '--allow-partial']);
+  assert.equal(allowed.status, 0, allowed.stderr);
+  assert.match(allowed.stdout, /^note: scored on other numbers of queries than the benchmark has: OK-VQA 250 \(benchmark 1000\)$/m);
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readConfigJson } from '../util/json.js';
-import type { MetaTask, Modality, TaskSpec } from './types.js';
+import type { MetaTask, MmebVersion, Modality, TaskSpec } from './types.js';
 import { MODALITIES } from './types.js';
 
 import { PACKAGE_ROOT } from '../util/package-root.js';
@@ -59,6 +59,14 @@ export function getTask(name: string, catalog = loadCatalog()): TaskSpec {
   const t = catalog.byName.get(name);
   if (!t) throw new ConfigError(`unknown task '${name}' (see 'tte-bench tasks')`);
   return t;
+}
+
+/**
+ * The number of queries a task has in a benchmark version: its own entry, else v2.0.0's (a count is listed
+ * again only where a version changed it); undefined where the catalog does not record one.
+ */
+export function publishedQueries(task: TaskSpec, version: MmebVersion): number | undefined {
+  return task.numQueries?.[version] ?? task.numQueries?.['v2.0.0'];
 }
 
 export function scoredTasks(catalog = loadCatalog()): TaskSpec[] {

@@ -33,10 +33,11 @@ export const exportSubmissionCommand: CommandModule<object, Args> = {
       .option('allow-partial', {
         type: 'boolean',
         default: false,
-        describe: 'write FILE_N/A / DIR_N/A for the scored tasks the run lacks instead of refusing',
+        describe:
+          'write FILE_N/A / DIR_N/A for the scored tasks the run lacks, and tasks scored on fewer queries than the benchmark has as they are, instead of refusing',
       }) as never,
   handler: (args) => {
-    const { file, missing } = exportSubmission(args.run, {
+    const { file, missing, partial } = exportSubmission(args.run, {
       model: args.model,
       out: args.out,
       backbone: args.backbone,
@@ -49,5 +50,6 @@ export const exportSubmissionCommand: CommandModule<object, Args> = {
       allowPartial: args['allow-partial'],
     });
     process.stdout.write(`wrote ${file}${missing.length ? ` (${missing.length} scored task(s) missing, written as N/A)` : ''}\n`);
+    if (partial.length) process.stdout.write(`note: scored on other numbers of queries than the benchmark has: ${partial.join(', ')}\n`);
   },
 };

@@ -14,6 +14,7 @@
  * part embeds the whole pool itself: still correct, just more work. `merge` joins the parts back into the
  * folder an unsharded run writes.
  */
+import { publishedQueries } from '../catalog/load.js';
 import { ConfigError } from '../errors.js';
 import type { MmebVersion, ParserFamily, TaskSpec } from '../catalog/types.js';
 import type { EvalSet } from '../datasets/types.js';
@@ -169,7 +170,7 @@ export interface TaskWork {
  * clips per query; global retrieval ranks every video / page of the corpus.
  */
 export function taskWork(task: TaskSpec, version: MmebVersion, opts: { reasoning?: boolean } = {}): TaskWork {
-  const nq = task.numQueries?.[version] ?? task.numQueries?.['v2.0.0'] ?? 1000;
+  const nq = publishedQueries(task, version) ?? 1000;
   const video = (task.numFrames ?? 8) * ITEM_COST.frame;
   const { image, text } = ITEM_COST;
   const table: Record<ParserFamily, [query: number, cand: number, candidates: number]> = {

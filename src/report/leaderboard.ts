@@ -12,6 +12,11 @@ export interface LeaderboardRow extends RollUp {
   sources: string[];
   /** Keys in the sources that name no catalog task. */
   extra: string[];
+  /**
+   * Tasks scored on a number of queries (num_data) that no benchmark version has: a shard's folder, a partial
+   * data root, the mini suite. Their scores are not the benchmark's measurement of the task.
+   */
+  partial: { task: string; numData: number; published: number[] }[];
 }
 
 export interface LeaderboardOptions {
@@ -37,6 +42,11 @@ export function buildLeaderboard(paths: string[], opts: LeaderboardOptions = {})
   return groups.map((g) => {
     const main = mainScores(g, tasks);
     const r = rollUp(main, tasks, { allowPartial: opts.allowPartial, scale: 100 });
+    const partial = tasks.flatMap((t) => {
+      const numData = g.scores.get(t.name)?.num_data;
+      const published = [...new Set(Object.values(t.numQueries ?? {}))];
+      return typeof numData === 'number' && published.length && !published.includes(numData) ? [{ task: t.name, numData, published }] : [];
+    });
     return {
       model: g.model,
       tasks: r.tasks,
@@ -47,6 +57,7 @@ export function buildLeaderboard(paths: string[], opts: LeaderboardOptions = {})
       scores: Object.fromEntries([...main].map(([t, v]) => [t, v * 100])),
       sources: g.sources,
       extra: g.extra,
+      partial,
     };
   });
 }
@@ -72,6 +83,11 @@ export function formatLeaderboard(rows: LeaderboardRow[]): string {
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
   for (const r of rows) {
     if (r.missing.length) out.push(`${r.model}: missing ${r.missing.length} task(s): ${r.missing.join(', ')}`);
+    if (r.partial.length)
+      out.push(
+        `${r.model}: ${r.partial.length} task(s) scored on other numbers of queries than the benchmark has: ` +
+          r.partial.map((p) => `${p.task} ${p.numData} (benchmark ${p.published.join(' or ')})`).join(', '),
+      );
   }
   return out.join('\n') + '\n';
 }

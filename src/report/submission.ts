@@ -7,7 +7,7 @@
  * ("FILE_N/A"; "DIR_N/A" for a modality the run has no task of) and only with `allowPartial`.
  */
 import { join } from 'node:path';
-import { loadCatalog, scoredTasks } from '../catalog/load.js';
+import { loadCatalog, publishedQueries, scoredTasks } from '../catalog/load.js';
 import { MODALITIES, type Modality } from '../catalog/types.js';
 import { ConfigError, DataError } from '../errors.js';
 import type { ScoreObject } from '../metrics/ranking.js';
@@ -78,7 +78,10 @@ function checkMetadata(opts: SubmissionOptions): void {
  * which is report_score_v2.py's `modality2dataset` order and the published files'), with the full score object
  * of `{task}_score.json`. Returns the scored tasks the run lacks.
  */
-export function buildSubmission(runDir: string, opts: SubmissionOptions): { report: SubmissionReport; missing: string[] } {
+export function buildSubmission(
+  runDir: string,
+  opts: SubmissionOptions,
+): { report: SubmissionReport; missing: string[]; partial: string[] } {
   checkMetadata(opts);
   const summary = readSummary(runDir);
   const inRun = new Set(summary.tasks.map((t) => t.name));
@@ -92,6 +95,8 @@ export function buildSubmission(runDir: string, opts: SubmissionOptions): { repo
     );
   }
   const metrics = Object.fromEntries(MODALITIES.map((m) => [m, {}])) as SubmissionReport['metrics'];
+  // a task scored on fewer (or other) queries than the run's benchmark version has, e.g. one shard's folder
+  const partial: string[] = [];
   for (const m of MODALITIES) {
     const ofModality = tasks.filter((t) => t.modality === m);
     const dirMissing = !ofModality.some((t) => inRun.has(t.name));
@@ -105,8 +110,18 @@ export function buildSubmission(runDir: string, opts: SubmissionOptions): { repo
       if (!scores || typeof scores !== 'object' || typeof scores[t.metric] !== 'number') {
         throw new DataError(`score file has no numeric '${t.metric}'`, { file, task: t.name });
       }
+      const published = publishedQueries(t, summary.mmeb_version);
+      if (typeof scores.num_data === 'number' && published !== undefined && scores.num_data !== published)
+        partial.push(`${t.name} ${scores.num_data} (benchmark ${published})`);
       metrics[m][t.name] = scores;
     }
+  }
+  if (partial.length && !opts.allowPartial) {
+    throw new DataError(
+      `scored on other numbers of queries than MMEB ${summary.mmeb_version} has: ${partial.join(', ')}; ` +
+        'a leaderboard submission needs whole tasks (--allow-partial writes them as they are)',
+      { file: runDir },
+    );
   }
   const report: SubmissionReport = {
     metadata: {
@@ -122,14 +137,17 @@ export function buildSubmission(runDir: string, opts: SubmissionOptions): { repo
     },
     metrics,
   };
-  return { report, missing };
+  return { report, missing, partial };
 }
 
 /** Write the report atomically; returns the scored tasks written as missing. */
-export function exportSubmission(runDir: string, opts: SubmissionOptions & { out: string }): { file: string; missing: string[] } {
-  const { report, missing } = buildSubmission(runDir, opts);
+export function exportSubmission(
+  runDir: string,
+  opts: SubmissionOptions & { out: string },
+): { file: string; missing: string[]; partial: string[] } {
+  const { report, missing, partial } = buildSubmission(runDir, opts);
   writeFileAtomic(opts.out, pythonJson(report));
-  return { file: opts.out, missing };
+  return { file: opts.out, missing, partial };
 }
 
 /** Keys Python holds as int in these reports (len() results and integer metadata); every other number is a float. */
