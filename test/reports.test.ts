@@ -1,7 +1,7 @@
 /** Reports, ablations, cost accounting, the regression gate and the MTEB export. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTask } from '../src/catalog/load.js';
 import { runTasks } from '../src/engine/run.js';
@@ -187,8 +187,18 @@ test('costs: tokens and calls per task, priced by a price table', async () => {
 test('MTEB export: TaskResult files with main_score and hf_subset, plus model_meta.json', async () => {
   const dir = tempDir();
   await miniRun(join(dir, 'r'));
-  const r = runCli(['export-mteb', join(dir, 'r'), '--out', join(dir, 'mteb'), '--model', 'acme/floor', '--revision', 'abc123']);
+  const args = ['export-mteb', join(dir, 'r'), '--out', join(dir, 'mteb'), '--model', 'acme/floor', '--revision', 'abc123'];
+  // the mini suite scores each task on a few queries: each file would say "MMEB-V2 v2.1" of a part of the task
+  const refused = runCli(args);
+  assert.equal(refused.status, 2);
+  assert.match(
+    refused.stderr,
+    /scored on other numbers of queries than MMEB v2\.1 has: ImageNet-1K 10 \(benchmark 1000\), .*--allow-partial/,
+  );
+  assert.equal(existsSync(join(dir, 'mteb')), false);
+  const r = runCli([...args, '--allow-partial']);
   assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^note: scored on other numbers of queries than the benchmark has: ImageNet-1K 10 \(benchmark 1000\), /m);
   const base = join(dir, 'mteb', 'acme__floor', 'abc123');
   const files = readdirSync(base);
   assert.equal(files.length, 14);

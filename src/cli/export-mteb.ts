@@ -6,6 +6,7 @@ interface Args {
   out: string;
   model?: string;
   revision?: string;
+  'allow-partial': boolean;
 }
 
 export const exportMtebCommand: CommandModule<object, Args> = {
@@ -16,8 +17,20 @@ export const exportMtebCommand: CommandModule<object, Args> = {
       .positional('run', { type: 'string' })
       .option('out', { type: 'string', demandOption: true })
       .option('model', { type: 'string', describe: 'org/name (default tte-bench/<backend name>)' })
-      .option('revision', { type: 'string', describe: 'model revision (default no_revision_available)' }) as never,
+      .option('revision', { type: 'string', describe: 'model revision (default no_revision_available)' })
+      .option('allow-partial', {
+        type: 'boolean',
+        default: false,
+        describe: 'export tasks scored on fewer queries than the benchmark has (a shard, the mini suite) instead of refusing',
+      }) as never,
   handler: (args) => {
-    process.stdout.write(`wrote ${exportMteb(args.run, { out: args.out, model: args.model, revision: args.revision })}\n`);
+    const { dir, partial } = exportMteb(args.run, {
+      out: args.out,
+      model: args.model,
+      revision: args.revision,
+      allowPartial: args['allow-partial'],
+    });
+    process.stdout.write(`wrote ${dir}\n`);
+    if (partial.length) process.stdout.write(`note: scored on other numbers of queries than the benchmark has: ${partial.join(', ')}\n`);
   },
 };

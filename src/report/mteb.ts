@@ -6,11 +6,12 @@
  */
 import { join } from 'node:path';
 import { getTask } from '../catalog/load.js';
+import { DataError } from '../errors.js';
 import { hfSourceFor } from '../catalog/types.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { readJsonFile, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
-import { readCosts, readSummary } from './run-folder.js';
+import { partialTaskNote, readCosts, readSummary } from './run-folder.js';
 
 const RENAME: [RegExp, string][] = [
   [/^hit@(\d+)$/, 'hit_rate_at_$1'],
@@ -41,18 +42,35 @@ export interface MtebExportOptions {
   out: string;
   model?: string;
   revision?: string;
+  /** Export tasks scored on another number of queries than the benchmark has, as they are (refused by default). */
+  allowPartial?: boolean;
 }
 
-/** Returns the folder written: <out>/<org>__<model>/<revision>/. */
-export function exportMteb(runDir: string, opts: MtebExportOptions): string {
+/**
+ * Writes <out>/<org>__<model>/<revision>/ and returns it, with the tasks written that were scored on another
+ * number of queries than the run's benchmark version has (only with allowPartial: they are refused otherwise,
+ * since each file says `MMEB-V2 <version>`).
+ */
+export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: string; partial: string[] } {
   const summary = readSummary(runDir);
   const costs = readCosts(runDir);
   const model = opts.model ?? `tte-bench/${summary.backend.name}`;
   const revision = opts.revision ?? 'no_revision_available';
   const dir = join(opts.out, model.replace('/', '__'), revision);
-  for (const t of summary.tasks) {
-    const task = getTask(t.name);
-    const scores = readJsonFile<ScoreObject>(join(runDir, `${t.name}_score.json`));
+  const tasks = summary.tasks.map((t) => ({
+    t,
+    task: getTask(t.name),
+    scores: readJsonFile<ScoreObject>(join(runDir, `${t.name}_score.json`)),
+  }));
+  const partial = tasks.flatMap(({ task, scores }) => partialTaskNote(task, scores, summary.mmeb_version) ?? []);
+  if (partial.length && !opts.allowPartial) {
+    throw new DataError(
+      `scored on other numbers of queries than MMEB ${summary.mmeb_version} has: ${partial.join(', ')}; ` +
+        'pass --allow-partial to export them as they are',
+      { file: runDir },
+    );
+  }
+  for (const { t, task, scores } of tasks) {
     writeJsonAtomic(join(dir, `${t.name}.json`), {
       dataset_revision: null,
       task_name: t.name,
@@ -78,5 +96,5 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): string {
     tte_pipeline: summary.backend.pipeline,
     tte_backend: summary.backend,
   });
-  return dir;
+  return { dir, partial };
 }

@@ -7,12 +7,12 @@
  * ("FILE_N/A"; "DIR_N/A" for a modality the run has no task of) and only with `allowPartial`.
  */
 import { join } from 'node:path';
-import { loadCatalog, publishedQueries, scoredTasks } from '../catalog/load.js';
+import { loadCatalog, scoredTasks } from '../catalog/load.js';
 import { MODALITIES, type Modality } from '../catalog/types.js';
 import { ConfigError, DataError } from '../errors.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { readJsonFile, writeFileAtomic } from '../util/json.js';
-import { readSummary } from './run-folder.js';
+import { partialTaskNote, readSummary } from './run-folder.js';
 import type { ReportStatus } from './score-files.js';
 
 /** report_score_v2.py's metadata fields, in its order, then the date it stamps. */
@@ -110,9 +110,8 @@ export function buildSubmission(
       if (!scores || typeof scores !== 'object' || typeof scores[t.metric] !== 'number') {
         throw new DataError(`score file has no numeric '${t.metric}'`, { file, task: t.name });
       }
-      const published = publishedQueries(t, summary.mmeb_version);
-      if (typeof scores.num_data === 'number' && published !== undefined && scores.num_data !== published)
-        partial.push(`${t.name} ${scores.num_data} (benchmark ${published})`);
+      const note = partialTaskNote(t, scores, summary.mmeb_version);
+      if (note) partial.push(note);
       metrics[m][t.name] = scores;
     }
   }
