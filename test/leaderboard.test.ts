@@ -87,7 +87,7 @@ test('without overlay each source is its own row', () => {
   assert.notEqual(rows[0].overall, rows[1].overall);
 });
 
-test('tasks scored on fewer queries than any benchmark version has are named, in the row and under the table', () => {
+test('tasks scored on another number of queries than the benchmark has are named, in the row and under the table', () => {
   const dir = tempDir();
   const published = JSON.parse(readFileSync(join(SCORES, 'v2.0.0', 'VLM2Vec-V2.0-Qwen2VL-2B.json'), 'utf8')) as {
     metrics: Record<string, Record<string, Record<string, number>>>;
@@ -103,8 +103,19 @@ test('tasks scored on fewer queries than any benchmark version has are named, in
   assert.ok(!row.partial.some((p) => p.task === 'MomentSeeker'));
   assert.match(
     formatLeaderboard([row]),
-    /: 1 task\(s\) scored on other numbers of queries than the benchmark has: OK-VQA 250 \(benchmark 1000\)\n$/,
+    /: 1 task\(s\) scored on another number of queries than the benchmark has: OK-VQA 250 \(MMEB-V2 has 1000\)\n$/,
   );
   writeFileSync(join(dir, 'MomentSeeker_score.json'), JSON.stringify({ ...published.metrics.video.MomentSeeker, num_data: 1602 }));
   assert.ok(!buildLeaderboard([dir])[0].partial.some((p) => p.task === 'MomentSeeker'));
+  // a run folder says its version: there MomentSeeker must have that version's count
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ backend: { name: 'V2' }, mmeb_version: 'v2.0.0' }));
+  const [run] = buildLeaderboard([dir]);
+  assert.equal(run.model, 'V2');
+  assert.deepEqual(
+    run.partial.map((p) => [p.task, p.numData, p.published, p.version]),
+    [
+      ['OK-VQA', 250, [1000], 'v2.0.0'],
+      ['MomentSeeker', 1602, [1800], 'v2.0.0'],
+    ],
+  );
 });

@@ -193,12 +193,12 @@ test('MTEB export: TaskResult files with main_score and hf_subset, plus model_me
   assert.equal(refused.status, 2);
   assert.match(
     refused.stderr,
-    /scored on other numbers of queries than MMEB v2\.1 has: ImageNet-1K 10 \(benchmark 1000\), .*--allow-partial/,
+    /scored on another number of queries than the benchmark has: ImageNet-1K 10 \(MMEB-V2 v2\.1 has 1000\), .*--allow-partial/,
   );
   assert.equal(existsSync(join(dir, 'mteb')), false);
   const r = runCli([...args, '--allow-partial']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^note: scored on other numbers of queries than the benchmark has: ImageNet-1K 10 \(benchmark 1000\), /m);
+  assert.match(r.stdout, /^note: scored on another number of queries than the benchmark has: ImageNet-1K 10 \(MMEB-V2 v2\.1 has 1000\), /m);
   const base = join(dir, 'mteb', 'acme__floor', 'abc123');
   const files = readdirSync(base);
   assert.equal(files.length, 14);
@@ -210,6 +210,8 @@ test('MTEB export: TaskResult files with main_score and hf_subset, plus model_me
   assert.equal(entry.ndcg_at_5, entry.main_score);
   assert.equal(entry.hf_subset, 'default');
   assert.equal(vr.task_name, 'VisRAG_ChartQA');
+  // the file of a task scored on part of its queries says so
+  assert.equal(vr.benchmark, `MMEB-V2 v2.1, ${score.num_data} of its 63 queries`);
   assert.ok('evaluation_time' in vr);
 });
 

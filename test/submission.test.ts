@@ -213,15 +213,23 @@ test("a task scored on other numbers of queries than the run's benchmark version
     () => buildSubmission(run, { model: 'V2' }),
     (e: unknown) =>
       e instanceof DataError &&
-      /other numbers of queries than MMEB v2\.1 has: MomentSeeker 1800 \(benchmark 1602\); .*--allow-partial/.test((e as Error).message),
+      /scored on another number of queries than the benchmark has: MomentSeeker 1800 \(MMEB-V2 v2\.1 has 1602\); .*--allow-partial/.test(
+        (e as Error).message,
+      ),
   );
   // one task's folder from a shard: fewer queries
   withVersion('v2.0.0');
   writeFileSync(join(run, 'OK-VQA_score.json'), JSON.stringify({ ...byTask.get('OK-VQA'), num_pred: 250, num_data: 250 }));
   const r = runCli(['export-submission', run, '--model', 'V2', '--out', join(dir, 'x.json')]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /^tte-bench: .*run: scored on other numbers of queries than MMEB v2\.0\.0 has: OK-VQA 250 \(benchmark 1000\)/);
+  assert.match(
+    r.stderr,
+    /^tte-bench: .*run: scored on another number of queries than the benchmark has: OK-VQA 250 \(MMEB-V2 v2\.0\.0 has 1000\)/,
+  );
   const allowed = runCli(['export-submission', run, '--model', 'V2', '--out', join(dir, 'x.json'), '--allow-partial']);
   assert.equal(allowed.status, 0, allowed.stderr);
-  assert.match(allowed.stdout, /^note: scored on other numbers of queries than the benchmark has: OK-VQA 250 \(benchmark 1000\)$/m);
+  assert.match(
+    allowed.stdout,
+    /^note: scored on another number of queries than the benchmark has: OK-VQA 250 \(MMEB-V2 v2\.0\.0 has 1000\)$/m,
+  );
 });

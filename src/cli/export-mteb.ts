@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { exportMteb } from '../report/mteb.js';
+import { PARTIAL_LEAD } from '../report/partial-tasks.js';
 
 interface Args {
   run: string;
@@ -21,7 +22,7 @@ export const exportMtebCommand: CommandModule<object, Args> = {
       .option('allow-partial', {
         type: 'boolean',
         default: false,
-        describe: 'export tasks scored on fewer queries than the benchmark has (a shard, the mini suite) instead of refusing',
+        describe: 'export tasks scored on another number of queries than the benchmark has (a shard, the mini suite) instead of refusing',
       }) as never,
   handler: (args) => {
     const { dir, partial } = exportMteb(args.run, {
@@ -31,6 +32,6 @@ export const exportMtebCommand: CommandModule<object, Args> = {
       allowPartial: args['allow-partial'],
     });
     process.stdout.write(`wrote ${dir}\n`);
-    if (partial.length) process.stdout.write(`note: scored on other numbers of queries than the benchmark has: ${partial.join(', ')}\n`);
+    if (partial.length) process.stdout.write(`note: ${PARTIAL_LEAD}: ${partial.join(', ')}\n`);
   },
 };

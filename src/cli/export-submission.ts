@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { PARTIAL_LEAD } from '../report/partial-tasks.js';
 import { exportSubmission } from '../report/submission.js';
 
 interface Args {
@@ -34,7 +35,7 @@ export const exportSubmissionCommand: CommandModule<object, Args> = {
         type: 'boolean',
         default: false,
         describe:
-          'write FILE_N/A / DIR_N/A for the scored tasks the run lacks, and tasks scored on fewer queries than the benchmark has as they are, instead of refusing',
+          'write FILE_N/A / DIR_N/A for the scored tasks the run lacks, and tasks scored on another number of queries than the benchmark has as they are, instead of refusing',
       }) as never,
   handler: (args) => {
     const { file, missing, partial } = exportSubmission(args.run, {
@@ -50,6 +51,6 @@ export const exportSubmissionCommand: CommandModule<object, Args> = {
       allowPartial: args['allow-partial'],
     });
     process.stdout.write(`wrote ${file}${missing.length ? ` (${missing.length} scored task(s) missing, written as N/A)` : ''}\n`);
-    if (partial.length) process.stdout.write(`note: scored on other numbers of queries than the benchmark has: ${partial.join(', ')}\n`);
+    if (partial.length) process.stdout.write(`note: ${PARTIAL_LEAD}: ${partial.join(', ')}\n`);
   },
 };

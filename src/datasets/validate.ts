@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/load.js';
+import { publishedQueries, type Catalog } from '../catalog/load.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { TteError } from '../errors.js';
 import type { DataProblem } from './context.js';
@@ -29,7 +29,7 @@ export async function validateTasks(
 ): Promise<TaskValidation[]> {
   const out: TaskValidation[] = [];
   for (const task of tasks) {
-    const expectedQueries = task.numQueries?.[opts.version] ?? null;
+    const expectedQueries = publishedQueries(task, opts.version) ?? null;
     // A malformed row stops an adapter; it is recorded and the task is built again without it, so every
     // bad row (up to MAX_ROW_PROBLEMS) is listed in one pass instead of one per rerun.
     const skipRows = new Set<string>();

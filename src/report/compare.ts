@@ -129,7 +129,7 @@ export function formatGate(r: GateResult): string {
       `note: compared on common tasks only (only in baseline: ${r.onlyBaseline.join(', ') || 'none'}; only in candidate: ${r.onlyCandidate.join(', ') || 'none'})`,
     );
   }
-  if (r.differentData.length) {
+  if (r.differentData?.length) {
     out.push(`note: the two sides measured different things, compared anyway: ${describeDifferences(r.differentData)}`);
   }
   if (r.ok) {

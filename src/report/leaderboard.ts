@@ -2,6 +2,7 @@ import { formatScore } from './format.js';
 import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
 import { loadCatalog, scoredTasks } from '../catalog/load.js';
 import { rollUp, type RollUp } from '../metrics/aggregate.js';
+import { describePartial, PARTIAL_LEAD, partialTask, type PartialTask } from './partial-tasks.js';
 import { mainScores, overlayScores, readScoreSource, type ModelScores } from './score-files.js';
 
 /** A model's roll-up over the 78 scored tasks (×100), with the per-task scores and where they came from. */
@@ -13,10 +14,10 @@ export interface LeaderboardRow extends RollUp {
   /** Keys in the sources that name no catalog task. */
   extra: string[];
   /**
-   * Tasks scored on a number of queries (num_data) that no benchmark version has: a shard's folder, a partial
-   * data root, the mini suite. Their scores are not the benchmark's measurement of the task.
+   * Tasks scored on another number of queries (num_data) than the benchmark has: against the version a run
+   * folder records, else against every published count (a plain score file does not say its version).
    */
-  partial: { task: string; numData: number; published: number[] }[];
+  partial: PartialTask[];
 }
 
 export interface LeaderboardOptions {
@@ -43,9 +44,9 @@ export function buildLeaderboard(paths: string[], opts: LeaderboardOptions = {})
     const main = mainScores(g, tasks);
     const r = rollUp(main, tasks, { allowPartial: opts.allowPartial, scale: 100 });
     const partial = tasks.flatMap((t) => {
-      const numData = g.scores.get(t.name)?.num_data;
-      const published = [...new Set(Object.values(t.numQueries ?? {}))];
-      return typeof numData === 'number' && published.length && !published.includes(numData) ? [{ task: t.name, numData, published }] : [];
+      const scores = g.scores.get(t.name);
+      const p = scores ? partialTask(t, scores, g.version) : null;
+      return p ? [p] : [];
     });
     return {
       model: g.model,
@@ -83,11 +84,8 @@ export function formatLeaderboard(rows: LeaderboardRow[]): string {
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
   for (const r of rows) {
     if (r.missing.length) out.push(`${r.model}: missing ${r.missing.length} task(s): ${r.missing.join(', ')}`);
-    if (r.partial.length)
-      out.push(
-        `${r.model}: ${r.partial.length} task(s) scored on other numbers of queries than the benchmark has: ` +
-          r.partial.map((p) => `${p.task} ${p.numData} (benchmark ${p.published.join(' or ')})`).join(', '),
-      );
+    if (r.partial?.length)
+      out.push(`${r.model}: ${r.partial.length} task(s) ${PARTIAL_LEAD}: ${r.partial.map(describePartial).join(', ')}`);
   }
   return out.join('\n') + '\n';
 }

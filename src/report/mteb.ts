@@ -11,7 +11,8 @@ import { hfSourceFor } from '../catalog/types.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { readJsonFile, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
-import { partialTaskNote, readCosts, readSummary } from './run-folder.js';
+import { describePartial, PARTIAL_LEAD, partialTask } from './partial-tasks.js';
+import { readCosts, readSummary } from './run-folder.js';
 
 const RENAME: [RegExp, string][] = [
   [/^hit@(\d+)$/, 'hit_rate_at_$1'],
@@ -57,20 +58,16 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
   const model = opts.model ?? `tte-bench/${summary.backend.name}`;
   const revision = opts.revision ?? 'no_revision_available';
   const dir = join(opts.out, model.replace('/', '__'), revision);
-  const tasks = summary.tasks.map((t) => ({
-    t,
-    task: getTask(t.name),
-    scores: readJsonFile<ScoreObject>(join(runDir, `${t.name}_score.json`)),
-  }));
-  const partial = tasks.flatMap(({ task, scores }) => partialTaskNote(task, scores, summary.mmeb_version) ?? []);
+  const tasks = summary.tasks.map((t) => {
+    const task = getTask(t.name);
+    const scores = readJsonFile<ScoreObject>(join(runDir, `${t.name}_score.json`));
+    return { t, task, scores, partial: partialTask(task, scores, summary.mmeb_version) };
+  });
+  const partial = tasks.flatMap((x) => (x.partial ? [describePartial(x.partial)] : []));
   if (partial.length && !opts.allowPartial) {
-    throw new DataError(
-      `scored on other numbers of queries than MMEB ${summary.mmeb_version} has: ${partial.join(', ')}; ` +
-        'pass --allow-partial to export them as they are',
-      { file: runDir },
-    );
+    throw new DataError(`${PARTIAL_LEAD}: ${partial.join(', ')}; --allow-partial exports them as they are`, { file: runDir });
   }
-  for (const { t, task, scores } of tasks) {
+  for (const { t, task, scores, partial: part } of tasks) {
     writeJsonAtomic(join(dir, `${t.name}.json`), {
       dataset_revision: null,
       task_name: t.name,
@@ -78,7 +75,8 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
       scores: { [hfSourceFor(task, summary.mmeb_version).split]: [mtebScores(scores, t.metric)] },
       evaluation_time: costs[t.name]?.wall_seconds ?? null,
       kg_co2_emissions: null,
-      benchmark: `MMEB-V2 ${summary.mmeb_version}`,
+      // a partial task's file says so where a reader of the benchmark field looks
+      benchmark: `MMEB-V2 ${summary.mmeb_version}${part ? `, ${part.numData} of its ${part.published[0]} queries` : ''}`,
       produced_by: `tte-bench ${packageVersion()}`,
     });
   }

@@ -1,27 +1,13 @@
 /** Reading a results folder back: summary, costs, per-query metrics from pred.jsonl, examples. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { publishedQueries } from '../catalog/load.js';
-import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { DataError } from '../errors.js';
 import type { TaskCost } from './results.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
-import { perQueryMetrics, type ScoreObject } from '../metrics/ranking.js';
+import { perQueryMetrics } from '../metrics/ranking.js';
 import type { RunSummary } from './results.js';
 import { validateSummary } from './summary-schema.js';
 import { readJsonFile } from '../util/json.js';
-
-/**
- * `<task> <num_data> (benchmark <count>)` when a task's score object counts another number of queries than its
- * benchmark version has (one shard's share, a partial data root, the mini suite); null when whole or not recorded.
- */
-export function partialTaskNote(task: TaskSpec, scores: ScoreObject, version: MmebVersion): string | null {
-  const published = publishedQueries(task, version);
-  const numData = scores.num_data;
-  return typeof numData === 'number' && published !== undefined && numData !== published
-    ? `${task.name} ${numData} (benchmark ${published})`
-    : null;
-}
 
 export function readSummary(dir: string): RunSummary {
   const file = join(dir, 'summary.json');

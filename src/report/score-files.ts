@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { DataError } from '../errors.js';
 import { readJsonFile } from '../util/json.js';
-import { MODALITIES, type TaskSpec } from '../catalog/types.js';
+import { MMEB_VERSIONS, MODALITIES, type MmebVersion, type TaskSpec } from '../catalog/types.js';
 import { loadCatalog, scoreKeyIndex } from '../catalog/load.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 
@@ -19,6 +19,8 @@ export interface ModelScores {
   scores: Map<string, ScoreObject>;
   /** Keys found in the files that name no catalog task (e.g. MomentSeeker_1k8). */
   extra: string[];
+  /** The benchmark version the scores were measured on, when the source says (a tte-bench run folder). */
+  version?: MmebVersion;
 }
 
 const SCORE_SUFFIX = '_score.json';
@@ -66,6 +68,7 @@ export function readScoreSource(spec: string): ModelScores {
     raw.set(key, { scores, file });
   };
   let model: string;
+  let version: MmebVersion | undefined;
   if (!existsSync(path)) throw new DataError('no such file or folder', { file: path });
   if (statSync(path).isDirectory()) {
     const scoreFiles = (dir: string) =>
@@ -92,11 +95,11 @@ export function readScoreSource(spec: string): ModelScores {
         (seen) => `task '${key}' has two different score files: ${seen} and ${file}`,
       );
     }
-    model = modelNameOfFolder(path);
+    ({ model, version } = describeFolder(path));
   } else if (path.endsWith(SCORE_SUFFIX)) {
     const key = basename(path).slice(0, -SCORE_SUFFIX.length);
     raw.set(key, { scores: checkScoreObject(readJsonFile(path), path, key), file: path });
-    model = modelNameOfFolder(dirname(path));
+    ({ model, version } = describeFolder(dirname(path)));
   } else {
     const doc = readJsonFile(path) as { metadata?: { model_name?: unknown }; metrics?: unknown };
     if (!doc || typeof doc !== 'object' || !doc.metrics || typeof doc.metrics !== 'object') {
@@ -142,17 +145,23 @@ export function readScoreSource(spec: string): ModelScores {
       }
     }
   }
-  return { model, sources: [resolve(path)], scores, extra };
+  return { model, sources: [resolve(path)], scores, extra, ...(version ? { version } : {}) };
 }
 
-/** A tte-bench run folder names its model in summary.json; any other folder is named by itself. */
-function modelNameOfFolder(dir: string): string {
+/**
+ * A tte-bench run folder names its model and benchmark version in summary.json; any other folder is named by
+ * itself, its version unknown.
+ */
+function describeFolder(dir: string): { model: string; version?: MmebVersion } {
   const summary = join(dir, 'summary.json');
   if (existsSync(summary)) {
-    const doc = readJsonFile(summary) as { backend?: { name?: unknown } };
-    if (typeof doc?.backend?.name === 'string') return doc.backend.name;
+    const doc = readJsonFile(summary) as { backend?: { name?: unknown }; mmeb_version?: unknown };
+    if (typeof doc?.backend?.name === 'string') {
+      const version = (MMEB_VERSIONS as readonly unknown[]).includes(doc.mmeb_version) ? (doc.mmeb_version as MmebVersion) : undefined;
+      return { model: doc.backend.name, ...(version ? { version } : {}) };
+    }
   }
-  return basename(resolve(dir));
+  return { model: basename(resolve(dir)) };
 }
 
 /** Later sources replace earlier ones task by task (the "updated split" overlay). */
@@ -163,7 +172,16 @@ export function overlayScores(sources: ModelScores[]): ModelScores {
     for (const [t, v] of s.scores) scores.set(t, v);
     s.extra.forEach((e) => extra.add(e));
   }
-  return { model: sources[0].model, sources: sources.flatMap((s) => s.sources), scores, extra: [...extra] };
+  // one version only when every source says the same one
+  const versions = new Set(sources.map((s) => s.version));
+  const [version] = versions;
+  return {
+    model: sources[0].model,
+    sources: sources.flatMap((s) => s.sources),
+    scores,
+    extra: [...extra],
+    ...(versions.size === 1 && version ? { version } : {}),
+  };
 }
 
 /** The main metric of each task, as fractions. Fails when a score object lacks it. */

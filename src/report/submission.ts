@@ -12,7 +12,8 @@ import { MODALITIES, type Modality } from '../catalog/types.js';
 import { ConfigError, DataError } from '../errors.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { readJsonFile, writeFileAtomic } from '../util/json.js';
-import { partialTaskNote, readSummary } from './run-folder.js';
+import { describePartial, PARTIAL_LEAD, partialTask } from './partial-tasks.js';
+import { readSummary } from './run-folder.js';
 import type { ReportStatus } from './score-files.js';
 
 /** report_score_v2.py's metadata fields, in its order, then the date it stamps. */
@@ -110,15 +111,14 @@ export function buildSubmission(
       if (!scores || typeof scores !== 'object' || typeof scores[t.metric] !== 'number') {
         throw new DataError(`score file has no numeric '${t.metric}'`, { file, task: t.name });
       }
-      const note = partialTaskNote(t, scores, summary.mmeb_version);
-      if (note) partial.push(note);
+      const p = partialTask(t, scores, summary.mmeb_version);
+      if (p) partial.push(describePartial(p));
       metrics[m][t.name] = scores;
     }
   }
   if (partial.length && !opts.allowPartial) {
     throw new DataError(
-      `scored on other numbers of queries than MMEB ${summary.mmeb_version} has: ${partial.join(', ')}; ` +
-        'a leaderboard submission needs whole tasks (--allow-partial writes them as they are)',
+      `${PARTIAL_LEAD}: ${partial.join(', ')}; ` + 'a leaderboard submission needs whole tasks (--allow-partial writes them as they are)',
       { file: runDir },
     );
   }
