@@ -118,7 +118,7 @@ export function buildSubmission(
   }
   if (partial.length && !opts.allowPartial) {
     throw new DataError(
-      `${PARTIAL_LEAD}: ${partial.join(', ')}; ` + 'a leaderboard submission needs whole tasks (--allow-partial writes them as they are)',
+      `${PARTIAL_LEAD}: ${partial.join(', ')}; a leaderboard submission needs whole tasks (--allow-partial writes them as they are)`,
       { file: runDir },
     );
   }
