@@ -207,6 +207,15 @@ test('compare: every numeric option is bounded (exit 2, named), and the bootstra
     assert.equal(r.status, 2, `${opt} ${v}`);
     assert.match(r.stderr, new RegExp(`${opt} must be`));
   }
+  // a word where a number belongs is named as such, not as NaN
+  for (const args of [
+    ['compare', a, a, '--seed', 'abc'],
+    ['compare', '--baseline', a, '--candidate', a, '--max-drop', 'abc'],
+  ]) {
+    const r = runCli(args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, /must be .* got a value that is not a number\n$/);
+  }
   assert.throws(() => ablation([a, a], { resamples: 0 }), ConfigError);
   assert.throws(() => pairedBootstrap([{ a: [1], b: [0] }], { resamples: 0 }), RangeError);
   assert.equal(runCli(['compare', a, a, '--resamples', '1']).status, 0);

@@ -160,7 +160,9 @@ export const COMPARE_BOUNDS = {
 
 export function checkBound(option: string, value: number, b: { min: number; max: number; integer: boolean }): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < b.min || value > b.max || (b.integer && !Number.isInteger(value))) {
-    throw new ConfigError(`--${option} must be ${b.integer ? 'an integer' : 'a number'} from ${b.min} to ${b.max}, got ${value}`);
+    // a `type: 'number'` option reaches here as NaN when the value was not a number (as in cli/bounds.ts's intIn)
+    const got = Number.isNaN(value) ? 'a value that is not a number' : String(value);
+    throw new ConfigError(`--${option} must be ${b.integer ? 'an integer' : 'a number'} from ${b.min} to ${b.max}, got ${got}`);
   }
   return value;
 }
