@@ -44,6 +44,29 @@ export interface HfSource {
   split: string;
 }
 
+/**
+ * Where a task's data sits under an MMEB-V3 data root: the keys of its entry in VLM2Vec's
+ * experiments/public/eval/<group>.yaml (Stars1233/VLM2Vec 44f991d), every path relative to the root as eval.py
+ * joins it onto --data_basedir. Only the keys the task's parser reads are set.
+ */
+export interface V3Source {
+  /** The YAML key (`text/BRIGHT/aops`, `toolde/web/apibank`, `memory/KnowMeBench`, `NSynth`). */
+  key: string;
+  queryFile?: string;
+  candidateFile?: string;
+  qrelsFile?: string;
+  dataPath?: string;
+  subsetName?: string;
+  /** The YAML dataset_split (GUI's q2t/q2s/s2s/t2s). */
+  split?: string;
+  imageRoot?: string;
+  audioRoot?: string;
+  videoRoot?: string;
+  frameRoot?: string;
+  /** Per HF config of a V2 task, its annotation file(s) under the V3 root (image-query/<Task>/test-*.parquet, video-tasks/data/<file>.jsonl). */
+  configs?: Record<string, string>;
+}
+
 export interface TaskSpec {
   name: string;
   /** VLM2Vec's dataset_name where it differs from the YAML key (K700 → Kinetics-700). */
@@ -68,6 +91,8 @@ export interface TaskSpec {
   numQueries?: Partial<Record<MmebVersion, number>>;
   /** Other keys under which score files report this task (e.g. ViDoSeek-page-fixed). */
   scoreKeys?: string[];
+  /** Where the task's data sits under an MMEB-V3 root (set on every task of the V3 catalog). */
+  v3?: V3Source;
   /** Per-version overrides of the Hugging Face source. */
   versions?: Partial<Record<MmebVersion, { hf?: HfSource }>>;
 }

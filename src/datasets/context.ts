@@ -1,7 +1,7 @@
 import { DataError, type ErrorLocation } from '../errors.js';
 import type { Catalog } from '../catalog/load.js';
 import { loadLabels } from '../catalog/load.js';
-import type { HfSource, MmebVersion, TaskSpec } from '../catalog/types.js';
+import type { HfSource, MmebVersion, TaskSpec, V3Source } from '../catalog/types.js';
 import { hfSourceFor } from '../catalog/types.js';
 import { RowReader } from './fields.js';
 import type { DataRoot } from './readers/data-root.js';
@@ -86,6 +86,26 @@ export class AdapterContext {
   /** Rows of a config/split of the task's repo (default: the task's own source). */
   async rows(source: HfSource = this.source): Promise<RowReader[]> {
     const { files } = resolveSplit(this.hfRoot, source);
+    this.dataFiles.push(...files);
+    const rows = await readRows(files);
+    return (this.skipRows.size ? rows.filter((r) => !this.skipRows.has(`${r.file}#${r.index}`)) : rows).map(
+      (r) => new RowReader(this.task.name, r),
+    );
+  }
+
+  /** The task's MMEB-V3 YAML entry (V3 parser families read their files from it). */
+  get v3(): V3Source {
+    const v = this.task.v3;
+    if (!v) throw new DataError('catalog gives no MMEB-V3 source (v3) for this task', { task: this.task.name });
+    return v;
+  }
+
+  /**
+   * Rows of data files named by root-relative paths (parquet, JSON Lines, JSON, CSV), in the order given;
+   * each file is recorded for the run manifest, and `skipRows` applies as for `rows()`.
+   */
+  async readFiles(relPaths: string[]): Promise<RowReader[]> {
+    const files = relPaths.map((p) => this.root.abs(this.root.rel([p], { task: this.task.name })));
     this.dataFiles.push(...files);
     const rows = await readRows(files);
     return (this.skipRows.size ? rows.filter((r) => !this.skipRows.has(`${r.file}#${r.index}`)) : rows).map(
