@@ -120,7 +120,7 @@ async function runTask(dir: string, name: string): Promise<void> {
   const { createBackend } = await import('../src/backends/registry.js');
   const { getTask } = await import('../src/catalog/load.js');
   const { loadEvalSet } = await import('../src/datasets/load.js');
-  const { DataRoot } = await import('../src/datasets/readers/data-root.js');
+  const { DataRoot } = await import('../src/items/data-root.js');
   const { MediaLoader } = await import('../src/tte/media.js');
   const { predict } = await import('../src/engine/run.js');
   const { scorePredictions } = await import('../src/metrics/ranking.js');

@@ -10,7 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseBackendConfig } from '../src/backends/config.js';
-import { ioCounts } from '../src/datasets/readers/io-counts.js';
+import { ioCounts } from '../src/util/io-counts.js';
 import { runTasks } from '../src/engine/run.js';
 import { loadSuite } from '../src/engine/suites.js';
 import { numberArg } from './args.js';

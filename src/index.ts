@@ -35,7 +35,7 @@ export { namedOrScoredTasks, listTasks, taskListRows, formatTaskList } from './e
 
 // Data: a task's EvalSet, exactly as VLM2Vec's evaluator builds it.
 export { loadEvalSet, type LoadOptions, type LoadResult } from './datasets/load.js';
-export type { EvalSet, Item, Query, MediaRef } from './datasets/types.js';
+export type { EvalSet, Item, Query, MediaRef } from './items/types.js';
 export { dumpTask } from './engine/dump.js';
 export { validateDataRoot, formatValidation } from './engine/data-check.js';
 export type { TaskValidation } from './datasets/validate.js';
@@ -57,8 +57,8 @@ export { serveBackend, type ServedBackend } from './engine/serve.js';
 
 // Model protocols: what each published model was fed; render (no model call) and doctor (a live server).
 export { PROTOCOLS, PROTOCOL_NAMES, getProtocol, type Plan, type Protocol, type ProtocolItem } from './backends/protocols/index.js';
-export { renderVlm2vec, type Vlm2vecBackbone } from './datasets/vlm2vec-text.js';
-export type { ItemParts, TextRule } from './datasets/types.js';
+export { renderVlm2vec, type Vlm2vecBackbone } from './items/vlm2vec.js';
+export type { ItemParts, TextRule } from './items/types.js';
 export { renderEvalSet, renderItem, renderTask, type RenderLine } from './engine/render.js';
 export { runDoctor, formatChecks, taskSamples, preflight, type Check, type DoctorSample } from './engine/doctor.js';
 export {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { getTask } from '../src/catalog/load.js';
 import { loadEvalSet } from '../src/datasets/load.js';
-import type { EvalSet } from '../src/datasets/types.js';
+import type { EvalSet } from '../src/items/types.js';
 import { predictionLine } from '../src/report/results.js';
 import { FORMATS_EXPECTED, FORMATS_ROOT } from './helpers.js';
 

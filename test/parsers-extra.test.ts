@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { getTask } from '../src/catalog/load.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { validateTasks } from '../src/datasets/validate.js';
-import { flattenMedia } from '../src/datasets/types.js';
+import { flattenMedia } from '../src/items/types.js';
 import { DataError } from '../src/errors.js';
 import { MMEB_IMAGE_COLUMNS, NEXTQA_COLUMNS, writeHfParquet } from '../scripts/lib/hf-parquet.js';
 import { tempDir } from './helpers.js';

@@ -14,9 +14,9 @@ import { loadSuite } from '../src/engine/suites.js';
 import { startServer } from '../src/serve/server.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';
 import { MediaLoader } from '../src/tte/media.js';
-import { DataRoot } from '../src/datasets/readers/data-root.js';
+import { DataRoot } from '../src/items/data-root.js';
 import { Cache } from '../src/tte/cache.js';
-import type { EvalSet } from '../src/datasets/types.js';
+import type { EvalSet } from '../src/items/types.js';
 import { FIXTURES, runCli, tempDir, tinyClipConfig } from './helpers.js';
 
 const mini = loadSuite('mini');

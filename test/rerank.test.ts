@@ -12,7 +12,7 @@ import { applyRerank, rerankPredictions } from '../src/rerank/stage.js';
 import { ChatReranker } from '../src/rerank/chat.js';
 import { RerankCache } from '../src/rerank/cache.js';
 import { loadEvalSet } from '../src/datasets/load.js';
-import { DataRoot } from '../src/datasets/readers/data-root.js';
+import { DataRoot } from '../src/items/data-root.js';
 import { MediaLoader } from '../src/tte/media.js';
 import {
   QWEN3_VL_RERANKER_SYSTEM,

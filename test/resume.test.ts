@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
-import { ioCounts } from '../src/datasets/readers/io-counts.js';
+import { ioCounts } from '../src/util/io-counts.js';
 import { runTasks, type RunOptions } from '../src/engine/run.js';
 import { loadSuite } from '../src/engine/suites.js';
 import { tempDir } from './helpers.js';

@@ -12,7 +12,7 @@ import { createBackend } from '../src/backends/registry.js';
 import type { EmbedInput } from '../src/backends/types.js';
 import { getTask } from '../src/catalog/load.js';
 import { loadEvalSet } from '../src/datasets/load.js';
-import { DataRoot } from '../src/datasets/readers/data-root.js';
+import { DataRoot } from '../src/items/data-root.js';
 import { MediaLoader } from '../src/tte/media.js';
 import { startServer } from '../src/serve/server.js';
 import { FIXTURES, FORMATS_ROOT, tinyClipConfig } from './helpers.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { createBackend } from '../src/backends/registry.js';
 import { loadEvalSet } from '../src/datasets/load.js';
-import { DataRoot } from '../src/datasets/readers/data-root.js';
+import { DataRoot } from '../src/items/data-root.js';
 import { MediaLoader } from '../src/tte/media.js';
 import { loadSuite } from '../src/engine/suites.js';
 import { runTasks, type TaskCost } from '../src/engine/run.js';

@@ -3,7 +3,7 @@
  * already-loaded media bytes, and return traces or vectors. Anything task-specific (instructions,
  * prompts, candidate pools) is decided before this boundary.
  */
-import type { ItemParts } from '../datasets/types.js';
+import type { ItemParts } from '../items/types.js';
 
 export type LoadedMedia = { kind: 'image'; path: string; data: Uint8Array } | { kind: 'frames'; paths: string[]; data: Uint8Array[] };
 

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { MmebVersion } from '../catalog/types.js';
 import { dumpTask } from '../engine/dump.js';
-import type { TextFormat } from '../datasets/types.js';
+import type { TextFormat } from '../items/types.js';
 import { dataRootOptions, emit, profileOption } from './io.js';
 import type { EvalProfileName } from '../catalog/profiles.js';
 

@@ -4,7 +4,7 @@
  * Each query's gold pages are its qrels, which also enter the pool first; then every corpus page.
  */
 import type { AdapterContext, AdapterOutput } from './context.js';
-import type { ItemParts } from './types.js';
+import type { ItemParts } from '../items/types.js';
 
 export async function loadBeirTask(ctx: AdapterContext, pageFile: (corpusId: string) => string): Promise<AdapterOutput> {
   const src = ctx.source;

@@ -4,11 +4,11 @@ import { loadLabels } from '../catalog/load.js';
 import type { HfSource, MmebVersion, TaskSpec, V3Source } from '../catalog/types.js';
 import { hfSourceFor } from '../catalog/types.js';
 import { RowReader } from './fields.js';
-import type { DataRoot } from './readers/data-root.js';
-import { sampleFrames } from './readers/frames.js';
+import type { DataRoot } from '../items/data-root.js';
+import { sampleFrames } from '../items/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
 import { readRows } from './readers/tabular.js';
-import type { ItemParts, LabelShape, MediaRef, Provenance } from './types.js';
+import type { ItemParts, LabelShape, MediaRef, Provenance } from '../items/types.js';
 
 /** The path handed back for a media path that was rejected while collecting problems (never a real file). */
 export const REJECTED_PATH = '\0rejected';

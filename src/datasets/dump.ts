@@ -1,4 +1,4 @@
-import { flattenMedia, type EvalSet } from './types.js';
+import { flattenMedia, type EvalSet } from '../items/types.js';
 
 /**
  * The EvalSet as `dump` prints it: one line per query, then one per pooled candidate, in scoring order

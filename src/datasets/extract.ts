@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, existsSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { ParserFamily } from '../catalog/types.js';
-import type { DataRoot } from './readers/data-root.js';
+import type { DataRoot } from '../items/data-root.js';
 
 export function frameIndices(total: number, max = 64): number[] {
   const n = Math.min(max, total);

@@ -1,9 +1,9 @@
 /** Text rules shared by the MMEB_Test_Instruct image parsers (VLM2Vec src/data/eval_dataset/image_*.py). */
 import { rawItem, type Adapter, type AdapterContext, type ItemDraft } from './context.js';
 import type { RowReader } from './fields.js';
-import { pyStrip } from './readers/pytext.js';
-import { RAW_IMAGE_TOKEN } from './text.js';
-import type { ItemParts, MediaRef } from './types.js';
+import { pyStrip } from '../util/pytext.js';
+import { RAW_IMAGE_TOKEN } from '../items/tokens.js';
+import type { ItemParts, MediaRef } from '../items/types.js';
 
 /**
  * Query with an image: the raw token is dropped, the string built, every " 

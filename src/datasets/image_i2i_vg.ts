@@ -5,7 +5,7 @@
  */
 import type { Adapter } from './context.js';
 import { imageQueryParts, imageTargets, queryImage } from './image_common.js';
-import { pyStrip } from './readers/pytext.js';
+import { pyStrip } from '../util/pytext.js';
 
 export const imageI2iVgAdapter: Adapter = async (ctx) => {
   const rows = ctx.sample(await ctx.rows());

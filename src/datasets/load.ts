@@ -10,11 +10,11 @@ import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { DEFAULT_MMEB_VERSION } from '../catalog/types.js';
 import { AdapterContext, type DataProblem, type ItemDraft, type QueryDraft } from './context.js';
 import { DEFAULT_EVAL_PROFILE, loadEvalProfile, taskProfile, type EvalProfileName, type TaskProfile } from '../catalog/profiles.js';
-import { DataRoot } from './readers/data-root.js';
+import { DataRoot } from '../items/data-root.js';
 import { ADAPTERS } from './registry.js';
-import { applyFormat } from './text.js';
-import { renderVlm2vec } from './vlm2vec-text.js';
-import type { EvalSet, Item, TextFormat } from './types.js';
+import { applyFormat } from '../items/plain.js';
+import { renderVlm2vec } from '../items/vlm2vec.js';
+import type { EvalSet, Item, TextFormat } from '../items/types.js';
 
 export interface LoadOptions {
   dataRoot: string;

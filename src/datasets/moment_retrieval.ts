@@ -8,8 +8,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Adapter } from './context.js';
-import { pyBasename, pySplitext } from './readers/pytext.js';
-import type { ItemParts } from './types.js';
+import { pyBasename, pySplitext } from '../util/pytext.js';
+import type { ItemParts } from '../items/types.js';
 
 export const momentRetrievalAdapter: Adapter = async (ctx) => {
   const rows = ctx.sample(await ctx.rows());

@@ -5,7 +5,7 @@
  */
 import type { Adapter, ItemDraft } from './context.js';
 import type { RowReader } from './fields.js';
-import type { ItemParts, MediaRef } from './types.js';
+import type { ItemParts, MediaRef } from '../items/types.js';
 
 const clipFolder = (outputPath: string): string => outputPath.split('/').join('_').split('.mp4')[0];
 

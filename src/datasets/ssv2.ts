@@ -1,6 +1,6 @@
 /** ssv2 (SmthSmthV2): like video classification, but ranked locally over the row's own neg_text list. */
 import { rawItem, type Adapter } from './context.js';
-import type { ItemParts } from './types.js';
+import type { ItemParts } from '../items/types.js';
 
 export const ssv2Adapter: Adapter = async (ctx) => {
   const rows = ctx.sample(await ctx.rows());

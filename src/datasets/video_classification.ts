@@ -3,7 +3,7 @@
  * <frame_root>/<video_id>; global ranking over the query labels followed by the task's label vocabulary.
  */
 import { rawItem, type Adapter } from './context.js';
-import type { ItemParts } from './types.js';
+import type { ItemParts } from '../items/types.js';
 
 export const videoClassificationAdapter: Adapter = async (ctx) => {
   const rows = ctx.sample(await ctx.rows());

@@ -7,7 +7,7 @@
 import type { ParserFamily } from '../catalog/types.js';
 import { rawItem, type AdapterContext, type Adapter, type ItemDraft, type QueryDraft } from './context.js';
 import type { RowReader } from './fields.js';
-import { pyRstrip, pySliceFromFind, pyStrip } from './readers/pytext.js';
+import { pyRstrip, pySliceFromFind, pyStrip } from '../util/pytext.js';
 
 /**
  * MVBench's 20 configs, in the order VLM2Vec concatenates them (not the dataset card's order), each with the

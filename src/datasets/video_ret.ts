@@ -7,8 +7,8 @@
 import type { ParserFamily } from '../catalog/types.js';
 import type { Adapter } from './context.js';
 import type { RowReader } from './fields.js';
-import { pyBasename, pySplitext } from './readers/pytext.js';
-import type { ItemParts } from './types.js';
+import { pyBasename, pySplitext } from '../util/pytext.js';
+import type { ItemParts } from '../items/types.js';
 
 interface Columns {
   /** The video id (also its frame folder name). */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Adapter } from './context.js';
 import { loadBeirTask } from './beir.js';
-import { pyPrefix, pySplitext } from './readers/pytext.js';
+import { pyPrefix, pySplitext } from '../util/pytext.js';
 
 export function visragPageFile(corpusId: string): string {
   const [base, ext] = pySplitext(corpusId);

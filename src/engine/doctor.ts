@@ -15,7 +15,7 @@ import type { Protocol } from '../backends/protocols/types.js';
 import type { EmbedInput } from '../backends/types.js';
 import { getTask } from '../catalog/load.js';
 import { loadEvalSet } from '../datasets/load.js';
-import { DataRoot } from '../datasets/readers/data-root.js';
+import { DataRoot } from '../items/data-root.js';
 import { BackendError, ConfigError } from '../errors.js';
 import { MediaLoader } from '../tte/media.js';
 

@@ -1,6 +1,6 @@
 /** Example selection: the queries a report shows for a task ({task}_examples.json). */
 import type { Trace } from '../backends/types.js';
-import type { EvalSet } from '../datasets/types.js';
+import type { EvalSet } from '../items/types.js';
 import { perQueryMetrics, type Prediction } from '../metrics/ranking.js';
 import type { Example } from '../report/run-folder.js';
 

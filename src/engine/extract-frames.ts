@@ -3,7 +3,7 @@ import { loadCatalog, selectTasks } from '../catalog/load.js';
 import type { MmebVersion } from '../catalog/types.js';
 import { extractFrames, extractionRule } from '../datasets/extract.js';
 import { loadEvalSet } from '../datasets/load.js';
-import { DataRoot } from '../datasets/readers/data-root.js';
+import { DataRoot } from '../items/data-root.js';
 
 export interface TaskFrames {
   task: string;

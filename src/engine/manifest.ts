@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalProfileName } from '../catalog/profiles.js';
 import type { MmebVersion } from '../catalog/types.js';
-import type { TextFormat } from '../datasets/types.js';
+import type { TextFormat } from '../items/types.js';
 import type { RunSummary, TaskCost } from '../report/results.js';
 import type { PipelineStats } from '../tte/pipeline.js';
 import { toJson, writeFileAtomic, writeJsonAtomic } from '../util/json.js';

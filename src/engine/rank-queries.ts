@@ -3,7 +3,7 @@
  * VLM2Vec-style prediction line. Global tasks go through the scoring pool (top-k in a worker thread), local
  * candidate lists are ranked in place.
  */
-import type { EvalSet } from '../datasets/types.js';
+import type { EvalSet } from '../items/types.js';
 import type { Prediction } from '../metrics/ranking.js';
 import { predictionLine } from '../report/results.js';
 import type { ScoringPool } from '../scoring/pool.js';

@@ -11,11 +11,11 @@ import { getProtocol } from '../backends/protocols/index.js';
 import { planFor, sentPaths } from '../backends/protocols/apply.js';
 import type { Protocol } from '../backends/protocols/types.js';
 import { ConfigError } from '../errors.js';
-import type { EvalSet, Item } from '../datasets/types.js';
+import type { EvalSet, Item } from '../items/types.js';
 import { MediaLoader } from '../tte/media.js';
 import { getTask } from '../catalog/load.js';
 import { type LoadOptions, loadEvalSet } from '../datasets/load.js';
-import { DataRoot } from '../datasets/readers/data-root.js';
+import { DataRoot } from '../items/data-root.js';
 
 export interface RenderLine {
   side: 'query' | 'candidate';

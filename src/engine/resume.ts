@@ -7,7 +7,7 @@
 import type { BackendConfig } from '../backends/config.js';
 import { DEFAULT_EVAL_PROFILE, type EvalProfileName } from '../catalog/profiles.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
-import type { TextFormat } from '../datasets/types.js';
+import type { TextFormat } from '../items/types.js';
 import { PROMPT_VERSION } from '../tte/prompts.js';
 import { dataFingerprint, hashJson, resumeGuard, sameGuard } from '../util/fingerprint.js';
 import { packageVersion } from '../util/package-root.js';

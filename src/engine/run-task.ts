@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import type { TaskSpec } from '../catalog/types.js';
-import type { EvalSet } from '../datasets/types.js';
+import type { EvalSet } from '../items/types.js';
 import { scorePredictions } from '../metrics/ranking.js';
 import type { TaskCost, TaskResult } from '../report/results.js';
 import { rerankTask } from '../rerank/task.js';

@@ -17,7 +17,7 @@
 import { publishedQueries } from '../catalog/load.js';
 import { ConfigError } from '../errors.js';
 import type { MmebVersion, ParserFamily, TaskSpec } from '../catalog/types.js';
-import type { EvalSet } from '../datasets/types.js';
+import type { EvalSet } from '../items/types.js';
 
 export interface ShardSpec {
   index: number;

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Trace } from '../backends/types.js';
-import type { EvalSet } from '../datasets/types.js';
+import type { EvalSet } from '../items/types.js';
 import type { Prediction, ScoreObject } from '../metrics/ranking.js';
 import type { Example } from '../report/run-folder.js';
 import type { TaskCost } from '../report/results.js';

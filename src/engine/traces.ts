@@ -19,7 +19,7 @@ import type { BackendConfig } from '../backends/config.js';
 import { createBackend } from '../backends/registry.js';
 import { getTask } from '../catalog/load.js';
 import { loadEvalSet } from '../datasets/load.js';
-import { DataRoot, runDataRoot } from '../datasets/readers/data-root.js';
+import { DataRoot, runDataRoot } from '../items/data-root.js';
 import { mediaDigest } from '../tte/cache.js';
 import { MediaLoader } from '../tte/media.js';
 import { ConfigError, DataError } from '../errors.js';

@@ -11,8 +11,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { type DataRoot, runDataRoot } from '../datasets/readers/data-root.js';
-import type { MediaRef } from '../datasets/types.js';
+import { type DataRoot, runDataRoot } from '../items/data-root.js';
+import type { MediaRef } from '../items/types.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
 import { perQueryMetrics } from '../metrics/ranking.js';
 import { forEachPool } from '../util/pool.js';

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { MmebVersion } from '../catalog/types.js';
-import type { EvalSet, MediaRef } from '../datasets/types.js';
+import type { EvalSet, MediaRef } from '../items/types.js';
 import { DataError } from '../errors.js';
 import type { Prediction } from '../metrics/ranking.js';
 import { PROMPT_VERSION, promptFamily } from '../tte/prompts.js';

@@ -4,7 +4,7 @@
  * versions, data fingerprints).
  */
 import type { MetaTask, Modality, MmebVersion, TaskSpec } from '../catalog/types.js';
-import type { EvalSet } from '../datasets/types.js';
+import type { EvalSet } from '../items/types.js';
 import type { Prediction, ScoreObject } from '../metrics/ranking.js';
 import { rollUp } from '../metrics/aggregate.js';
 import type { RerankCost } from '../rerank/task.js';

@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MmebVersion } from '../catalog/types.js';
-import type { EvalSet, Item } from '../datasets/types.js';
+import type { EvalSet, Item } from '../items/types.js';
 import { DataError } from '../errors.js';
 import { cacheKey, mediaDigest } from '../tte/cache.js';
 import { hashJson } from '../util/fingerprint.js';

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { BackendConfig } from '../backends/config.js';
 import type { MmebVersion } from '../catalog/types.js';
-import type { EvalSet } from '../datasets/types.js';
+import type { EvalSet } from '../items/types.js';
 import type { MediaLoader } from '../tte/media.js';
 import type { Prediction } from '../metrics/ranking.js';
 import { modelIdentity } from '../tte/pipeline.js';

@@ -21,7 +21,7 @@ import { modelIdentity } from '../backends/model-fields.js';
 import { type Backend, isOpenAIModelConfig } from '../backends/registry.js';
 import type { Reasoner, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
-import type { EvalSet, Item } from '../datasets/types.js';
+import type { EvalSet, Item } from '../items/types.js';
 import { ConfigError } from '../errors.js';
 import { cacheKey, mediaDigest, type Cache } from './cache.js';
 import { hashJson } from '../util/fingerprint.js';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { DataError } from '../errors.js';
 import type { LoadedMedia } from '../backends/types.js';
-import type { DataRoot } from '../datasets/readers/data-root.js';
-import type { EvalSet, MediaRef } from '../datasets/types.js';
+import type { DataRoot } from '../items/data-root.js';
+import type { EvalSet, MediaRef } from '../items/types.js';
 
 /** Loads the bytes behind MediaRefs: from the data root, or from the data itself (visdoc pages). */
 export class MediaLoader {

@@ -18,7 +18,7 @@ import { callShape, modelIdentity } from '../backends/model-fields.js';
 import type { Backend, UnifiedModel } from '../backends/registry.js';
 import type { LoadedMedia, Reasoner, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
-import type { EvalSet, Item } from '../datasets/types.js';
+import type { EvalSet, Item } from '../items/types.js';
 import { type Cache, cacheKey, mediaDigest } from './cache.js';
 import type { CacheClaims } from './cache-claims.js';
 import { hashJson } from '../util/fingerprint.js';

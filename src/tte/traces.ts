@@ -6,7 +6,7 @@
  * (src/engine/traces.ts).
  */
 import type { MmebVersion } from '../catalog/types.js';
-import type { MediaRef } from '../datasets/types.js';
+import type { MediaRef } from '../items/types.js';
 import { DataError } from '../errors.js';
 import { Cache } from './cache.js';
 import { modelKey, stageKey } from './pipeline.js';

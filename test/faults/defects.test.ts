@@ -11,7 +11,7 @@ import { lastTokenPool } from '../../src/backends/transformers.js';
 import { HttpClient } from '../../src/backends/http.js';
 import { getTask, loadCatalog } from '../../src/catalog/load.js';
 import { loadEvalSet } from '../../src/datasets/load.js';
-import { DataRoot } from '../../src/datasets/readers/data-root.js';
+import { DataRoot } from '../../src/items/data-root.js';
 import { Cache, encodeVector } from '../../src/tte/cache.js';
 import { MediaLoader } from '../../src/tte/media.js';
 import { predict } from '../../src/engine/run.js';

@@ -2,7 +2,7 @@
 import { type ImageHeader, imageHeader } from '../../util/image-header.js';
 import { loadSharp } from '../../util/sharp.js';
 import { BackendError } from '../../errors.js';
-import type { MediaRef } from '../../datasets/types.js';
+import type { MediaRef } from '../../items/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
 import { type MediaShape, type Plan, type ProcessorKwargs, type Protocol, protocolId, type SentMedia } from './types.js';
 

@@ -13,7 +13,7 @@
  *    them; its fetch_image first resizes with qwen-vl-utils' own bounds, which the server does not repeat.)
  *  - fetch_image's `convert("RGB")` drops an image's alpha channel (line 298): done before sending.
  */
-import { renderVlm2vec } from '../../datasets/vlm2vec-text.js';
+import { renderVlm2vec } from '../../items/vlm2vec.js';
 import { toRef, VLM2VEC_MAX_PIXELS, VLM2VEC_MIN_PIXELS } from './vlm2vec-qwen2vl.js';
 import { appendTrace, NO_FLAGS, partsOf, type Plan, type Protocol, type ProtocolItem, type SentMedia } from './types.js';
 

@@ -3,8 +3,8 @@
  * new line), every image and every frame as images; no chat template, no processor limits (the model's own
  * preprocessing decides). A video is the mean of its frames on the model side.
  */
-import { renderVlm2vec } from '../../datasets/vlm2vec-text.js';
-import { applyFormat } from '../../datasets/text.js';
+import { renderVlm2vec } from '../../items/vlm2vec.js';
+import { applyFormat } from '../../items/plain.js';
 import { toRef } from './vlm2vec-qwen2vl.js';
 import { allMedia, appendTrace, NO_FLAGS, videoIo, type Plan, type Protocol, type ProtocolItem } from './types.js';
 

@@ -11,9 +11,9 @@
  * Where instructions and frame counts differ from VLM2Vec's (per-task instructions, 64 frames for video
  * classification) is the eval profile's business, not the protocol's.
  */
-import { linspaceIndices } from '../../datasets/readers/frames.js';
-import { RAW_IMAGE_TOKEN } from '../../datasets/text.js';
-import { pyStrip } from '../../datasets/readers/pytext.js';
+import { linspaceIndices } from '../../items/frames.js';
+import { RAW_IMAGE_TOKEN } from '../../items/tokens.js';
+import { pyStrip } from '../../util/pytext.js';
 import { appendTrace, partsOf, videoIo, type Plan, type PlanPart, type Protocol, type ProtocolItem, type SentMedia } from './types.js';
 
 export const QWEN3_DEFAULT_INSTRUCTION = "Represent the user's input.";

@@ -4,7 +4,7 @@
  * frame, pixel limits, request flags, and where a reasoning trace goes. Protocols are pure functions of an
  * item; the HTTP client (openai.ts), local embedders (registry.ts) and `render` all use the same plan.
  */
-import type { ItemParts } from '../../datasets/types.js';
+import type { ItemParts } from '../../items/types.js';
 
 /** The shape of an item's media, in item order (an image, or a video's frames). */
 export type MediaShape = { kind: 'image' } | { kind: 'frames'; count: number };

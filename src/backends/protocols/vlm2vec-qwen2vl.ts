@@ -9,7 +9,7 @@
  * smart_resize gives a square of its longer side. An image's alpha channel is dropped, as the processor's convert_to_rgb (PIL
  * convert("RGB")) does. Text-only items are tokenized as the bare string.
  */
-import { renderVlm2vec } from '../../datasets/vlm2vec-text.js';
+import { renderVlm2vec } from '../../items/vlm2vec.js';
 import { allMedia, appendTrace, NO_FLAGS, videoIo, type Plan, type Protocol, type ProtocolItem } from './types.js';
 
 export const VLM2VEC_MIN_PIXELS = 28 * 28 * 4;
@@ -43,6 +43,6 @@ export const vlm2vecQwen2vl: Protocol = {
 };
 
 /** renderVlm2vec only looks at the media kinds. */
-export function toRef(m: { kind: 'image' } | { kind: 'frames' }): import('../../datasets/types.js').MediaRef {
+export function toRef(m: { kind: 'image' } | { kind: 'frames' }): import('../../items/types.js').MediaRef {
   return m.kind === 'image' ? { kind: 'image', path: '' } : { kind: 'frames', paths: [] };
 }

@@ -1,5 +1,5 @@
 /**
- * How much data-root I/O this process has done: data files read (parquet, JSON, CSV) and media paths
- * checked. Cheap counters, so tests can observe that a resumed run reads nothing, and benchmarks can print it.
+ * Moved to src/util/io-counts.ts (counted by the dataset readers and the item room's data root alike).
+ * This re-export keeps parser code that imports it from here compiling; new code imports src/util/io-counts.ts.
  */
-export const ioCounts = { dataFilesRead: 0, mediaChecks: 0 };
+export * from '../../util/io-counts.js';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { DataError } from '../../errors.js';
-import { ioCounts } from './io-counts.js';
+import { ioCounts } from '../../util/io-counts.js';
 import { readParquetRows, type Row, type SourcedRow } from './parquet.js';
 import { readJsonFile, readJsonLines } from '../../util/json.js';
 
