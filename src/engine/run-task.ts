@@ -13,6 +13,7 @@ import { rerankTask } from '../rerank/task.js';
 import { makeThinkGate, thinkCost } from '../tte/gate.js';
 import { MediaLoader } from '../tte/media.js';
 import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
+import { PROMPT_VERSION, promptFamily } from '../tte/prompts.js';
 import { dataFingerprint, resumeGuard } from '../util/fingerprint.js';
 import { examples } from './examples.js';
 import { predict } from './rank-queries.js';
@@ -205,7 +206,8 @@ async function computeTask(
   writeExamples(files, examples(evalSet, preds, embedded.queryTraces));
   // what the query browser, id-paired comparisons and trace export read
   const { writeItemsFile } = await import('../report/items.js'); // sharp: only when a task is computed
-  await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity(run), (p) => run.root.exists(p));
+  const prompt = { version: PROMPT_VERSION, family: promptFamily(evalSet.task.meta) };
+  await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity(run), prompt, (p) => run.root.exists(p));
   evalSet.inlineMedia.clear(); // page images carried by the data: vectors and thumbnails are made, release them
   writeScores(files, scores);
   const cost = taskCost(embedded.stats, (performance.now() - t0) / 1000);

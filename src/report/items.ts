@@ -15,7 +15,6 @@ import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, MediaRef } from '../items/types.js';
 import { DataError } from '../errors.js';
 import type { Prediction } from '../metrics/ranking.js';
-import { PROMPT_VERSION, promptFamily } from '../tte/prompts.js';
 import { readJsonFile, readJsonLines as readJsonFileLines, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
 
 export const ITEMS_SCHEMA = 'tte-bench/items@1';
@@ -36,7 +35,21 @@ export interface ItemsFile {
   candidates: Record<string, { text: string; media: MediaRef[] }>;
 }
 
-export function itemsFile(evalSet: EvalSet, preds: Prediction[], reasoner: { id: string; key: string } | null): ItemsFile {
+/**
+ * The prompt the traces were made under (the pipeline's prompt version and the task's prompt family), passed in
+ * by the run rather than looked up here, so that reports stay clear of the pipeline room.
+ */
+export interface TracePrompt {
+  version: string;
+  family: string;
+}
+
+export function itemsFile(
+  evalSet: EvalSet,
+  preds: Prediction[],
+  reasoner: { id: string; key: string } | null,
+  prompt: TracePrompt,
+): ItemsFile {
   const keep = new Set<string>();
   evalSet.queries.forEach((q, i) => {
     for (const g of q.gold) keep.add(g);
@@ -48,8 +61,8 @@ export function itemsFile(evalSet: EvalSet, preds: Prediction[], reasoner: { id:
     schema: ITEMS_SCHEMA,
     task: evalSet.task.name,
     mmeb_version: evalSet.version,
-    prompt_version: PROMPT_VERSION,
-    prompt_family: promptFamily(evalSet.task.meta),
+    prompt_version: prompt.version,
+    prompt_family: prompt.family,
     reasoner,
     queries: evalSet.queries.map((q) => ({ id: q.id, text: q.text, media: q.media, gold: q.gold })),
     candidates: sortedCandidates(found),
@@ -102,9 +115,10 @@ export async function writeItemsFile(
   evalSet: EvalSet,
   preds: Prediction[],
   reasoner: { id: string; key: string } | null,
+  prompt: TracePrompt,
   onDisk: (path: string) => boolean,
 ): Promise<void> {
-  const doc = itemsFile(evalSet, preds, reasoner);
+  const doc = itemsFile(evalSet, preds, reasoner, prompt);
   const refs = [...doc.queries.map((q) => q.media), ...Object.values(doc.candidates).map((c) => c.media)].flat();
   for (const m of refs) {
     if (m.kind !== 'image' || onDisk(m.path)) continue;

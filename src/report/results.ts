@@ -7,8 +7,7 @@ import type { MetaTask, Modality, MmebVersion, TaskSpec } from '../catalog/types
 import type { EvalSet } from '../items/types.js';
 import type { Prediction, ScoreObject } from '../metrics/ranking.js';
 import { rollUp } from '../metrics/aggregate.js';
-import type { RerankCost } from '../rerank/task.js';
-import type { ThinkCost } from '../tte/gate.js';
+import type { RerankCost, ThinkCost } from '../metrics/costs.js';
 
 /** What computing one task cost (a `costs.json` entry; kept in the task's status so a resumed run still reports it). */
 export interface TaskCost {

@@ -8,27 +8,13 @@ import type { BackendConfig } from '../backends/config.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet } from '../items/types.js';
 import type { MediaLoader } from '../tte/media.js';
+import type { RerankCost } from '../metrics/costs.js';
 import type { Prediction } from '../metrics/ranking.js';
 import { modelIdentity } from '../tte/pipeline.js';
 import { writeFileAtomic } from '../util/json.js';
 import type { RerankCache } from './cache.js';
 import { rerankPredictions } from './stage.js';
 import type { Reranker } from './types.js';
-
-export interface RerankCost {
-  reranker: string;
-  depth: number;
-  calls: number;
-  pairs: number;
-  cache_hits: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** Tokens of every score used, cached ones included (what a cold run would spend). */
-  work_prompt_tokens: number;
-  work_completion_tokens: number;
-  unparsed: number;
-  busy_seconds: number;
-}
 
 export async function rerankTask(
   evalSet: EvalSet,

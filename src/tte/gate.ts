@@ -23,6 +23,7 @@ import type { Reasoner, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../items/types.js';
 import { ConfigError } from '../errors.js';
+import type { ThinkCost, ThinkPolicy } from '../metrics/costs.js';
 import { cacheKey, mediaDigest, type Cache } from './cache.js';
 import { hashJson } from '../util/fingerprint.js';
 import type { MediaLoader } from './media.js';
@@ -38,7 +39,7 @@ export const GATE_PROMPT =
   'the input already clear enough as it is? Answer with one word: yes (reasoning would help) or no.';
 
 export interface GateStats {
-  policy: 'always' | 'never' | 'family' | 'reasoner' | 'margin';
+  policy: ThinkPolicy;
   /** Items the gate decided about (queries; candidates too with think-targets). */
   items: number;
   reasoned: number;
@@ -207,23 +208,7 @@ function queryGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): Thi
   };
 }
 
-/** What adaptive thinking did on one task, for costs.json and the report. */
-export interface ThinkCost {
-  policy: GateStats['policy'];
-  items: number;
-  reasoned_items: number;
-  /** reasoned_items / items. */
-  share_reasoned: number;
-  /** Completion tokens of the traces the embedder saw (cached ones included: what the traces cost to make). */
-  reasoning_tokens: number;
-  gate_calls: number;
-  gate_prompt_tokens: number;
-  gate_completion_tokens: number;
-  gate_embed_calls: number;
-  /** Items skipped × mean reasoning tokens per reasoned item — an estimate of what "always" would have spent more. */
-  est_tokens_saved: number;
-}
-
+/** What adaptive thinking did on one task (see ThinkCost). */
 export function thinkCost(stats: GateStats, traces: (Trace | null)[]): ThinkCost {
   const used = traces.filter((t): t is Trace => t !== null);
   const tokens = used.reduce((a, t) => a + (t.usage?.completionTokens ?? 0), 0);
