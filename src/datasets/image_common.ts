@@ -11,7 +11,7 @@ import type { ItemParts, MediaRef } from '../items/types.js';
  * "
 " appended (so a trailing space of the text survives). image_qa / image_i2i_vg first rewrite the
  * instruction as "
-" + inst.strip() (rule `image-query`, rendered by vlm2vec-text.ts).
+" + inst.strip() (rule `image-query`, rendered by items/vlm2vec.ts).
  */
 export function imageQueryParts(qryInst: string, qryText: string, { qaStyle }: { qaStyle: boolean }): ItemParts {
   return { instruction: qryInst, text: qryText, rule: { kind: 'image-query', qaStyle } };

@@ -17,7 +17,7 @@ export interface Provenance {
 
 /**
  * How a parser family builds VLM2Vec's string from an item's parts (src/data/eval_dataset/*.py). The rules
- * are data so that every backbone's string is rendered in one place (`vlm2vec-text.ts`): the same parser
+ * are data so that every backbone's string is rendered in one place (`vlm2vec.ts`): the same parser
  * gives `<|image_pad|> …` for Qwen2-VL and `… ` (no placeholders, trailing space) for GME.
  *  - raw: the text itself (label, option and caption candidates);
  *  - process: process_input_text(instruction, text, image/video token from the item's media);
