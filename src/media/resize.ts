@@ -58,7 +58,7 @@ function torchCubic(x: number): number {
  */
 function floatWeights(inSize: number, outSize: number, filter: (x: number) => number) {
   const scale = inSize / outSize;
-  const filterScale = scale < 1 ? 1 : scale;
+  const filterScale = Math.max(scale, 1);
   const support = 2 * filterScale;
   const stride = Math.ceil(support) * 2 + 1;
   const invFilterScale = 1.0 / filterScale;
@@ -185,8 +185,7 @@ function vertical(src: Uint8Array, w: number, c: number, t: AxisTable, rowOffset
  * clipped to 0..255, as Pillow's clip8 and torch's saturating packs do.
  */
 function clip8(sum: number, shift: number): number {
-  const v = sum >> shift;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return Math.min(Math.max(sum >> shift, 0), 255);
 }
 
 function check(pixels: Uint8Array, w: number, h: number, outW: number, outH: number, c: number, who: string): void {
