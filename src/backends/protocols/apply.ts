@@ -1,6 +1,8 @@
 /** Applying a protocol's plan to loaded media: which bytes go where, and local embedders behind a protocol. */
 import { type ImageHeader, imageHeader } from '../../util/image-header.js';
 import { loadSharp } from '../../util/sharp.js';
+import { decodeRgb } from '../../media/decode.js';
+import { resizePillowBicubic } from '../../media/resize.js';
 import { BackendError } from '../../errors.js';
 import type { MediaRef } from '../../items/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
@@ -80,12 +82,15 @@ function resizedSize(w: number, h: number, plan: Plan): readonly [number, number
  *  - `dropAlpha`: PIL's `convert("RGB")`, as the references run it before their processors (transformers'
  *    convert_to_rgb for VLM2Vec's Qwen2-VL, GME's fetch_image): the alpha channel is dropped and the colours
  *    stored under transparent pixels kept, where newer vLLM would composite RGBA onto white;
- *  - `resizeSmall`, VLM2Vec's rare-case rule (Qwen2_VL_process_fn): an image with a side under `minSide` px
- *    is resized to `to` before processing. PIL's default resampling there is bicubic; libvips' cubic kernel
- *    is the nearest match (the pixels may differ slightly);
+ *  - `resizeSmall`, VLM2Vec's rare-case rule (Qwen2_VL_process_fn, src/model/processor.py:331): an image with
+ *    a side under `minSide` px is resized to `to` before processing with PIL's default, bicubic;
  *  - `squareAboveRatio`: VLM2Vec's vendored processor takes an image whose aspect ratio is above the ratio as
- *    a square of its longer side and stretches it to that square's size, which transformers' own smart_resize
- *    refuses; the client sends it at that size (multiples of the factor within the limits: a server keeps it).
+ *    a square of its longer side and stretches it to that square's size (PIL bicubic, transformers' resize),
+ *    which transformers' own smart_resize refuses; the client sends it at that size (multiples of the factor
+ *    within the limits: a server keeps it).
+ * A resized image is decoded as Pillow decodes it and resized with Pillow's bicubic bit for bit
+ * (src/media/resize.ts), alpha dropped first: Pillow would resize an RGBA source premultiplied and a palette
+ * one with nearest-neighbour (docs/exactness-resize.md).
  */
 export async function prepareImage(data: Uint8Array, path: string, plan: Plan): Promise<Uint8Array> {
   const { resizeSmall: small, squareAboveRatio: square, mmProcessorKwargs: limits } = plan;
@@ -95,10 +100,14 @@ export async function prepareImage(data: Uint8Array, path: string, plan: Plan): 
   const resizeTo = resizedSize(header.width, header.height, plan);
   // most images meet no rule: they go out as read, and sharp is not asked to decode them
   if (!alpha && !resizeTo) return data;
-  let img = (await loadSharp())(data);
-  if (alpha) img = img.removeAlpha();
-  if (resizeTo) img = img.resize(resizeTo[0], resizeTo[1], { fit: 'fill', kernel: 'cubic' });
-  return new Uint8Array(await img.png().toBuffer());
+  const sharp = await loadSharp();
+  if (!resizeTo) return new Uint8Array(await sharp(data).removeAlpha().png().toBuffer());
+  // decoded as Pillow's convert("RGB") and resized as Pillow's bicubic, bit for bit; sent as PNG (lossless, so
+  // the server's decoder sees these exact pixels)
+  const rgb = await decodeRgb(data, path);
+  const pixels = resizePillowBicubic(rgb.data, rgb.width, rgb.height, resizeTo[0], resizeTo[1]);
+  const raw = { width: resizeTo[0], height: resizeTo[1], channels: 3 as const };
+  return new Uint8Array(await sharp(pixels, { raw }).png().toBuffer());
 }
 
 /**
