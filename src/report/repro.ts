@@ -195,12 +195,13 @@ export function reproductionCheck(specs: string[], opts: ReproOptions = {}): Rep
     const n = known[0] ?? publishedQueries(t, version);
     const scores = main.map((m) => (m.has(t.name) ? (m.get(t.name) as number) * 100 : null));
     const [first, last] = [scores[0], scores[scores.length - 1]];
-    const p = scores.find((s) => s !== null) as number;
+    // p as the source has it (a fraction), not back from ×100, which would carry float noise into the band
+    const p = main.find((m) => m.has(t.name))?.get(t.name) as number;
     rows.set(t.name, {
       name: t.name,
       scores,
       delta: first === null || last === null ? null : last - first,
-      band: bandOf(t, n, p / 100),
+      band: bandOf(t, n, p),
     });
   }
   if (differentData.length && !opts.allowDifferentData) {
