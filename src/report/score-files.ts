@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { DataError } from '../errors.js';
 import { readJsonFile } from '../util/json.js';
-import { MMEB_VERSIONS, MODALITIES, type MmebVersion, type TaskSpec } from '../catalog/types.js';
+import { MMEB_VERSIONS, type MmebVersion, type TaskSpec } from '../catalog/types.js';
 import { loadCatalog, scoreKeyIndex } from '../catalog/load.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 
@@ -38,6 +38,11 @@ function checkScoreObject(value: unknown, file: string, task: string): ScoreObje
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`score '${k}' is not a finite number`, { file, task });
   }
   return value as ScoreObject;
+}
+
+/** The catalog's modalities (its task groups) in catalog order: the sub-folders a score folder may group its files in. */
+export function catalogGroups(catalog = loadCatalog()): string[] {
+  return [...new Set(catalog.tasks.map((t) => t.modality as string))];
 }
 
 /** Where a path selector `PATH::TaskA,TaskB` restricts which tasks a source contributes. */
@@ -78,13 +83,22 @@ export function readScoreSource(spec: string): ModelScores {
         .map((f) => join(dir, f));
     let files = scoreFiles(path);
     if (!files.length) {
-      // VLM2Vec's eval output as report_score_v2.py reads it: <experiment>/{image,video,visdoc}/<task>_score.json
-      files = MODALITIES.map((m) => join(path, m))
+      // VLM2Vec's eval output as report_score_v2.py reads it: <experiment>/{image,video,visdoc}/<task>_score.json;
+      // the group folders are the catalog's modalities, so a catalog with more groups reads their folders too
+      files = catalogGroups()
+        .map((m) => join(path, m))
         .filter((d) => existsSync(d) && statSync(d).isDirectory())
         .flatMap(scoreFiles);
     }
     if (!files.length) {
-      throw new DataError(`no *${SCORE_SUFFIX} files in folder (nor in image/, video/, visdoc/ under it)`, { file: path });
+      throw new DataError(
+        `no *${SCORE_SUFFIX} files in folder (nor in ${catalogGroups()
+          .map((g) => `${g}/`)
+          .join(', ')} under it)`,
+        {
+          file: path,
+        },
+      );
     }
     for (const file of files) {
       const key = basename(file).slice(0, -SCORE_SUFFIX.length);
