@@ -198,6 +198,29 @@ function skipHelpCache(cli: Argv): void {
 }
 
 /**
+ * The yargs parser for a command line: the named command's real module, stubs for the others, help wrapped
+ * at `width`. `main` runs it; scripts/gen-commands-doc.ts asks it for each command's `--help`.
+ */
+export async function buildCli(argv: string[], width: number): Promise<Argv> {
+  // yargs 17's CommonJS build: one file, loaded in ~25 ms (docs/dependencies.md); its ESM entry wraps help mid-word
+  const yargs = createRequire(import.meta.url)('yargs/yargs') as (args: string[]) => Argv;
+  const cli = yargs(argv).scriptName('tte-bench').version(packageVersion());
+  for (const command of await commandsFor(COMMANDS, argv)) cli.command(command);
+  cli
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .recommendCommands()
+    .wrap(width)
+    .fail((msg, err) => {
+      // yargs wraps an error thrown by an option's `coerce` (a bound check) in a YError: still bad usage
+      if (err && err.name !== 'YError') throw err;
+      throw new ConfigError(msg ?? err?.message);
+    });
+  skipHelpCache(cli);
+  return cli;
+}
+
+/**
  * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
  * error; 2 bad input or configuration (the message names file, row and field).
  */
@@ -208,21 +231,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatTopLevelHelp(COMMANDS, COMMAND_GROUPS, helpWidth()));
     return 0;
   }
-  // yargs 17's CommonJS build: one file, loaded in ~25 ms (README, Dependencies); its ESM entry wraps help mid-word
-  const yargs = createRequire(import.meta.url)('yargs/yargs') as (args: string[]) => Argv;
-  const cli = yargs(argv).scriptName('tte-bench').version(packageVersion());
-  for (const command of await commandsFor(COMMANDS, argv)) cli.command(command);
-  cli
-    .demandCommand(1, 'name a command (see --help)')
-    .strict()
-    .recommendCommands()
-    .wrap(helpWidth())
-    .fail((msg, err) => {
-      // yargs wraps an error thrown by an option's `coerce` (a bound check) in a YError: still bad usage
-      if (err && err.name !== 'YError') throw err;
-      throw new ConfigError(msg ?? err?.message);
-    });
-  skipHelpCache(cli);
+  const cli = await buildCli(argv, helpWidth());
   try {
     await cli.parseAsync();
     if (typeof process.exitCode === 'number') exitCode = process.exitCode;
