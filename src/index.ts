@@ -53,7 +53,14 @@ export {
 export { createBackend, type Backend } from './backends/registry.js';
 export type { Embedder, EmbedInput, Reasoner, ReasonInput, Trace } from './backends/types.js';
 export { readEmbedInputs, embedInputs, embedFile } from './engine/embed-file.js';
-export { serveBackend, type ServedBackend } from './engine/serve.js';
+export {
+  apiKeyFromEnv,
+  checkServeExposure,
+  isLoopbackHost,
+  serveBackend,
+  type ServeBackendOptions,
+  type ServedBackend,
+} from './engine/serve.js';
 
 // Model protocols: what each published model was fed; render (no model call) and doctor (a live server).
 export { PROTOCOLS, PROTOCOL_NAMES, getProtocol, type Plan, type Protocol, type ProtocolItem } from './backends/protocols/index.js';

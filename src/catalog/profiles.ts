@@ -67,7 +67,7 @@ export interface TaskProfile {
   source: string;
   /**
    * How the reference builds this task's items, in words, including differences from VLM2Vec that no
-   * field above expresses (README, "Eval profiles", lists which tte-bench reproduces).
+   * field above expresses (docs/eval-profiles.md lists which tte-bench reproduces).
    */
   notes?: string[];
 }

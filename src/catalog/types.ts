@@ -25,7 +25,7 @@ export type ParserFamily =
   | 'vidore'
   | 'visrag';
 
-/** The benchmark versions a run can pin (see README "Benchmark versions"). */
+/** The benchmark versions a run can pin (see docs/data.md, "Benchmark versions"). */
 export const MMEB_VERSIONS = ['v2.0.0', 'v2.0.1', 'v2.1'] as const;
 export type MmebVersion = (typeof MMEB_VERSIONS)[number];
 export const DEFAULT_MMEB_VERSION: MmebVersion = 'v2.1';

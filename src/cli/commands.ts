@@ -28,3 +28,42 @@ export async function commandsFor(entries: CommandEntry[], argv: string[]): Prom
     ),
   );
 }
+
+/** One section of top-level `--help`: a title and, per command (by name), a summary that fits one line. */
+export type CommandGroup = [title: string, commands: [name: string, summary: string][]];
+
+/** Whether this command line asks for the top-level help: `--help` and no command named. */
+export function wantsTopLevelHelp(argv: string[]): boolean {
+  return argv.includes('--help') && !argv.some((a) => !a.startsWith('-'));
+}
+
+/**
+ * Top-level `--help`: the commands in their groups, one line each (`tte-bench <command string>` and the
+ * group's summary), then the global options as yargs prints them. Written here rather than by yargs, which
+ * lists commands in one flat block with the full descriptions wrapped over several lines. A command that no
+ * group names (one added without a summary) is still listed, under "Other", with its description.
+ */
+export function formatTopLevelHelp(entries: CommandEntry[], groups: CommandGroup[], width: number): string {
+  const byName = new Map(entries.map((e) => [commandName(e), e]));
+  const grouped = new Set(groups.flatMap(([, cmds]) => cmds.map(([name]) => name)));
+  const sections: [string, [string, string][]][] = groups.map(([title, cmds]) => [
+    title,
+    cmds.filter(([name]) => byName.has(name)).map(([name, summary]) => [`tte-bench ${byName.get(name)?.[0]}`, summary]),
+  ]);
+  const other = entries.filter((e) => !grouped.has(commandName(e))).map((e): [string, string] => [`tte-bench ${e[0]}`, e[1]]);
+  if (other.length) sections.push(['Other', other]);
+  const left = Math.max(...sections.flatMap(([, rows]) => rows.map(([c]) => c.length))) + 4;
+  const row = (a: string, b: string) => `  ${a.padEnd(left - 2)}${b}`;
+  const option = (flag: string, text: string, type: string) => {
+    const start = `  ${flag.padEnd(9)}  ${text}`;
+    return `${start}${type.padStart(Math.max(1, width - start.length))}`;
+  };
+  const lines = ['tte-bench <command>', ''];
+  for (const [title, rows] of sections) {
+    if (!rows.length) continue;
+    lines.push(`${title}:`, ...rows.map(([a, b]) => row(a, b)), '');
+  }
+  lines.push('Options:', option('--help', 'Show help', '[boolean]'), option('--version', 'Show version number', '[boolean]'), '');
+  lines.push("'tte-bench <command> --help' shows its options. Manual: docs/index.md; all commands: docs/commands.md");
+  return `${lines.join('\n')}\n`;
+}

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import { TteError, ConfigError, DataError } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
-import { commandsFor, type CommandEntry } from './commands.js';
+import { type CommandEntry, type CommandGroup, commandsFor, formatTopLevelHelp, wantsTopLevelHelp } from './commands.js';
 
 /**
  * The commands, one line each: the command string and description exactly as the module declares them
@@ -122,7 +122,67 @@ const COMMANDS: CommandEntry[] = [
   ],
 ];
 
-export { COMMANDS };
+/**
+ * Top-level `--help`: the commands in groups, each with a summary that fits one line (the full description
+ * is what `tte-bench <command> --help` and docs/commands.md print). test/cli-help.test.ts checks every command
+ * is in exactly one group.
+ */
+const COMMAND_GROUPS: CommandGroup[] = [
+  [
+    'Data',
+    [
+      ['tasks', 'the task catalog: 78 scored tasks plus unscored ViDoRe-V2 variants'],
+      ['fetch', "download tasks' annotation snapshots from Hugging Face (needs network)"],
+      ['validate', 'check a data root: rows, queries, candidates and every media file'],
+      ['dump', "a task's EvalSet as JSONL, exactly as scoring sees it"],
+      ['extract-frames', 'opt-in: fill missing frame folders from raw videos with ffmpeg'],
+    ],
+  ],
+  [
+    'Run',
+    [
+      ['run', 'run a backend over tasks: scores, predictions, summary, report'],
+      ['embed', 'embed JSONL text/image inputs with a backend, one vector per line'],
+      ['rank', 'rank precomputed .npy embeddings into VLM2Vec-style predictions'],
+      ['rerank', "rerank a finished run's predictions without re-embedding"],
+      ['traces', 'export reasoning traces for distillation, or import them to the cache'],
+    ],
+  ],
+  [
+    'Scores and reports',
+    [
+      ['score', "score a VLM2Vec {task}_pred.jsonl as VLM2Vec's RankingMetrics does"],
+      ['leaderboard', 'roll per-task scores up to the leaderboard columns (×100)'],
+      ['report', 'write report.md, report.html and PNG charts for a run folder'],
+      ['compare', 'ablation of runs A B [C ...] with CIs, or the CI regression gate'],
+      ['curve', 'accuracy vs reasoning spent per query, across runs'],
+      ['export-mteb', 'a run folder as MTEB TaskResult JSON'],
+      ['export-submission', "a run folder as the MMEB leaderboard's per-model score report"],
+    ],
+  ],
+  [
+    'Models and servers',
+    [
+      ['serve', 'serve a backend as an OpenAI-compatible server (optionally keyed)'],
+      ['doctor', 'preflight a live server: model, dimension, prompt rendering'],
+      ['render', "what a backend's embedder is sent per item: prompt, media, body"],
+    ],
+  ],
+  [
+    'Scale',
+    [
+      ['plan', 'how run --shard i/n divides the work across shards'],
+      ['merge', "combine a sharded run's folders into the unsharded run's folder"],
+    ],
+  ],
+];
+
+export { COMMANDS, COMMAND_GROUPS };
+
+/** The width help is wrapped at: the terminal's, at most 110 columns. */
+export function helpWidth(): number {
+  return Math.min(110, process.stdout.columns ?? 110);
+}
 
 /**
  * yargs renders the help text of the command it runs before running it (so that a handler could call
@@ -138,12 +198,11 @@ function skipHelpCache(cli: Argv): void {
 }
 
 /**
- * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
- * error; 2 bad input or configuration (the message names file, row and field).
+ * The yargs parser for a command line: the named command's real module, stubs for the others, help wrapped
+ * at `width`. `main` runs it; scripts/gen-commands-doc.ts asks it for each command's `--help`.
  */
-export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
-  // yargs 17's CommonJS build: one file, loaded in ~25 ms (README, Dependencies); its ESM entry wraps help mid-word
+export async function buildCli(argv: string[], width: number): Promise<Argv> {
+  // yargs 17's CommonJS build: one file, loaded in ~25 ms (docs/dependencies.md); its ESM entry wraps help mid-word
   const yargs = createRequire(import.meta.url)('yargs/yargs') as (args: string[]) => Argv;
   const cli = yargs(argv).scriptName('tte-bench').version(packageVersion());
   for (const command of await commandsFor(COMMANDS, argv)) cli.command(command);
@@ -151,13 +210,28 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .wrap(width)
     .fail((msg, err) => {
       // yargs wraps an error thrown by an option's `coerce` (a bound check) in a YError: still bad usage
       if (err && err.name !== 'YError') throw err;
       throw new ConfigError(msg ?? err?.message);
     });
   skipHelpCache(cli);
+  return cli;
+}
+
+/**
+ * Exit codes: 0 success; 1 a failed check (e.g. `validate` found missing media) or an unexpected
+ * error; 2 bad input or configuration (the message names file, row and field).
+ */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  if (wantsTopLevelHelp(argv)) {
+    // the grouped command list needs no yargs (and no command module): printed directly
+    process.stdout.write(formatTopLevelHelp(COMMANDS, COMMAND_GROUPS, helpWidth()));
+    return 0;
+  }
+  const cli = await buildCli(argv, helpWidth());
   try {
     await cli.parseAsync();
     if (typeof process.exitCode === 'number') exitCode = process.exitCode;

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
-import { serveBackend } from '../engine/serve.js';
+import { apiKeyFromEnv, checkServeExposure, serveBackend } from '../engine/serve.js';
 import { intIn } from './io.js';
 
 interface Args {
@@ -10,6 +10,8 @@ interface Args {
   'latency-ms': number;
   'max-concurrency': number;
   'max-body-mb': number;
+  'api-key-env'?: string;
+  insecure: boolean;
 }
 
 export const serveCommand: CommandModule<object, Args> = {
@@ -41,16 +43,30 @@ export const serveCommand: CommandModule<object, Args> = {
         default: 64,
         coerce: intIn('max-concurrency', 1, 4096),
         describe: 'model requests handled at once',
+      })
+      .option('api-key-env', {
+        type: 'string',
+        describe: 'require "Authorization: Bearer <key>" on every request but /health, the key read from this environment variable',
+      })
+      .option('insecure', {
+        type: 'boolean',
+        default: false,
+        describe: 'allow a non-loopback --host without --api-key-env',
       }) as never,
   handler: async (args) => {
-    const served = await serveBackend(loadBackendConfig(args.backend), {
+    const opts = {
       port: args.port,
       host: args.host,
       latencyMs: args['latency-ms'],
       maxConcurrency: args['max-concurrency'],
       maxBodyBytes: args['max-body-mb'] * 1024 * 1024,
-    });
-    process.stdout.write(`tte-bench serve: ${served.name} listening on ${served.url}\n`);
+      apiKey: args['api-key-env'] === undefined ? undefined : apiKeyFromEnv(args['api-key-env']),
+      insecure: args.insecure,
+    };
+    checkServeExposure(opts); // before the backend's models load
+    const served = await serveBackend(loadBackendConfig(args.backend), opts);
+    const lock = served.keyed ? ` (API key from $${args['api-key-env']})` : '';
+    process.stdout.write(`tte-bench serve: ${served.name} listening on ${served.url}${lock}\n`);
     const stop = async () => {
       await served.close();
       process.exit(0);

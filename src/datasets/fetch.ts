@@ -3,7 +3,7 @@
  * <to>/hf/<owner>/<name>/ — the layout `huggingface-cli download --local-dir` leaves — with @huggingface/hub,
  * for machines that do have network. Only the files of the configs and splits the tasks read are fetched
  * (plus the dataset card), resolved exactly as loading resolves them. Existing files of the right size are
- * kept, so an interrupted fetch resumes. Media archives (TIGER-Lab/MMEB-V2) are not fetched: see the README.
+ * kept, so an interrupted fetch resumes. Media archives (TIGER-Lab/MMEB-V2) are not fetched: see docs/data.md.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * VLM2Vec's RankingMetrics (src/utils/eval_utils/metrics.py), re-implemented metric for metric:
  * per-query values, then the numpy mean over queries. One deliberate difference, documented in the
- * README: graded relevance stays attached to its document. VLM2Vec de-duplicates the labels with
+ * docs/exactness.md: graded relevance stays attached to its document. VLM2Vec de-duplicates the labels with
  * `list(set(labels))` and then zips them with the *original-order* rel_scores, so a query whose pages
  * carry different grades can have its gains credited to the wrong pages (and, for string ids, the result
  * depends on PYTHONHASHSEED). With equal grades, or binary relevance, the two agree exactly.

@@ -1,7 +1,7 @@
 /**
  * Similarity + ranking. Scores are dot products of L2-normalised vectors (cosine), as in VLM2Vec.
  *
- * Tie policy (documented in the README): candidates with equal scores are ordered with the gold ones
+ * Tie policy (documented in docs/exactness.md): candidates with equal scores are ordered with the gold ones
  * *last*, then by their position in the candidate list. VLM2Vec leaves ties to numpy's unstable
  * quicksort; because every local image task lists its positive first, a stable order would reward a
  * degenerate model that gives every candidate the same score. Pessimistic ties make such a model score 0.

@@ -6,11 +6,13 @@
  * model between harness processes with it; tests and benchmarks use it as a real server, with an
  * optional artificial latency, a concurrency cap, and injected failures.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../backends/registry.js';
 import { decodeDataUrl, Limiter } from '../backends/http.js';
 import type { LoadedMedia } from '../backends/types.js';
+import { ConfigError } from '../errors.js';
 
 export interface ServeOptions {
   port?: number;
@@ -22,6 +24,11 @@ export interface ServeOptions {
   /** Answer the first N model requests with this HTTP status (fault injection for retry tests). */
   failFirst?: { count: number; status: number };
   maxBodyBytes?: number;
+  /**
+   * When set, every request but `GET /health` must carry `Authorization: Bearer <apiKey>` (as vLLM's
+   * `--api-key`); others get 401 with an OpenAI-style error body. Only its digest is kept.
+   */
+  apiKey?: string;
 }
 
 export interface ServerStats {
@@ -110,6 +117,19 @@ function parseMessages(messages: unknown): { text: string; media: LoadedMedia[] 
   return { text: texts.join('\n'), media };
 }
 
+/** SHA-256 of a key: equal-length buffers for timingSafeEqual whatever the presented key's length. */
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * The `Authorization` check, in constant time: the presented token's digest against the key's. A header
+ * that is not `Bearer <token>` is hashed anyway (as an empty token), so every refusal costs the same.
+ */
+export function bearerMatches(header: string | undefined, keyDigest: Buffer): boolean {
+  const m = header === undefined ? null : /^Bearer (.+)$/.exec(header);
+  const presented = digest(m ? m[1] : '');
+  return timingSafeEqual(presented, keyDigest) && m !== null;
+}
+
 const words = (s: string) => (s.match(/\S+/g) ?? []).length;
 
 export async function startServer(backend: Backend, opts: ServeOptions = {}): Promise<RunningServer> {
@@ -126,6 +146,8 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
   const limiter = new Limiter(opts.maxConcurrency ?? 64);
   const modelName = backend.config.name;
   const limit = opts.maxBodyBytes ?? 256 * 1024 * 1024;
+  if (opts.apiKey !== undefined && opts.apiKey.length === 0) throw new ConfigError('serve: the API key is empty');
+  const keyDigest = opts.apiKey === undefined ? null : digest(opts.apiKey);
 
   const model = async (fn: () => Promise<unknown>): Promise<unknown> =>
     limiter.run(async () => {
@@ -157,6 +179,17 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
     try {
       if (route === 'GET /health')
         return send(200, { status: 'ok', model: modelName, embedder: backend.embedder.id, reasoner: backend.reasoner?.id ?? null });
+      if (keyDigest && !bearerMatches(req.headers.authorization, keyDigest)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return send(401, {
+          error: {
+            message: 'missing or incorrect API key: send the header "Authorization: Bearer <key>"',
+            type: 'invalid_request_error',
+            param: null,
+            code: 'invalid_api_key',
+          },
+        });
+      }
       if (route === 'GET /stats') return send(200, stats);
       if (route === 'GET /v1/models')
         return send(200, { object: 'list', data: [{ id: modelName, object: 'model', owned_by: 'tte-bench' }] });
