@@ -72,7 +72,7 @@ const COMMANDS: CommandEntry[] = [
   ],
   [
     'compare [runs..]',
-    'Ablation: compare runs A B [C ...] (queries paired by id; bootstrap CIs, McNemar on Hit@1, flips, cost; --out DIR writes ablation.html/.md/.json); or the CI regression gate: --baseline DIR --candidate DIR --max-drop X (exit 1 on regression)',
+    'Ablation: compare runs A B [C ...] (queries paired by id; bootstrap CIs, McNemar on Hit@1, flips, cost; --out DIR writes ablation.html/.md/.json); reproduction check: compare score sources (all_scores reports, folders of {task}_score.json, run folders) per task with noise bands (--out FILE.md|.html); or the CI regression gate: --baseline DIR --candidate DIR --max-drop X (exit 1 on regression)',
     async () => (await import('./compare.js')).compareCommand,
   ],
   [
@@ -154,7 +154,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
       ['score', "score a VLM2Vec {task}_pred.jsonl as VLM2Vec's RankingMetrics does"],
       ['leaderboard', 'roll per-task scores up to the leaderboard columns (×100)'],
       ['report', 'write report.md, report.html and PNG charts for a run folder'],
-      ['compare', 'ablation of runs A B [C ...] with CIs, or the CI regression gate'],
+      ['compare', 'ablation of runs with CIs, a reproduction check of scores, or the CI gate'],
       ['curve', 'accuracy vs reasoning spent per query, across runs'],
       ['export-mteb', 'a run folder as MTEB TaskResult JSON'],
       ['export-submission', "a run folder as the MMEB leaderboard's per-model score report"],
