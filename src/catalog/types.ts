@@ -23,7 +23,9 @@ export type ParserFamily =
   | 'mvbench'
   | 'activitynetqa'
   | 'vidore'
-  | 'visrag';
+  | 'visrag'
+  | 'complex_text_retrieve'
+  | 'memory_retrieval';
 
 /** The benchmark versions a run can pin (see README "Benchmark versions"). */
 export const MMEB_VERSIONS = ['v2.0.0', 'v2.0.1', 'v2.1'] as const;

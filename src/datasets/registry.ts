@@ -13,6 +13,8 @@ import { momentSeekerAdapter } from './momentseeker.js';
 import { videoQaAdapter } from './video_qa.js';
 import { vidoreAdapter } from './vidore.js';
 import { visragAdapter } from './visrag.js';
+import { complexTextRetrieveAdapter } from './complex_text_retrieve.js';
+import { memoryRetrievalAdapter } from './memory_retrieval.js';
 
 /** VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. */
 export const ADAPTERS: Record<ParserFamily, Adapter> = {
@@ -37,4 +39,6 @@ export const ADAPTERS: Record<ParserFamily, Adapter> = {
   activitynetqa: videoQaAdapter,
   vidore: vidoreAdapter,
   visrag: visragAdapter,
+  complex_text_retrieve: complexTextRetrieveAdapter,
+  memory_retrieval: memoryRetrievalAdapter,
 };

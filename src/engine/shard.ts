@@ -195,6 +195,8 @@ export function taskWork(task: TaskSpec, version: MmebVersion, opts: { reasoning
     activitynetqa: [video + text, text, 2],
     vidore: [text, image, CORPUS[task.name] ?? 1000],
     visrag: [text, image, CORPUS[task.name] ?? 1000],
+    complex_text_retrieve: [text, text, CORPUS[task.name] ?? 1000],
+    memory_retrieval: [text, text, CORPUS[task.name] ?? 1000],
   };
   const [q, c, nc] = table[task.parser];
   const queryWork = nq * (q + (opts.reasoning ? REASONING_COST : 0));
