@@ -9,13 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
+import { catalogFor, getTask } from '../src/catalog/load.js';
 import type { TaskSpec, V3Source } from '../src/catalog/types.js';
 import { dumpLines } from '../src/datasets/dump.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { pyFloat, pyFloatRepr, pyStrScalar, pyTruthy } from '../src/datasets/readers/pyvalues.js';
 import { DataError } from '../src/errors.js';
 import { perQueryMetrics, scorePredictions } from '../src/metrics/ranking.js';
-import { FIXTURES } from './helpers.js';
+import { FIXTURES, runCli } from './helpers.js';
 
 const V3 = join(FIXTURES, 'mmeb-v3-formats');
 const V3_ROOT = join(V3, 'root');
@@ -81,8 +82,8 @@ function taskSpec(name: string, parser: 'complex_text_retrieve' | 'memory_retrie
   return {
     name,
     ...(datasetName && datasetName !== name ? { datasetName } : {}),
-    modality: 'visdoc',
-    meta: 'VD-OOD',
+    modality: parser === 'complex_text_retrieve' ? 'text' : 'memory',
+    meta: parser === 'complex_text_retrieve' ? 'T-RET' : 'MEM',
     metric: parser === 'complex_text_retrieve' ? 'ndcg_linear@5' : 'hit@1',
     mode: 'global',
     parser,
@@ -135,6 +136,24 @@ for (const task of FIXTURE_TASKS) {
     );
   });
 }
+
+test('the V3 catalog gives these tasks the same YAML entries and families', () => {
+  const catalog = catalogFor('v3');
+  for (const task of FIXTURE_TASKS) {
+    const real = getTask(task.name, catalog);
+    assert.equal(real.parser, task.parser, task.name);
+    assert.equal(real.mode, 'global', task.name);
+    assert.deepEqual(real.v3, task.v3, task.name);
+  }
+});
+
+test('`tte-bench dump --mmeb-version v3 --format plain` prints the expected lines for every task of these families', () => {
+  for (const task of FIXTURE_TASKS) {
+    const r = runCli(['dump', '--task', task.name, '--data-root', V3_ROOT, '--mmeb-version', 'v3', '--format', 'plain']);
+    assert.equal(r.status, 0, `${task.name}: ${r.stderr}`);
+    assert.deepEqual(parseLines(r.stdout), parseLines(readFileSync(join(V3, 'expected', `${task.name}.jsonl`), 'utf8')), task.name);
+  }
+});
 
 test('qwen2-vl format: the same strings (text-only items carry no placeholder)', async () => {
   const task = FIXTURE_TASKS.find((t) => t.name === 'news21-instructions') as TaskSpec;
