@@ -40,6 +40,11 @@ export interface AdapterOutput {
   corpus: ItemDraft[];
   /** How pred files write the gold (absent: single, VLM2Vec's default); 'list' for multi-positive families. */
   labelShape?: LabelShape;
+  /**
+   * What the family's VLM2Vec parser keeps and the structural checks would otherwise refuse: a query id
+   * repeated (separate queries), a query without gold, a gold id naming no pooled document (both score 0).
+   */
+  tolerates?: ('repeated-query-id' | 'no-gold' | 'unpooled-gold')[];
 }
 
 export type Adapter = (ctx: AdapterContext) => Promise<AdapterOutput>;

@@ -72,7 +72,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
   );
   ctx.candidateNumFrames = tp?.candidateNumFrames;
   ctx.vlm2vecFrameRules = profile === DEFAULT_EVAL_PROFILE;
-  const { queries, corpus, labelShape } = await adapterFor(task)(ctx);
+  const { queries, corpus, labelShape, tolerates } = await adapterFor(task)(ctx);
   if (tp) applyProfile(tp, queries, corpus);
   // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).
   const item = (d: ItemDraft): Item => ({
@@ -105,7 +105,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     inlineMedia: ctx.inlineMedia,
     dataFiles: ctx.dataFiles,
   };
-  checkStructure(evalSet, ctx);
+  checkStructure(evalSet, ctx, new Set(tolerates));
   // a corpus (document collection, label vocabulary) names each entry once: a repeated id would silently keep one
   const corpusIds = new Set<string>();
   for (const c of corpus) {
@@ -118,21 +118,24 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
 /**
  * What every EvalSet must satisfy whatever its format: query ids unique (predictions and comparisons are
  * keyed by them), every local query with candidates, every gold id naming a candidate of the pool (a
- * label or qrel naming an unknown document would silently make its query unanswerable).
+ * label or qrel naming an unknown document would silently make its query unanswerable) — except what the
+ * family's VLM2Vec parser keeps on purpose (`tolerated`: MMEB-V3's text and memory tasks keep repeated query
+ * ids, queries without qrels and qrels naming no document, and score those queries 0).
  */
-function checkStructure(evalSet: EvalSet, ctx: AdapterContext): void {
+function checkStructure(evalSet: EvalSet, ctx: AdapterContext, tolerated: ReadonlySet<string>): void {
   const pooled = new Set(evalSet.candidates.map((c) => c.id));
   const seen = new Map<string, number>();
   evalSet.queries.forEach((q, i) => {
     const where = q.source ? { file: q.source.file, row: q.source.row } : {};
     const first = seen.get(q.id);
-    if (first !== undefined) ctx.problem(`query id '${q.id}' appears twice (queries ${first} and ${i})`, where);
-    else seen.set(q.id, i);
+    if (first !== undefined && !tolerated.has('repeated-query-id'))
+      ctx.problem(`query id '${q.id}' appears twice (queries ${first} and ${i})`, where);
+    else if (first === undefined) seen.set(q.id, i);
     if (evalSet.mode === 'local' && !q.candidateIds?.length) ctx.problem(`query '${q.id}' has an empty candidate list`, where);
-    if (!q.gold.length) ctx.problem(`query '${q.id}' has no gold label`, where);
+    if (!q.gold.length && !tolerated.has('no-gold')) ctx.problem(`query '${q.id}' has no gold label`, where);
     for (const g of q.gold) {
       const listed = evalSet.mode === 'local' ? (q.candidateIds ?? []).includes(g) : pooled.has(g);
-      if (!listed)
+      if (!listed && !tolerated.has('unpooled-gold'))
         ctx.problem(
           `query '${q.id}': gold '${g}' names no ${evalSet.mode === 'local' ? 'candidate of the query' : 'document of the candidate pool'}`,
           where,

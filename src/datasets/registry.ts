@@ -14,6 +14,8 @@ import { momentSeekerAdapter } from './momentseeker.js';
 import { videoQaAdapter } from './video_qa.js';
 import { vidoreAdapter } from './vidore.js';
 import { visragAdapter } from './visrag.js';
+import { complexTextRetrieveAdapter } from './complex_text_retrieve.js';
+import { memoryRetrievalAdapter } from './memory_retrieval.js';
 
 /**
  * VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. A family the catalog
@@ -41,6 +43,8 @@ export const ADAPTERS: Partial<Record<ParserFamily, Adapter>> = {
   activitynetqa: videoQaAdapter,
   vidore: vidoreAdapter,
   visrag: visragAdapter,
+  complex_text_retrieve: complexTextRetrieveAdapter,
+  memory_retrieval: memoryRetrievalAdapter,
 };
 
 /** The adapter of a task's parser family; a DataError naming the family where none is built yet. */

@@ -8,6 +8,8 @@ export async function dumpTask(
   task: string,
   opts: Pick<LoadOptions, 'dataRoot' | 'hfRoot' | 'version' | 'format' | 'profile'>,
 ): Promise<string> {
-  const { evalSet } = await loadEvalSet(getTask(task, catalogFor(opts.version ?? DEFAULT_MMEB_VERSION)), opts);
+  // the task is looked up in its version's catalog (MMEB-V3's tasks are only in the v3 one)
+  const catalog = catalogFor(opts.version ?? DEFAULT_MMEB_VERSION);
+  const { evalSet } = await loadEvalSet(getTask(task, catalog), { ...opts, catalog });
   return [...dumpLines(evalSet)].map((l) => l + '\n').join('');
 }
