@@ -23,7 +23,10 @@ export type ParserFamily =
   | 'mvbench'
   | 'activitynetqa'
   | 'vidore'
-  | 'visrag';
+  | 'visrag'
+  | 'toolde'
+  | 'gui'
+  | 'mcmr';
 
 /** The benchmark versions a run can pin (see README "Benchmark versions"). */
 export const MMEB_VERSIONS = ['v2.0.0', 'v2.0.1', 'v2.1'] as const;

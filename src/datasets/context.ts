@@ -48,6 +48,8 @@ export interface DataProblem {
   task: string;
   message: string;
   location: ErrorLocation;
+  /** Something VLM2Vec tolerates and tte-bench builds the same way (a GUI screenshot that does not exist is no image): reported, never fatal. */
+  warning?: true;
 }
 
 /**
@@ -132,6 +134,11 @@ export class AdapterContext {
     const location = { task: this.task.name, ...where };
     if (this.strict) throw new DataError(message, location);
     this.problems.push({ task: this.task.name, message, location });
+  }
+
+  /** A warning-level problem: recorded in both modes (never thrown), so `validate` names it and runs build as VLM2Vec does. */
+  warn(message: string, where: ErrorLocation): void {
+    this.problems.push({ task: this.task.name, message, location: { task: this.task.name, ...where }, warning: true });
   }
 
   private where(r?: RowReader, field?: string): ErrorLocation {

@@ -13,6 +13,9 @@ import { momentSeekerAdapter } from './momentseeker.js';
 import { videoQaAdapter } from './video_qa.js';
 import { vidoreAdapter } from './vidore.js';
 import { visragAdapter } from './visrag.js';
+import { toolDeAdapter } from './toolde.js';
+import { guiAdapter } from './gui.js';
+import { mcmrAdapter } from './mcmr.js';
 
 /** VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. */
 export const ADAPTERS: Record<ParserFamily, Adapter> = {
@@ -37,4 +40,7 @@ export const ADAPTERS: Record<ParserFamily, Adapter> = {
   activitynetqa: videoQaAdapter,
   vidore: vidoreAdapter,
   visrag: visragAdapter,
+  toolde: toolDeAdapter,
+  gui: guiAdapter,
+  mcmr: mcmrAdapter,
 };

@@ -195,6 +195,9 @@ export function taskWork(task: TaskSpec, version: MmebVersion, opts: { reasoning
     activitynetqa: [video + text, text, 2],
     vidore: [text, image, CORPUS[task.name] ?? 1000],
     visrag: [text, image, CORPUS[task.name] ?? 1000],
+    toolde: [text, text, CORPUS[task.name] ?? 10000],
+    gui: [text + image, text + image, 2 * nq],
+    mcmr: [text, text + image, 2 * nq],
   };
   const [q, c, nc] = table[task.parser];
   const queryWork = nq * (q + (opts.reasoning ? REASONING_COST : 0));
