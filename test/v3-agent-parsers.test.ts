@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { catalogFor, getTask } from '../src/catalog/load.js';
 import type { TaskSpec, V3Source } from '../src/catalog/types.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { renderVlm2vec } from '../src/datasets/vlm2vec-text.js';
@@ -98,7 +99,11 @@ const FIXTURE_TASKS: [string, 'toolde' | 'gui' | 'mcmr'][] = [
 
 for (const [name, parser] of FIXTURE_TASKS) {
   test(`V3 ${parser} ${name}: the EvalSet is the one VLM2Vec builds (expected/${name}.jsonl)`, async () => {
-    const { evalSet } = await build(spec(name, parser));
+    // through the real V3 catalog entry, which must say what the YAML says
+    const task = getTask(name, catalogFor('v3'));
+    assert.equal(task.parser, parser);
+    assert.deepEqual({ ...task.v3, imageRoot: task.v3?.imageRoot?.replace(/\/$/, '') }, { ...v3Source(name), imageRoot: v3Source(name).imageRoot?.replace(/\/$/, '') });
+    const { evalSet } = await loadEvalSet(task, { dataRoot: ROOT, version: 'v3', format: 'plain', collectProblems: true });
     const exp = expectedLines(name);
     const queries = evalSet.queries.map((q) => ({
       role: 'query',
