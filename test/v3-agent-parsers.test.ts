@@ -102,7 +102,10 @@ for (const [name, parser] of FIXTURE_TASKS) {
     // through the real V3 catalog entry, which must say what the YAML says
     const task = getTask(name, catalogFor('v3'));
     assert.equal(task.parser, parser);
-    assert.deepEqual({ ...task.v3, imageRoot: task.v3?.imageRoot?.replace(/\/$/, '') }, { ...v3Source(name), imageRoot: v3Source(name).imageRoot?.replace(/\/$/, '') });
+    assert.deepEqual(
+      { ...task.v3, imageRoot: task.v3?.imageRoot?.replace(/\/$/, '') },
+      { ...v3Source(name), imageRoot: v3Source(name).imageRoot?.replace(/\/$/, '') },
+    );
     const { evalSet } = await loadEvalSet(task, { dataRoot: ROOT, version: 'v3', format: 'plain', collectProblems: true });
     const exp = expectedLines(name);
     const queries = evalSet.queries.map((q) => ({
