@@ -161,6 +161,8 @@ export async function readRowsLikeVlm2vec(ctx: AdapterContext, relPath: string):
 
 /** What these families keep although tte-bench's structural checks refuse it elsewhere (see AdapterOutput). */
 export const KEEPS_AS_PARSED: NonNullable<AdapterOutput['tolerates']> = ['repeated-query-id', 'no-gold', 'unpooled-gold'];
+/** What ToolDe, GUI and MCMR keep as VLM2Vec parses them: the above, and a corpus repeating an id (the first row wins in generate_cand_dataset). */
+export const POOLED_AS_PARSED: NonNullable<AdapterOutput['tolerates']> = [...KEEPS_AS_PARSED, 'repeated-corpus-id'];
 
 // ---- file discovery (only for a YAML entry that names no file, or a folder) ----
 

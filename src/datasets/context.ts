@@ -42,9 +42,10 @@ export interface AdapterOutput {
   labelShape?: LabelShape;
   /**
    * What the family's VLM2Vec parser keeps and the structural checks would otherwise refuse: a query id
-   * repeated (separate queries), a query without gold, a gold id naming no pooled document (both score 0).
+   * repeated (separate queries), a query without gold, a gold id naming no pooled document (both score 0), a
+   * corpus row repeating an id (generate_cand_dataset keeps the first).
    */
-  tolerates?: ('repeated-query-id' | 'no-gold' | 'unpooled-gold')[];
+  tolerates?: ('repeated-query-id' | 'no-gold' | 'unpooled-gold' | 'repeated-corpus-id')[];
 }
 
 export type Adapter = (ctx: AdapterContext) => Promise<AdapterOutput>;
@@ -54,6 +55,8 @@ export interface DataProblem {
   task: string;
   message: string;
   location: ErrorLocation;
+  /** Something VLM2Vec tolerates and tte-bench builds the same way (a GUI screenshot that does not exist is no image): reported, never fatal. */
+  warning?: true;
 }
 
 /**
@@ -175,6 +178,11 @@ export class AdapterContext {
     const location = { task: this.task.name, ...where };
     if (this.strict) throw new DataError(message, location);
     this.problems.push({ task: this.task.name, message, location });
+  }
+
+  /** A warning-level problem: recorded in both modes (never thrown), so `validate` names it and runs build as VLM2Vec does. */
+  warn(message: string, where: ErrorLocation): void {
+    this.problems.push({ task: this.task.name, message, location: { task: this.task.name, ...where }, warning: true });
   }
 
   private where(r?: RowReader, field?: string): ErrorLocation {

@@ -105,11 +105,13 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     inlineMedia: ctx.inlineMedia,
     dataFiles: ctx.dataFiles,
   };
-  checkStructure(evalSet, ctx, new Set(tolerates));
+  const tolerated = new Set(tolerates);
+  checkStructure(evalSet, ctx, tolerated);
   // a corpus (document collection, label vocabulary) names each entry once: a repeated id would silently keep one
+  // (unless the family's VLM2Vec parser pools such a corpus on purpose, first row winning)
   const corpusIds = new Set<string>();
   for (const c of corpus) {
-    if (corpusIds.has(c.id)) ctx.problem(`corpus id '${c.id}' appears twice`, {});
+    if (corpusIds.has(c.id) && !tolerated.has('repeated-corpus-id')) ctx.problem(`corpus id '${c.id}' appears twice`, {});
     corpusIds.add(c.id);
   }
   return { evalSet, problems: ctx.problems, extractable: ctx.extractable };

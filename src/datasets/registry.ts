@@ -16,6 +16,9 @@ import { vidoreAdapter } from './vidore.js';
 import { visragAdapter } from './visrag.js';
 import { complexTextRetrieveAdapter } from './complex_text_retrieve.js';
 import { memoryRetrievalAdapter } from './memory_retrieval.js';
+import { toolDeAdapter } from './toolde.js';
+import { guiAdapter } from './gui.js';
+import { mcmrAdapter } from './mcmr.js';
 
 /**
  * VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. A family the catalog
@@ -45,6 +48,9 @@ export const ADAPTERS: Partial<Record<ParserFamily, Adapter>> = {
   visrag: visragAdapter,
   complex_text_retrieve: complexTextRetrieveAdapter,
   memory_retrieval: memoryRetrievalAdapter,
+  toolde: toolDeAdapter,
+  gui: guiAdapter,
+  mcmr: mcmrAdapter,
 };
 
 /** The adapter of a task's parser family; a DataError naming the family where none is built yet. */

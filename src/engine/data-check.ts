@@ -21,11 +21,14 @@ export function formatValidation(report: TaskValidation[]): string {
     out +=
       `${r.ok ? 'ok  ' : 'FAIL'} ${r.task}: ${r.queries} queries${expected}, ${r.candidates} candidates, ${r.dataFiles} data file(s)` +
       `${r.problems.length ? `, ${r.problems.length} problem(s)` : ''}\n`;
-    for (const p of r.problems) out += `     - ${describe(p.message, { ...p.location, task: undefined })}\n`;
+    for (const p of r.problems) out += `     - ${p.warning ? 'warning: ' : ''}${describe(p.message, { ...p.location, task: undefined })}\n`;
   }
   const bad = report.filter((r) => !r.ok).length;
-  const problems = report.reduce((n, r) => n + r.problems.length, 0);
+  const problems = report.reduce((n, r) => n + r.problems.filter((p) => !p.warning).length, 0);
+  const warnings = report.reduce((n, r) => n + r.problems.filter((p) => p.warning).length, 0);
   return (
-    out + `${report.length - bad} of ${report.length} task(s) complete${problems ? `; ${problems} problem(s) in ${bad} task(s)` : ''}\n`
+    out +
+    `${report.length - bad} of ${report.length} task(s) complete${problems ? `; ${problems} problem(s) in ${bad} task(s)` : ''}` +
+    `${warnings ? `; ${warnings} warning(s)` : ''}\n`
   );
 }

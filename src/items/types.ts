@@ -24,15 +24,20 @@ export interface Provenance {
  *  - image-query: the MMEB image parsers' query (image token always; qaStyle: "\n" + inst.strip());
  *  - image-target: the image-target branch (caption: inst + " " + caption; newline: "\n" appended);
  *  - t2i-query: inst (raw image token → <|image_pad|>) + " " + text + "\n" (+ "\n" for VisDial);
- *  - video-qa: f"{video_token} {prompt} {question}".
+ *  - video-qa: f"{video_token} {prompt} {question}";
+ *  - process with strip: process_input_text(...).strip() (MCMR's query and candidates);
+ *  - join-strip: f"{instruction} {text}".strip() when the instruction is non-empty, else the text as it is
+ *    (ToolDe's query; GUI texts with an empty instruction); imageToken: the raw <|image_1|> becomes the
+ *    backbone's image token (ToolDe queries, GUI queries and candidates), no process_input_text.
  */
 export type TextRule =
   | { kind: 'raw' }
-  | { kind: 'process' }
+  | { kind: 'process'; strip?: boolean }
   | { kind: 'image-query'; qaStyle: boolean }
   | { kind: 'image-target'; caption: boolean; newline: boolean }
   | { kind: 't2i-query'; extraNewline: boolean }
-  | { kind: 'video-qa' };
+  | { kind: 'video-qa' }
+  | { kind: 'join-strip'; imageToken: boolean };
 
 /**
  * What a query or candidate is made of, before any model's formatting: the task instruction as the data

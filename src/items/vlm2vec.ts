@@ -38,6 +38,7 @@ export function renderVlm2vec(parts: ItemParts, media: MediaRef[], backbone: Vlm
       break;
     case 'process':
       s = pit(instruction, text, { image: media.some((m) => m.kind === 'image'), video: media.some((m) => m.kind === 'frames') });
+      if (rule.strip) s = pyStrip(s);
       break;
     case 'image-query': {
       // the raw token is dropped, the string built, every " \n" collapsed, and only then "\n" appended
@@ -57,6 +58,12 @@ export function renderVlm2vec(parts: ItemParts, media: MediaRef[], backbone: Vlm
     case 'video-qa':
       // process_query: f'{video_token} {prompt} {query}' (GME's video token is <|video_pad|> as well)
       s = `${VIDEO_TOKEN} ${instruction} ${text}`;
+      break;
+    case 'join-strip':
+      // toolde_dataset.py:187-190 / data_prepare_query :69-70; gui_dataset.py:42-44, :86-87 (every backbone named
+      // here writes <|image_pad|> for the image token)
+      s = instruction ? pyStrip(`${instruction} ${text}`) : text;
+      if (rule.imageToken) s = s.split(RAW_IMAGE_TOKEN).join(IMAGE_TOKEN);
       break;
   }
   return backbone === 'gme' ? s.split(`${IMAGE_TOKEN}\n`).join('') : s;
