@@ -8,7 +8,7 @@ import type { BackendConfig } from '../backends/config.js';
 import { DATA_URLS, protocolRequest, type UrlMaker } from '../backends/openai.js';
 import { imageDataUrl } from '../backends/http.js';
 import { getProtocol } from '../backends/protocols/index.js';
-import { planFor, sentPaths } from '../backends/protocols/apply.js';
+import { planFor, type SentResize, sentPaths } from '../backends/protocols/apply.js';
 import type { Protocol } from '../backends/protocols/types.js';
 import { ConfigError } from '../errors.js';
 import type { EvalSet, Item } from '../items/types.js';
@@ -23,6 +23,11 @@ export interface RenderLine {
   id: string;
   prompt: string;
   media: ({ type: 'image'; path: string } | { type: 'video'; frames: string[] })[];
+  /**
+   * Per sent media (same order), the sizes the client resized it through, W×H — a video: as read, after the
+   * per-frame resize, as sent, and the padded frame count; absent when the client sends every medium as read.
+   */
+  resized?: (SentResize | null)[];
   request: Record<string, unknown>;
 }
 
@@ -60,8 +65,20 @@ export async function renderItem(
     trace: null,
   });
   const model = typeof backend.embedder.model === 'string' ? backend.embedder.model : backend.name;
-  const { body } = await protocolRequest(plan, loaded, { model, sendChatTemplate: backend.embedder.sendChatTemplate !== false, urls });
-  return { side, id: item.id, prompt: plan.prompt, media: plan.media.map((s) => sentPaths(s, item.media)), request: body };
+  const { body, resized } = await protocolRequest(plan, loaded, {
+    model,
+    sendChatTemplate: backend.embedder.sendChatTemplate !== false,
+    urls,
+  });
+  const line: RenderLine = {
+    side,
+    id: item.id,
+    prompt: plan.prompt,
+    media: plan.media.map((s) => sentPaths(s, item.media)),
+    request: body,
+  };
+  if (resized.some((r) => r)) return { ...line, resized, request: body };
+  return line;
 }
 
 /** Every line of a task's rendering; `limit` caps queries and candidates each. */
