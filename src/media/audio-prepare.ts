@@ -120,7 +120,9 @@ export function mixToMono(audio: DecodedAudio): Float32Array {
   if (channels === 1) return data;
   const out = new Float32Array(frames);
   const f = Math.fround;
-  if (channels < 8) {
+  if (channels === 2) {
+    for (let i = 0, b = 0; i < frames; i++, b += 2) out[i] = f(data[b] + data[b + 1]) / 2;
+  } else if (channels < 8) {
     for (let i = 0, b = 0; i < frames; i++, b += channels) {
       let s = 0;
       for (let c = 0; c < channels; c++) s = f(s + data[b + c]);
