@@ -23,7 +23,13 @@ import {
   sincKernel,
 } from '../src/media/audio-prepare.js';
 import { audioCacheKey } from '../src/media/audio-key.js';
-import { ConfigError, DataError } from '../src/errors.js';
+import { BackendError, ConfigError, DataError } from '../src/errors.js';
+import { type EvalSet, flattenMedia, type MediaRef } from '../src/items/types.js';
+import { DataRoot } from '../src/items/data-root.js';
+import { sentPaths, shapeOf } from '../src/backends/protocols/apply.js';
+import type { SentMedia } from '../src/backends/protocols/types.js';
+import { thumbName } from '../src/report/items.js';
+import { MediaLoader } from '../src/tte/media.js';
 import { PACKAGE_ROOT } from '../src/util/package-root.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
@@ -390,4 +396,26 @@ test('the cache key is the prepared samples and their rate: equal clips share it
   // a view into a larger buffer hashes only its own samples
   const big = new Float32Array([9, 0.5, -0.25, 0.125, 9]);
   assert.equal(audioCacheKey({ samples: big.subarray(1, 4), sampleRate: 16000 }), k);
+});
+
+test('the audio media kind: flattened to its file, refused by protocols and the media loader with a clear error', async () => {
+  const clip: MediaRef = { kind: 'audio', path: 'TUTSound/audio/a001.wav', start: 1.5, end: 2.25 };
+  const image: MediaRef = { kind: 'image', path: 'x/1.jpg' };
+  assert.deepEqual(flattenMedia([image, clip, { kind: 'frames', paths: ['v/1.jpg', 'v/2.jpg'] }]), [
+    'x/1.jpg',
+    'TUTSound/audio/a001.wav',
+    'v/1.jpg',
+    'v/2.jpg',
+  ]);
+  assert.throws(
+    () => shapeOf([image, clip]),
+    (e: unknown) =>
+      e instanceof BackendError && /audio input TUTSound\/audio\/a001\.wav: no model protocol sends audio yet/.test(e.message),
+  );
+  assert.throws(() => sentPaths({ type: 'image', media: 0 } as SentMedia, [clip]), /no model protocol sends audio yet/);
+  // thumbnails: the segment is part of the name, so two segments of one file never share one
+  assert.notEqual(thumbName(clip), thumbName({ ...clip, end: 3 }));
+  const dir = tempDir('audio-root-');
+  const loader = new MediaLoader(new DataRoot(dir), { task: { name: 'TUTSound' }, inlineMedia: new Map() } as unknown as EvalSet);
+  await assert.rejects(loader.load([clip]), /audio input TUTSound\/audio\/a001\.wav/);
 });
