@@ -48,7 +48,11 @@ function applyProfile(tp: TaskProfile, queries: QueryDraft[], corpus: ItemDraft[
     if (instruction !== undefined) d.parts = { ...d.parts, instruction };
   };
   for (const q of queries) {
-    const kind = q.media.some((m) => m.kind === 'frames') ? 'videoQuery' : q.media.length ? 'imageQuery' : 'textQuery';
+    const kind = q.media.some((m) => m.kind === 'frames')
+      ? 'videoQuery'
+      : q.media.some((m) => m.kind === 'image')
+        ? 'imageQuery'
+        : 'textQuery';
     withInstruction(q, tp.queryInstructions?.[kind] ?? tp.queryInstruction);
     for (const c of q.candidates) withInstruction(c, tp.candidateInstruction);
   }

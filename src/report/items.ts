@@ -97,7 +97,8 @@ export function joinItemsFiles(parts: ItemsFile[], where: string): ItemsFile {
 
 /** File name of the thumbnail of one media path (images) or one frame list (a video strip). */
 export function thumbName(m: MediaRef): string {
-  const key = m.kind === 'image' ? `image:${m.path}` : `frames:${m.paths.join('\n')}`;
+  const key =
+    m.kind === 'image' ? `image:${m.path}` : m.kind === 'audio' ? `audio:${m.path}:${m.start}:${m.end}` : `frames:${m.paths.join('\n')}`;
   return createHash('sha1').update(key).digest('hex').slice(0, 20) + '.jpg';
 }
 

@@ -9,8 +9,19 @@ import type { MediaRef } from '../../items/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
 import { type MediaShape, type Plan, type ProcessorKwargs, type Protocol, protocolId, type SentMedia } from './types.js';
 
+/** What a protocol plans from: images and frame counts. Audio is refused until a protocol sends it. */
 export function shapeOf(media: (LoadedMedia | MediaRef)[]): MediaShape[] {
-  return media.map((m) => (m.kind === 'image' ? { kind: 'image' } : { kind: 'frames', count: m.paths.length }));
+  return media.map((m) => {
+    if (m.kind === 'audio') throw audioRefused(m.path);
+    return m.kind === 'image' ? { kind: 'image' } : { kind: 'frames', count: m.paths.length };
+  });
+}
+
+/** No model protocol sends audio yet (MMEB-V3's audio tasks): a clear refusal naming the clip. */
+export function audioRefused(path: string): BackendError {
+  return new BackendError(
+    `audio input ${path}: no model protocol sends audio yet; MMEB-V3 audio tasks cannot be embedded with this version`,
+  );
 }
 
 export function planFor(protocol: Protocol, it: EmbedInput): Plan {
@@ -24,6 +35,7 @@ export function sentPaths(sent: SentMedia, media: MediaRef[]): { type: 'image'; 
     if (m.kind !== 'frames') throw new BackendError('a video part names an image');
     return { type: 'video', frames: sent.frames.map((f) => m.paths[f]) };
   }
+  if (m.kind === 'audio') throw audioRefused(m.path);
   return { type: 'image', path: m.kind === 'image' ? m.path : m.paths[sent.frame ?? 0] };
 }
 
