@@ -72,7 +72,7 @@ for (const task of TASKS) {
       assert.equal(l.id, items[i].id);
       assert.equal(l.prompt, items[i].text);
       assert.deepEqual(
-        l.media.flatMap((m) => (m.type === 'image' ? [m.path] : m.frames)),
+        l.media.flatMap((m) => (m.type === 'video' ? m.frames : [m.path])),
         flattenMedia(items[i].media),
       );
     });

@@ -4,11 +4,13 @@
  *  - text: signed feature hashing of lower-cased words and character trigrams (stop-words dropped);
  *  - image: an 8×8 RGB thumbnail (near-duplicate matching), plus the names of its dominant basic
  *    colours hashed into the *text* space — the one cross-modal link it has ("a red bus" ↔ red pixels);
- *  - video: the mean of its frames' features.
+ *  - video: the mean of its frames' features;
+ *  - audio: a coarse envelope of the prepared clip in the thumbnail's slots (64 equal spans of the clip, each
+ *    its RMS level, zero-crossing rate and mean slope: loudness, pitchiness and brightness over time).
  * The vector is L2-normalised. It knows nothing about tasks.
  */
 import { loadSharp } from '../util/sharp.js';
-import type { EmbedInput, Embedder, LoadedMedia } from './types.js';
+import type { EmbedInput, Embedder, LoadedAudio, ModelMedia } from './types.js';
 import { BackendError } from '../errors.js';
 import { l2normalize } from '../util/vector.js';
 
@@ -95,8 +97,35 @@ async function imageFeatures(data: Uint8Array, path: string): Promise<Float32Arr
   return v;
 }
 
-async function mediaFeatures(m: LoadedMedia): Promise<Float32Array> {
+/** The envelope of a clip (see the header): PIXEL_DIM / 3 spans × (RMS, zero-crossing rate, mean |slope|). */
+export function audioFeatures(clip: LoadedAudio): Float32Array {
+  const v = new Float32Array(BUILTIN_DIM);
+  const x = clip.samples;
+  const spans = PIXEL_DIM / 3;
+  for (let k = 0; k < spans; k++) {
+    const from = Math.floor((k * x.length) / spans);
+    const to = Math.max(from + 1, Math.floor(((k + 1) * x.length) / spans));
+    let sq = 0;
+    let crossings = 0;
+    let slope = 0;
+    for (let i = from; i < to && i < x.length; i++) {
+      sq += x[i] * x[i];
+      if (i > from) {
+        if (x[i] >= 0 !== x[i - 1] >= 0) crossings++;
+        slope += Math.abs(x[i] - x[i - 1]);
+      }
+    }
+    const n = Math.max(1, Math.min(to, x.length) - from);
+    v[TEXT_DIM + k * 3] = Math.sqrt(sq / n);
+    v[TEXT_DIM + k * 3 + 1] = crossings / n;
+    v[TEXT_DIM + k * 3 + 2] = slope / n;
+  }
+  return v;
+}
+
+async function mediaFeatures(m: ModelMedia): Promise<Float32Array> {
   if (m.kind === 'image') return imageFeatures(m.data, m.path);
+  if (m.kind === 'audio') return audioFeatures(m);
   const v = new Float32Array(BUILTIN_DIM);
   if (!m.data.length) return v;
   for (const [i, frame] of m.data.entries()) {

@@ -16,10 +16,11 @@ import { BackendError, ConfigError } from '../errors.js';
 import { PACKAGE_ROOT } from '../util/package-root.js';
 import { l2normalize, l2normalizeFinite } from '../util/vector.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from './http.js';
+import { wavBase64 } from '../media/audio-encode.js';
 import { getProtocol } from './protocols/index.js';
 import { planFor, prepareSent, type SentResize, sentLoaded } from './protocols/apply.js';
 import { type Plan, type Protocol, protocolId } from './protocols/types.js';
-import type { EmbedContext, EmbedInput, Embedder, LoadedMedia, ReasonContext, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
+import type { EmbedContext, EmbedInput, Embedder, LoadedAudio, ModelMedia, ReasonContext, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
 
 export interface OpenAIModelConfig extends HttpOptions {
   model: string;
@@ -35,30 +36,41 @@ export interface OpenAIModelConfig extends HttpOptions {
   sendChatTemplate?: boolean;
 }
 
+/**
+ * One part of an OpenAI chat message. Audio goes out as `input_audio` (OpenAI's field, which vLLM's chat parser
+ * turns into the data URL `data:audio/<format>;base64,<data>` and decodes with its AudioMediaIO at the file's own
+ * rate): a float32 mono WAV of the prepared samples (src/media/audio-encode.ts), so the server's decoder returns
+ * exactly the samples the reference's collator gave its model.
+ */
 export type ContentPart =
   | { type: 'text'; text: string }
   | { type: 'image_url'; image_url: { url: string } }
-  | { type: 'video_url'; video_url: { url: string } };
+  | { type: 'video_url'; video_url: { url: string } }
+  | { type: 'input_audio'; input_audio: { data: string; format: 'wav' } };
 
 /** How media bytes become URLs: real data URLs on the wire, shortened ones in `render`. */
 export interface UrlMaker {
   image(data: Uint8Array, path: string): string;
   video(frames: Uint8Array[], paths: string[]): string;
+  /** an `input_audio` part's `data`: base64 of the clip's WAV (or, in `render`, a short description) */
+  audio(clip: LoadedAudio): string;
 }
 
 export const DATA_URLS: UrlMaker = {
   image: (d) => imageDataUrl(d),
   video: (frames) => `data:video/jpeg;base64,${frames.map((f) => Buffer.from(f).toString('base64')).join(',')}`,
+  audio: (clip) => wavBase64(clip),
 };
 
-function mediaPart(m: LoadedMedia, urls: UrlMaker): ContentPart {
+function mediaPart(m: ModelMedia, urls: UrlMaker): ContentPart {
+  if (m.kind === 'audio') return { type: 'input_audio', input_audio: { data: urls.audio(m), format: 'wav' } };
   return m.kind === 'image'
     ? { type: 'image_url', image_url: { url: urls.image(m.data, m.path) } }
     : { type: 'video_url', video_url: { url: urls.video(m.data, m.paths) } };
 }
 
-/** Media first (each video as one video_url part), then the text. */
-function contentParts(text: string, media: LoadedMedia[]): ContentPart[] {
+/** Media first (each video as one video_url part, each clip as one input_audio part), then the text. */
+function contentParts(text: string, media: ModelMedia[]): ContentPart[] {
   return [...media.map((m) => mediaPart(m, DATA_URLS)), { type: 'text', text }];
 }
 
@@ -83,7 +95,7 @@ export function readTemplate(name: string): string {
  */
 export async function protocolRequest(
   plan: Plan,
-  media: LoadedMedia[],
+  media: ModelMedia[],
   opts: { model: string; sendChatTemplate?: boolean; urls?: UrlMaker },
 ): Promise<{ path: string; body: Record<string, unknown>; resized: (SentResize | null)[] }> {
   const urls = opts.urls ?? DATA_URLS;

@@ -210,6 +210,8 @@ export class DualEncoderEmbedder implements Embedder {
   }
 
   async embed(items: EmbedInput[]): Promise<Float32Array[]> {
+    const clip = items.flatMap((it) => it.media).find((m) => m.kind === 'audio');
+    if (clip) throw new BackendError(`audio input ${clip.path}: dual-encoder (CLIP/SigLIP) models take no audio`);
     const cleaned = items.map((it) => it.text.replace(/<\|(?:image|video)_pad\|> ?/g, '').trim());
     const withText = cleaned.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
     const textVecs = await this.embedTexts(withText.map((i) => cleaned[i]));
@@ -217,7 +219,11 @@ export class DualEncoderEmbedder implements Embedder {
     // every image and frame of the batch in one vision call
     const frames = items.flatMap((it, i) =>
       it.media.flatMap((m, j) =>
-        m.kind === 'image' ? [{ i, j, data: m.data, path: m.path }] : m.data.map((d, f) => ({ i, j, data: d, path: m.paths[f] })),
+        m.kind === 'image'
+          ? [{ i, j, data: m.data, path: m.path }]
+          : m.kind === 'frames'
+            ? m.data.map((d, f) => ({ i, j, data: d, path: m.paths[f] }))
+            : [],
       ),
     );
     const imageVecs = await this.embedImages(frames);

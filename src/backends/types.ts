@@ -5,11 +5,21 @@
  */
 import type { ItemParts } from '../items/types.js';
 
+/** An image's or a video's frames' encoded bytes, as read: what reasoners, rerankers and embedders all take. */
 export type LoadedMedia = { kind: 'image'; path: string; data: Uint8Array } | { kind: 'frames'; paths: string[]; data: Uint8Array[] };
+
+/**
+ * An audio clip already prepared as VLM2Vec's collator prepares it (decoded, segment cut, mono, resampled,
+ * cropped: src/media/audio-prepare.ts), so that every embedder and every cache key sees the same samples.
+ */
+export type LoadedAudio = { kind: 'audio'; path: string; samples: Float32Array; sampleRate: number };
+
+/** What an embedder is given: visual media and audio clips (only omni protocols and the builtin floor take clips). */
+export type ModelMedia = LoadedMedia | LoadedAudio;
 
 export interface EmbedInput {
   text: string;
-  media: LoadedMedia[];
+  media: ModelMedia[];
   role: 'query' | 'target';
   /** The item's structured parts, for embedders with a model protocol (which render from them, not `text`). */
   parts?: ItemParts;

@@ -7,8 +7,8 @@
 import type { BackendConfig } from '../backends/config.js';
 import { DATA_URLS, protocolRequest, type UrlMaker } from '../backends/openai.js';
 import { imageDataUrl } from '../backends/http.js';
-import { getProtocol } from '../backends/protocols/index.js';
-import { planFor, type SentResize, sentPaths } from '../backends/protocols/apply.js';
+import { getProtocol, PROTOCOL_NAMES } from '../backends/protocols/index.js';
+import { planFor, type SentPath, type SentResize, sentPaths } from '../backends/protocols/apply.js';
 import type { Protocol } from '../backends/protocols/types.js';
 import { ConfigError } from '../errors.js';
 import type { EvalSet, Item } from '../items/types.js';
@@ -22,7 +22,8 @@ export interface RenderLine {
   side: 'query' | 'candidate';
   id: string;
   prompt: string;
-  media: ({ type: 'image'; path: string } | { type: 'video'; frames: string[] })[];
+  /** sent media in order; a clip with its prepared length (a clip under the collator's minimum is not sent) */
+  media: SentPath[];
   /**
    * Per sent media (same order), the sizes the client resized it through, W×H — a video: as read, after the
    * per-frame resize, as sent, and the padded frame count; absent when the client sends every medium as read.
@@ -35,13 +36,14 @@ export interface RenderLine {
 export const SHORT_URLS: UrlMaker = {
   image: (d) => `${imageDataUrl(d.subarray(0, 16)).split(',')[0]},…(${d.length} bytes)`,
   video: (frames) => `data:video/jpeg;base64,…(${frames.length} frames, ${frames.reduce((a, f) => a + f.length, 0)} bytes)`,
+  audio: (clip) => `…(float32 WAV, ${clip.samples.length} samples at ${clip.sampleRate} Hz, ${44 + clip.samples.length * 4} bytes)`,
 };
 
 /** The protocol a backend's embedder uses; render needs one (without, the server's own template decides). */
 export function embedderProtocol(backend: BackendConfig): Protocol {
   const name = backend.embedder.protocol;
   if (typeof name !== 'string') {
-    throw new ConfigError('render needs an embedder with a "protocol" (vlm2vec-qwen2vl, gme-qwen2vl, qwen3-vl-embedding, plain)', {
+    throw new ConfigError(`render needs an embedder with a "protocol" (${PROTOCOL_NAMES.join(', ')})`, {
       field: 'embedder.protocol',
     });
   }
@@ -56,7 +58,7 @@ export async function renderItem(
   loader: MediaLoader,
   urls: UrlMaker = SHORT_URLS,
 ): Promise<RenderLine> {
-  const loaded = await loader.load(item.media);
+  const loaded = await loader.loadAll(item.media, item.id);
   const plan = planFor(protocol, {
     text: item.text,
     media: loaded,
@@ -74,7 +76,7 @@ export async function renderItem(
     side,
     id: item.id,
     prompt: plan.prompt,
-    media: plan.media.map((s) => sentPaths(s, item.media)),
+    media: plan.media.map((s) => sentPaths(s, loaded)),
     request: body,
   };
   if (resized.some((r) => r)) return { ...line, resized, request: body };

@@ -257,6 +257,24 @@ export function cropAudio(x: Float32Array, limits: AudioLimits): Float32Array | 
   return x.subarray(start, start + limits.maxSamples);
 }
 
+/**
+ * How many of a clip's `frames` (at `fromRate`) a head crop reads: the whole clip when it is not cropped, else
+ * only the frames the first `maxSamples` outputs depend on. Mono is per frame and each resampled output reads a
+ * fixed window of inputs (`resample`: frames q·orig + first[j] − width … + taps), so dropping frames past the
+ * last window changes no kept sample, bit for bit; a long recording (SoundDescs holds minutes-long clips) is then
+ * decoded and resampled only as far as the model will hear it. Center crops need the whole clip.
+ */
+export function headFramesNeeded(frames: number, fromRate: number, limits: AudioLimits): number {
+  if (limits.crop !== 'head' || frames === 0) return frames;
+  if (fromRate === limits.sampleRate) return Math.min(frames, limits.maxSamples);
+  const { orig, next, width } = sincKernel(fromRate, limits.sampleRate);
+  if (resampledLength(frames, orig, next) <= limits.maxSamples) return frames;
+  // the last kept output m = maxSamples − 1 lies in block q = floor(m / next); its window ends before
+  // q·orig + width + orig (the kernel's 2·width + orig taps, shifted back by width)
+  const needed = Math.floor((limits.maxSamples - 1) / next) * orig + width + orig + 1;
+  return Math.min(frames, needed);
+}
+
 /** Where an item's audio comes from and which part of it to use. */
 export interface AudioSource {
   /** the encoded file (WAV) */
@@ -279,7 +297,8 @@ export function prepareAudio(source: AudioSource, options: AudioPrepOptions | Au
     'minSamples' in options && 'crop' in options && 'maxSamples' in options && 'sampleRate' in options
       ? (options as AudioLimits)
       : audioLimits(options);
-  let decoded: DecodedAudio;
+  const info = readWavInfo(source.bytes, source.name);
+  let range = { start: 0, frames: info.frames };
   if (source.segment) {
     const { start, end } = source.segment;
     for (const [field, v] of [
@@ -289,11 +308,10 @@ export function prepareAudio(source: AudioSource, options: AudioPrepOptions | Au
       if (v !== null && !Number.isFinite(v))
         throw new DataError(`audio ${field} ${v} is not a finite number`, { file: source.name, field });
     }
-    const info = readWavInfo(source.bytes, source.name);
-    decoded = decodeWav(source.bytes, source.name, segmentFrames(info.frames, info.sampleRate, start, end));
-  } else {
-    decoded = decodeWav(source.bytes, source.name);
+    range = segmentFrames(info.frames, info.sampleRate, start, end);
   }
+  range = { start: range.start, frames: headFramesNeeded(range.frames, info.sampleRate, limits) };
+  const decoded: DecodedAudio = decodeWav(source.bytes, source.name, range);
   const mono = mixToMono(decoded);
   const wave = resample(mono, decoded.sampleRate, limits.sampleRate);
   const samples = cropAudio(wave, limits);

@@ -15,18 +15,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { LoadedMedia, Trace } from '../backends/types.js';
+import type { ModelMedia, Trace } from '../backends/types.js';
 import { DataError, OutputError } from '../errors.js';
 import { writeFileAtomic, writeFileAtomicAsync } from '../util/json.js';
 import { firstNonFinite } from '../util/vector.js';
+import { audioCacheKey } from '../media/audio-key.js';
 
 export function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'tte-bench');
 }
 
-export function mediaDigest(media: LoadedMedia[]): string[] {
+/**
+ * One digest per loaded medium: of its encoded bytes (images, frames), or of the prepared samples and their rate
+ * for audio (`audioCacheKey`: what the model hears, so a change to decoding, segment, resampling or crop moves it).
+ */
+export function mediaDigest(media: ModelMedia[]): string[] {
   return media.map((m) => {
+    if (m.kind === 'audio') return createHash('sha256').update(audioCacheKey(m)).digest('hex');
     const h = createHash('sha256');
     h.update(m.kind);
     for (const d of m.kind === 'image' ? [m.data] : m.data) h.update(createHash('sha256').update(d).digest());

@@ -16,14 +16,14 @@ import { performance } from 'node:perf_hooks';
 import type { ModelConfig } from '../backends/config.js';
 import { callShape, modelIdentity } from '../backends/model-fields.js';
 import type { Backend, UnifiedModel } from '../backends/registry.js';
-import type { LoadedMedia, Reasoner, Trace } from '../backends/types.js';
+import type { ModelMedia, Reasoner, Trace } from '../backends/types.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, Item } from '../items/types.js';
 import { type Cache, cacheKey, mediaDigest } from './cache.js';
 import type { CacheClaims } from './cache-claims.js';
 import { hashJson } from '../util/fingerprint.js';
 import { VectorGuard } from './invariants.js';
-import type { MediaLoader } from './media.js';
+import { type MediaLoader, visualOnly } from './media.js';
 import { DataError } from '../errors.js';
 import { forEachPool } from '../util/pool.js';
 import { PROMPT_VERSION, promptFamily, reasoningPrompt, withTrace, type PromptFamily } from './prompts.js';
@@ -194,7 +194,7 @@ async function digestsOf(media: MediaLoader, items: Item[]): Promise<string[][]>
   const out: string[][] = new Array(items.length);
   const slice = 64;
   for (let s = 0; s < items.length; s += slice) {
-    const loaded = await Promise.all(items.slice(s, s + slice).map((it) => media.load(it.media)));
+    const loaded = await Promise.all(items.slice(s, s + slice).map((it) => media.loadAll(it.media, it.id)));
     loaded.forEach((m, j) => (out[s + j] = mediaDigest(m)));
   }
   return out;
@@ -268,7 +268,7 @@ async function unifiedSide(
         return t && v ? { trace: t, vector: v } : null;
       },
       compute: async (idx, loaded) => {
-        const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })));
+        const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: visualOnly(loaded[j], 'think (reason and embed)') })));
         checkAnswers(
           run,
           res.map((r) => r.vector),
@@ -314,7 +314,7 @@ async function reasonSide(
       get: (k) => cache?.getTrace(k) ?? null,
       compute: async (idx, loaded) => {
         const res = await reasoner.reason(
-          idx.map((i, j) => ({ text: prompts[i], media: loaded[j] })),
+          idx.map((i, j) => ({ text: prompts[i], media: visualOnly(loaded[j], 'think (reasoner)') })),
           { task: run.evalSet.task.name, family, signal: run.signal },
         );
         stats.reasonCalls++;
@@ -370,7 +370,7 @@ async function embedItems(run: Run, items: Item[], role: Role, digests: string[]
 /** How one stage reads its cached values, computes the missing ones (a batch of item indices) and stores them. */
 interface StageIO<V> {
   get: (key: string) => V | null;
-  compute: (indices: number[], loaded: LoadedMedia[][]) => Promise<V[]>;
+  compute: (indices: number[], loaded: ModelMedia[][]) => Promise<V[]>;
   put: (key: string, v: V) => Promise<unknown> | undefined;
 }
 
@@ -439,7 +439,7 @@ async function computeBatch<V>(
   onDone?: (n: number) => void,
 ): Promise<void> {
   const first = batch.map((k) => (pending.get(k) as number[])[0]);
-  const loaded = await Promise.all(first.map((i) => run.media.load(items[i].media)));
+  const loaded = await Promise.all(first.map((i) => run.media.loadAll(items[i].media, items[i].id)));
   const values = await run.clock.time(() => io.compute(first, loaded));
   const stored = batch.map((k, j) => {
     const idx = pending.get(k) as number[];

@@ -6,45 +6,67 @@ import { resizePillowBicubic } from '../../media/resize.js';
 import { prepareFrameList, prepareImageFetch } from '../../media/qwen-vl-utils.js';
 import { BackendError } from '../../errors.js';
 import type { MediaRef } from '../../items/types.js';
-import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
-import { type MediaShape, type Plan, type ProcessorKwargs, type Protocol, protocolId, type SentMedia } from './types.js';
+import type { EmbedContext, EmbedInput, Embedder, LoadedAudio, ModelMedia } from '../types.js';
+import { type MediaShape, type OmniShape, type Plan, type ProcessorKwargs, type Protocol, protocolId, type SentMedia } from './types.js';
 
-/** What a protocol plans from: images and frame counts. Audio is refused until a protocol sends it. */
-export function shapeOf(media: (LoadedMedia | MediaRef)[]): MediaShape[] {
-  return media.map((m) => {
-    if (m.kind === 'audio') throw audioRefused(m.path);
-    return m.kind === 'image' ? { kind: 'image' } : { kind: 'frames', count: m.paths.length };
-  });
+/** What a protocol plans from: images, frame counts and clips. */
+export function shapeOf(media: (ModelMedia | MediaRef)[]): OmniShape[] {
+  return media.map((m) => (m.kind === 'image' ? { kind: 'image' } : m.kind === 'audio' ? { kind: 'audio' } : { kind: 'frames', count: m.paths.length }));
 }
 
-/** No model protocol sends audio yet (MMEB-V3's audio tasks): a clear refusal naming the clip. */
-export function audioRefused(path: string): BackendError {
+/** A protocol without audio support met a clip (an MMEB-V3 audio task): a clear refusal naming the clip. */
+export function audioRefused(path: string, protocol?: string): BackendError {
+  const omni = Object.keys(AUDIO_PROTOCOLS).join(', ');
   return new BackendError(
-    `audio input ${path}: no model protocol sends audio yet; MMEB-V3 audio tasks cannot be embedded with this version`,
+    `audio input ${path}: protocol ${protocol ?? '(none)'} does not send audio; use an omni protocol (${omni}) for MMEB-V3 audio tasks`,
   );
 }
 
+/** Names of the protocols that send audio, filled by the registry (avoids an import cycle). */
+export const AUDIO_PROTOCOLS: Record<string, true> = {};
+
 export function planFor(protocol: Protocol, it: EmbedInput): Plan {
-  return protocol.plan({ role: it.role, text: it.text, parts: it.parts, media: shapeOf(it.media), trace: it.trace });
+  if (!protocol.audio) {
+    const clip = it.media.find((m) => m.kind === 'audio');
+    if (clip) throw audioRefused(clip.path, protocol.name);
+  }
+  // an audio protocol's plan takes OmniItems (Protocol.audio); the others have just been shown to get no clip
+  const media = shapeOf(it.media) as MediaShape[];
+  return protocol.plan({ role: it.role, text: it.text, parts: it.parts, media, trace: it.trace });
 }
 
+/** What `render` lists for one sent medium: its path(s); a clip with its prepared length. */
+export type SentPath =
+  | { type: 'image'; path: string }
+  | { type: 'video'; frames: string[] }
+  | { type: 'audio'; path: string; samples?: number; sampleRate?: number };
+
 /** The media a plan sends, as paths (what `render` lists). */
-export function sentPaths(sent: SentMedia, media: MediaRef[]): { type: 'image'; path: string } | { type: 'video'; frames: string[] } {
+export function sentPaths(sent: SentMedia, media: (MediaRef | ModelMedia)[]): SentPath {
   const m = media[sent.media];
   if (sent.type === 'video') {
     if (m.kind !== 'frames') throw new BackendError('a video part names an image');
     return { type: 'video', frames: sent.frames.map((f) => m.paths[f]) };
   }
-  if (m.kind === 'audio') throw audioRefused(m.path);
+  if (sent.type === 'audio' || m.kind === 'audio') {
+    if (m.kind !== 'audio') throw new BackendError('an audio part names an image or video');
+    return 'samples' in m && m.samples instanceof Float32Array
+      ? { type: 'audio', path: m.path, samples: m.samples.length, sampleRate: (m as LoadedAudio).sampleRate }
+      : { type: 'audio', path: m.path };
+  }
   return { type: 'image', path: m.kind === 'image' ? m.path : m.paths[sent.frame ?? 0] };
 }
 
 /** The bytes a plan sends: an image (or one frame of a video), or a video's chosen frames. */
-export function sentLoaded(sent: SentMedia, media: LoadedMedia[]): LoadedMedia {
+export function sentLoaded(sent: SentMedia, media: ModelMedia[]): ModelMedia {
   const m = media[sent.media];
   if (sent.type === 'video') {
     if (m.kind !== 'frames') throw new BackendError('a video part names an image');
     return { kind: 'frames', paths: sent.frames.map((f) => m.paths[f]), data: sent.frames.map((f) => m.data[f]) };
+  }
+  if (sent.type === 'audio' || m.kind === 'audio') {
+    if (m.kind !== 'audio' || sent.type !== 'audio') throw new BackendError('an audio part names an image or video');
+    return m;
   }
   if (m.kind === 'image') return m;
   const f = sent.frame ?? 0;
@@ -140,8 +162,10 @@ const wxh = ([w, h]: readonly [number, number]) => `${w}×${h}`;
  * an image through fetch_image's resize (src/media/qwen-vl-utils.ts); otherwise images by `prepareImage`'s
  * rules and frames byte for byte. `resize` says what was done (null: sent as read).
  */
-export async function prepareSent(m: LoadedMedia, plan: Plan): Promise<{ media: LoadedMedia; resize: SentResize | null }> {
+export async function prepareSent(m: ModelMedia, plan: Plan): Promise<{ media: ModelMedia; resize: SentResize | null }> {
   const cr = plan.clientResize;
+  // a clip is already as the model receives it (prepared by the media loader)
+  if (m.kind === 'audio') return { media: m, resize: null };
   if (m.kind === 'frames') {
     if (!cr) return { media: m, resize: null };
     const p = await prepareFrameList(m.data, m.paths, cr.frames);

@@ -7,8 +7,11 @@
 import type { ItemParts } from '../../items/types.js';
 import type { FrameListChain } from '../../media/qwen-vl-utils.js';
 
-/** The shape of an item's media, in item order (an image, or a video's frames). */
+/** The shape of an item's visual media, in item order (an image, or a video's frames). */
 export type MediaShape = { kind: 'image' } | { kind: 'frames'; count: number };
+
+/** Any medium's shape, audio clips included: what audio-capable (omni) protocols plan from. */
+export type OmniShape = MediaShape | { kind: 'audio' };
 
 export interface ProtocolItem {
   role: 'query' | 'target';
@@ -21,8 +24,14 @@ export interface ProtocolItem {
   trace?: string | null;
 }
 
-/** One piece of media as sent: an image (a whole image item, or one frame of a video) or a video's frames. */
-export type SentMedia = { type: 'image'; media: number; frame?: number } | { type: 'video'; media: number; frames: number[] };
+/** An item as an audio-capable protocol sees it: its media may include clips. */
+export type OmniItem = Omit<ProtocolItem, 'media'> & { media: OmniShape[] };
+
+/** One piece of media as sent: an image (a whole image item, or one frame of a video), a video's frames, or a clip. */
+export type SentMedia =
+  | { type: 'image'; media: number; frame?: number }
+  | { type: 'video'; media: number; frames: number[] }
+  | { type: 'audio'; media: number };
 
 export type PlanPart = { type: 'text'; text: string } | SentMedia;
 
@@ -111,6 +120,11 @@ export interface Protocol {
   readonly revision: number;
   /** What the model was published with (shown in docs and errors). */
   readonly description: string;
+  /**
+   * The protocol sends audio clips (omni models): its `plan` is then given `OmniItem`s, whose media may hold
+   * clips; other protocols never see one (an item with audio is refused before `plan`, naming the clip).
+   */
+  readonly audio?: boolean;
   plan(item: ProtocolItem): Plan;
 }
 
@@ -132,10 +146,14 @@ export function appendTrace(text: string, trace: string | null | undefined): str
   return trace ? `${text}\n${trace}` : text;
 }
 
-/** Every image as itself, every video as all its frames: the media as the item has them. */
-export function allMedia(media: MediaShape[]): SentMedia[] {
+/** Every image as itself, every video as all its frames, every clip as itself: the media as the item has them. */
+export function allMedia(media: OmniShape[]): SentMedia[] {
   return media.map((m, i) =>
-    m.kind === 'image' ? { type: 'image', media: i } : { type: 'video', media: i, frames: Array.from({ length: m.count }, (_, f) => f) },
+    m.kind === 'image'
+      ? { type: 'image', media: i }
+      : m.kind === 'audio'
+        ? { type: 'audio', media: i }
+        : { type: 'video', media: i, frames: Array.from({ length: m.count }, (_, f) => f) },
   );
 }
 
