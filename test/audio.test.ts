@@ -26,7 +26,8 @@ import { audioCacheKey } from '../src/media/audio-key.js';
 import { BackendError, ConfigError, DataError } from '../src/errors.js';
 import { type EvalSet, flattenMedia, type MediaRef } from '../src/items/types.js';
 import { DataRoot } from '../src/items/data-root.js';
-import { sentPaths, shapeOf } from '../src/backends/protocols/apply.js';
+import { planFor, sentPaths, shapeOf } from '../src/backends/protocols/apply.js';
+import { getProtocol } from '../src/backends/protocols/index.js';
 import type { SentMedia } from '../src/backends/protocols/types.js';
 import { thumbName } from '../src/report/items.js';
 import { MediaLoader } from '../src/tte/media.js';
@@ -398,7 +399,7 @@ test('the cache key is the prepared samples and their rate: equal clips share it
   assert.equal(audioCacheKey({ samples: big.subarray(1, 4), sampleRate: 16000 }), k);
 });
 
-test('the audio media kind: flattened to its file, refused by protocols and the media loader with a clear error', async () => {
+test('the audio media kind: flattened to its file; non-omni protocols and audio-less stages refuse it with a clear error', async () => {
   const clip: MediaRef = { kind: 'audio', path: 'TUTSound/audio/a001.wav', start: 1.5, end: 2.25 };
   const image: MediaRef = { kind: 'image', path: 'x/1.jpg' };
   assert.deepEqual(flattenMedia([image, clip, { kind: 'frames', paths: ['v/1.jpg', 'v/2.jpg'] }]), [
@@ -407,15 +408,20 @@ test('the audio media kind: flattened to its file, refused by protocols and the 
     'v/1.jpg',
     'v/2.jpg',
   ]);
+  assert.deepEqual(shapeOf([image, clip]), [{ kind: 'image' }, { kind: 'audio' }]);
+  assert.deepEqual(sentPaths({ type: 'audio', media: 0 } as SentMedia, [clip]), { type: 'audio', path: 'TUTSound/audio/a001.wav' });
+  assert.throws(() => sentPaths({ type: 'image', media: 0 } as SentMedia, [image, clip].slice(1)), /an audio part names an image or video/);
+  const withClip = { text: 'x', role: 'query' as const, media: [{ kind: 'audio' as const, path: clip.path, samples: new Float32Array(400), sampleRate: 16000 }] };
   assert.throws(
-    () => shapeOf([image, clip]),
+    () => planFor(getProtocol('vlm2vec-qwen2vl'), withClip),
     (e: unknown) =>
-      e instanceof BackendError && /audio input TUTSound\/audio\/a001\.wav: no model protocol sends audio yet/.test(e.message),
+      e instanceof BackendError && /audio input TUTSound\/audio\/a001\.wav: protocol vlm2vec-qwen2vl does not send audio; use an omni protocol/.test(e.message),
   );
-  assert.throws(() => sentPaths({ type: 'image', media: 0 } as SentMedia, [clip]), /no model protocol sends audio yet/);
   // thumbnails: the segment is part of the name, so two segments of one file never share one
   assert.notEqual(thumbName(clip), thumbName({ ...clip, end: 3 }));
   const dir = tempDir('audio-root-');
   const loader = new MediaLoader(new DataRoot(dir), { task: { name: 'TUTSound' }, inlineMedia: new Map() } as unknown as EvalSet);
+  // stages without audio (reasoners, rerankers) refuse a clip by name; embedders read it (here: missing)
   await assert.rejects(loader.load([clip]), /audio input TUTSound\/audio\/a001\.wav/);
+  await assert.rejects(loader.loadAll([clip], 'q7'), (e: unknown) => e instanceof DataError && /task TUTSound, TUTSound\/audio\/a001\.wav: item q7: cannot read audio/.test(e.message));
 });

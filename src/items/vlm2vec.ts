@@ -9,7 +9,11 @@ import { pyStrip } from '../util/pytext.js';
 import { collapseSpaceNewline, IMAGE_TOKEN, RAW_IMAGE_TOKEN, VIDEO_TOKEN } from './tokens.js';
 import type { ItemParts, MediaRef } from './types.js';
 
-export type Vlm2vecBackbone = 'qwen2_vl' | 'gme';
+/**
+ * Backbones whose `process_input_text` differs: qwen2_vl (also Qwen2.5-Omni, Omni-Embed-Nemotron and WAVE, whose
+ * placeholders the omni process function strips again), gme, e5_omni (also Jina-Omni) and lco_omni.
+ */
+export type Vlm2vecBackbone = 'qwen2_vl' | 'gme' | 'e5_omni' | 'lco_omni';
 
 /** `process_input_text(instruction, backbone, text, add_video_token, add_image_token)`. */
 export function processInputTextFor(
@@ -19,6 +23,15 @@ export function processInputTextFor(
   { image = false, video = false }: { image?: boolean; video?: boolean } = {},
 ): string {
   if (backbone === 'gme') return text ? `${instruction} ${text}` : `${instruction} `;
+  // E5_OMNI / JINA_OMNI: instruction + text, no space, no placeholders (src/model/processor.py:2081-2085)
+  if (backbone === 'e5_omni') return instruction + text;
+  if (backbone === 'lco_omni') {
+    // LCO_OMNI (processor.py:2086-2097): a one-word summary instruction replaces the task instruction, and the
+    // text is dropped when a visual token is asked for
+    const what = image ? 'image' : video ? 'video' : instruction.toLowerCase().includes('audio') ? 'audio' : 'text';
+    const suffix = `\nSummarize the above ${what} in one word:`;
+    return text && !image && !video ? text + suffix : suffix;
+  }
   let s = instruction;
   if (text) s = `${s} ${text}`;
   if (video) s = `${VIDEO_TOKEN} ${s}`;

@@ -37,6 +37,12 @@ const PY_WHITESPACE = new Set([
   '\u3000',
 ]);
 
+/** A run of str.isspace() characters: what Python's `str.split()` (no separator) splits on. */
+export const PY_SPLIT_WHITESPACE = new RegExp(
+  `[${[...PY_WHITESPACE].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}]+`,
+  'u',
+);
+
 /** Python's str.strip(chars?) / lstrip / rstrip. Without chars, strips Python whitespace. */
 export function pyStrip(s: string, chars?: string, side: 'both' | 'left' | 'right' = 'both'): string {
   const strip = chars === undefined ? (c: string) => PY_WHITESPACE.has(c) : (c: string) => chars.includes(c);

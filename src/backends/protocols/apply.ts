@@ -49,7 +49,7 @@ export function sentPaths(sent: SentMedia, media: (MediaRef | ModelMedia)[]): Se
     return { type: 'video', frames: sent.frames.map((f) => m.paths[f]) };
   }
   if (sent.type === 'audio' || m.kind === 'audio') {
-    if (m.kind !== 'audio') throw new BackendError('an audio part names an image or video');
+    if (m.kind !== 'audio' || sent.type !== 'audio') throw new BackendError('an audio part names an image or video');
     return 'samples' in m && m.samples instanceof Float32Array
       ? { type: 'audio', path: m.path, samples: m.samples.length, sampleRate: (m as LoadedAudio).sampleRate }
       : { type: 'audio', path: m.path };
