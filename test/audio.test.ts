@@ -411,11 +411,16 @@ test('the audio media kind: flattened to its file; non-omni protocols and audio-
   assert.deepEqual(shapeOf([image, clip]), [{ kind: 'image' }, { kind: 'audio' }]);
   assert.deepEqual(sentPaths({ type: 'audio', media: 0 } as SentMedia, [clip]), { type: 'audio', path: 'TUTSound/audio/a001.wav' });
   assert.throws(() => sentPaths({ type: 'image', media: 0 } as SentMedia, [image, clip].slice(1)), /an audio part names an image or video/);
-  const withClip = { text: 'x', role: 'query' as const, media: [{ kind: 'audio' as const, path: clip.path, samples: new Float32Array(400), sampleRate: 16000 }] };
+  const withClip = {
+    text: 'x',
+    role: 'query' as const,
+    media: [{ kind: 'audio' as const, path: clip.path, samples: new Float32Array(400), sampleRate: 16000 }],
+  };
   assert.throws(
     () => planFor(getProtocol('vlm2vec-qwen2vl'), withClip),
     (e: unknown) =>
-      e instanceof BackendError && /audio input TUTSound\/audio\/a001\.wav: protocol vlm2vec-qwen2vl does not send audio; use an omni protocol/.test(e.message),
+      e instanceof BackendError &&
+      /audio input TUTSound\/audio\/a001\.wav: protocol vlm2vec-qwen2vl does not send audio; use an omni protocol/.test(e.message),
   );
   // thumbnails: the segment is part of the name, so two segments of one file never share one
   assert.notEqual(thumbName(clip), thumbName({ ...clip, end: 3 }));
@@ -423,5 +428,8 @@ test('the audio media kind: flattened to its file; non-omni protocols and audio-
   const loader = new MediaLoader(new DataRoot(dir), { task: { name: 'TUTSound' }, inlineMedia: new Map() } as unknown as EvalSet);
   // stages without audio (reasoners, rerankers) refuse a clip by name; embedders read it (here: missing)
   await assert.rejects(loader.load([clip]), /audio input TUTSound\/audio\/a001\.wav/);
-  await assert.rejects(loader.loadAll([clip], 'q7'), (e: unknown) => e instanceof DataError && /task TUTSound, TUTSound\/audio\/a001\.wav: item q7: cannot read audio/.test(e.message));
+  await assert.rejects(
+    loader.loadAll([clip], 'q7'),
+    (e: unknown) => e instanceof DataError && /task TUTSound, TUTSound\/audio\/a001\.wav: item q7: cannot read audio/.test(e.message),
+  );
 });

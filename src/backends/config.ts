@@ -86,7 +86,9 @@ export const BACKEND_SCHEMA = {
         allowRemote: { type: 'boolean' },
         maxLength: { type: 'integer', minimum: 1 },
         intraOpNumThreads: { type: 'integer', minimum: 1, maximum: 1024 },
-        protocol: { enum: ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding', 'plain'] },
+        protocol: {
+          enum: ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding', 'plain', 'omni-embed-nemotron', 'e5-omni', 'lco-omni', 'wave'],
+        },
         sendChatTemplate: { type: 'boolean' },
       },
       not: { anyOf: [{ required: ['apiKey'] }, { required: ['api_key'] }] },

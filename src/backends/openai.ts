@@ -20,7 +20,18 @@ import { wavBase64 } from '../media/audio-encode.js';
 import { getProtocol } from './protocols/index.js';
 import { planFor, prepareSent, type SentResize, sentLoaded } from './protocols/apply.js';
 import { type Plan, type Protocol, protocolId } from './protocols/types.js';
-import type { EmbedContext, EmbedInput, Embedder, LoadedAudio, ModelMedia, ReasonContext, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
+import type {
+  EmbedContext,
+  EmbedInput,
+  Embedder,
+  LoadedAudio,
+  ModelMedia,
+  ReasonContext,
+  ReasonInput,
+  Reasoner,
+  TokenUsage,
+  Trace,
+} from './types.js';
 
 export interface OpenAIModelConfig extends HttpOptions {
   model: string;

@@ -11,7 +11,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../backends/registry.js';
 import { decodeDataUrl, Limiter } from '../backends/http.js';
-import type { LoadedMedia } from '../backends/types.js';
+import type { LoadedAudio, ModelMedia } from '../backends/types.js';
+import { audioLimits, prepareAudio } from '../media/audio-prepare.js';
+import { visualOnly } from '../tte/media.js';
 import { ConfigError } from '../errors.js';
 
 export interface ServeOptions {
@@ -90,16 +92,45 @@ export function decodeVideoDataUrl(url: string): Uint8Array[] {
   return frames.map((f) => new Uint8Array(Buffer.from(f, 'base64')));
 }
 
-/** text + media of one OpenAI chat message list (each video_url part one video of frames). */
-function parseMessages(messages: unknown): { text: string; media: LoadedMedia[] } {
+/** Clips a client sends are already prepared: decoded whole (any length), mono, at 16 kHz, never dropped. */
+const SERVED_AUDIO = audioLimits({ maxSeconds: 86400, minSamples: 0 });
+
+/**
+ * An `input_audio` part ({data: base64, format: "wav"}, OpenAI's and vLLM's field) as the samples a backend embeds:
+ * the WAV decoded (float32 exactly; integer PCM as libsndfile scales it), mixed to mono and brought to 16 kHz as
+ * the collator would (src/media/audio-prepare.ts). Only WAV is accepted.
+ */
+export function decodeInputAudio(part: { data?: unknown; format?: unknown } | undefined, index: number): LoadedAudio {
+  if (!part || typeof part.data !== 'string') throw new HttpError(400, `input_audio part ${index} has no base64 'data'`);
+  if (part.format !== 'wav')
+    throw new HttpError(400, `input_audio part ${index}: format '${String(part.format)}' is not supported (only 'wav')`);
+  const path = `audio_${index}`;
+  try {
+    const prepared = prepareAudio({ bytes: new Uint8Array(Buffer.from(part.data, 'base64')), name: path, segment: null }, SERVED_AUDIO);
+    if (!prepared || prepared.samples.length === 0) throw new HttpError(400, `input_audio part ${index} holds no samples`);
+    return { kind: 'audio', path, samples: prepared.samples, sampleRate: prepared.sampleRate };
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(400, `input_audio part ${index}: ${(err as Error).message}`);
+  }
+}
+
+/** text + media of one OpenAI chat message list (each video_url part one video of frames, each input_audio one clip). */
+function parseMessages(messages: unknown): { text: string; media: ModelMedia[] } {
   if (!Array.isArray(messages) || !messages.length) throw new HttpError(400, "'messages' must be a non-empty list");
   const texts: string[] = [];
-  const media: LoadedMedia[] = [];
+  const media: ModelMedia[] = [];
   for (const m of messages as { role?: unknown; content?: unknown }[]) {
     if (m.role === 'system') continue;
     if (typeof m.content === 'string') texts.push(m.content);
     else if (Array.isArray(m.content)) {
-      for (const part of m.content as { type?: string; text?: unknown; image_url?: { url?: unknown }; video_url?: { url?: unknown } }[]) {
+      for (const part of m.content as {
+        type?: string;
+        text?: unknown;
+        image_url?: { url?: unknown };
+        video_url?: { url?: unknown };
+        input_audio?: { data?: unknown; format?: unknown };
+      }[]) {
         if (part.type === 'text' && typeof part.text === 'string') texts.push(part.text);
         else if (part.type === 'image_url' && typeof part.image_url?.url === 'string') {
           try {
@@ -110,6 +141,8 @@ function parseMessages(messages: unknown): { text: string; media: LoadedMedia[] 
         } else if (part.type === 'video_url' && typeof part.video_url?.url === 'string') {
           const data = decodeVideoDataUrl(part.video_url.url);
           media.push({ kind: 'frames', paths: data.map((_, f) => `video_${media.length}/frame_${f}`), data });
+        } else if (part.type === 'input_audio') {
+          media.push(decodeInputAudio(part.input_audio, media.length));
         } else throw new HttpError(400, `unsupported content part type '${String(part.type)}'`);
       }
     } else throw new HttpError(400, 'message content must be a string or a list of parts');
@@ -195,7 +228,7 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         return send(200, { object: 'list', data: [{ id: modelName, object: 'model', owned_by: 'tte-bench' }] });
       if (route === 'POST /v1/embeddings') {
         const body = await readJson(req, limit);
-        let items: { text: string; media: LoadedMedia[] }[];
+        let items: { text: string; media: ModelMedia[] }[];
         if (body.messages !== undefined) items = [parseMessages(body.messages)];
         else if (typeof body.input === 'string') items = [{ text: body.input, media: [] }];
         else if (Array.isArray(body.input) && body.input.every((x) => typeof x === 'string'))
@@ -223,7 +256,9 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         const body = await readJson(req, limit);
         const reasoner = backend.reasoner;
         if (!reasoner) throw new HttpError(400, `backend '${modelName}' has no reasoner`);
-        const input = parseMessages(body.messages);
+        const parsed = parseMessages(body.messages);
+        if (parsed.media.some((m) => m.kind === 'audio')) throw new HttpError(400, 'chat completions take no input_audio parts');
+        const input = { text: parsed.text, media: visualOnly(parsed.media, 'chat completions') };
         const [trace] = (await model(() => reasoner.reason([input]))) as {
           text: string;
           usage?: { promptTokens: number; completionTokens: number };

@@ -268,7 +268,9 @@ async function unifiedSide(
         return t && v ? { trace: t, vector: v } : null;
       },
       compute: async (idx, loaded) => {
-        const res = await unified.reasonAndEmbed(idx.map((i, j) => ({ text: prompts[i], media: visualOnly(loaded[j], 'think (reason and embed)') })));
+        const res = await unified.reasonAndEmbed(
+          idx.map((i, j) => ({ text: prompts[i], media: visualOnly(loaded[j], 'think (reason and embed)') })),
+        );
         checkAnswers(
           run,
           res.map((r) => r.vector),

@@ -11,7 +11,9 @@ import { type MediaShape, type OmniShape, type Plan, type ProcessorKwargs, type 
 
 /** What a protocol plans from: images, frame counts and clips. */
 export function shapeOf(media: (ModelMedia | MediaRef)[]): OmniShape[] {
-  return media.map((m) => (m.kind === 'image' ? { kind: 'image' } : m.kind === 'audio' ? { kind: 'audio' } : { kind: 'frames', count: m.paths.length }));
+  return media.map((m) =>
+    m.kind === 'image' ? { kind: 'image' } : m.kind === 'audio' ? { kind: 'audio' } : { kind: 'frames', count: m.paths.length },
+  );
 }
 
 /** A protocol without audio support met a clip (an MMEB-V3 audio task): a clear refusal naming the clip. */
