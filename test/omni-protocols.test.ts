@@ -22,34 +22,8 @@ import { encodeFloatWav } from '../src/media/audio-encode.js';
 import { DataRoot } from '../src/items/data-root.js';
 import type { EvalSet, ItemParts, MediaRef } from '../src/items/types.js';
 import { MediaLoader } from '../src/tte/media.js';
+import { pcm16Wav } from './audio-fixtures.js';
 import { FIXTURES, tempDir } from './helpers.js';
-
-/** A 16-bit PCM WAV of `channels` interleaved channels (a deterministic chirp), as a recorder writes it. */
-export function pcm16Wav(rate: number, channels: number, frames: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(44 + frames * channels * 2);
-  const v = new DataView(out.buffer);
-  const put = (at: number, s: string) => [...s].forEach((c, i) => (out[at + i] = c.charCodeAt(0)));
-  put(0, 'RIFF');
-  v.setUint32(4, 36 + frames * channels * 2, true);
-  put(8, 'WAVE');
-  put(12, 'fmt ');
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true);
-  v.setUint16(22, channels, true);
-  v.setUint32(24, rate, true);
-  v.setUint32(28, rate * channels * 2, true);
-  v.setUint16(32, channels * 2, true);
-  v.setUint16(34, 16, true);
-  put(36, 'data');
-  v.setUint32(40, frames * channels * 2, true);
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < channels; c++) {
-      const x = Math.sin((2 * Math.PI * (220 * seed + 40 * c) * i) / rate + (i * i) / (rate * rate * 3)) * 0.6;
-      v.setInt16(44 + (i * channels + c) * 2, Math.round(x * 32767), true);
-    }
-  }
-  return out;
-}
 
 const raw = (text: string): ItemParts => ({ instruction: '', text, rule: { kind: 'raw' } });
 const clip = (path: string, start: number | null = null, end: number | null = null): MediaRef => ({ kind: 'audio', path, start, end });

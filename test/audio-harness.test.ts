@@ -1,0 +1,146 @@
+/**
+ * Audio through the harness: an EvalSet with clips embedded by the pipeline (builtin floor), cache keys that
+ * follow the prepared samples, `render` for an omni protocol, and `serve` taking input_audio parts and giving the
+ * same vectors as in-process embedding. Real WAV files in a temporary data root, a real HTTP server on 127.0.0.1.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseBackendConfig } from '../src/backends/config.js';
+import { OpenAIEmbedder } from '../src/backends/openai.js';
+import { createBackend } from '../src/backends/registry.js';
+import type { EmbedInput, LoadedAudio } from '../src/backends/types.js';
+import { catalogFor, getTask } from '../src/catalog/load.js';
+import { renderItem } from '../src/engine/render.js';
+import { getProtocol } from '../src/backends/protocols/index.js';
+import { DataRoot } from '../src/items/data-root.js';
+import type { EvalSet, Item, MediaRef } from '../src/items/types.js';
+import { startServer } from '../src/serve/server.js';
+import { Cache } from '../src/tte/cache.js';
+import { embedEvalSet } from '../src/tte/pipeline.js';
+import { MediaLoader } from '../src/tte/media.js';
+import { tempDir } from './helpers.js';
+import { pcm16Wav } from './audio-fixtures.js';
+
+const V3 = catalogFor('v3');
+const clip = (path: string, start: number | null = null, end: number | null = null): MediaRef => ({ kind: 'audio', path, start, end });
+
+function root(files: Record<string, Uint8Array>): string {
+  const dir = tempDir('audio-harness-');
+  for (const [p, b] of Object.entries(files)) {
+    mkdirSync(join(dir, p, '..'), { recursive: true });
+    writeFileSync(join(dir, p), b);
+  }
+  return dir;
+}
+
+/** ESC-50-shaped: audio queries against class-name candidates (local), one clip held in the data (inline). */
+function esc50(files: { a: string; b: string; inline: Uint8Array }): EvalSet {
+  const q = (id: string, media: MediaRef[], gold: string) => ({
+    id,
+    text: 'Recognize the environmental sound category of the audio.',
+    media,
+    candidateIds: ['dog', 'rain'],
+    gold: [gold],
+    relScores: null,
+  });
+  return {
+    task: getTask('ESC-50', V3),
+    version: 'v3',
+    format: 'qwen2-vl',
+    mode: 'local',
+    queries: [q('q0', [clip(files.a)], 'dog'), q('q1', [clip(files.b)], 'rain'), q('q2', [clip('esc50/data/test.parquet#3/audio')], 'dog')],
+    candidates: [
+      { id: 'dog', text: 'dog', media: [] },
+      { id: 'rain', text: 'rain', media: [] },
+    ],
+    inlineMedia: new Map([['esc50/data/test.parquet#3/audio', files.inline]]),
+    dataFiles: [],
+  };
+}
+
+test('the pipeline embeds clips (files and bytes held in the data), caches by prepared samples, and reuses them', async () => {
+  const a = pcm16Wav(44100, 2, 44100, 1);
+  const dir = root({ 'esc50/audio/a.wav': a, 'esc50/audio/b.wav': pcm16Wav(22050, 1, 30000, 3) });
+  const es = esc50({ a: 'esc50/audio/a.wav', b: 'esc50/audio/b.wav', inline: a });
+  const backend = await createBackend(parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } }));
+  const cache = new Cache(join(dir, 'cache'));
+  const out = await embedEvalSet(es, backend, new MediaLoader(new DataRoot(dir), es), { version: 'v3', cache });
+  // the same recording from a file and from the data's bytes prepares to the same samples: one computation
+  assert.deepEqual([...out.queryVectors[2]], [...out.queryVectors[0]]);
+  assert.notDeepEqual([...out.queryVectors[1]], [...out.queryVectors[0]]);
+  assert.equal(out.stats.embedCalls > 0, true);
+  const again = await embedEvalSet(es, backend, new MediaLoader(new DataRoot(dir), es), { version: 'v3', cache });
+  assert.equal(again.stats.embedCalls, 0);
+  assert.deepEqual(again.queryVectors, out.queryVectors);
+  // a longer crop limit changes what the model hears for a 1 s clip? no: same samples, same key, still cached
+  const same = await embedEvalSet(es, backend, new MediaLoader(new DataRoot(dir), es, { maxSeconds: 30 }), { version: 'v3', cache });
+  assert.equal(same.stats.embedCalls, 0);
+  // a crop that cuts the clip is a different input: a new key, computed again
+  const cut = await embedEvalSet(es, backend, new MediaLoader(new DataRoot(dir), es, { maxSeconds: 0.5 }), { version: 'v3', cache });
+  assert.ok(cut.stats.embedCalls > 0);
+  assert.notDeepEqual([...cut.queryVectors[0]], [...out.queryVectors[0]]);
+  await backend.close();
+});
+
+test('a clip under the collator minimum (400 samples at 16 kHz) is left out: the item is embedded as its text', async () => {
+  const dir = root({ 'short.wav': pcm16Wav(16000, 1, 399) });
+  const es = esc50({ a: 'short.wav', b: 'short.wav', inline: new Uint8Array() });
+  const media = await new MediaLoader(new DataRoot(dir), es).loadAll([clip('short.wav')], 'q0');
+  assert.deepEqual(media, []);
+});
+
+test('render: an omni protocol lists the clip with its prepared length and shortens the input_audio payload', async () => {
+  const dir = root({ 'tut/a.wav': pcm16Wav(48000, 2, 48000 * 4) });
+  const es = esc50({ a: 'tut/a.wav', b: 'tut/a.wav', inline: new Uint8Array() });
+  const backend = parseBackendConfig({
+    name: 'nemotron',
+    pipeline: 'no-think',
+    embedder: { type: 'openai', model: 'omni-embed-nemotron-3b', protocol: 'omni-embed-nemotron', baseURL: 'http://127.0.0.1:9/v1' },
+  });
+  const item: Item = {
+    id: 'tut/a.wav|1.000-2.000',
+    text: 'Retrieve the sound event categories that best match the given audio.',
+    media: [clip('tut/a.wav', 1, 2)],
+  };
+  const line = await renderItem(getProtocol('omni-embed-nemotron'), backend, item, 'candidate', new MediaLoader(new DataRoot(dir), es));
+  assert.deepEqual(line.media, [{ type: 'audio', path: 'tut/a.wav', samples: 16000, sampleRate: 16000 }]);
+  assert.equal(
+    line.prompt,
+    '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n<|audio_bos|><|AUDIO|><|audio_eos|>Retrieve the sound event categories that best match the given audio.<|im_end|>\n',
+  );
+  const part = (line.request.messages as { content: { type: string; input_audio?: { data: string } }[] }[])[0].content[0];
+  assert.equal(part.type, 'input_audio');
+  assert.equal(part.input_audio?.data, '…(float32 WAV, 16000 samples at 16000 Hz, 64044 bytes)');
+});
+
+test('serve takes input_audio parts: the same vectors as in-process embedding; a bad part is a 400 naming it', async () => {
+  const backend = await createBackend(parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } }));
+  const server = await startServer(backend);
+  try {
+    const dir = root({ 'x.wav': pcm16Wav(44100, 2, 30000, 2) });
+    const es = esc50({ a: 'x.wav', b: 'x.wav', inline: new Uint8Array() });
+    const [audio] = (await new MediaLoader(new DataRoot(dir), es).loadAll([clip('x.wav')])) as LoadedAudio[];
+    const items: EmbedInput[] = [
+      { text: 'a dog barking', media: [audio], role: 'query' },
+      { text: '', media: [audio], role: 'query' },
+    ];
+    const local = await backend.embedder.embed(items);
+    const remote = await new OpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'floor', requestFormat: 'messages' }).embed(items);
+    items.forEach((_, i) => assert.deepEqual([...remote[i]], [...local[i]], `item ${i}`));
+    const res = await fetch(`${server.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'floor',
+        messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'mp3' } }] }],
+      }),
+    });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /input_audio part 0: format 'mp3' is not supported/);
+  } finally {
+    await server.close();
+    await backend.close();
+  }
+});
