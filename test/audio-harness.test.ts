@@ -21,6 +21,8 @@ import { Cache } from '../src/tte/cache.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';
 import { MediaLoader } from '../src/tte/media.js';
 import { tempDir } from './helpers.js';
+import { decodeWav, readWavInfo } from '../src/media/audio-decode.js';
+import { audioLimits, cropAudio, decodeMono, headFramesNeeded, mixToMono, prepareAudio, resample } from '../src/media/audio-prepare.js';
 import { pcm16Wav } from './audio-fixtures.js';
 
 const V3 = catalogFor('v3');
@@ -143,4 +145,66 @@ test('serve takes input_audio parts: the same vectors as in-process embedding; a
     await server.close();
     await backend.close();
   }
+});
+
+test('one-pass decode + mono equals decodeWav + mixToMono bit for bit (8/16-bit PCM, 1 to 9 channels, segments)', () => {
+  let seed = 7;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (const bits of [8, 16]) {
+    for (let channels = 1; channels <= 9; channels++) {
+      const frames = 1000 + Math.floor(rand() * 500);
+      const bps = bits / 8;
+      const out = new Uint8Array(44 + frames * channels * bps + 1);
+      const v = new DataView(out.buffer);
+      const put = (at: number, s: string) => [...s].forEach((c, i) => (out[at + i] = c.charCodeAt(0)));
+      put(0, 'RIFF');
+      v.setUint32(4, 36 + frames * channels * bps, true);
+      put(8, 'WAVE');
+      put(12, 'fmt ');
+      v.setUint32(16, 16, true);
+      v.setUint16(20, 1, true);
+      v.setUint16(22, channels, true);
+      v.setUint32(24, 22050, true);
+      v.setUint32(28, 22050 * channels * bps, true);
+      v.setUint16(32, channels * bps, true);
+      v.setUint16(34, bits, true);
+      put(36, 'data');
+      v.setUint32(40, frames * channels * bps, true);
+      for (let i = 0; i < frames * channels; i++) {
+        // extremes included: full-scale values are where a wrong rounding would show
+        const x = rand() < 0.1 ? (rand() < 0.5 ? -1 : 0.99997) : rand() * 2 - 1;
+        if (bits === 8) out[44 + i] = Math.max(0, Math.min(255, Math.round(x * 128 + 128)));
+        else v.setInt16(44 + i * 2, Math.max(-32768, Math.min(32767, Math.round(x * 32768))), true);
+      }
+      // an odd byte offset exercises the unaligned path
+      const shifted = new Uint8Array(out.length + 1).subarray(1);
+      shifted.set(out);
+      for (const bytes of [out, shifted]) {
+        const info = readWavInfo(bytes, 'x.wav');
+        for (const range of [
+          { start: 0, frames },
+          { start: 17, frames: frames - 40 },
+        ]) {
+          const want = mixToMono(decodeWav(bytes, 'x.wav', range));
+          const got = decodeMono(bytes, 'x.wav', info, range);
+          assert.deepEqual(new Uint8Array(got.buffer, got.byteOffset, got.byteLength), new Uint8Array(want.buffer, want.byteOffset, want.byteLength), `${bits}-bit, ${channels} ch`);
+        }
+      }
+    }
+  }
+});
+
+test('a head crop decodes only the frames the kept samples depend on, with the same samples as a whole decode', () => {
+  const bytes = pcm16Wav(44100, 2, 44100 * 12, 5);
+  const limits = audioLimits({ maxSeconds: 2 });
+  const needed = headFramesNeeded(44100 * 12, 44100, limits);
+  assert.ok(needed < 44100 * 2.1, `reads ${needed} frames`);
+  const fast = prepareAudio({ bytes, name: 'x.wav', segment: null }, limits);
+  const whole = cropAudio(resample(mixToMono(decodeWav(bytes, 'x.wav')), 44100, 16000), limits);
+  assert.ok(fast && whole);
+  assert.equal(fast.samples.length, 32000);
+  assert.deepEqual(new Uint8Array(fast.samples.buffer, fast.samples.byteOffset, fast.samples.byteLength), new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength));
 });

@@ -6,7 +6,7 @@
  * maximum. Every step is exported so that the goldens can check each one.
  */
 import { ConfigError, DataError } from '../errors.js';
-import { type DecodedAudio, decodeWav, readWavInfo } from './audio-decode.js';
+import { type DecodedAudio, decodeWav, readWavInfo, type WavInfo } from './audio-decode.js';
 
 export type AudioCrop = 'head' | 'center' | 'multi_crop';
 
@@ -275,6 +275,48 @@ export function headFramesNeeded(frames: number, fromRate: number, limits: Audio
   return Math.min(frames, needed);
 }
 
+/**
+ * decodeWav + mixToMono, in one pass for 8- and 16-bit PCM with 2 to 7 channels (bit-identical): a frame's integer
+ * samples are summed as integers and scaled once. That is what numpy computes: each decoded sample is the integer
+ * × 2^-(bits-1), exactly, and the float32 partial sums of at most 7 such values need at most 19 significant bits,
+ * so every one is exact; the mean's float32 division (sum / channels) is one correctly rounded division, which
+ * float64 division rounded to float32 reproduces (a double rounding that is exact for the basic operations).
+ * Other formats decode, then mix.
+ */
+export function decodeMono(bytes: Uint8Array, name: string, info: WavInfo, range: { start: number; frames: number }): Float32Array {
+  const { channels, bytesPerSample: bps } = info;
+  if (info.format !== 'pcm' || bps > 2 || channels < 2 || channels > 7) return mixToMono(decodeWav(bytes, name, range));
+  const { start, frames } = range;
+  if (!Number.isInteger(start) || !Number.isInteger(frames) || start < 0 || frames < 0 || start + frames > info.frames) {
+    return mixToMono(decodeWav(bytes, name, range)); // decodeWav's own error
+  }
+  const out = new Float32Array(frames);
+  const from = info.dataOffset + start * channels * bps;
+  // the integer sum × 2^-(bits-1) is exact in float64; ÷ channels is then one rounding, to float32 on the store
+  const unit = bps === 1 ? 2 ** -7 : 2 ** -15;
+  if (bps === 1) {
+    for (let i = 0, b = from; i < frames; i++) {
+      let sum = 0;
+      for (let c = 0; c < channels; c++, b++) sum += bytes[b] - 128;
+      out[i] = (sum * unit) / channels;
+    }
+    return out;
+  }
+  const aligned = (bytes.byteOffset + from) % 2 === 0;
+  const raw = aligned ? bytes : bytes.slice(from, from + frames * channels * 2);
+  const src = new Int16Array(raw.buffer, aligned ? bytes.byteOffset + from : raw.byteOffset, frames * channels);
+  if (channels === 2) {
+    for (let i = 0, k = 0; i < frames; i++, k += 2) out[i] = (src[k] + src[k + 1]) * (unit / 2);
+  } else {
+    for (let i = 0, k = 0; i < frames; i++) {
+      let sum = 0;
+      for (let c = 0; c < channels; c++, k++) sum += src[k];
+      out[i] = (sum * unit) / channels;
+    }
+  }
+  return out;
+}
+
 /** Where an item's audio comes from and which part of it to use. */
 export interface AudioSource {
   /** the encoded file (WAV) */
@@ -311,9 +353,8 @@ export function prepareAudio(source: AudioSource, options: AudioPrepOptions | Au
     range = segmentFrames(info.frames, info.sampleRate, start, end);
   }
   range = { start: range.start, frames: headFramesNeeded(range.frames, info.sampleRate, limits) };
-  const decoded: DecodedAudio = decodeWav(source.bytes, source.name, range);
-  const mono = mixToMono(decoded);
-  const wave = resample(mono, decoded.sampleRate, limits.sampleRate);
+  const mono = decodeMono(source.bytes, source.name, info, range);
+  const wave = resample(mono, info.sampleRate, limits.sampleRate);
   const samples = cropAudio(wave, limits);
   return samples ? { samples, sampleRate: limits.sampleRate } : null;
 }
