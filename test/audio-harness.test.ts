@@ -190,7 +190,11 @@ test('one-pass decode + mono equals decodeWav + mixToMono bit for bit (8/16-bit 
         ]) {
           const want = mixToMono(decodeWav(bytes, 'x.wav', range));
           const got = decodeMono(bytes, 'x.wav', info, range);
-          assert.deepEqual(new Uint8Array(got.buffer, got.byteOffset, got.byteLength), new Uint8Array(want.buffer, want.byteOffset, want.byteLength), `${bits}-bit, ${channels} ch`);
+          assert.deepEqual(
+            new Uint8Array(got.buffer, got.byteOffset, got.byteLength),
+            new Uint8Array(want.buffer, want.byteOffset, want.byteLength),
+            `${bits}-bit, ${channels} ch`,
+          );
         }
       }
     }
@@ -206,5 +210,8 @@ test('a head crop decodes only the frames the kept samples depend on, with the s
   const whole = cropAudio(resample(mixToMono(decodeWav(bytes, 'x.wav')), 44100, 16000), limits);
   assert.ok(fast && whole);
   assert.equal(fast.samples.length, 32000);
-  assert.deepEqual(new Uint8Array(fast.samples.buffer, fast.samples.byteOffset, fast.samples.byteLength), new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength));
+  assert.deepEqual(
+    new Uint8Array(fast.samples.buffer, fast.samples.byteOffset, fast.samples.byteLength),
+    new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength),
+  );
 });
