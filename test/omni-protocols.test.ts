@@ -246,3 +246,58 @@ test('float32 WAV encoding is exact for any float32 sample, including subnormals
   const back = decodeWav(wav, 'x.wav').data;
   assert.deepEqual(new Uint8Array(back.buffer), new Uint8Array(samples.buffer));
 });
+
+test('doctor sends a tiny clip to omni servers: pass when an embedding comes back, fail with a fix when audio is refused', async () => {
+  const { runDoctor } = await import('../src/engine/doctor.js');
+  const { parseBackendConfig } = await import('../src/backends/config.js');
+  let refuseAudio = false;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/v1/models') return res.end(JSON.stringify({ data: [{ id: 'omni' }] }));
+      if (req.url !== '/v1/embeddings') {
+        res.statusCode = 404;
+        return res.end('{}');
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        messages?: { content: { type: string; input_audio?: { data: string } }[] }[];
+      };
+      const audio = body.messages?.[0].content.find((p) => p.type === 'input_audio');
+      if (audio && refuseAudio) {
+        res.statusCode = 400;
+        return res.end(JSON.stringify({ error: 'At most 0 audio(s) may be provided in one prompt.' }));
+      }
+      if (audio) {
+        // the clip decodes: 8000 float32 samples at 16 kHz
+        const info = readWavInfo(new Uint8Array(Buffer.from(audio.input_audio?.data ?? '', 'base64')), 'doctor.wav');
+        assert.deepEqual([info.frames, info.sampleRate, info.format], [8000, 16000, 'float']);
+      }
+      res.end(JSON.stringify({ data: [{ index: 0, embedding: [1, 0, 0] }] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  const backend = parseBackendConfig({
+    name: 'omni',
+    pipeline: 'no-think',
+    embedder: { type: 'openai', model: 'omni', protocol: 'omni-embed-nemotron', requestFormat: 'messages', baseURL },
+  });
+  try {
+    const ok = (await runDoctor(backend, { samples: [] })).find((c) => c.check === 'audio');
+    assert.equal(ok?.status, 'pass', JSON.stringify(ok));
+    refuseAudio = true;
+    const bad = (await runDoctor(backend, { samples: [] })).find((c) => c.check === 'audio');
+    assert.equal(bad?.status, 'fail');
+    assert.match(bad?.fix ?? '', /--limit-mm-per-prompt/);
+    // protocols without audio get no audio check
+    const v2 = parseBackendConfig({ ...backend, embedder: { ...backend.embedder, protocol: 'vlm2vec-qwen2vl' } });
+    assert.equal(
+      (await runDoctor(v2, { samples: [] })).find((c) => c.check === 'audio'),
+      undefined,
+    );
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

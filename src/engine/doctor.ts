@@ -5,6 +5,7 @@
  * protocol's prompt (this catches a server started without the template or without
  * --trust-request-chat-template, which would silently embed something else). Every failure names its fix.
  */
+import { audioCheck } from './doctor-audio.js';
 import sharp from 'sharp';
 import { request } from 'undici';
 import type { BackendConfig } from '../backends/config.js';
@@ -294,6 +295,8 @@ export async function runDoctor(
         );
       }
     }
+    // audio: one tiny clip, for protocols that send audio
+    await audioCheck(protocol, model, sendChatTemplate, (path, body) => call('POST', `${base}${path}`, body, timeoutMs, apiKey), add);
     // 5. vision tokens of calibration items against the protocol's grid (where /tokenize is offered)
     if (!tokenizeMissing && VISION_GRID[protocol.name])
       await visionTokenChecks(protocol, root, model, sendChatTemplate, add, timeoutMs, apiKey);
