@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBackendConfig } from '../src/backends/config.js';
 import { OpenAIEmbedder } from '../src/backends/openai.js';
@@ -15,7 +15,7 @@ import { catalogFor, getTask } from '../src/catalog/load.js';
 import { renderItem } from '../src/engine/render.js';
 import { getProtocol } from '../src/backends/protocols/index.js';
 import { DataRoot } from '../src/items/data-root.js';
-import type { EvalSet, Item, MediaRef } from '../src/items/types.js';
+import type { AudioRef, EvalSet, Item, MediaRef } from '../src/items/types.js';
 import { startServer } from '../src/serve/server.js';
 import { Cache } from '../src/tte/cache.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';
@@ -26,7 +26,7 @@ import { audioLimits, cropAudio, decodeMono, headFramesNeeded, mixToMono, prepar
 import { pcm16Wav } from './audio-fixtures.js';
 
 const V3 = catalogFor('v3');
-const clip = (path: string, start: number | null = null, end: number | null = null): MediaRef => ({ kind: 'audio', path, start, end });
+const clip = (path: string, start: number | null = null, end: number | null = null): AudioRef => ({ kind: 'audio', path, start, end });
 
 function root(files: Record<string, Uint8Array>): string {
   const dir = tempDir('audio-harness-');
@@ -214,4 +214,45 @@ test('a head crop decodes only the frames the kept samples depend on, with the s
     new Uint8Array(fast.samples.buffer, fast.samples.byteOffset, fast.samples.byteLength),
     new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength),
   );
+});
+
+test('the query browser copies each clip (its segment, mono 16 kHz, at most 10 s) beside the report with a player', async () => {
+  const { writeBrowser, audioCopyName, browserSection } = await import('../src/report/browser.js');
+  const data = root({ 'esc50/audio/a.wav': pcm16Wav(44100, 2, 44100 * 20, 4) });
+  const run = tempDir('audio-run-');
+  const out = tempDir('audio-report-');
+  const seg = clip('esc50/audio/a.wav', 2, 3);
+  const whole = clip('esc50/audio/a.wav');
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ data_root: data }));
+  writeFileSync(join(run, 'summary.json'), JSON.stringify({ tasks: [{ name: 'ESC-50', metric: 'hit@1' }] }));
+  writeFileSync(
+    join(run, 'ESC-50_items.json'),
+    JSON.stringify({
+      schema: 'tte-bench/items@1',
+      task: 'ESC-50',
+      mmeb_version: 'v3',
+      prompt_version: 'p',
+      prompt_family: 'classification',
+      reasoner: null,
+      queries: [
+        { id: 'q0', text: 'Recognize the environmental sound category of the audio.', media: [seg], gold: ['dog'] },
+        { id: 'q1', text: 'Recognize the environmental sound category of the audio.', media: [whole], gold: ['rain'] },
+      ],
+      candidates: { dog: { text: 'dog', media: [] }, rain: { text: 'rain', media: [] } },
+    }),
+  );
+  writeFileSync(
+    join(run, 'ESC-50_pred.jsonl'),
+    `${JSON.stringify({ prediction: ['dog', 'rain'], label: 'dog', rel_scores: null })}\n${JSON.stringify({ prediction: ['dog', 'rain'], label: 'rain', rel_scores: null })}\n`,
+  );
+  const index = await writeBrowser([{ dir: run, label: 'A', name: 'floor' }], ['ESC-50'], out);
+  assert.deepEqual(index.thumbs, { made: 2, missing: 0 });
+  const segCopy = decodeWav(new Uint8Array(readFileSync(join(out, 'thumbs', audioCopyName(seg)))), 'seg.wav');
+  assert.deepEqual([segCopy.sampleRate, segCopy.channels, segCopy.frames], [16000, 1, 16000]);
+  const wholeCopy = decodeWav(new Uint8Array(readFileSync(join(out, 'thumbs', audioCopyName(whole)))), 'whole.wav');
+  assert.equal(wholeCopy.frames, 160000); // 20 s cut to the first 10 s
+  const script = readFileSync(join(out, 'browser', 't0.js'), 'utf8');
+  assert.ok(script.includes(`"src":"thumbs/${audioCopyName(seg)}"`));
+  assert.ok(script.includes('"kind":"audio"'));
+  assert.ok(browserSection(index).includes("el('audio','au')"));
 });

@@ -45,3 +45,31 @@ export function encodeFloatWav(audio: PreparedAudio): Uint8Array {
 export function wavBase64(audio: PreparedAudio): string {
   return Buffer.from(encodeFloatWav(audio).buffer).toString('base64');
 }
+
+/**
+ * A mono 16-bit PCM WAV of the samples (rounded, clipped to [-1, 1)): for listening (the report's players), where
+ * half the size matters and exactness does not. Never sent to a model.
+ */
+export function encodePcm16Wav(audio: PreparedAudio): Uint8Array {
+  const { samples, sampleRate } = audio;
+  const out = new Uint8Array(HEADER + samples.length * 2);
+  const view = new DataView(out.buffer);
+  const ascii = (at: number, s: string) => {
+    for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
+  };
+  ascii(0, 'RIFF');
+  view.setUint32(4, HEADER - 8 + samples.length * 2, true);
+  ascii(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, samples.length * 2, true);
+  for (let i = 0; i < samples.length; i++)
+    view.setInt16(HEADER + i * 2, Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), true);
+  return out;
+}

@@ -19,11 +19,20 @@ import { forEachPool } from '../util/pool.js';
 import { readJsonFile, writeFileAtomic } from '../util/json.js';
 import { occurrenceKeys, tracesByKey } from './compare.js';
 import { imageThumb, readItemsFile, thumbName, THUMB_SIZE, type ItemsFile } from './items.js';
+import { encodePcm16Wav } from '../media/audio-encode.js';
+import { audioLimits, prepareAudio } from '../media/audio-prepare.js';
 
 /** Candidates shown per query and run. */
 export const BROWSER_TOP = 5;
 /** Frames in a video's thumbnail strip. */
 const STRIP_FRAMES = 8;
+/** Seconds of a clip copied beside the report for its player. */
+export const AUDIO_COPY_SECONDS = 10;
+
+/** The file name of a clip's copy in thumbs/ (its segment is part of the name). */
+export function audioCopyName(m: Extract<MediaRef, { kind: 'audio' }>): string {
+  return thumbName(m).replace(/\.jpg$/, '.wav');
+}
 
 export interface BrowserRun {
   dir: string;
@@ -38,8 +47,8 @@ export interface BrowserIndex {
 }
 
 interface Thumb {
-  kind: 'image' | 'frames';
-  /** Relative URL of the JPEG, or null when the media could not be read. */
+  kind: 'image' | 'frames' | 'audio';
+  /** Relative URL of the JPEG (a clip: of its WAV copy), or null when the media could not be read. */
   src: string | null;
   frames?: number;
   path: string;
@@ -67,14 +76,14 @@ class Thumbnailer {
     return this.roots.get(runDir) as DataRoot | null;
   }
 
-  ref(m: Exclude<MediaRef, { kind: 'audio' }>, runDir: string): Thumb {
-    const name = thumbName(m);
+  ref(m: MediaRef, runDir: string): Thumb {
+    const name = m.kind === 'audio' ? audioCopyName(m) : thumbName(m);
     this.jobs.set(name, { m, runDir });
     return {
       kind: m.kind,
       src: `thumbs/${name}`,
       frames: m.kind === 'frames' ? m.paths.length : undefined,
-      path: m.kind === 'image' ? m.path : (m.paths[0] ?? ''),
+      path: m.kind === 'frames' ? (m.paths[0] ?? '') : m.path,
     };
   }
 
@@ -85,7 +94,7 @@ class Thumbnailer {
     } catch {
       // an escaping path is not read
     }
-    const inline = join(runDir, 'thumbs', thumbName(m));
+    const inline = join(runDir, 'thumbs', m.kind === 'audio' ? audioCopyName(m) : thumbName(m));
     return m.kind === 'image' && existsSync(inline) ? readFileSync(inline) : null;
   }
 
@@ -93,7 +102,19 @@ class Thumbnailer {
     const file = join(this.outDir, 'thumbs', name);
     if (existsSync(file)) return true;
     try {
-      if (m.kind === 'audio') return false;
+      if (m.kind === 'audio') {
+        // a short copy to listen to: the clip's segment as the model hears it (mono, 16 kHz), its first
+        // AUDIO_COPY_SECONDS, 16-bit; clips held only in the data are not copied
+        const b = this.bytes(m.path, runDir, m);
+        if (!b) return false;
+        const clip = prepareAudio(
+          { bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), name: m.path, segment: { start: m.start, end: m.end } },
+          audioLimits({ maxSeconds: AUDIO_COPY_SECONDS, minSamples: 1 }),
+        );
+        if (!clip) return false;
+        writeFileAtomic(file, encodePcm16Wav(clip));
+        return true;
+      }
       if (m.kind === 'image') {
         const b = this.bytes(m.path, runDir, m);
         if (!b) return false;
@@ -177,15 +198,13 @@ export async function writeBrowser(
       return new Map(keys.map((k, i) => [k, { p: preds[i], trace: traces.get(k) ?? null }]));
     });
     const used: Thumb[] = [];
-    // audio clips have no thumbnail (the browser shows images and video strips)
+    // images and video strips as thumbnails, audio clips as short WAV copies with a player
     const media = (ms: MediaRef[], runDir: string) =>
-      ms
-        .flatMap((m) => (m.kind === 'audio' ? [] : [m]))
-        .map((m) => {
-          const t = thumbs.ref(m, runDir);
-          used.push(t);
-          return t;
-        });
+      ms.map((m) => {
+        const t = thumbs.ref(m, runDir);
+        used.push(t);
+        return t;
+      });
     const cands: Record<string, { text: string; media: Thumb[] }> = {};
     const addCand = (id: string) => {
       if (id in cands) return;
@@ -261,6 +280,7 @@ export const BROWSER_CSS = `
 #browser .cand .ct{white-space:pre-wrap;max-height:4.5em;overflow:auto;flex:1}
 #browser img.th{max-height:80px;max-width:160px;border:1px solid #ccc}
 #browser img.strip{max-height:80px;max-width:100%}
+#browser audio.au{height:2em;max-width:260px;vertical-align:middle}
 #browser .nomedia{display:inline-block;font-size:.75em;color:#777;border:1px dashed #bbb;padding:.2em}
 #browser .tag{font-size:.75em;padding:0 .3em;border-radius:3px;background:#eee}
 #browser .tag.helped{background:#cdeccd}#browser .tag.hurt{background:#f6cdcd}
@@ -290,7 +310,7 @@ function keep(q){var f=st.filter,m;
  if(f==='flips')return q.flip.some(function(x){return !!x;});
  if((m=/^(helped|hurt)(\d+)$/.exec(f)))return q.flip[+m[2]]===m[1];
  return true;}
-function media(list,cls){var w=el('span');list.forEach(function(m){if(m.src){var i=el('img',m.kind==='frames'?'strip':'th');i.src=m.src;i.alt=m.path;i.title=m.path+(m.frames?' ('+m.frames+' frames)':'');w.appendChild(i);}else w.appendChild(el('span','nomedia',(m.kind==='frames'?'video':'image')+' not available: '+m.path));});return w;}
+function media(list,cls){var w=el('span');list.forEach(function(m){if(m.kind==='audio'&&m.src){var a=el('audio','au');a.controls=true;a.preload='none';a.src=m.src;a.title=m.path;w.appendChild(a);}else if(m.src){var i=el('img',m.kind==='frames'?'strip':'th');i.src=m.src;i.alt=m.path;i.title=m.path+(m.frames?' ('+m.frames+' frames)':'');w.appendChild(i);}else w.appendChild(el('span','nomedia',(m.kind==='frames'?'video':m.kind)+' not available: '+m.path));});return w;}
 function render(){var d=window.TTE_BROWSER[st.task];var list=document.getElementById('b-list');list.textContent='';
  var qs=d.queries.filter(keep);var pages=Math.max(1,Math.ceil(qs.length/st.size));if(st.page>=pages)st.page=pages-1;
  document.getElementById('b-count').textContent=qs.length+' of '+d.queries.length+' queries';

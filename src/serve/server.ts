@@ -11,9 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../backends/registry.js';
 import { decodeDataUrl, Limiter } from '../backends/http.js';
-import type { LoadedAudio, ModelMedia } from '../backends/types.js';
+import type { LoadedAudio, LoadedMedia, ModelMedia } from '../backends/types.js';
 import { audioLimits, prepareAudio } from '../media/audio-prepare.js';
-import { visualOnly } from '../tte/media.js';
 import { ConfigError } from '../errors.js';
 
 export interface ServeOptions {
@@ -258,7 +257,7 @@ export async function startServer(backend: Backend, opts: ServeOptions = {}): Pr
         if (!reasoner) throw new HttpError(400, `backend '${modelName}' has no reasoner`);
         const parsed = parseMessages(body.messages);
         if (parsed.media.some((m) => m.kind === 'audio')) throw new HttpError(400, 'chat completions take no input_audio parts');
-        const input = { text: parsed.text, media: visualOnly(parsed.media, 'chat completions') };
+        const input = { text: parsed.text, media: parsed.media as LoadedMedia[] };
         const [trace] = (await model(() => reasoner.reason([input]))) as {
           text: string;
           usage?: { promptTokens: number; completionTokens: number };
