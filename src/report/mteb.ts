@@ -5,8 +5,9 @@
  * decimals as MTEB stores them. VLM2Vec's linear-gain NDCG is the one MTEB calls ndcg_at_k.
  */
 import { join } from 'node:path';
+import { taskFile, taskNameProblem } from '../util/task-file.js';
 import { getTask } from '../catalog/load.js';
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { hfSourceFor } from '../catalog/types.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { readJsonFile, writeJsonAtomic } from '../util/json.js';
@@ -57,10 +58,12 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
   const costs = readCosts(runDir);
   const model = opts.model ?? `tte-bench/${summary.backend.name}`;
   const revision = opts.revision ?? 'no_revision_available';
-  const dir = join(opts.out, model.replace('/', '__'), revision);
+  // mteb's folder is model_name.replace("/", "__") (every slash, as Python's str.replace does), so no name makes a subfolder
+  if (taskNameProblem(revision)) throw new ConfigError(`revision '${revision}' cannot name a folder: ${taskNameProblem(revision)}`);
+  const dir = join(opts.out, model.replaceAll('/', '__'), revision);
   const tasks = summary.tasks.map((t) => {
     const task = getTask(t.name);
-    const scores = readJsonFile<ScoreObject>(join(runDir, `${t.name}_score.json`));
+    const scores = readJsonFile<ScoreObject>(taskFile(runDir, t.name, '_score.json'));
     return { t, task, scores, partial: partialTask(task, scores, summary.mmeb_version) };
   });
   const partial = tasks.flatMap((x) => (x.partial ? [describePartial(x.partial)] : []));
@@ -68,7 +71,7 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
     throw new DataError(`${PARTIAL_LEAD}: ${partial.join(', ')}; --allow-partial exports them as they are`, { file: runDir });
   }
   for (const { t, task, scores, partial: part } of tasks) {
-    writeJsonAtomic(join(dir, `${t.name}.json`), {
+    writeJsonAtomic(taskFile(dir, t.name, '.json'), {
       dataset_revision: null,
       task_name: t.name,
       mteb_version: null,

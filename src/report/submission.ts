@@ -6,7 +6,7 @@
  * (`1.0`, `5e-05`), non-ASCII escaped. Tasks the run lacks get report_score_v2.py's status strings
  * ("FILE_N/A"; "DIR_N/A" for a modality the run has no task of) and only with `allowPartial`.
  */
-import { join } from 'node:path';
+import { taskFile } from '../util/task-file.js';
 import { loadCatalog, scoredTasks } from '../catalog/load.js';
 import { MODALITIES, type Modality } from '../catalog/types.js';
 import { ConfigError, DataError } from '../errors.js';
@@ -106,7 +106,7 @@ export function buildSubmission(
         metrics[m][t.name] = dirMissing ? 'DIR_N/A' : 'FILE_N/A';
         continue;
       }
-      const file = join(runDir, `${t.name}_score.json`);
+      const file = taskFile(runDir, t.name, '_score.json');
       const scores = readJsonFile<ScoreObject>(file);
       if (!scores || typeof scores !== 'object' || typeof scores[t.metric] !== 'number') {
         throw new DataError(`score file has no numeric '${t.metric}'`, { file, task: t.name });
