@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readConfigJson } from '../util/json.js';
+import { existsSync } from 'node:fs';
 import type { MetaTask, MmebVersion, Modality, TaskSpec } from './types.js';
-import { MODALITIES } from './types.js';
+import { MODALITIES, V3_MODALITIES } from './types.js';
 
 import { PACKAGE_ROOT } from '../util/package-root.js';
 import { validate as validateTaskFile } from './task-validator.generated.js';
 
 export const CATALOG_DIR = join(PACKAGE_ROOT, 'tasks', 'mmeb-v2');
+/** MMEB-V3's catalog: one file per group (the 78 V2 tasks again, with their V3 data paths, and the 112 new ones). */
+export const V3_CATALOG_DIR = join(PACKAGE_ROOT, 'tasks', 'mmeb-v3');
 
 export interface Catalog {
   dir: string;
@@ -33,12 +36,16 @@ export function validateCatalogFile(doc: unknown, file: string): TaskSpec[] {
 
 const cache = new Map<string, Catalog>();
 
-/** Load and validate tasks/mmeb-v2/{image,video,visdoc}.json (or another folder with the same layout). */
+/**
+ * Load and validate tasks/mmeb-v2/{image,video,visdoc}.json (or another folder with the same layout). A folder may
+ * also hold MMEB-V3's group files (audio, text, tool, gui, memory); the V2 three are required.
+ */
 export function loadCatalog(dir = CATALOG_DIR): Catalog {
   const hit = cache.get(dir);
   if (hit) return hit;
   const tasks: TaskSpec[] = [];
-  for (const modality of MODALITIES) {
+  const modalities = V3_MODALITIES.filter((m) => MODALITIES.includes(m) || existsSync(join(dir, `${m}.json`)));
+  for (const modality of modalities) {
     const file = join(dir, `${modality}.json`);
     for (const t of validateCatalogFile(readConfigJson(file, 'task catalog'), file)) {
       if (t.modality !== modality) throw new ConfigError(`task ${t.name} has modality ${t.modality}`, { file });
@@ -55,6 +62,11 @@ export function loadCatalog(dir = CATALOG_DIR): Catalog {
   return catalog;
 }
 
+/** The catalog of a benchmark version: MMEB-V3's for v3, MMEB-V2's otherwise. */
+export function catalogFor(version: MmebVersion): Catalog {
+  return loadCatalog(version === 'v3' ? V3_CATALOG_DIR : CATALOG_DIR);
+}
+
 export function getTask(name: string, catalog = loadCatalog()): TaskSpec {
   const t = catalog.byName.get(name);
   if (!t) throw new ConfigError(`unknown task '${name}' (see 'tte-bench tasks')`);
@@ -63,9 +75,12 @@ export function getTask(name: string, catalog = loadCatalog()): TaskSpec {
 
 /**
  * The number of queries a task has in a benchmark version: its own entry, else v2.0.0's (a count is listed
- * again only where a version changed it); undefined where the catalog does not record one.
+ * again only where a version changed it); undefined where the catalog does not record one. Under v3 a V2 task
+ * counts as in v2.1: MMEB-V3 reads v2.1's data (MomentSeeker from momentseeker_1k6.jsonl, VLM2Vec
+ * src/constant/dataset_hflocal_path.py at 44f991d).
  */
 export function publishedQueries(task: TaskSpec, version: MmebVersion): number | undefined {
+  if (version === 'v3') return task.numQueries?.v3 ?? task.numQueries?.['v2.1'] ?? task.numQueries?.['v2.0.0'];
   return task.numQueries?.[version] ?? task.numQueries?.['v2.0.0'];
 }
 

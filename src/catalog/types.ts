@@ -1,5 +1,29 @@
-export type Modality = 'image' | 'video' | 'visdoc';
-export type MetaTask = 'I-CLS' | 'I-QA' | 'I-RET' | 'I-VG' | 'V-CLS' | 'V-QA' | 'V-RET' | 'V-MRET' | 'VD-V1' | 'VD-V2' | 'VD-VR' | 'VD-OOD';
+/**
+ * A task's group: MMEB-V2's three modalities, then the five groups MMEB-V3 adds (VLM2Vec
+ * experiments/report_score_v3.py `modality2dataset`, Stars1233/VLM2Vec 44f991d).
+ */
+export type Modality = 'image' | 'video' | 'visdoc' | 'audio' | 'text' | 'tool' | 'gui' | 'memory';
+export type MetaTask =
+  | 'I-CLS'
+  | 'I-QA'
+  | 'I-RET'
+  | 'I-VG'
+  | 'V-CLS'
+  | 'V-QA'
+  | 'V-RET'
+  | 'V-MRET'
+  | 'VD-V1'
+  | 'VD-V2'
+  | 'VD-VR'
+  | 'VD-OOD'
+  | 'A-CLS'
+  | 'A-RET'
+  | 'A-GND'
+  | 'T-RET'
+  | 'TOOL'
+  | 'GUI'
+  | 'MEM'
+  | 'OMNI';
 export type MainMetric = 'hit@1' | 'ndcg_linear@5';
 export type RankingMode = 'local' | 'global';
 export type ParserFamily =
@@ -23,20 +47,61 @@ export type ParserFamily =
   | 'mvbench'
   | 'activitynetqa'
   | 'vidore'
-  | 'visrag';
+  | 'visrag'
+  // MMEB-V3 (the dataset_parser values registered in VLM2Vec src/data/eval_dataset/*.py at 44f991d)
+  | 'audio_cls'
+  | 'clotho_text_audio'
+  | 'sounddescs_text_audio'
+  | 'audio_ret_speechcoco'
+  | 'tutsound_audio_gnd'
+  | 'tutsound_audio_gnd_hard'
+  | 'ave_retrieval'
+  | 'complex_text_retrieve'
+  | 'toolde'
+  | 'gui'
+  | 'memory_retrieval'
+  | 'mcmr'
+  | 'omniset';
 
-/** The benchmark versions a run can pin (see README "Benchmark versions"). */
-export const MMEB_VERSIONS = ['v2.0.0', 'v2.0.1', 'v2.1'] as const;
+/** The benchmark versions a run can pin (see README "Benchmark versions"); v3 is MMEB-V3. */
+export const MMEB_VERSIONS = ['v2.0.0', 'v2.0.1', 'v2.1', 'v3'] as const;
 export type MmebVersion = (typeof MMEB_VERSIONS)[number];
 export const DEFAULT_MMEB_VERSION: MmebVersion = 'v2.1';
+export type Benchmark = 'MMEB-V2' | 'MMEB-V3';
 
+/** The benchmark a version belongs to. */
+export function benchmarkOf(version: MmebVersion): Benchmark {
+  return version === 'v3' ? 'MMEB-V3' : 'MMEB-V2';
+}
+
+/** MMEB-V2's modalities (the order of its tables and score folders). */
 export const MODALITIES: Modality[] = ['image', 'video', 'visdoc'];
+/** MMEB-V3's eight groups, in report_score_v3.py's processing order. */
+export const V3_MODALITIES: Modality[] = ['image', 'video', 'visdoc', 'audio', 'text', 'tool', 'gui', 'memory'];
+/** The V3 groups that make up "agent" (report_score_v3.py's commented-out merge). */
+export const AGENT_MODALITIES: Modality[] = ['tool', 'gui', 'memory'];
+
+/** The modalities (groups) of a benchmark version. */
+export function modalitiesOf(version: MmebVersion): Modality[] {
+  return version === 'v3' ? V3_MODALITIES : MODALITIES;
+}
+
 export const META_TASKS: Record<Modality, MetaTask[]> = {
   image: ['I-CLS', 'I-QA', 'I-RET', 'I-VG'],
   video: ['V-CLS', 'V-QA', 'V-RET', 'V-MRET'],
   visdoc: ['VD-V1', 'VD-V2', 'VD-VR', 'VD-OOD'],
+  audio: ['A-CLS', 'A-RET', 'A-GND'],
+  text: ['T-RET'],
+  tool: ['TOOL'],
+  gui: ['GUI'],
+  memory: ['MEM'],
 };
+/** MMEB-V2's twelve meta-tasks. */
 export const ALL_META_TASKS: MetaTask[] = MODALITIES.flatMap((m) => META_TASKS[m]);
+/** Every meta-task of a version (V3: V2's twelve plus A-CLS/A-RET/A-GND, T-RET, TOOL, GUI, MEM). */
+export function metaTasksOf(version: MmebVersion): MetaTask[] {
+  return modalitiesOf(version).flatMap((m) => META_TASKS[m]);
+}
 
 export interface HfSource {
   repo: string;

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { DataError, type ErrorLocation } from '../errors.js';
 import type { Catalog } from '../catalog/load.js';
 import { loadLabels } from '../catalog/load.js';
@@ -83,9 +84,13 @@ export class AdapterContext {
     return hfSourceFor(this.task, this.version);
   }
 
-  /** Rows of a config/split of the task's repo (default: the task's own source). */
+  /**
+   * Rows of a config/split of the task's repo (default: the task's own source). Under v3 the same config is read
+   * from the task's MMEB-V3 annotation files under the data root (`v3.configs`, keyed by the HF config name,
+   * `default` without one) instead of the HF snapshot.
+   */
   async rows(source: HfSource = this.source): Promise<RowReader[]> {
-    const { files } = resolveSplit(this.hfRoot, source);
+    const { files } = this.version === 'v3' ? { files: this.v3ConfigFiles(source.config ?? 'default') } : resolveSplit(this.hfRoot, source);
     this.dataFiles.push(...files);
     const rows = await readRows(files);
     return (this.skipRows.size ? rows.filter((r) => !this.skipRows.has(`${r.file}#${r.index}`)) : rows).map(
@@ -111,6 +116,39 @@ export class AdapterContext {
     return (this.skipRows.size ? rows.filter((r) => !this.skipRows.has(`${r.file}#${r.index}`)) : rows).map(
       (r) => new RowReader(this.task.name, r),
     );
+  }
+
+  /**
+   * The files of one config under an MMEB-V3 root, absolute. A path ending `<split>-*.parquet` is a folder read as
+   * VLM2Vec's load_local_hf_dataset reads it (src/utils/dataset_utils.py at 44f991d): `<split>-*.parquet`, else
+   * `<split>*.parquet`, else every parquet file of the folder, in name order; any other path is one file.
+   */
+  private v3ConfigFiles(config: string): string[] {
+    const v3 = this.v3;
+    const rel = v3.configs?.[config];
+    if (rel === undefined) {
+      throw new DataError(`catalog gives no MMEB-V3 annotation file for config '${config}' (v3.configs)`, { task: this.task.name });
+    }
+    const where = { task: this.task.name };
+    const glob = /^(.*)\/([^/*]+)-\*\.parquet$/.exec(rel);
+    if (!glob) {
+      const path = this.root.rel([rel], where);
+      if (!this.root.exists(path, where) || this.root.isDir(path))
+        throw new DataError(`MMEB-V3 annotation file ${path} not found`, { ...where, file: this.root.abs(path) });
+      return [this.root.abs(path)];
+    }
+    const dir = this.root.rel([glob[1]], where);
+    const split = glob[2];
+    if (!this.root.isDir(dir) || !this.root.exists(dir, where))
+      throw new DataError(`MMEB-V3 annotation folder ${dir} not found`, { ...where, file: this.root.abs(dir) });
+    const parquet = readdirSync(this.root.abs(dir))
+      .filter((f) => f.endsWith('.parquet'))
+      .sort();
+    const picked = [parquet.filter((f) => f.startsWith(`${split}-`)), parquet.filter((f) => f.startsWith(split)), parquet].find(
+      (l) => l.length,
+    );
+    if (!picked) throw new DataError(`MMEB-V3 annotation folder ${dir} has no .parquet files`, { ...where, file: this.root.abs(dir) });
+    return picked.map((f) => this.root.abs(`${dir}/${f}`));
   }
 
   /** VLM2Vec's num_sample_per_subset: keep the first N rows. */

@@ -5,13 +5,13 @@
  */
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/load.js';
-import { loadCatalog } from '../catalog/load.js';
+import { catalogFor } from '../catalog/load.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { DEFAULT_MMEB_VERSION } from '../catalog/types.js';
 import { AdapterContext, type DataProblem, type ItemDraft, type QueryDraft } from './context.js';
 import { DEFAULT_EVAL_PROFILE, loadEvalProfile, taskProfile, type EvalProfileName, type TaskProfile } from '../catalog/profiles.js';
 import { DataRoot } from './readers/data-root.js';
-import { ADAPTERS } from './registry.js';
+import { adapterFor } from './registry.js';
 import { applyFormat } from './text.js';
 import { renderVlm2vec } from './vlm2vec-text.js';
 import type { EvalSet, Item, TextFormat } from './types.js';
@@ -66,13 +66,13 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     version,
     root,
     opts.hfRoot ?? join(root.dir, 'hf'),
-    opts.catalog ?? loadCatalog(),
+    opts.catalog ?? catalogFor(version),
     !opts.collectProblems,
     opts.skipRows,
   );
   ctx.candidateNumFrames = tp?.candidateNumFrames;
   ctx.vlm2vecFrameRules = profile === DEFAULT_EVAL_PROFILE;
-  const { queries, corpus, labelShape } = await ADAPTERS[task.parser](ctx);
+  const { queries, corpus, labelShape } = await adapterFor(task)(ctx);
   if (tp) applyProfile(tp, queries, corpus);
   // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).
   const item = (d: ItemDraft): Item => ({

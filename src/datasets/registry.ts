@@ -1,4 +1,5 @@
-import type { ParserFamily } from '../catalog/types.js';
+import type { ParserFamily, TaskSpec } from '../catalog/types.js';
+import { DataError } from '../errors.js';
 import type { Adapter } from './context.js';
 import { imageClsAdapter } from './image_cls.js';
 import { imageQaAdapter } from './image_qa.js';
@@ -14,8 +15,11 @@ import { videoQaAdapter } from './video_qa.js';
 import { vidoreAdapter } from './vidore.js';
 import { visragAdapter } from './visrag.js';
 
-/** VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. */
-export const ADAPTERS: Record<ParserFamily, Adapter> = {
+/**
+ * VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. A family the catalog
+ * names but that has no adapter yet (some MMEB-V3 families) is refused when its task is loaded (adapterFor).
+ */
+export const ADAPTERS: Partial<Record<ParserFamily, Adapter>> = {
   image_cls: imageClsAdapter,
   image_qa: imageQaAdapter,
   image_t2i: imageT2iAdapter,
@@ -38,3 +42,10 @@ export const ADAPTERS: Record<ParserFamily, Adapter> = {
   vidore: vidoreAdapter,
   visrag: visragAdapter,
 };
+
+/** The adapter of a task's parser family; a DataError naming the family where none is built yet. */
+export function adapterFor(task: TaskSpec): Adapter {
+  const adapter = ADAPTERS[task.parser];
+  if (!adapter) throw new DataError(`parser family ${task.parser} is not supported yet`, { task: task.name });
+  return adapter;
+}

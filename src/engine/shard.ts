@@ -195,6 +195,20 @@ export function taskWork(task: TaskSpec, version: MmebVersion, opts: { reasoning
     activitynetqa: [video + text, text, 2],
     vidore: [text, image, CORPUS[task.name] ?? 1000],
     visrag: [text, image, CORPUS[task.name] ?? 1000],
+    // MMEB-V3's families: rough shapes (an audio clip costs as an image; corpus sizes unknown, taken as nq).
+    audio_cls: [image, text, 50],
+    clotho_text_audio: [text, image, nq],
+    sounddescs_text_audio: [text, image, nq],
+    audio_ret_speechcoco: [image, image, nq],
+    ave_retrieval: [image, video, nq],
+    tutsound_audio_gnd: [image, image, 50 * nq],
+    tutsound_audio_gnd_hard: [image, image, 50 * nq],
+    complex_text_retrieve: [text, text, 10 * nq],
+    toolde: [text, text, 10 * nq],
+    gui: [text + image, text + image, 2 * nq],
+    memory_retrieval: [text, text, 10 * nq],
+    mcmr: [text, image + text, 10 * nq],
+    omniset: [image, image, 4 * 13],
   };
   const [q, c, nc] = table[task.parser];
   const queryWork = nq * (q + (opts.reasoning ? REASONING_COST : 0));
