@@ -23,7 +23,7 @@ export const fetchCommand: CommandModule<object, Args> = {
       .option('hub-url', { type: 'string', describe: 'Hub endpoint (default https://huggingface.co)' })
       .option('token-env', { type: 'string', default: 'HF_TOKEN', describe: 'environment variable holding a Hub token, if any' }) as never,
   handler: async (args) => {
-    const tasks = namedOrScoredTasks(taskNames(args.task));
+    const tasks = namedOrScoredTasks(taskNames(args.task), args['mmeb-version']);
     await fetchTasks(tasks, {
       to: args.to,
       version: args['mmeb-version'],

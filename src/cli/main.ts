@@ -12,7 +12,7 @@ import { commandsFor, type CommandEntry } from './commands.js';
 const COMMANDS: CommandEntry[] = [
   [
     'tasks',
-    'List the MMEB-V2 task catalog (78 scored tasks plus the unscored English-only ViDoRe-V2 variants)',
+    'List the task catalog: MMEB-V2 (78 scored tasks plus the unscored English-only ViDoRe-V2 variants) or, with --mmeb-version v3, MMEB-V3 (190 scored tasks in 8 groups plus unscored diagnostics)',
     async () => (await import('./tasks.js')).tasksCommand,
   ],
   [

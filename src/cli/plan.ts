@@ -25,7 +25,7 @@ export const planCommand: CommandModule<object, Args> = {
         coerce: intIn('shards', 1, MAX_SHARDS),
         describe: 'number of shards (array tasks / completions)',
       })
-      .option('suite', { type: 'string', default: 'mmeb-v2', describe: "'mmeb-v2' (all 78 tasks) or 'mini'" })
+      .option('suite', { type: 'string', default: 'mmeb-v2', describe: "'mmeb-v2' (all 78 tasks), 'mmeb-v3' (all 190, with --mmeb-version v3) or 'mini'" })
       .option('tasks', { type: 'string', describe: 'comma-separated task names (instead of a suite)' })
       .option('backend', { type: 'string', describe: 'backend config JSON (a reasoner makes queries heavier)' })
       .option('mmeb-version', { choices: MMEB_VERSIONS, describe: `benchmark version (default ${DEFAULT_MMEB_VERSION})` })

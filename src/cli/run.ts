@@ -37,7 +37,7 @@ export const runCommand: CommandModule<object, Args> = {
   describe: 'Run a backend over MMEB-V2 tasks and write scores, predictions, a summary and a report',
   builder: (y) =>
     y
-      .option('suite', { type: 'string', describe: "'mini' (bundled, offline, seconds) or 'mmeb-v2' (all 78 tasks)" })
+      .option('suite', { type: 'string', describe: "'mini' (bundled, offline, seconds), 'mmeb-v2' (all 78 tasks) or 'mmeb-v3' (all 190, --mmeb-version v3)" })
       .option('tasks', { type: 'string', describe: 'comma-separated task names (instead of a suite)' })
       .option('modality', { choices: MODALITIES, describe: 'restrict to one modality' })
       .option('backend', { type: 'string', describe: 'backend config JSON (default: the builtin weight-free floor)' })

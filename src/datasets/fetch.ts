@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { downloadFile, listFiles } from '@huggingface/hub';
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import type { HfSource, MmebVersion, TaskSpec } from '../catalog/types.js';
 import { hfSourceFor } from '../catalog/types.js';
 import { writeFileAtomic } from '../util/json.js';
@@ -39,6 +39,11 @@ export interface FetchResult {
 }
 
 export async function fetchTasks(tasks: TaskSpec[], opts: FetchOptions): Promise<FetchResult[]> {
+  if (opts.version === 'v3') {
+    throw new ConfigError(
+      'fetch does not download MMEB-V3 yet: get the VLM2Vec/MMEB-V3 dataset and unpack it as its setup script does, then pass that folder as --data-root',
+    );
+  }
   const log = opts.log ?? (() => {});
   const byRepo = new Map<string, HfSource[]>();
   for (const t of tasks) for (const s of sourcesOf(t, opts.version)) byRepo.set(s.repo, [...(byRepo.get(s.repo) ?? []), s]);

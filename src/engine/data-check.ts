@@ -1,5 +1,5 @@
 /** `validate`: whether a downloaded data root holds what the named tasks (default: every scored task) need. */
-import { loadCatalog } from '../catalog/load.js';
+import { catalogFor } from '../catalog/load.js';
 import type { MmebVersion } from '../catalog/types.js';
 import { type TaskValidation, validateTasks } from '../datasets/validate.js';
 import { describe } from '../errors.js';
@@ -9,8 +9,8 @@ export async function validateDataRoot(
   names: string[],
   opts: { dataRoot: string; hfRoot?: string; version: MmebVersion },
 ): Promise<TaskValidation[]> {
-  const catalog = loadCatalog();
-  return validateTasks(namedOrScoredTasks(names), { ...opts, catalog });
+  const catalog = catalogFor(opts.version);
+  return validateTasks(namedOrScoredTasks(names, opts.version), { ...opts, catalog });
 }
 
 /** A line per task (and one per problem), then how many tasks are complete. */

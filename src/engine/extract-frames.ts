@@ -1,5 +1,5 @@
 /** `extract-frames`: fill the missing or empty frame folders of tasks from the raw videos, with ffmpeg (opt-in). */
-import { loadCatalog, selectTasks } from '../catalog/load.js';
+import { catalogFor, selectTasks } from '../catalog/load.js';
 import type { MmebVersion } from '../catalog/types.js';
 import { extractFrames, extractionRule } from '../datasets/extract.js';
 import { loadEvalSet } from '../datasets/load.js';
@@ -19,7 +19,7 @@ export async function* extractTaskFrames(
   opts: { dataRoot: string; hfRoot?: string; version: MmebVersion; maxFrames: number },
 ): AsyncGenerator<TaskFrames> {
   const root = new DataRoot(opts.dataRoot);
-  for (const task of selectTasks({ names }, loadCatalog())) {
+  for (const task of selectTasks({ names }, catalogFor(opts.version))) {
     const { extractable } = await loadEvalSet(task, {
       dataRoot: root.dir,
       hfRoot: opts.hfRoot,

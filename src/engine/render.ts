@@ -13,7 +13,8 @@ import type { Protocol } from '../backends/protocols/types.js';
 import { ConfigError } from '../errors.js';
 import type { EvalSet, Item } from '../datasets/types.js';
 import { MediaLoader } from '../tte/media.js';
-import { getTask } from '../catalog/load.js';
+import { catalogFor, getTask } from '../catalog/load.js';
+import { DEFAULT_MMEB_VERSION } from '../catalog/types.js';
 import { type LoadOptions, loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../datasets/readers/data-root.js';
 
@@ -84,7 +85,7 @@ export async function renderTask(
   task: string,
   opts: Pick<LoadOptions, 'dataRoot' | 'hfRoot' | 'version' | 'profile'> & { limit?: number },
 ): Promise<string> {
-  const { evalSet } = await loadEvalSet(getTask(task), {
+  const { evalSet } = await loadEvalSet(getTask(task, catalogFor(opts.version ?? DEFAULT_MMEB_VERSION)), {
     dataRoot: opts.dataRoot,
     hfRoot: opts.hfRoot,
     version: opts.version,

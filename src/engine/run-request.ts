@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { BackendConfig } from '../backends/config.js';
-import { loadCatalog, selectTasks } from '../catalog/load.js';
+import { catalogFor, selectTasks } from '../catalog/load.js';
 import { DEFAULT_MMEB_VERSION, type MmebVersion, type Modality, type TaskSpec } from '../catalog/types.js';
 import { ConfigError } from '../errors.js';
 import type { RunOptions, RunResult } from './run.js';
@@ -47,12 +47,13 @@ export type ResolvedRun = Pick<
 };
 
 export function resolveRun(req: RunRequest): ResolvedRun {
-  const suite = req.suite ? loadSuite(req.suite) : null;
+  const suite = req.suite ? loadSuite(req.suite, req.version) : null;
+  const catalog = catalogFor(req.version ?? suite?.version ?? DEFAULT_MMEB_VERSION);
   let tasks = suite?.tasks ?? [];
-  if (req.taskNames) tasks = selectTasks({ names: req.taskNames }, loadCatalog());
+  if (req.taskNames) tasks = selectTasks({ names: req.taskNames }, catalog);
   if (!suite && !req.taskNames) {
     if (!req.modality) throw new ConfigError('choose what to run: --suite, --tasks or --modality');
-    tasks = selectTasks({}, loadCatalog());
+    tasks = selectTasks({}, catalog);
   }
   if (req.modality) tasks = tasks.filter((t) => t.modality === req.modality);
   if (!tasks.length) throw new ConfigError('no tasks selected');
@@ -88,9 +89,9 @@ export function planRun(req: {
   taskNames?: string[];
   version?: MmebVersion;
 }): ShardPlan {
-  const suite = req.taskNames ? null : loadSuite(req.suite);
-  const tasks: TaskSpec[] = req.taskNames ? selectTasks({ names: req.taskNames }, loadCatalog()) : (suite?.tasks ?? []);
+  const suite = req.taskNames ? null : loadSuite(req.suite, req.version);
   const version = req.version ?? suite?.version ?? DEFAULT_MMEB_VERSION;
+  const tasks: TaskSpec[] = req.taskNames ? selectTasks({ names: req.taskNames }, catalogFor(version)) : (suite?.tasks ?? []);
   return planShards(tasks, req.shards, version, { reasoning: req.backend.reasoner !== null || req.backend.pipeline === 'unified' });
 }
 

@@ -1,16 +1,16 @@
 /** The task catalog as a user sees it: which tasks a command takes, and the `tasks` listing. */
-import { loadCatalog, scoredTasks, selectTasks, type TaskFilter } from '../catalog/load.js';
-import type { TaskSpec } from '../catalog/types.js';
+import { catalogFor, scoredTasks, selectTasks, type TaskFilter } from '../catalog/load.js';
+import { DEFAULT_MMEB_VERSION, type MmebVersion, type TaskSpec } from '../catalog/types.js';
 
-/** The named tasks, or every scored task when none is named. */
-export function namedOrScoredTasks(names: string[]): TaskSpec[] {
-  const catalog = loadCatalog();
+/** The named tasks, or every scored task when none is named, from the catalog of a benchmark version. */
+export function namedOrScoredTasks(names: string[], version: MmebVersion = DEFAULT_MMEB_VERSION): TaskSpec[] {
+  const catalog = catalogFor(version);
   return names.length ? selectTasks({ names }, catalog) : scoredTasks(catalog);
 }
 
 /** Catalog tasks of a modality and/or meta-task, the unscored variants included, in catalog order. */
-export function listTasks(filter: Pick<TaskFilter, 'modality' | 'meta'> = {}): TaskSpec[] {
-  return selectTasks({ modality: filter.modality, meta: filter.meta, includeUnscored: true }, loadCatalog());
+export function listTasks(filter: Pick<TaskFilter, 'modality' | 'meta'> = {}, version: MmebVersion = DEFAULT_MMEB_VERSION): TaskSpec[] {
+  return selectTasks({ modality: filter.modality, meta: filter.meta, includeUnscored: true }, catalogFor(version));
 }
 
 /** What `tasks --json` prints per task. */

@@ -3,7 +3,7 @@
  * per run, `summary.json` (deterministic: no timestamps, fixed key order) and `manifest.json` (timings,
  * versions, data fingerprints).
  */
-import type { MetaTask, Modality, MmebVersion, TaskSpec } from '../catalog/types.js';
+import { type Benchmark, benchmarkOf, type MetaTask, type Modality, type MmebVersion, type TaskSpec } from '../catalog/types.js';
 import type { EvalSet } from '../datasets/types.js';
 import type { Prediction, ScoreObject } from '../metrics/ranking.js';
 import { rollUp } from '../metrics/aggregate.js';
@@ -37,7 +37,7 @@ export interface TaskResult {
 export interface RunSummary {
   schema: 'tte-bench/run-summary@1';
   run_id: string;
-  benchmark: 'MMEB-V2';
+  benchmark: Benchmark;
   mmeb_version: MmebVersion;
   /** Whose per-task inputs the run used (vlm2vec: VLM2Vec's evaluation). */
   eval_profile?: string;
@@ -112,7 +112,7 @@ export function buildSummary(
   return {
     schema: 'tte-bench/run-summary@1',
     run_id: runId,
-    benchmark: 'MMEB-V2',
+    benchmark: benchmarkOf(version),
     mmeb_version: version,
     eval_profile: profile,
     suite,
