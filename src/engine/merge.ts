@@ -13,7 +13,7 @@ import { joinItemsFiles, readItemsFile, type ItemsFile } from '../report/items.j
 import { join } from 'node:path';
 import { taskFile } from '../util/task-file.js';
 import { DataError } from '../errors.js';
-import { getTask } from '../catalog/load.js';
+import { catalogFor, getTask } from '../catalog/load.js';
 import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { Example } from '../report/run-folder.js';
 import { buildSummary, type RunSummary, type TaskCost, type TaskResult } from '../report/results.js';
@@ -92,7 +92,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   for (const name of all) {
     const parts = split.get(name) as string[] | undefined;
     if (parts) {
-      const r = joinParts(name, parts, outDir);
+      const r = joinParts(name, parts, outDir, first.manifest.mmeb_version);
       splitFingerprints[name] = r.fingerprint;
       results.push(r.result);
       splitCosts[name] = r.cost;
@@ -106,7 +106,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
       copyFileSync(taskFile(join(dir, '.status'), name, '.json'), taskFile(join(outDir, '.status'), name, '.json'));
     const entry = shards.find((s) => s.dir === dir)!.summary.tasks.find((t) => t.name === name)!;
     results.push({
-      task: getTask(name),
+      task: getTask(name, catalogFor(first.manifest.mmeb_version)),
       scores: readJsonFile<ScoreObject>(taskFile(dir, name, '_score.json')),
       numQueries: entry.num_queries,
       numCandidates: entry.num_candidates,
@@ -180,6 +180,7 @@ function joinParts(
   name: string,
   dirs: string[],
   outDir: string,
+  version: RunSummary['mmeb_version'],
 ): { result: TaskResult; cost: Record<string, unknown>; fingerprint: string } {
   const statuses = dirs.map((d) => readJsonFile<PartStatus>(taskFile(join(d, '.status'), name, '.json')));
   statuses.forEach((st, i) => {
@@ -243,7 +244,12 @@ function joinParts(
     cost,
   });
   return {
-    result: { task: getTask(name), scores, numQueries: statuses[0].num_queries, numCandidates: statuses[0].num_candidates },
+    result: {
+      task: getTask(name, catalogFor(version)),
+      scores,
+      numQueries: statuses[0].num_queries,
+      numCandidates: statuses[0].num_candidates,
+    },
     cost,
     fingerprint: statuses[0].part!.task_fingerprint,
   };

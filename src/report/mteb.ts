@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { taskFile, taskNameProblem } from '../util/task-file.js';
-import { getTask } from '../catalog/load.js';
+import { catalogFor, getTask } from '../catalog/load.js';
 import { ConfigError, DataError } from '../errors.js';
-import { hfSourceFor } from '../catalog/types.js';
+import { benchmarkOf, hfSourceFor } from '../catalog/types.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { readJsonFile, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
@@ -62,7 +62,7 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
   if (taskNameProblem(revision)) throw new ConfigError(`revision '${revision}' cannot name a folder: ${taskNameProblem(revision)}`);
   const dir = join(opts.out, model.replaceAll('/', '__'), revision);
   const tasks = summary.tasks.map((t) => {
-    const task = getTask(t.name);
+    const task = getTask(t.name, catalogFor(summary.mmeb_version));
     const scores = readJsonFile<ScoreObject>(taskFile(runDir, t.name, '_score.json'));
     return { t, task, scores, partial: partialTask(task, scores, summary.mmeb_version) };
   });
@@ -79,7 +79,7 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
       evaluation_time: costs[t.name]?.wall_seconds ?? null,
       kg_co2_emissions: null,
       // a partial task's file says so where a reader of the benchmark field looks
-      benchmark: `MMEB-V2 ${summary.mmeb_version}${part ? `, ${part.numData} of its ${part.published[0]} queries` : ''}`,
+      benchmark: `${benchmarkOf(summary.mmeb_version)} ${summary.mmeb_version}${part ? `, ${part.numData} of its ${part.published[0]} queries` : ''}`,
       produced_by: `tte-bench ${packageVersion()}`,
     });
   }
