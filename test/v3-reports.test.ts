@@ -330,3 +330,47 @@ test('V2 sources keep the V2 table (no agent, twelve meta-task columns)', () => 
   assert.equal(row.tasks + row.missing.length, 78);
   assert.match(formatLeaderboard([row]).split('\n')[0], /VisDoc\s+I-CLS/);
 });
+
+test('merge: shards holding `Legal Document` and `TUTSound(hard)` merge into one V3 run that leaderboard and the gate read', async () => {
+  const { mergeShards } = await import('../src/engine/merge.js');
+  const root = tempDir();
+  const names = ['Legal Document', 'TUTSound(hard)'];
+  const backend = { name: 'tiny', pipeline: 'no-think', embedder: { type: 'builtin' }, reasoner: null };
+  names.forEach((name, index) => {
+    const dir = join(root, `shard${index}`);
+    mkdirSync(dir, { recursive: true });
+    const task = V3.find((t) => t.name === name) as TaskSpec;
+    const scores = scoreFor(task);
+    writeFileSync(taskFile(dir, name, '_score.json'), JSON.stringify(scores));
+    writeFileSync(taskFile(dir, name, '_pred.jsonl'), '{"prediction":["d1"],"label":"d1","rel_scores":null}\n');
+    writeFileSync(
+      join(dir, 'summary.json'),
+      toJson(buildSummary('r1', 'v3', null, backend, [{ task, scores, numQueries: 1, numCandidates: 2 }])),
+    );
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      toJson({ run_id: 'r1', mmeb_version: 'v3', suite: null, shard: { index, count: 2, allTasks: names }, tasks: {} }),
+    );
+  });
+  const out = join(root, 'merged');
+  const summary = mergeShards([join(root, 'shard0'), join(root, 'shard1')], out);
+  assert.deepEqual(
+    summary.tasks.map((t) => t.name),
+    names,
+  );
+  assert.deepEqual(
+    readdirSync(out)
+      .filter((f) => f.endsWith('_score.json'))
+      .sort(),
+    ['Legal Document_score.json', 'TUTSound(hard)_score.json'],
+  );
+  const [row] = buildLeaderboard([out], { allowPartial: true });
+  assert.deepEqual(row.scores, { 'TUTSound(hard)': 10, 'Legal Document': 20 });
+  close(row.modalities.text, 20);
+  close(row.modalities.audio, 10);
+  const gate = regressionGate(out, out, { maxDrop: 0 });
+  assert.deepEqual(
+    gate.lines.filter((l) => l.level === 'task').map((l) => l.name),
+    ['TUTSound(hard)', 'Legal Document'],
+  );
+});
