@@ -374,3 +374,19 @@ test('merge: shards holding `Legal Document` and `TUTSound(hard)` merge into one
     ['TUTSound(hard)', 'Legal Document'],
   );
 });
+
+test('a V3 run report (Markdown and HTML) has the V3 groups, agent and the tasks under their own names', async () => {
+  const { buildReportData } = await import('../src/report/write.js');
+  const { markdownReport } = await import('../src/report/markdown.js');
+  const { htmlReport } = await import('../src/report/html.js');
+  const run = join(tempDir(), 'run');
+  writeV3Run(run);
+  const data = await buildReportData(run);
+  const md = markdownReport(data);
+  const header = md.split('\n').find((l) => l.startsWith('| Model |')) as string;
+  assert.match(header, /\| Overall \| Image \| Video \| Visdoc \| Audio \| Text \| Tool \| GUI \| Memory \| Agent \| I-CLS .* \| MEM \|/);
+  assert.match(md, /37\.6\d? \|.* 40\.0\d? \|/);
+  assert.ok(md.includes('Legal Document') && md.includes('TUTSound(hard)'));
+  const html = htmlReport(data);
+  assert.ok(html.includes('<th>Agent</th>') && html.includes('TUTSound(hard)'));
+});
