@@ -254,12 +254,28 @@ test('Qwen3-VL-Reranker protocol: the prompt its evaluation builds, and P(yes) f
     { token: 'token_id:9693', logprob: Math.log(0.6) },
     { token: 'token_id:2152', logprob: Math.log(0.2) },
   ]);
-  assert.ok(both && both.exact && Math.abs(both.score - 0.75) < 1e-12);
-  assert.ok(Math.abs((yesNoScore([{ token: 'yes', logprob: Math.log(0.6) }, { token: 'no', logprob: Math.log(0.2) }])?.score ?? 0) - 0.75) < 1e-12);
+  assert.ok(both?.exact && Math.abs(both.score - 0.75) < 1e-12);
+  assert.ok(
+    Math.abs(
+      (yesNoScore([
+        { token: 'yes', logprob: Math.log(0.6) },
+        { token: 'no', logprob: Math.log(0.2) },
+      ])?.score ?? 0) - 0.75,
+    ) < 1e-12,
+  );
   // " yes" and "Yes" are other vocabulary entries, not the reference's 9693
-  assert.equal(yesNoScore([{ token: ' yes', logprob: -0.1 }, { token: 'Yes', logprob: -0.2 }]), null);
+  assert.equal(
+    yesNoScore([
+      { token: ' yes', logprob: -0.1 },
+      { token: 'Yes', logprob: -0.2 },
+    ]),
+    null,
+  );
   // one of the two outside the top list: its log-probability is at most the smallest listed one (a bound)
-  const bound = yesNoScore([{ token: 'token_id:2152', logprob: -0.1 }, { token: 'token_id:13', logprob: -5 }]);
+  const bound = yesNoScore([
+    { token: 'token_id:2152', logprob: -0.1 },
+    { token: 'token_id:13', logprob: -5 },
+  ]);
   assert.ok(bound && !bound.exact && Math.abs(bound.score - 1 / (1 + Math.exp(-0.1 + 5))) < 1e-12);
   assert.equal(yesNoScore([{ token: 'maybe', logprob: -0.1 }]), null);
   assert.equal(parseJudgement('<think>Answer: no, wait</think>\nAnswer: yes', 'yes-no'), 1);

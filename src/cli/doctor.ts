@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import { formatChecks, runDoctor, taskSamples } from '../engine/doctor.js';
+import { taskRerankPairs } from '../engine/doctor-rerank.js';
 import { ConfigError } from '../errors.js';
 import { intIn } from './bounds.js';
 
@@ -31,7 +32,8 @@ export const doctorCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     if (args.task && !args['data-root']) throw new ConfigError('--task needs --data-root');
     const samples = args.task ? await taskSamples(args.task, args['data-root'] as string, args.samples) : undefined;
-    const checks = await runDoctor(loadBackendConfig(args.backend), { samples });
+    const rerankPairs = args.task ? await taskRerankPairs(args.task.split(','), args['data-root'] as string) : undefined;
+    const checks = await runDoctor(loadBackendConfig(args.backend), { samples, rerankPairs });
     process.stdout.write(args.json ? JSON.stringify(checks, null, 2) + '\n' : formatChecks(checks));
     if (checks.some((c) => c.status === 'fail')) process.exitCode = 1;
   },

@@ -18,6 +18,7 @@ import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../items/data-root.js';
 import { BackendError, ConfigError } from '../errors.js';
 import { MediaLoader } from '../tte/media.js';
+import { rerankChecks, type RerankDoctorPair } from './doctor-rerank.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -133,7 +134,7 @@ function templateFix(protocol: Protocol, sendChatTemplate: boolean, template: st
 /** The checks against every endpoint of the backend's embedder. */
 export async function runDoctor(
   backend: BackendConfig,
-  { samples, timeoutMs = 30_000 }: { samples?: DoctorSample[]; timeoutMs?: number } = {},
+  { samples, rerankPairs, timeoutMs = 30_000 }: { samples?: DoctorSample[]; rerankPairs?: RerankDoctorPair[]; timeoutMs?: number } = {},
 ): Promise<Check[]> {
   const cfg = backend.embedder;
   if (cfg.type !== 'openai')
@@ -292,6 +293,7 @@ export async function runDoctor(
       }
     }
   }
+  out.push(...(await rerankChecks(backend, { pairs: rerankPairs, timeoutMs })));
   return out;
 }
 

@@ -119,7 +119,10 @@ export interface RerankRenderLine {
   candidate_id: string;
   prompt: string;
   messages: { role: string; content: Record<string, unknown>[] }[];
-  media: ({ type: 'image'; path: string; size: [number, number] | null } | { type: 'video'; frames: string[]; size: [number, number] | null })[];
+  media: (
+    | { type: 'image'; path: string; size: [number, number] | null }
+    | { type: 'video'; frames: string[]; size: [number, number] | null }
+  )[];
   request: Record<string, unknown>;
 }
 
@@ -175,7 +178,10 @@ export async function renderRerankPair(
   const built = await describe(plan, q, d);
   let request: Record<string, unknown>;
   if (r.type === 'chat') {
-    request = { path: '/chat/completions', body: { ...chatBody(r.model, plan, built), allowed_token_ids: [QWEN3_YES_TOKEN_ID, QWEN3_NO_TOKEN_ID] } };
+    request = {
+      path: '/chat/completions',
+      body: { ...chatBody(r.model, plan, built), allowed_token_ids: [QWEN3_YES_TOKEN_ID, QWEN3_NO_TOKEN_ID] },
+    };
   } else {
     const pair = { query: q, candidate: d, retrievalRank: 0, gold: false };
     const s = await qwenScoreBody([pair], r.instruction, (pl, p) => describe(pl, p.query, p.candidate));
@@ -190,7 +196,10 @@ export async function renderRerankPair(
   const content: Record<string, unknown>[] = plan.user.map((p) => {
     if (p.type === 'text') return p;
     const size = plannedSize(sides[p.side].media[p.media], p);
-    const sent = sentPaths(p.type === 'image' ? { type: 'image', media: p.media } : { type: 'video', media: p.media, frames: p.frames }, refs[p.side]);
+    const sent = sentPaths(
+      p.type === 'image' ? { type: 'image', media: p.media } : { type: 'video', media: p.media, frames: p.frames },
+      refs[p.side],
+    );
     media.push({ ...sent, size } as RerankRenderLine['media'][number]);
     return { ...sent, side: p.side, size };
   });

@@ -13,7 +13,14 @@
 import { BackendError, ConfigError } from '../errors.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from '../backends/http.js';
 import type { RerankContext, RerankItem, RerankPair, RerankScore, Reranker } from './types.js';
-import { QWEN3_VL_RERANKER_VERSION, buildContent, qwen3RerankerPlan, scoreSide, type BuiltContent, type ChatContentPart } from './qwen3-vl-reranker.js';
+import {
+  QWEN3_VL_RERANKER_VERSION,
+  buildContent,
+  qwen3RerankerPlan,
+  scoreSide,
+  type BuiltContent,
+  type ChatContentPart,
+} from './qwen3-vl-reranker.js';
 
 export interface OpenAIRerankerConfig extends HttpOptions {
   model: string;

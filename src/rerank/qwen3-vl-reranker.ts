@@ -243,7 +243,11 @@ async function qwenRgb(data: Uint8Array, path: string): Promise<{ data: Uint8Arr
 
 async function png(pixels: Uint8Array, width: number, height: number): Promise<Uint8Array> {
   const sharp = await loadSharp();
-  return new Uint8Array(await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(pixels, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 export interface PreparedImage {
@@ -298,7 +302,9 @@ export function prepareRerankVideo(frames: Uint8Array[], paths: string[], picked
             const step1 = resizePillowBicubic(rgb.data, rgb.width, rgb.height, pre[0], pre[1]);
             // frames of another size than the first cannot be stacked (torch.stack in fetch_video)
             if (rgb.width !== first.width || rgb.height !== first.height)
-              throw new BackendError(`video frame ${paths[i]} is ${rgb.width}×${rgb.height}, the video's first frame ${first.width}×${first.height}`);
+              throw new BackendError(
+                `video frame ${paths[i]} is ${rgb.width}×${rgb.height}, the video's first frame ${first.width}×${first.height}`,
+              );
             const step2 = resizeTorchAaBicubic(step1, pre[0], pre[1], final[0], final[1]);
             return { data: await png(step2, final[0], final[1]), width: final[0], height: final[1] };
           })(),
@@ -338,7 +344,8 @@ export interface RerankUrls {
 }
 
 const b64 = (d: Uint8Array) => Buffer.from(d).toString('base64');
-const mime = (d: Uint8Array) => (d[0] === 0xff && d[1] === 0xd8 ? 'image/jpeg' : d[0] === 0x89 && d[1] === 0x50 ? 'image/png' : 'image/webp');
+const mime = (d: Uint8Array) =>
+  d[0] === 0xff && d[1] === 0xd8 ? 'image/jpeg' : d[0] === 0x89 && d[1] === 0x50 ? 'image/png' : 'image/webp';
 
 export const RERANK_DATA_URLS: RerankUrls = {
   image: (img) => `data:${mime(img.data)};base64,${b64(img.data)}`,
@@ -400,7 +407,12 @@ export async function buildContent(
     } else {
       if (m.kind !== 'frames') throw new BackendError('a video part names an image');
       const frames = sizeOnly ? p.frames.map(() => sizeOnly(p)) : await prepareRerankVideo(m.data, m.paths, p.frames);
-      videos.push({ frames: frames.length, pixels: frames.length * frames[0].width * frames[0].height, w: frames[0].width, h: frames[0].height });
+      videos.push({
+        frames: frames.length,
+        pixels: frames.length * frames[0].width * frames[0].height,
+        w: frames[0].width,
+        h: frames[0].height,
+      });
       part = { type: 'video_url', video_url: { url: urls.video(frames) } };
     }
     user.push(part);

@@ -152,7 +152,9 @@ export async function rerankPredictions(
           prompt: reranker.promptVersion,
           family,
           query: reranker.readsParts ? [query.ri.text, query.digest, q.parts ?? null] : [query.ri.text, query.digest],
-          candidate: reranker.readsParts ? [stripPlaceholders(cand.text), digest, cand.parts ?? null] : [stripPlaceholders(cand.text), digest],
+          candidate: reranker.readsParts
+            ? [stripPlaceholders(cand.text), digest, cand.parts ?? null]
+            : [stripPlaceholders(cand.text), digest],
           version: opts.version,
         });
         const hit = reranker.cacheable ? (opts.cache?.get(key) ?? null) : null;
