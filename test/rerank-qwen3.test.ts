@@ -26,6 +26,7 @@ import {
 import { rerankChecks, defaultRerankPairs } from '../src/engine/doctor-rerank.js';
 import { decodeRgb } from '../src/media/decode.js';
 import { runCli, tempDir } from './helpers.js';
+import { PACKAGE_ROOT } from '../src/util/package-root.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -314,7 +315,10 @@ test('doctor: vision token counts against the protocol grids, and one request pe
 });
 
 test("the cascade recipe reranks the reference's depth: top 100 (eval_reranker.sh TOPK=100)", () => {
-  const cfg = parseBackendConfig(JSON.parse(readFileSync('recipes/rerank/qwen3-vl-cascade.json', 'utf8')), 'qwen3-vl-cascade.json');
+  const cfg = parseBackendConfig(
+    JSON.parse(readFileSync(join(PACKAGE_ROOT, 'recipes', 'rerank', 'qwen3-vl-cascade.json'), 'utf8')),
+    'qwen3-vl-cascade.json',
+  );
   assert.equal(cfg.rerankDepth, 100);
   assert.equal((cfg.reranker as { protocol?: string }).protocol, 'qwen3-vl-reranker');
 });

@@ -228,12 +228,15 @@ test('openai reranker against a vLLM-shaped /score server: one request per query
     await rerankRun({ runDir: base, backend: qwen, outDir: join(dir, 'out4'), cacheDir: null, tasks: ['VisualNews_t2i'] });
     const q = server.requests.at(-1)?.body as Record<string, unknown>;
     assert.deepEqual(q.chat_template_kwargs, { instruction: 'Retrieve an image of this news caption.' });
+    // VisualNews_t2i's candidates are the image alone (Qwen's image_t2i_eval.py:31-40: no caption), without the
+    // "<Document>:" prefix, which the server template writes
     const parts = (q.documents as { content: { type: string; text?: string }[] }[])[0].content;
     assert.deepEqual(
       parts.map((p) => p.type),
-      ['image_url', 'text'],
+      ['image_url'],
     );
-    assert.ok(!parts[1].text?.startsWith('<Document>'), 'the server template writes the prefixes');
+    assert.equal(typeof q.queries, 'string');
+    assert.ok(!(q.queries as string).startsWith('<Query>'), 'the server template writes the prefixes');
   } finally {
     await server.close();
   }
