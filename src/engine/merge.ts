@@ -13,7 +13,7 @@ import { joinItemsFiles, readItemsFile, type ItemsFile } from '../report/items.j
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import { getTask } from '../catalog/load.js';
-import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
+import { type MetricRules, metricRulesFor, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { Example } from '../report/run-folder.js';
 import { buildSummary, type RunSummary, type TaskCost, type TaskResult } from '../report/results.js';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
@@ -91,7 +91,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   for (const name of all) {
     const parts = split.get(name) as string[] | undefined;
     if (parts) {
-      const r = joinParts(name, parts, outDir);
+      const r = joinParts(name, parts, outDir, metricRulesFor(first.manifest.mmeb_version));
       splitFingerprints[name] = r.fingerprint;
       results.push(r.result);
       splitCosts[name] = r.cost;
@@ -179,6 +179,7 @@ function joinParts(
   name: string,
   dirs: string[],
   outDir: string,
+  rules: MetricRules,
 ): { result: TaskResult; cost: Record<string, unknown>; fingerprint: string } {
   const statuses = dirs.map((d) => readJsonFile<PartStatus>(join(d, '.status', `${name}.json`)));
   statuses.forEach((st, i) => {
@@ -204,7 +205,11 @@ function joinParts(
   const lines = preds.split('\n').filter((l) => l.length);
   if (lines.length !== statuses[0].num_queries)
     throw new DataError(`task ${name}: parts hold ${lines.length} predictions for ${statuses[0].num_queries} queries`);
-  const scores = scorePredictions(lines.map((l) => JSON.parse(l) as Prediction));
+  const scores = scorePredictions(
+    lines.map((l) => JSON.parse(l) as Prediction),
+    lines.length,
+    rules,
+  );
   writeFileAtomic(join(outDir, `${name}_pred.jsonl`), preds);
   const traces = concat('_traces.jsonl');
   if (traces !== null) writeFileAtomic(join(outDir, `${name}_traces.jsonl`), traces);
