@@ -7,13 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
+import { parseBackendConfig } from '../src/backends/config.js';
 import { catalogFor, getTask } from '../src/catalog/load.js';
 import type { TaskSpec } from '../src/catalog/types.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { ADAPTERS } from '../src/datasets/registry.js';
+import { runTasks } from '../src/engine/run.js';
 import { DataError } from '../src/errors.js';
 import { sampleFrames, sampleFramesV3 } from '../src/items/frames.js';
 import {
@@ -233,9 +235,10 @@ test('MVBench under v3: a missing or unreadable subset file is left out with a w
   );
   assert.ok(problems.every((p) => p.warning));
   assert.equal(problems.length, 18);
-  const missing = problems.filter((p) => /not found/.test(p.message));
+  const missing = problems.filter((p) => /its file is missing/.test(p.message));
   assert.equal(missing.length, 17);
-  assert.match(missing[0].message, /MVBench subset episodic_reasoning left out: .*episodic_reasoning\.json not found/);
+  assert.match(missing[0].message, /^MVBench subset episodic_reasoning left out: its file is missing/);
+  assert.equal(missing[0].location.file, 'video-tasks/data/mvbench/episodic_reasoning.json');
   const unreadable = problems.find((p) => p.message.includes('state_change'));
   assert.ok(unreadable && /cannot load/.test(unreadable.message), unreadable?.message);
 
@@ -243,6 +246,42 @@ test('MVBench under v3: a missing or unreadable subset file is left out with a w
     loadEvalSet(task, { dataRoot: tempDir(), version: 'v3' }),
     (e: unknown) => e instanceof DataError && /no MVBench subset file could be read/.test(e.message),
   );
+});
+
+test('a run records the left-out MVBench subsets: in the log and in the task status (data_warnings)', async () => {
+  const root = tempDir();
+  const task = getTask('MVBench', V3);
+  put(root, 'video-tasks/data/mvbench/action_count.json', JSON.stringify([mvbenchRow('c1.mp4', 'How many?')]));
+  frames(root, `${task.media.frameRoot}/action_count/c1.mp4`, 8);
+  const outDir = join(tempDir(), 'run');
+  const lines: string[] = [];
+  const result = await runTasks({
+    runId: 'v3-rules',
+    tasks: [task],
+    dataRoot: root,
+    version: 'v3',
+    backend: parseBackendConfig({ name: 'floor', pipeline: 'no-think', embedder: { type: 'builtin' } }),
+    outDir,
+    cacheDir: null,
+    suite: 'mvbench',
+    log: (l: string) => lines.push(l),
+  });
+  assert.deepEqual(result.failures, []);
+  const status = JSON.parse(readFileSync(join(outDir, '.status', 'MVBench.json'), 'utf8'));
+  assert.equal(status.num_queries, 1);
+  assert.equal(status.data_warnings.length, 19);
+  assert.equal(
+    status.data_warnings[0],
+    "video-tasks/data/mvbench/episodic_reasoning.json: MVBench subset episodic_reasoning left out: its file is missing (VLM2Vec's MMEB-V3 loader skips it)",
+  );
+  assert.equal(
+    lines.filter((l) => /MVBench: warning: video-tasks\/data\/mvbench\/\w+\.json: MVBench subset \w+ left out/.test(l)).length,
+    19,
+    lines.join('\n'),
+  );
+  // the score file is MMEB-V3's: one whole-ranking mrr
+  const scores = JSON.parse(readFileSync(join(outDir, 'MVBench_score.json'), 'utf8'));
+  assert.deepEqual(Object.keys(scores), [...scoreKeys('v3'), 'num_pred', 'num_data']);
 });
 
 // ---------------------------------------------------------------- eval.py's local-to-global fallback

@@ -185,7 +185,7 @@ async function mvbenchV3Rows(ctx: AdapterContext): Promise<{ r: RowReader; subse
   for (const subset of MVBENCH_SUBSETS) {
     const missing = ctx.missingV3File(subset);
     if (missing !== undefined) {
-      ctx.warn(`MVBench subset ${subset} left out: ${missing} not found (VLM2Vec's MMEB-V3 loader skips it)`, { file: missing });
+      ctx.warn(`MVBench subset ${subset} left out: its file is missing (VLM2Vec's MMEB-V3 loader skips it)`, { file: missing });
       continue;
     }
     let rows: RowReader[];
