@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { taskFile } from '../util/task-file.js';
 import { DataError } from '../errors.js';
 import { catalogFor, getTask } from '../catalog/load.js';
-import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
+import { metricRulesFor, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { Example } from '../report/run-folder.js';
 import { buildSummary, type RunSummary, type TaskCost, type TaskResult } from '../report/results.js';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
@@ -206,7 +206,11 @@ function joinParts(
   const lines = preds.split('\n').filter((l) => l.length);
   if (lines.length !== statuses[0].num_queries)
     throw new DataError(`task ${name}: parts hold ${lines.length} predictions for ${statuses[0].num_queries} queries`);
-  const scores = scorePredictions(lines.map((l) => JSON.parse(l) as Prediction));
+  const scores = scorePredictions(
+    lines.map((l) => JSON.parse(l) as Prediction),
+    lines.length,
+    metricRulesFor(version),
+  );
   writeFileAtomic(taskFile(outDir, name, '_pred.jsonl'), preds);
   const traces = concat('_traces.jsonl');
   if (traces !== null) writeFileAtomic(taskFile(outDir, name, '_traces.jsonl'), traces);

@@ -26,7 +26,7 @@ import { dataFingerprint, hashJson } from '../util/fingerprint.js';
 import { MediaLoader } from '../tte/media.js';
 import { examples, taskCost, type TaskCost } from './run.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
-import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
+import { metricRulesFor, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { PriceTable } from '../report/costs.js';
 import { type BackendIdentity, buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
 import { readCosts } from '../report/run-folder.js';
@@ -228,7 +228,7 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
           version: src.version,
           signal: o.signal,
         });
-        scores = scorePredictions(r.preds);
+        scores = scorePredictions(r.preds, r.preds.length, metricRulesFor(src.version));
         writeFileAtomic(outPred, r.preds.map((p) => JSON.stringify(p) + '\n').join(''));
         writeJsonAtomic(scoreFile, scores, 4);
         writeJsonAtomic(taskFile(o.outDir, task.name, '_examples.json'), examples(evalSet, r.preds, []));

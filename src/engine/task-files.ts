@@ -37,6 +37,11 @@ export interface TaskStatus {
   /** The data files the task was built from, and what must not change to resume from them alone. */
   data_files?: string[];
   resume_guard?: Record<string, [number, number] | null>;
+  /**
+   * Warning-level data problems (rows or files the task's VLM2Vec loader leaves out, a local task ranked
+   * globally); absent when there are none.
+   */
+  data_warnings?: string[];
 }
 
 /** Where one task's files are in a run folder. */

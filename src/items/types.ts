@@ -80,8 +80,9 @@ export interface Query extends Item {
 /**
  * How a task's pred files write the gold: VLM2Vec writes a single label as a string and multi-positive
  * labels (visdoc qrels, MomentSeeker's positive clips) as the whole list, even when it holds one id.
+ * 'by-count': a list only when there are several (MMEB-V3's moment_retrieval: `positives if len > 1 else positives[0]`).
  */
-export type LabelShape = 'single' | 'list';
+export type LabelShape = 'single' | 'list' | 'by-count';
 
 /** How placeholder tokens are written: Qwen2-VL's pad tokens (VLM2Vec's default) or none (GME / CLIP). */
 export type TextFormat = 'qwen2-vl' | 'plain';

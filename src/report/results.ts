@@ -173,5 +173,6 @@ export function predictionLine(
   gold: string[],
   relScores: number[] | null,
 ): Prediction {
-  return { prediction, label: evalSet.labelShape === 'list' ? gold : gold[0], rel_scores: relScores };
+  const asList = evalSet.labelShape === 'list' || (evalSet.labelShape === 'by-count' && gold.length > 1);
+  return { prediction, label: asList ? gold : gold[0], rel_scores: relScores };
 }
