@@ -100,7 +100,7 @@ test('prompt versions are bumped; every family has its own reasoning and rerank 
     think: 'gate',
     thinkGate: { policy: 'family', families: { tool: false, 'reasoning-text': true } },
   });
-  assert.equal((cfg.thinkGate?.families as Record<string, boolean>).tool, false);
+  assert.deepEqual(cfg.thinkGate?.families, { tool: false, 'reasoning-text': true });
 });
 
 // ---------------------------------------------------------------- groups, coverage, capability

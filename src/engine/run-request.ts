@@ -50,7 +50,10 @@ export type ResolvedRun = Pick<
 /** `--modality a,b`: known group names, in the order given, each once. */
 export function parseModalities(value: string | string[] | undefined): Modality[] | undefined {
   if (value === undefined) return undefined;
-  const names = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+  const names = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !V3_MODALITIES.includes(n as Modality));
   if (unknown.length) throw new ConfigError(`--modality: unknown ${unknown.join(', ')} (choose from ${V3_MODALITIES.join(', ')})`);
   if (!names.length) throw new ConfigError('--modality: name at least one modality');

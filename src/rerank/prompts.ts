@@ -28,10 +28,9 @@ const FOCUS: Record<PromptFamily, string> = {
     'The query needs reasoning; the candidate is a document. Work out the principle, theorem, algorithm or mechanism the query rests on, then decide whether the document explains or applies it (surface word overlap is not enough).',
   'instruction-text':
     'The query carries an instruction with conditions (what to include or exclude, audience, format, language, source). Decide whether the document is relevant to the question AND meets every condition.',
-  'long-document':
-    'The candidate is a long document. Decide whether it contains the specific fact, passage or event the query asks for.',
+  'long-document': 'The candidate is a long document. Decide whether it contains the specific fact, passage or event the query asks for.',
   passage: 'Decide whether the passage answers or matches the query: same topic, entities and claims.',
-  tool: 'The query is a user request; the candidate is a tool\'s documentation. Work out which capability the request needs, then decide whether this tool provides it (its action, inputs and outputs).',
+  tool: "The query is a user request; the candidate is a tool's documentation. Work out which capability the request needs, then decide whether this tool provides it (its action, inputs and outputs).",
   gui: 'The query and candidate are GUI tasks, instructions or screens. Decide whether the candidate is the screen or action the query leads to: same app and page, the right element and operation.',
   memory:
     'The query asks about something said or done before; the candidate is a past turn, note or episode. Decide whether it holds the fact or episode the query needs recalled.',

@@ -82,8 +82,7 @@ export const PROMPTS: Record<PromptFamily, string> = {
   'long-document':
     'The query will be matched against long documents. State the specific fact, passage or event it asks for, ' +
     'with the names, numbers and key phrases a matching document must contain.',
-  passage:
-    'State what a passage must say to answer or match this query: the topic, key entities, claims and terms.',
+  passage: 'State what a passage must say to answer or match this query: the topic, key entities, claims and terms.',
   tool:
     'The request will be matched to a tool from its documentation. Work out which capability the request needs: the ' +
     'action, its inputs and outputs, and the domain or API family of the tool that performs it.',
@@ -96,8 +95,7 @@ export const PROMPTS: Record<PromptFamily, string> = {
   product:
     'Describe the product the query looks for: its category, brand, attributes (colour, material, size, style) and the ' +
     'constraints the query adds, so that the right listing can be recognised.',
-  audio:
-    'Describe what the audio contains: the sound sources or speech, the content, the setting and the events in order.',
+  audio: 'Describe what the audio contains: the sound sources or speech, the content, the setting and the events in order.',
   target: 'Describe this candidate in detail, as it would need to be described to match a query about it.',
 };
 
