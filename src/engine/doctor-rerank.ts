@@ -113,7 +113,7 @@ export async function taskRerankPairs(
   const out: RerankDoctorPair[] = [];
   for (const name of tasks) {
     const task = getTask(name);
-    const family = promptFamily(task.meta);
+    const family = promptFamily(task);
     if (seen.has(family)) continue;
     const { evalSet } = await loadEvalSet(task, { dataRoot, profile: opts.profile });
     const q = evalSet.queries[0];

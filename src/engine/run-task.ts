@@ -12,6 +12,7 @@ import { metricRulesFor, scorePredictions } from '../metrics/ranking.js';
 import type { TaskCost, TaskResult } from '../report/results.js';
 import { rerankTask } from '../rerank/task.js';
 import { makeThinkGate, thinkCost } from '../tte/gate.js';
+import { checkBackendInputs } from '../tte/inputs.js';
 import { MediaLoader } from '../tte/media.js';
 import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
 import { PROMPT_VERSION, promptFamily } from '../tte/prompts.js';
@@ -193,6 +194,7 @@ async function computeTask(
 ): Promise<TaskOutcome> {
   const { opts, backend } = run;
   const { evalSet } = loaded;
+  checkBackendInputs(evalSet, opts.backend); // before any model call: a text-only server never sees a task with media
   const media = new MediaLoader(run.root, evalSet);
   const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache: run.cache, version: opts.version, signal: opts.signal });
   const embedded = await embedEvalSet(evalSet, backend, media, {
@@ -222,7 +224,7 @@ async function computeTask(
   writeExamples(files, examples(evalSet, preds, embedded.queryTraces));
   // what the query browser, id-paired comparisons and trace export read
   const { writeItemsFile } = await import('../report/items.js'); // sharp: only when a task is computed
-  const prompt = { version: PROMPT_VERSION, family: promptFamily(evalSet.task.meta) };
+  const prompt = { version: PROMPT_VERSION, family: promptFamily(evalSet.task) };
   await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity(run), prompt, (p) => run.root.exists(p));
   evalSet.inlineMedia.clear(); // page images carried by the data: vectors and thumbnails are made, release them
   writeScores(files, scores);

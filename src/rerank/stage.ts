@@ -106,7 +106,7 @@ export async function rerankPredictions(
     throw new DataError(`has ${preds.length} prediction(s) but the task has ${evalSet.queries.length} queries`, { task });
   }
   const stats = emptyRerankStats();
-  const family = promptFamily(evalSet.task.meta);
+  const family = promptFamily(evalSet.task);
   const byId = new Map(evalSet.candidates.map((c) => [c.id, c]));
   const model = hashJson({ id: reranker.id, config: opts.identity });
   const digests = new Map<string, string[]>();
