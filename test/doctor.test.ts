@@ -87,8 +87,15 @@ test('doctor passes against a server that renders the protocol template token fo
   try {
     for (const protocol of ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding']) {
       const checks = await runDoctor(config(srv.base, protocol));
+      // this server's /tokenize does not expand vision pads: the vision-token calibration (qwen3-vl-embedding)
+      // says it could not check, once (test/doctor-vision.test.ts has servers that expand them)
+      const vision = checks.filter((c) => c.check.startsWith('vision tokens'));
       assert.deepEqual(
-        checks.filter((c) => c.status !== 'pass'),
+        vision.map((c) => c.status),
+        protocol === 'qwen3-vl-embedding' ? ['skip'] : [],
+      );
+      assert.deepEqual(
+        checks.filter((c) => c.status !== 'pass' && !c.check.startsWith('vision tokens')),
         [],
         formatChecks(checks),
       );

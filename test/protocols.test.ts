@@ -295,40 +295,20 @@ test('a trace goes where each protocol puts it', () => {
   );
 });
 
-// qwen-vl-utils fetch_video (QwenLM/Qwen3-VL 004d5e0, vision_process.py), which Qwen3-VL-Embedding's
-// _preprocess_inputs calls with only total_pixels = 10·768·32² (qwen3_vl_embedding.py:31-32, 276): a frame list
-// is padded to an even count n (ceil_by_factor(len, FRAME_FACTOR)), then every frame resized to at least
-// VIDEO_MIN_TOKEN_NUM·32² = 131,072 and at most max(min(768·32², total_pixels / n · 2), int(131,072 · 1.05))
-// pixels; the processor runs with do_resize=False, so these are the model's per-frame limits.
-test('qwen3-vl-embedding sends the per-frame pixel limits its evaluation gives a video of that many frames', () => {
-  const kwargs = (frames: number) =>
-    PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'query', text: '', media: [{ kind: 'frames', count: frames }] }).mmProcessorKwargs;
-  // the per-frame limits alone
-  const limits = (frames: number) => {
-    const k = kwargs(frames);
-    return k && { min_pixels: k.min_pixels, max_pixels: k.max_pixels };
-  };
-  // transformers' Qwen3-VL video processor bounds frames × height × width by `size`: the same bounds as a
-  // budget for the frames sent (64 after sampling), so its resize factor sqrt(t·h·w / budget) is the reference's
-  assert.deepEqual(kwargs(64), {
-    min_pixels: 131072,
-    max_pixels: 245760,
-    size: { shortest_edge: 131072 * 64, longest_edge: 245760 * 64 },
-  });
-  assert.deepEqual(kwargs(22)?.size, { shortest_edge: 131072 * 22, longest_edge: 15728640 }, '714,938.18… × 22');
-  assert.deepEqual(kwargs(8)?.size, { shortest_edge: 131072 * 8, longest_edge: 786432 * 8 });
-  assert.deepEqual(limits(8), { min_pixels: 131072, max_pixels: 786432 }, '7,864,320 / 8 · 2 is above the 768·32² cap');
-  assert.deepEqual(limits(20), { min_pixels: 131072, max_pixels: 786432 });
-  assert.deepEqual(limits(30), { min_pixels: 131072, max_pixels: 524288 });
-  assert.deepEqual(limits(64), { min_pixels: 131072, max_pixels: 245760 }, "the evaluation's 64-frame videos");
-  assert.deepEqual(limits(63), { min_pixels: 131072, max_pixels: 245760 }, 'an odd count is padded to 64 first');
-  assert.deepEqual(limits(100), { min_pixels: 131072, max_pixels: 245760 }, 'a longer list is sampled to 64 frames first');
-  assert.deepEqual(limits(22), { min_pixels: 131072, max_pixels: 714938 }, '714,938.18… sent as an integer');
-  // images keep their own limits (qwen3_vl_embedding.py:27-28, 316-319)
-  assert.deepEqual(PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'query', text: '', media: [{ kind: 'image' }] }).mmProcessorKwargs, {
-    min_pixels: 4096,
-    max_pixels: 1843200,
-  });
+// Qwen3-VL-Embedding resizes a video's frames itself (qwen-vl-utils 0.0.14 fetch_video, then the processor with
+// do_resize=False, qwen3_vl_embedding.py:356-359): the client does the same and tells the server not to resize
+// (the sizes and pixels are tested in test/qwen3-frames.test.ts). Images keep the server-side resize to the
+// reference's bounds (qwen3_vl_embedding.py:27-28, 316-319).
+test('qwen3-vl-embedding: a video goes out resized with do_resize false; images with their pixel bounds', () => {
+  const plan = (media: { kind: 'image' } | { kind: 'frames'; count: number }) =>
+    PROTOCOLS['qwen3-vl-embedding'].plan({ role: 'query', text: '', media: [media] });
+  for (const frames of [3, 8, 64, 100]) {
+    const p = plan({ kind: 'frames', count: frames });
+    assert.deepEqual(p.mmProcessorKwargs, { do_resize: false });
+    assert.ok(p.clientResize, 'the client resizes the frames');
+  }
+  assert.deepEqual(plan({ kind: 'image' }).mmProcessorKwargs, { min_pixels: 4096, max_pixels: 1843200 });
+  assert.equal(plan({ kind: 'image' }).clientResize, null);
 });
 
 /** A real HTTP server on 127.0.0.1 that records each JSON body and answers one embedding. */
@@ -422,6 +402,7 @@ test('the wire body per protocol: one video_url per video, pixel limits, no doub
     assert.equal((parts.find((p) => p.type === 'video_url')?.video_url?.url ?? '').split(',').length - 1, 8);
     assert.equal(body.add_generation_prompt, true);
     assert.deepEqual(body.media_io_kwargs, { video: { num_frames: 8, fps: 2 } });
+    assert.deepEqual(body.mm_processor_kwargs, { do_resize: false }, 'frames resized by the client, as qwen-vl-utils does');
     assert.equal(count(applyTemplate(body), '<|video_pad|>'), 1);
     body = await send('qwen3-vl-embedding', label);
     assert.equal(body.input, undefined);
@@ -547,11 +528,13 @@ test('--profile qwen3-vl-embedding reaches the prompts: the profile instructions
     q3('Find a document image that matches the given query.', 'What was the percentage change in revenue from 2018 to 2019?'),
   );
   assert.equal(lines[1].prompt, q3("Represent the user's input.", IMG));
-  // HMDB51: 64 frames asked; the fixture folder holds fewer, so every frame is sent (VLM2Vec's profile: 8)
+  // HMDB51: 64 frames asked; the fixture folder holds fewer, so every frame is sent (VLM2Vec's profile: 8), an
+  // odd count padded with its last frame (qwen-vl-utils 0.0.14 vision_process.py:430-432)
   const { es, lines: h } = await rendered('HMDB51');
   const folder = es.queries[0].media[0];
   assert.ok(folder.kind === 'frames' && folder.paths.length > 8);
-  assert.equal(h[0].media[0].type === 'video' && h[0].media[0].frames.length, folder.kind === 'frames' ? folder.paths.length : -1);
+  const n = folder.kind === 'frames' ? folder.paths.length : -1;
+  assert.equal(h[0].media[0].type === 'video' && h[0].media[0].frames.length, n + (n % 2));
   ({ lines } = await rendered('MomentSeeker'));
   assert.ok(lines[0].prompt.startsWith('<|im_start|>system\nFind the clip that corresponds to the given text.<|im_end|>'));
 });
@@ -697,7 +680,7 @@ test('`render` as a command: one line per item (--limit per side); an embedder w
 test("a protocol's revision is part of the embedder's id, so vectors cached under an earlier rendering are not reused", () => {
   const id = (protocol: string) => new OpenAIEmbedder({ baseURL: 'http://127.0.0.1:1/v1', model: 'm', protocol }).id;
   // revised in this release: what they send for some items changed
-  assert.equal(id('qwen3-vl-embedding'), 'openai:m:qwen3-vl-embedding@2');
+  assert.equal(id('qwen3-vl-embedding'), 'openai:m:qwen3-vl-embedding@3');
   assert.equal(id('vlm2vec-qwen2vl'), 'openai:m:vlm2vec-qwen2vl@2');
   assert.equal(id('gme-qwen2vl'), 'openai:m:gme-qwen2vl@2');
   // never revised: the id (and so every cache key) it always had

@@ -112,7 +112,7 @@ for (const [name, parser] of FIXTURE_TASKS) {
       role: 'query',
       id: q.id,
       text: q.text,
-      media: q.media.map((m) => (m.kind === 'image' ? m.path : m.paths)),
+      media: q.media.map((m) => (m.kind === 'frames' ? m.paths : m.path)),
       candidates: q.candidateIds,
       gold: q.gold,
       rel_scores: q.relScores,
@@ -121,7 +121,7 @@ for (const [name, parser] of FIXTURE_TASKS) {
       role: 'target',
       id: c.id,
       text: c.text,
-      media: c.media.map((m) => (m.kind === 'image' ? m.path : m.paths)),
+      media: c.media.map((m) => (m.kind === 'frames' ? m.paths : m.path)),
     }));
     assert.deepEqual(queries, exp.queries);
     assert.deepEqual(targets, exp.targets);

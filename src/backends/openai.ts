@@ -17,7 +17,7 @@ import { PACKAGE_ROOT } from '../util/package-root.js';
 import { l2normalize, l2normalizeFinite } from '../util/vector.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from './http.js';
 import { getProtocol } from './protocols/index.js';
-import { planFor, prepareImage, sentLoaded } from './protocols/apply.js';
+import { planFor, prepareSent, type SentResize, sentLoaded } from './protocols/apply.js';
 import { type Plan, type Protocol, protocolId } from './protocols/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia, ReasonContext, ReasonInput, Reasoner, TokenUsage, Trace } from './types.js';
 
@@ -85,22 +85,23 @@ export async function protocolRequest(
   plan: Plan,
   media: LoadedMedia[],
   opts: { model: string; sendChatTemplate?: boolean; urls?: UrlMaker },
-): Promise<{ path: string; body: Record<string, unknown> }> {
+): Promise<{ path: string; body: Record<string, unknown>; resized: (SentResize | null)[] }> {
   const urls = opts.urls ?? DATA_URLS;
   if (!plan.media.length && plan.textOnlyAsInput) {
     const body: Record<string, unknown> = { model: opts.model, input: plan.prompt, encoding_format: 'float' };
     if (plan.exactPrompt) body.add_special_tokens = false;
-    return { path: '/embeddings', body };
+    return { path: '/embeddings', body, resized: [] };
   }
+  const resized: (SentResize | null)[] = [];
   const messages = await Promise.all(
     plan.messages.map(async (msg) => ({
       role: msg.role,
       content: await Promise.all(
         msg.content.map(async (p): Promise<ContentPart> => {
           if (p.type === 'text') return p;
-          const m = sentLoaded(p, media);
-          if (m.kind === 'frames') return mediaPart(m, urls);
-          return mediaPart({ ...m, data: await prepareImage(m.data, m.path, plan) }, urls);
+          const sent = await prepareSent(sentLoaded(p, media), plan);
+          resized[plan.media.indexOf(p)] = sent.resize;
+          return mediaPart(sent.media, urls);
         }),
       ),
     })),
@@ -110,7 +111,7 @@ export async function protocolRequest(
   if (plan.template && opts.sendChatTemplate !== false) body.chat_template = readTemplate(plan.template);
   if (plan.mmProcessorKwargs) body.mm_processor_kwargs = plan.mmProcessorKwargs;
   if (plan.mediaIoKwargs) body.media_io_kwargs = plan.mediaIoKwargs;
-  return { path: '/embeddings', body };
+  return { path: '/embeddings', body, resized: Array.from(plan.media, (_, i) => resized[i] ?? null) };
 }
 
 interface EmbeddingResponse {

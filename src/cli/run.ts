@@ -102,7 +102,13 @@ export const runCommand: CommandModule<object, Args> = {
       shards: args.shards,
       claimTtlSeconds: args['claim-ttl'],
     });
-    if (args.preflight) await (await import('../engine/doctor.js')).preflight(backend, (text) => process.stderr.write(text));
+    // the doctor embeds one item per parser family of this run, as the run will load it
+    if (args.preflight)
+      await (await import('../engine/doctor.js')).preflight(backend, (text) => process.stderr.write(text), {
+        tasks: run.tasks.map((t) => t.name),
+        dataRoot: run.dataRoot,
+        profile: args.profile,
+      });
     const progress = makeProgress();
     // First Ctrl-C: stop starting new model calls, let running ones finish (their answers are cached), exit.
     // A second Ctrl-C exits at once. Either way the same command resumes.

@@ -6,7 +6,7 @@ import type { HfSource, MmebVersion, TaskSpec, V3Source } from '../catalog/types
 import { hfSourceFor } from '../catalog/types.js';
 import { RowReader } from './fields.js';
 import type { DataRoot } from '../items/data-root.js';
-import { sampleFrames } from '../items/frames.js';
+import { sampleFrames, sampleFramesV3 } from '../items/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
 import { readRows } from './readers/tabular.js';
 import type { ItemParts, LabelShape, MediaRef, Provenance } from '../items/types.js';
@@ -129,6 +129,17 @@ export class AdapterContext {
   }
 
   /**
+   * The root-relative MMEB-V3 annotation file of a config when the catalog names a single file (not a
+   * `<split>-*.parquet` folder) and it does not exist; undefined otherwise. For loaders that skip a missing file.
+   */
+  missingV3File(config: string): string | undefined {
+    const rel = this.v3.configs?.[config];
+    if (rel === undefined || /-\*\.parquet$/.test(rel)) return undefined;
+    const path = this.root.rel([rel], { task: this.task.name });
+    return this.root.exists(path, { task: this.task.name }) ? undefined : path;
+  }
+
+  /**
    * The files of one config under an MMEB-V3 root, absolute. A path ending `<split>-*.parquet` is a folder read as
    * VLM2Vec's load_local_hf_dataset reads it (src/utils/dataset_utils.py at 44f991d): `<split>-*.parquet`, else
    * `<split>*.parquet`, else every parquet file of the folder, in name order; any other path is one file.
@@ -218,7 +229,10 @@ export class AdapterContext {
     return { kind: 'image', path: relPath };
   }
 
-  /** The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames) or all of them. */
+  /**
+   * The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames, which under v3 repeats
+   * frames of a folder holding fewer) or all of them.
+   */
   frames(
     relDir: string,
     { all = false, video, count }: { all?: boolean; video?: string[]; count?: number } = {},
@@ -236,7 +250,8 @@ export class AdapterContext {
         this.where(r, field),
       );
     }
-    return { kind: 'frames', paths: all ? files : sampleFrames(files, count ?? this.task.numFrames ?? 8) };
+    const k = count ?? this.task.numFrames ?? 8;
+    return { kind: 'frames', paths: all ? files : this.version === 'v3' ? sampleFramesV3(files, k) : sampleFrames(files, k) };
   }
 
   /** `root.exists`, with a symlink out of the root recorded as a problem when collecting. */

@@ -48,7 +48,11 @@ function applyProfile(tp: TaskProfile, queries: QueryDraft[], corpus: ItemDraft[
     if (instruction !== undefined) d.parts = { ...d.parts, instruction };
   };
   for (const q of queries) {
-    const kind = q.media.some((m) => m.kind === 'frames') ? 'videoQuery' : q.media.length ? 'imageQuery' : 'textQuery';
+    const kind = q.media.some((m) => m.kind === 'frames')
+      ? 'videoQuery'
+      : q.media.some((m) => m.kind === 'image')
+        ? 'imageQuery'
+        : 'textQuery';
     withInstruction(q, tp.queryInstructions?.[kind] ?? tp.queryInstruction);
     for (const c of q.candidates) withInstruction(c, tp.candidateInstruction);
   }
@@ -81,6 +85,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     media: d.media,
     parts: d.parts,
   });
+  const mode = rankingMode(task, version, queries, ctx);
   const pool = new Map<string, Item>();
   const add = (c: ItemDraft): void => {
     if (!pool.has(c.id)) pool.set(c.id, item(c));
@@ -92,11 +97,11 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     version,
     profile,
     format,
-    mode: task.mode,
+    mode,
     ...(labelShape ? { labelShape } : {}),
     queries: queries.map((q) => ({
       ...item(q),
-      candidateIds: task.mode === 'local' ? q.candidates.map((c) => c.id) : null,
+      candidateIds: mode === 'local' ? q.candidates.map((c) => c.id) : null,
       gold: q.gold,
       relScores: q.relScores,
       source: q.source,
@@ -115,6 +120,24 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     corpusIds.add(c.id);
   }
   return { evalSet, problems: ctx.problems, extractable: ctx.extractable };
+}
+
+/**
+ * The task's ranking mode. MMEB-V3's eval.py (VLM2Vec 44f991d, lines 470-481) ranks a whole local task globally
+ * when any of its queries has no candidates of its own (an empty cand_names), with a printed note; tte-bench
+ * does the same under v3 and records it as a warning. MMEB-V2's eval.py cannot rank such a query (np.stack of
+ * nothing), so under v2 the structural check refuses it.
+ */
+function rankingMode(task: TaskSpec, version: MmebVersion, queries: QueryDraft[], ctx: AdapterContext): 'local' | 'global' {
+  if (task.mode !== 'local' || version !== 'v3') return task.mode;
+  const empty = queries.filter((q) => !q.candidates.length);
+  if (!empty.length) return 'local';
+  ctx.warn(
+    `${empty.length} of ${queries.length} queries (first: '${empty[0].id}') have no candidates of their own: the whole task is ` +
+      "ranked globally over its candidate pool, as VLM2Vec's MMEB-V3 eval.py does",
+    empty[0].source ? { file: empty[0].source.file, row: empty[0].source.row } : {},
+  );
+  return 'global';
 }
 
 /**

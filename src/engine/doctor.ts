@@ -18,6 +18,10 @@ import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot } from '../items/data-root.js';
 import { BackendError, ConfigError } from '../errors.js';
 import { MediaLoader } from '../tte/media.js';
+import type { EvalProfileName } from '../catalog/profiles.js';
+import { frameListSizes, qwenSmartResize } from '../media/qwen-vl-utils.js';
+import { imageHeader } from '../util/image-header.js';
+import { rerankChecks, type RerankDoctorPair } from './doctor-rerank.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -133,7 +137,7 @@ function templateFix(protocol: Protocol, sendChatTemplate: boolean, template: st
 /** The checks against every endpoint of the backend's embedder. */
 export async function runDoctor(
   backend: BackendConfig,
-  { samples, timeoutMs = 30_000 }: { samples?: DoctorSample[]; timeoutMs?: number } = {},
+  { samples, rerankPairs, timeoutMs = 30_000 }: { samples?: DoctorSample[]; rerankPairs?: RerankDoctorPair[]; timeoutMs?: number } = {},
 ): Promise<Check[]> {
   const cfg = backend.embedder;
   if (cfg.type !== 'openai')
@@ -291,8 +295,174 @@ export async function runDoctor(
         );
       }
     }
+    // 5. vision tokens of calibration items against the protocol's grid (where /tokenize is offered)
+    if (!tokenizeMissing && VISION_GRID[protocol.name])
+      await visionTokenChecks(protocol, root, model, sendChatTemplate, add, timeoutMs, apiKey);
   }
+  out.push(...(await rerankChecks(backend, { pairs: rerankPairs, timeoutMs })));
   return out;
+}
+
+/**
+ * Vision-token calibration: protocols whose server-side grid the client can compute. Qwen3-VL: one token per
+ * 32×32 pixels (patch 16, merge 2), frames in pairs (temporal patch 2).
+ */
+const VISION_GRID: Record<string, { factor: number; temporal: number }> = {
+  'qwen3-vl-embedding': { factor: 32, temporal: 2 },
+};
+
+/** In-memory calibration items: a 300×200 image, and videos of 8 and 64 frames of 320×240. */
+export async function calibrationSamples(): Promise<DoctorSample[]> {
+  const png = async (width: number, height: number, v: number) =>
+    new Uint8Array(
+      await sharp({ create: { width, height, channels: 3, background: { r: v, g: 255 - v, b: 90 } } })
+        .png()
+        .toBuffer(),
+    );
+  const video = async (n: number): Promise<DoctorSample> => {
+    const frames = await Promise.all(Array.from({ length: n }, (_, i) => png(320, 240, (i * 4) % 256)));
+    return {
+      name: `calibration ${n}-frame video`,
+      input: {
+        text: '',
+        media: [{ kind: 'frames', paths: frames.map((_, i) => `calibration_${n}/frame_${i}.png`), data: frames }],
+        role: 'query',
+        parts: { instruction: 'Describe the video.', text: '', rule: { kind: 'process' } },
+      },
+    };
+  };
+  return [
+    {
+      name: 'calibration image',
+      input: {
+        text: '',
+        media: [{ kind: 'image', path: 'calibration.png', data: await png(300, 200, 40) }],
+        role: 'query',
+        parts: { instruction: 'Describe the image.', text: '', rule: { kind: 'process' } },
+      },
+    },
+    await video(8),
+    await video(64),
+  ];
+}
+
+/**
+ * The vision tokens the model must see for one sample under the protocol: a video through the client's frame
+ * chain (sizes and padded count), an image resized by the server to the plan's pixel limits; null where the
+ * grid is not computed here.
+ */
+export function expectedVisionTokens(protocol: Protocol, input: EmbedInput): { image: number; video: number; detail: string } | null {
+  const grid = VISION_GRID[protocol.name];
+  if (!grid) return null;
+  const plan = planFor(protocol, input);
+  let image = 0;
+  let video = 0;
+  const detail: string[] = [];
+  for (const sent of plan.media) {
+    const m = input.media[sent.media];
+    if (sent.type === 'video' && m.kind === 'frames') {
+      const h = imageHeader(m.data[sent.frames[0]]);
+      if (!h || !plan.clientResize) return null;
+      const s = frameListSizes(h.width, h.height, sent.frames.length, plan.clientResize.frames);
+      const [w, hh] = s.videoSize;
+      video += (Math.ceil(s.frames / grid.temporal) * (w / grid.factor) * hh) / grid.factor;
+      detail.push(`${s.frames} frames of ${w}×${hh}`);
+    } else if (sent.type === 'image' && m.kind === 'image') {
+      const h = imageHeader(m.data);
+      const k = plan.mmProcessorKwargs;
+      if (!h || typeof k?.min_pixels !== 'number' || typeof k.max_pixels !== 'number') return null;
+      const [hh, w] = qwenSmartResize(h.height, h.width, grid.factor, k.min_pixels, k.max_pixels);
+      image += ((w / grid.factor) * hh) / grid.factor;
+      detail.push(`an image of ${w}×${hh}`);
+    }
+  }
+  return { image, video, detail: detail.join(', ') };
+}
+
+/** The id of a special token, as the server's tokenizer has it (one token, else null). */
+async function tokenId(root: string, model: string, text: string, timeoutMs: number, apiKey?: string): Promise<number | null> {
+  const r = await call('POST', `${root}/tokenize`, { model, prompt: text, add_special_tokens: false }, timeoutMs, apiKey);
+  const t = (r.json as { tokens?: number[] })?.tokens;
+  return r.status === 200 && Array.isArray(t) && t.length === 1 ? t[0] : null;
+}
+
+/**
+ * vLLM's /tokenize with chat messages runs the multimodal processor (it answers the prompt's token ids with
+ * every image and video placeholder expanded to the grid the processor computed), so the number of pad tokens
+ * it reports is the number of vision tokens the model would get. Compared with the protocol's grid, this
+ * catches a server that ignores the request's pixel limits or `do_resize: false`, or cuts frames.
+ */
+async function visionTokenChecks(
+  protocol: Protocol,
+  root: string,
+  model: string,
+  sendChatTemplate: boolean,
+  add: (check: string, status: CheckStatus, message: string, fix?: string) => void,
+  timeoutMs: number,
+  apiKey?: string,
+): Promise<void> {
+  const samples = await calibrationSamples();
+  const imagePad = await tokenId(root, model, '<|image_pad|>', timeoutMs, apiKey);
+  const videoPad = await tokenId(root, model, '<|video_pad|>', timeoutMs, apiKey);
+  if (imagePad === null || videoPad === null) {
+    add('vision tokens', 'skip', "the server's tokenizer has no single <|image_pad|> / <|video_pad|> token", 'check the served model');
+    return;
+  }
+  for (const s of samples) {
+    const want = expectedVisionTokens(protocol, s.input);
+    if (!want) continue;
+    const plan = planFor(protocol, s.input);
+    const { body } = await protocolRequest(plan, s.input.media, { model, sendChatTemplate, urls: DATA_URLS });
+    const chat: Record<string, unknown> = { model, messages: body.messages, ...plan.flags };
+    for (const key of ['chat_template', 'mm_processor_kwargs', 'media_io_kwargs']) if (body[key] !== undefined) chat[key] = body[key];
+    let r: HttpResult;
+    try {
+      r = await call('POST', `${root}/tokenize`, chat, timeoutMs, apiKey);
+    } catch (err) {
+      add(`vision tokens ${s.name}`, 'fail', (err as Error).message, 'check the server log');
+      continue;
+    }
+    const tokens = (r.json as { tokens?: number[] })?.tokens;
+    if (r.status !== 200 || !Array.isArray(tokens)) {
+      add(
+        `vision tokens ${s.name}`,
+        'fail',
+        `HTTP ${r.status}: ${r.text.slice(0, 300)}`,
+        'check the server log (the item is the one named)',
+      );
+      continue;
+    }
+    const got = {
+      image: tokens.filter((t) => t === imagePad).length,
+      video: tokens.filter((t) => t === videoPad).length,
+    };
+    const media = want.video ? 'video' : 'image';
+    if (got[media] <= 1) {
+      add(
+        `vision tokens ${s.name}`,
+        'skip',
+        `/tokenize left the ${media} placeholder unexpanded (${got[media]} pad token): the vision-token count could not be checked`,
+        'use a vLLM version whose /tokenize processes chat media (it reports the expanded prompt)',
+      );
+      return;
+    }
+    if (got[media] === want[media]) {
+      add(`vision tokens ${s.name}`, 'pass', `${got[media]} ${media} tokens, as the protocol's grid gives (${want.detail})`);
+      continue;
+    }
+    const fix =
+      media === 'image'
+        ? `the server resized to other pixel limits than the request's mm_processor_kwargs ${JSON.stringify(body.mm_processor_kwargs)}: start vLLM with --mm-processor-kwargs '${JSON.stringify(body.mm_processor_kwargs)}' (vLLM >= 0.14.0 for Qwen3-VL)`
+        : `the server did not take the frames as sent: it must honour the request's mm_processor_kwargs {"do_resize": false} ` +
+          `(vLLM passes request mm_processor_kwargs to transformers' Qwen3VLVideoProcessor; a server that drops them resizes again — use vLLM >= 0.14.0, ` +
+          `and --trust-request-mm-kwargs where the version has it) and keep every frame (--media-io-kwargs '{"video": {"num_frames": -1, "fps": 2}}')`;
+    add(
+      `vision tokens ${s.name}`,
+      'fail',
+      `the server reports ${got[media]} ${media} tokens, the protocol's grid ${want[media]} (${want.detail})`,
+      fix,
+    );
+  }
 }
 
 /** One line per check: "PASS endpoint check: message" and, for failures, "  fix: …". */
@@ -318,9 +488,43 @@ export async function taskSamples(task: string, dataRoot: string, n: number): Pr
   return [...(await pick(evalSet.queries, 'query')), ...(await pick(evalSet.candidates, 'target'))];
 }
 
+/**
+ * One query and one candidate per parser family of the planned run's tasks (the first task of each family), as
+ * the run would load them (`profile` included): a server that refuses an input the protocol produces then
+ * fails `doctor` naming the task and item.
+ */
+export async function familySamples(tasks: string[], dataRoot: string, profile?: EvalProfileName): Promise<DoctorSample[]> {
+  const seen = new Set<string>();
+  const out: DoctorSample[] = [];
+  for (const name of tasks) {
+    const task = getTask(name);
+    if (seen.has(task.parser)) continue;
+    seen.add(task.parser);
+    const { evalSet } = await loadEvalSet(task, { dataRoot, profile });
+    const loader = new MediaLoader(new DataRoot(dataRoot), evalSet);
+    for (const [items, role] of [
+      [evalSet.queries, 'query'],
+      [evalSet.candidates, 'target'],
+    ] as const) {
+      const it = items[0];
+      if (!it) continue;
+      out.push({
+        name: `${name} ${role} ${it.id} (${task.parser})`,
+        input: { text: it.text, media: await loader.load(it.media), role, parts: it.parts },
+      });
+    }
+  }
+  return out;
+}
+
 /** `run --preflight`: the doctor's checks, written to `log`; a failed check stops the run before it starts. */
-export async function preflight(backend: BackendConfig, log: (text: string) => void): Promise<Check[]> {
-  const checks = await runDoctor(backend);
+export async function preflight(
+  backend: BackendConfig,
+  log: (text: string) => void,
+  run?: { tasks: string[]; dataRoot: string; profile?: EvalProfileName },
+): Promise<Check[]> {
+  const samples = run ? [...(await defaultSamples()), ...(await familySamples(run.tasks, run.dataRoot, run.profile))] : undefined;
+  const checks = await runDoctor(backend, { samples });
   log(formatChecks(checks));
   const failed = checks.filter((c) => c.status === 'fail');
   if (failed.length) throw new BackendError(`preflight failed (${failed.length} check(s)); fix the server or config and rerun`);

@@ -279,6 +279,8 @@ function sharegptRows(records: TraceRecord[], outDir: string, opts: ExportOption
         const p = place(root, m.path);
         if (p) images.push(p);
         else ok = false;
+      } else if (m.kind === 'audio') {
+        ok = false; // the exported chat formats carry images and videos only
       } else {
         const frames = m.paths.map((p) => place(root, p));
         if (frames.some((f) => f === null) || !frames.length) ok = false;

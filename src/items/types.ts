@@ -6,8 +6,18 @@
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import type { EvalProfileName } from '../catalog/profiles.js';
 
-/** One image, or the frames of one video (root-relative POSIX paths). */
-export type MediaRef = { kind: 'image'; path: string } | { kind: 'frames'; paths: string[] };
+/**
+ * One image, the frames of one video (root-relative POSIX paths), or one audio clip: `path` is relative to the
+ * data root (a file) or names bytes held in the data (a parquet cell, in `EvalSet.inlineMedia`); `start`/`end` are
+ * the segment in seconds (null: from the beginning / to the end). As VLM2Vec's collator, a clip read from bytes
+ * is used whole (src/media/audio-prepare.ts).
+ */
+export type MediaRef =
+  | { kind: 'image'; path: string }
+  | { kind: 'frames'; paths: string[] }
+  | { kind: 'audio'; path: string; start: number | null; end: number | null };
+
+export type AudioRef = Extract<MediaRef, { kind: 'audio' }>;
 
 /** Where a query or candidate came from, for error messages and reports. */
 export interface Provenance {
@@ -70,8 +80,9 @@ export interface Query extends Item {
 /**
  * How a task's pred files write the gold: VLM2Vec writes a single label as a string and multi-positive
  * labels (visdoc qrels, MomentSeeker's positive clips) as the whole list, even when it holds one id.
+ * 'by-count': a list only when there are several (MMEB-V3's moment_retrieval: `positives if len > 1 else positives[0]`).
  */
-export type LabelShape = 'single' | 'list';
+export type LabelShape = 'single' | 'list' | 'by-count';
 
 /** How placeholder tokens are written: Qwen2-VL's pad tokens (VLM2Vec's default) or none (GME / CLIP). */
 export type TextFormat = 'qwen2-vl' | 'plain';
@@ -94,6 +105,7 @@ export interface EvalSet {
   dataFiles: string[];
 }
 
+/** The files behind media, in order (an audio clip's file once, whatever its segment). */
 export function flattenMedia(media: MediaRef[]): string[] {
-  return media.flatMap((m) => (m.kind === 'image' ? [m.path] : m.paths));
+  return media.flatMap((m) => (m.kind === 'frames' ? m.paths : [m.path]));
 }

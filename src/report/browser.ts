@@ -67,7 +67,7 @@ class Thumbnailer {
     return this.roots.get(runDir) as DataRoot | null;
   }
 
-  ref(m: MediaRef, runDir: string): Thumb {
+  ref(m: Exclude<MediaRef, { kind: 'audio' }>, runDir: string): Thumb {
     const name = thumbName(m);
     this.jobs.set(name, { m, runDir });
     return {
@@ -93,6 +93,7 @@ class Thumbnailer {
     const file = join(this.outDir, 'thumbs', name);
     if (existsSync(file)) return true;
     try {
+      if (m.kind === 'audio') return false;
       if (m.kind === 'image') {
         const b = this.bytes(m.path, runDir, m);
         if (!b) return false;
@@ -176,12 +177,15 @@ export async function writeBrowser(
       return new Map(keys.map((k, i) => [k, { p: preds[i], trace: traces.get(k) ?? null }]));
     });
     const used: Thumb[] = [];
+    // audio clips have no thumbnail (the browser shows images and video strips)
     const media = (ms: MediaRef[], runDir: string) =>
-      ms.map((m) => {
-        const t = thumbs.ref(m, runDir);
-        used.push(t);
-        return t;
-      });
+      ms
+        .flatMap((m) => (m.kind === 'audio' ? [] : [m]))
+        .map((m) => {
+          const t = thumbs.ref(m, runDir);
+          used.push(t);
+          return t;
+        });
     const cands: Record<string, { text: string; media: Thumb[] }> = {};
     const addCand = (id: string) => {
       if (id in cands) return;

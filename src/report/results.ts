@@ -107,7 +107,8 @@ export function buildSummary(
 ): RunSummary {
   const tasks = results.map((r) => r.task);
   const main = new Map(results.map((r) => [r.task.name, r.scores[r.task.metric]]));
-  const ru = rollUp(main, tasks, { allowPartial: true, scale: 100 });
+  // a V3 run rolls up to V3's columns (eight groups, agent); a V2 run's summary is unchanged
+  const ru = rollUp(main, tasks, { allowPartial: true, scale: 100, ...(version === 'v3' ? { version } : {}) });
   return {
     schema: 'tte-bench/run-summary@1',
     run_id: runId,
@@ -172,5 +173,6 @@ export function predictionLine(
   gold: string[],
   relScores: number[] | null,
 ): Prediction {
-  return { prediction, label: evalSet.labelShape === 'list' ? gold : gold[0], rel_scores: relScores };
+  const asList = evalSet.labelShape === 'list' || (evalSet.labelShape === 'by-count' && gold.length > 1);
+  return { prediction, label: asList ? gold : gold[0], rel_scores: relScores };
 }

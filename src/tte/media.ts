@@ -3,6 +3,7 @@ import { DataError } from '../errors.js';
 import type { LoadedMedia } from '../backends/types.js';
 import type { DataRoot } from '../items/data-root.js';
 import type { EvalSet, MediaRef } from '../items/types.js';
+import { audioRefused } from '../backends/protocols/apply.js';
 
 /** Loads the bytes behind MediaRefs: from the data root, or from the data itself (visdoc pages). */
 export class MediaLoader {
@@ -34,12 +35,12 @@ export class MediaLoader {
 
   async load(media: MediaRef[]): Promise<LoadedMedia[]> {
     return Promise.all(
-      media.map(
-        async (m): Promise<LoadedMedia> =>
-          m.kind === 'image'
-            ? { kind: 'image', path: m.path, data: await this.image(m.path) }
-            : { kind: 'frames', paths: m.paths, data: await Promise.all(m.paths.map((p) => this.image(p))) },
-      ),
+      media.map(async (m): Promise<LoadedMedia> => {
+        if (m.kind === 'audio') throw audioRefused(m.path);
+        return m.kind === 'image'
+          ? { kind: 'image', path: m.path, data: await this.image(m.path) }
+          : { kind: 'frames', paths: m.paths, data: await Promise.all(m.paths.map((p) => this.image(p))) };
+      }),
     );
   }
 }

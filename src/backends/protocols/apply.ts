@@ -3,13 +3,25 @@ import { type ImageHeader, imageHeader } from '../../util/image-header.js';
 import { loadSharp } from '../../util/sharp.js';
 import { decodeRgb } from '../../media/decode.js';
 import { resizePillowBicubic } from '../../media/resize.js';
+import { prepareFrameList, prepareImageFetch } from '../../media/qwen-vl-utils.js';
 import { BackendError } from '../../errors.js';
 import type { MediaRef } from '../../items/types.js';
 import type { EmbedContext, EmbedInput, Embedder, LoadedMedia } from '../types.js';
 import { type MediaShape, type Plan, type ProcessorKwargs, type Protocol, protocolId, type SentMedia } from './types.js';
 
+/** What a protocol plans from: images and frame counts. Audio is refused until a protocol sends it. */
 export function shapeOf(media: (LoadedMedia | MediaRef)[]): MediaShape[] {
-  return media.map((m) => (m.kind === 'image' ? { kind: 'image' } : { kind: 'frames', count: m.paths.length }));
+  return media.map((m) => {
+    if (m.kind === 'audio') throw audioRefused(m.path);
+    return m.kind === 'image' ? { kind: 'image' } : { kind: 'frames', count: m.paths.length };
+  });
+}
+
+/** No model protocol sends audio yet (MMEB-V3's audio tasks): a clear refusal naming the clip. */
+export function audioRefused(path: string): BackendError {
+  return new BackendError(
+    `audio input ${path}: no model protocol sends audio yet; MMEB-V3 audio tasks cannot be embedded with this version`,
+  );
 }
 
 export function planFor(protocol: Protocol, it: EmbedInput): Plan {
@@ -23,6 +35,7 @@ export function sentPaths(sent: SentMedia, media: MediaRef[]): { type: 'image'; 
     if (m.kind !== 'frames') throw new BackendError('a video part names an image');
     return { type: 'video', frames: sent.frames.map((f) => m.paths[f]) };
   }
+  if (m.kind === 'audio') throw audioRefused(m.path);
   return { type: 'image', path: m.kind === 'image' ? m.path : m.paths[sent.frame ?? 0] };
 }
 
@@ -38,22 +51,25 @@ export function sentLoaded(sent: SentMedia, media: LoadedMedia[]): LoadedMedia {
   return { kind: 'image', path: m.paths[f], data: m.data[f] };
 }
 
-/** Python's round(): a half goes to the even neighbour. */
-function pyRound(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+import { pyRound } from '../../media/qwen-vl-utils.js';
 
 /**
  * The side VLM2Vec's vendored Qwen2-VL smart_resize (src/model/vlm_backbone/qwen2_vl/image_processing_qwen2_vl.py
  * lines 78-90) gives an image it takes as a square of side `side`: rounded to a multiple of `factor`, within
  * the pixel limits.
  */
-function squareSide(side: number, factor: number, limits: ProcessorKwargs): number {
+function squareSide(side: number, factor: number, limits: { min_pixels: number; max_pixels: number }): number {
   const bar = pyRound(side / factor) * factor;
   if (bar * bar > limits.max_pixels) return Math.floor(side / Math.sqrt((side * side) / limits.max_pixels) / factor) * factor;
   if (bar * bar < limits.min_pixels) return Math.ceil((side * Math.sqrt(limits.min_pixels / (side * side))) / factor) * factor;
   return bar;
+}
+
+/** The pixel limits of a plan's processor kwargs, when it has both. */
+function pixelLimits(k: ProcessorKwargs | null): { min_pixels: number; max_pixels: number } | null {
+  return k && typeof k.min_pixels === 'number' && typeof k.max_pixels === 'number'
+    ? { min_pixels: k.min_pixels, max_pixels: k.max_pixels }
+    : null;
 }
 
 /** What sharp reads of an image's header, for the formats (and the PNG cases) imageHeader leaves to it. */
@@ -68,7 +84,8 @@ async function sharpHeader(data: Uint8Array, path: string): Promise<ImageHeader>
 
 /** The size the plan's resize rules give a w × h image, or null where it keeps its own. */
 function resizedSize(w: number, h: number, plan: Plan): readonly [number, number] | null {
-  const { resizeSmall: small, squareAboveRatio: square, mmProcessorKwargs: limits } = plan;
+  const { resizeSmall: small, squareAboveRatio: square } = plan;
+  const limits = pixelLimits(plan.mmProcessorKwargs);
   if (small && (w < small.minSide || h < small.minSide)) return small.to;
   if (square && limits && Math.max(w, h) / Math.min(w, h) > square.ratio) {
     const side = squareSide(Math.max(square.factor, w, h), square.factor, limits);
@@ -93,7 +110,8 @@ function resizedSize(w: number, h: number, plan: Plan): readonly [number, number
  * one with nearest-neighbour (docs/exactness-resize.md).
  */
 export async function prepareImage(data: Uint8Array, path: string, plan: Plan): Promise<Uint8Array> {
-  const { resizeSmall: small, squareAboveRatio: square, mmProcessorKwargs: limits } = plan;
+  const { resizeSmall: small, squareAboveRatio: square } = plan;
+  const limits = pixelLimits(plan.mmProcessorKwargs);
   if (!plan.dropAlpha && !small && !(square && limits)) return data;
   const header = imageHeader(data) ?? (await sharpHeader(data, path));
   const alpha = plan.dropAlpha && header.hasAlpha;
@@ -108,6 +126,42 @@ export async function prepareImage(data: Uint8Array, path: string, plan: Plan): 
   const pixels = resizePillowBicubic(rgb.data, rgb.width, rgb.height, resizeTo[0], resizeTo[1]);
   const raw = { width: resizeTo[0], height: resizeTo[1], channels: 3 as const };
   return new Uint8Array(await sharp(pixels, { raw }).png().toBuffer());
+}
+
+/** What the client did to one sent piece of media, W×H (shown by `render`). */
+export type SentResize =
+  | { type: 'image'; from: string; to: string }
+  | { type: 'video'; frames: number; from: string; frameSize: string; to: string; maxPixels: number };
+
+const wxh = ([w, h]: readonly [number, number]) => `${w}×${h}`;
+
+/**
+ * One piece of media as a plan sends it: with `clientResize`, a video's frames through the frame-list chain and
+ * an image through fetch_image's resize (src/media/qwen-vl-utils.ts); otherwise images by `prepareImage`'s
+ * rules and frames byte for byte. `resize` says what was done (null: sent as read).
+ */
+export async function prepareSent(m: LoadedMedia, plan: Plan): Promise<{ media: LoadedMedia; resize: SentResize | null }> {
+  const cr = plan.clientResize;
+  if (m.kind === 'frames') {
+    if (!cr) return { media: m, resize: null };
+    const p = await prepareFrameList(m.data, m.paths, cr.frames);
+    return {
+      media: { kind: 'frames', paths: m.paths, data: p.data },
+      resize: {
+        type: 'video',
+        frames: p.sizes.frames,
+        from: wxh(p.sourceSize),
+        frameSize: wxh(p.sizes.frameSize),
+        to: wxh(p.sizes.videoSize),
+        maxPixels: p.sizes.maxPixels,
+      },
+    };
+  }
+  if (cr) {
+    const p = await prepareImageFetch(m.data, m.path, cr.images, cr.frames.pillowTallVerticalFirst);
+    return { media: { ...m, data: p.data }, resize: { type: 'image', from: wxh(p.sourceSize), to: wxh(p.size) } };
+  }
+  return { media: { ...m, data: await prepareImage(m.data, m.path, plan) }, resize: null };
 }
 
 /**
@@ -131,12 +185,7 @@ export class ProtocolEmbedder implements Embedder {
     const mapped = await Promise.all(
       items.map(async (it) => {
         const plan = planFor(this.protocol, it);
-        const media = await Promise.all(
-          plan.media.map(async (s) => {
-            const m = sentLoaded(s, it.media);
-            return m.kind === 'image' ? { ...m, data: await prepareImage(m.data, m.path, plan) } : m;
-          }),
-        );
+        const media = await Promise.all(plan.media.map(async (s) => (await prepareSent(sentLoaded(s, it.media), plan)).media));
         return { text: plan.prompt, media, role: it.role };
       }),
     );

@@ -51,6 +51,7 @@ export const gmeQwen2vl: Protocol = {
       flags: NO_FLAGS,
       mmProcessorKwargs: media.length ? { min_pixels: VLM2VEC_MIN_PIXELS, max_pixels: VLM2VEC_MAX_PIXELS } : null,
       mediaIoKwargs: null,
+      clientResize: null,
       resizeSmall: null,
       dropAlpha: true,
       squareAboveRatio: null,

@@ -24,6 +24,7 @@ export const plainProtocol: Protocol = {
       flags: NO_FLAGS,
       mmProcessorKwargs: null,
       mediaIoKwargs: videoIo(media),
+      clientResize: null,
       resizeSmall: null,
       dropAlpha: false,
       squareAboveRatio: null,

@@ -6,13 +6,19 @@
  *  - user message: videos, then images, then the text; an item with nothing becomes the text "NULL";
  *  - `apply_chat_template(add_generation_prompt=True)`: the prompt ends "<|im_start|>assistant\n";
  *  - a frame list longer than MAX_FRAMES (64) is sampled with np.linspace(0, n-1, 64, dtype=int);
- *  - pixels: image factor 32, min_pixels 4·32·32, max_pixels 1800·32·32; a video's frames as qwen-vl-utils'
- *    fetch_video bounds them for a frame list given only total_pixels (`qwen3VideoFramePixels`).
+ *  - pixels: image factor 32, min_pixels 4·32·32, max_pixels 1800·32·32 (the server resizes images to these);
+ *  - a video (a frame list) goes through qwen-vl-utils 0.0.14's frame-list chain on the client — each frame
+ *    resized as an image (Pillow, snapped to 64), an odd count padded with its last frame, all frames resized
+ *    under the video bounds (torch antialiased bicubic) — and the request says `do_resize: false`, as the
+ *    reference's processor call does (src/media/qwen-vl-utils.ts has the source lines). The padded count is
+ *    the count sent, at the nominal 2 fps qwen-vl-utils gives a frame list, so the server's frame timestamps
+ *    are the reference's.
  * Where instructions and frame counts differ from VLM2Vec's (per-task instructions, 64 frames for video
  * classification) is the eval profile's business, not the protocol's.
  */
 import { linspaceIndices } from '../../items/frames.js';
 import { RAW_IMAGE_TOKEN } from '../../items/tokens.js';
+import { QWEN_VL_UTILS_0_0_14_FRAME_LIST } from '../../media/qwen-vl-utils.js';
 import { pyStrip } from '../../util/pytext.js';
 import { appendTrace, partsOf, videoIo, type Plan, type PlanPart, type Protocol, type ProtocolItem, type SentMedia } from './types.js';
 
@@ -25,46 +31,18 @@ const FACTOR = 32;
  */
 export const QWEN3_FRAME_LIST_FPS = 2;
 
-const VIDEO_FRAME_MIN_PIXELS = 128 * FACTOR * FACTOR;
-const VIDEO_FRAME_MAX_PIXELS = 768 * FACTOR * FACTOR;
-/** qwen3_vl_embedding.py MAX_TOTAL_PIXELS, the only video bound the embedder passes (format_model_input). */
-const VIDEO_TOTAL_PIXELS = 10 * VIDEO_FRAME_MAX_PIXELS;
+/** qwen3_vl_embedding.py:27-28, MIN_PIXELS / MAX_PIXELS, set on every image (:316-319). */
+export const QWEN3_IMAGE_MIN_PIXELS = 4 * FACTOR * FACTOR;
+export const QWEN3_IMAGE_MAX_PIXELS = 1800 * FACTOR * FACTOR;
 
 /**
- * The per-frame pixel limits qwen-vl-utils' fetch_video (QwenLM/Qwen3-VL vision_process.py) gives a frame list
- * of `frames` frames when only total_pixels is set: the list is padded to an even count n with its last frame,
- * then each frame resized to at least VIDEO_MIN_TOKEN_NUM·32² and at most
- * max(min(VIDEO_MAX_TOKEN_NUM·32², total_pixels / n · 2), int(min · 1.05)) — 245,760 at 64 frames, not the
- * 768·32² cap, which only binds up to 20 frames. The processor then runs with do_resize=False. Sent as an
- * integer: for the n where the bound is fractional (22, 26, 28, ... frames) the size a resize picks can then
- * differ by one 32-px step when a side's scaled length lies within ~1e-5 of a multiple of 32. Sent twice: as
- * per-frame min_pixels/max_pixels (processors that take them per frame, as qwen-vl-utils does), and as the
- * `size` budget transformers' Qwen3-VL video processor reads instead (read in its source and vLLM's; not yet
- * checked against a live server: a 64-frame request's usage.prompt_tokens shows it).
+ * The frames a video of `count` frames sends: at most 64, picked by sample_frames' linspace (:119-127, 281-282),
+ * then an odd count padded with its last frame (qwen-vl-utils 0.0.14 vision_process.py:430-432).
  */
-export function qwen3VideoFramePixels(frames: number): {
-  min_pixels: number;
-  max_pixels: number;
-  size: { shortest_edge: number; longest_edge: number };
-} {
-  const n = frames + (frames % 2);
-  // the per-frame bound times `scale` frames, from its own terms (so that 2·total·frames / n stays exact)
-  const bound = (scale: number) =>
-    Math.floor(
-      Math.max(
-        Math.min(VIDEO_FRAME_MAX_PIXELS * scale, (2 * VIDEO_TOTAL_PIXELS * scale) / n),
-        Math.floor(VIDEO_FRAME_MIN_PIXELS * 1.05) * scale,
-      ),
-    );
-  return {
-    min_pixels: VIDEO_FRAME_MIN_PIXELS,
-    max_pixels: bound(1),
-    // transformers' Qwen3-VL video processor (the one vLLM's Qwen3-VL processor calls, one video at a time)
-    // takes no min_pixels/max_pixels: its smart_resize bounds frames × height × width by `size`, so the same
-    // bounds go out as a budget for the frames sent. Its resize factor is then the reference's per frame
-    // (sqrt(h·w / max)); for an even count the test for resizing at all is the same too.
-    size: { shortest_edge: VIDEO_FRAME_MIN_PIXELS * frames, longest_edge: bound(frames) },
-  };
+export function qwen3VideoFrames(count: number): number[] {
+  const picked = count > QWEN3_MAX_FRAMES ? linspaceIndices(count, QWEN3_MAX_FRAMES) : Array.from({ length: count }, (_, f) => f);
+  if (picked.length % 2) picked.push(picked[picked.length - 1]);
+  return picked;
 }
 
 /** format_model_input's instruction rule (after the dataset module's own cleaning of the raw token). */
@@ -77,7 +55,10 @@ export function qwen3Instruction(raw: string): string {
 export const qwen3VlEmbedding: Protocol = {
   name: 'qwen3-vl-embedding',
   // 2: a video's per-frame pixel bounds follow its frame count, also sent as the video processor's size budget
-  revision: 2,
+  // 3: videos are resized on the client as qwen-vl-utils 0.0.14 does (Pillow then torch, PNG frames), an odd
+  //    count padded with its last frame (so the frames, their count and the 2 fps timestamps change), and the
+  //    request carries `do_resize: false` instead of pixel bounds
+  revision: 3,
   description: "Qwen3-VL-Embedding's own evaluation: system instruction, user video/image/text, generation prompt",
   plan(item: ProtocolItem): Plan {
     const parts = partsOf(item);
@@ -88,10 +69,7 @@ export const qwen3VlEmbedding: Protocol = {
     const images: SentMedia[] = [];
     item.media.forEach((m, i) => {
       if (m.kind === 'image') images.push({ type: 'image', media: i });
-      else {
-        const all = Array.from({ length: m.count }, (_, f) => f);
-        videos.push({ type: 'video', media: i, frames: m.count > QWEN3_MAX_FRAMES ? linspaceIndices(m.count, QWEN3_MAX_FRAMES) : all });
-      }
+      else videos.push({ type: 'video', media: i, frames: qwen3VideoFrames(m.count) });
     });
     const media = [...videos, ...images];
     const content: PlanPart[] = [...media];
@@ -115,11 +93,19 @@ export const qwen3VlEmbedding: Protocol = {
       ],
       template: 'qwen3-vl-embedding.jinja',
       flags: { add_generation_prompt: true, continue_final_message: false, add_special_tokens: false },
+      // with a video the client resizes everything the item sends (the one processor call has do_resize=False,
+      // qwen3_vl_embedding.py:356-359); image-only items leave the resize to the server, at the same bounds
       mmProcessorKwargs: videos.length
-        ? qwen3VideoFramePixels(videos[0].frames.length)
+        ? { do_resize: false }
         : images.length
-          ? { min_pixels: 4 * FACTOR * FACTOR, max_pixels: 1800 * FACTOR * FACTOR }
+          ? { min_pixels: QWEN3_IMAGE_MIN_PIXELS, max_pixels: QWEN3_IMAGE_MAX_PIXELS }
           : null,
+      clientResize: videos.length
+        ? {
+            frames: QWEN_VL_UTILS_0_0_14_FRAME_LIST,
+            images: { factor: FACTOR, minPixels: QWEN3_IMAGE_MIN_PIXELS, maxPixels: QWEN3_IMAGE_MAX_PIXELS },
+          }
+        : null,
       mediaIoKwargs: videoIo(media, QWEN3_FRAME_LIST_FPS),
       resizeSmall: null,
       dropAlpha: false,

@@ -5,6 +5,7 @@
  * item; the HTTP client (openai.ts), local embedders (registry.ts) and `render` all use the same plan.
  */
 import type { ItemParts } from '../../items/types.js';
+import type { FrameListChain } from '../../media/qwen-vl-utils.js';
 
 /** The shape of an item's media, in item order (an image, or a video's frames). */
 export type MediaShape = { kind: 'image' } | { kind: 'frames'; count: number };
@@ -26,13 +27,24 @@ export type SentMedia = { type: 'image'; media: number; frame?: number } | { typ
 export type PlanPart = { type: 'text'; text: string } | SentMedia;
 
 /**
- * A request's `mm_processor_kwargs`: the pixel limits every protocol with media sets, plus whatever else the
- * server's processor reads (Qwen3-VL's video processor: a `size` budget).
+ * A request's `mm_processor_kwargs`: the pixel limits the server's processor resizes to, or (where the client
+ * resized the media as the reference did) `do_resize: false`, plus whatever else the processor reads.
  */
 export interface ProcessorKwargs {
-  min_pixels: number;
-  max_pixels: number;
+  min_pixels?: number;
+  max_pixels?: number;
+  do_resize?: boolean;
   [key: string]: unknown;
+}
+
+/**
+ * Media the client resizes itself, as the reference's preprocessing did before a processor that ran with
+ * `do_resize=False`: a video's frames through a frame-list chain (src/media/qwen-vl-utils.ts), and the
+ * item's images to `images`' bounds (qwen-vl-utils fetch_image: Pillow bicubic to smart_resize's size).
+ */
+export interface ClientResize {
+  frames: FrameListChain;
+  images: { factor: number; minPixels: number; maxPixels: number };
 }
 
 export interface PlanMessage {
@@ -58,6 +70,11 @@ export interface Plan {
    * server keeps (newer vLLM keeps only the first `num_frames`, default 32) and the frame rate it assumes.
    */
   mediaIoKwargs: { video: Record<string, number> } | null;
+  /**
+   * The client resizes media as the reference's preprocessing did and the request says `do_resize: false`
+   * (null: the server's processor resizes to `mmProcessorKwargs`' limits).
+   */
+  clientResize: ClientResize | null;
   /** Images with a side under `minSide` px are resized to `to` before sending (VLM2Vec's rare-case rule). */
   resizeSmall: { minSide: number; to: [number, number] } | null;
   /**

@@ -33,6 +33,7 @@ export const vlm2vecQwen2vl: Protocol = {
       flags: NO_FLAGS,
       mmProcessorKwargs: media.length ? { min_pixels: VLM2VEC_MIN_PIXELS, max_pixels: VLM2VEC_MAX_PIXELS } : null,
       mediaIoKwargs: videoIo(media),
+      clientResize: null,
       resizeSmall: { minSide: 28, to: [56, 56] },
       dropAlpha: true,
       squareAboveRatio: { ratio: 200, factor: 28 },
