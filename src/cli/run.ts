@@ -39,7 +39,7 @@ export const runCommand: CommandModule<object, Args> = {
     y
       .option('suite', {
         type: 'string',
-        describe: "'mini' (bundled, offline, seconds), 'mmeb-v2' (all 78 tasks) or 'mmeb-v3' (all 190, --mmeb-version v3)",
+        describe: "'mini' or 'mini-v3' (bundled, offline, seconds), 'mmeb-v2' (all 78 tasks) or 'mmeb-v3' (all 190, --mmeb-version v3)",
       })
       .option('tasks', { type: 'string', describe: 'comma-separated task names (instead of a suite)' })
       .option('modality', {

@@ -57,6 +57,8 @@ export interface DataProblem {
   location: ErrorLocation;
   /** Something VLM2Vec tolerates and tte-bench builds the same way (a GUI screenshot that does not exist is no image): reported, never fatal. */
   warning?: true;
+  /** What to do about it (validate --mmeb-version v3 names the staging step that was missed). */
+  hint?: string;
 }
 
 /**
