@@ -16,8 +16,11 @@ import { loadEvalSet } from '../src/datasets/load.js';
 import { validateTasks } from '../src/datasets/validate.js';
 import { DataError } from '../src/errors.js';
 import { pyFixed } from '../src/util/pyformat.js';
+import { sampleFrames } from '../src/items/frames.js';
 import { normalizeSegment, negativeWindows, readEvaluateFile, segmentId } from '../src/datasets/tutsound.js';
-import { FIXTURES, tempDir } from './helpers.js';
+import { pyIntSetOrder } from '../src/util/pyset.js';
+import { writeHfParquet } from '../scripts/lib/hf-parquet.js';
+import { FIXTURES, runCli, tempDir } from './helpers.js';
 
 const V3 = join(FIXTURES, 'mmeb-v3-formats');
 const ROOT = join(V3, 'root');
@@ -98,4 +101,241 @@ test('V3 audio: a clip held in parquet is addressed <file>#<row>/<column>/<name>
     /^audio-tasks\/speechcoco-1k\/eval\/corpus-00000-of-00001\.parquet#0\/image\/COCO_val2014_000000400011\.jpg$/,
   );
   assert.ok(coco.evalSet.inlineMedia.has((img.media[0] as { path: string }).path));
+});
+
+/** A 16-bit PCM mono WAV of `frames` samples (a quiet ramp), or float32 samples as given. */
+function wav(frames: number, rate = 16000, float?: Float32Array): Uint8Array {
+  const bps = float ? 4 : 2;
+  const n = float ? float.length : frames;
+  const b = new Uint8Array(44 + n * bps);
+  const v = new DataView(b.buffer);
+  const ascii = (at: number, s: string) => [...s].forEach((c, i) => (b[at + i] = c.charCodeAt(0)));
+  ascii(0, 'RIFF');
+  v.setUint32(4, 36 + n * bps, true);
+  ascii(8, 'WAVEfmt ');
+  v.setUint32(16, 16, true);
+  v.setUint16(20, float ? 3 : 1, true);
+  v.setUint16(22, 1, true);
+  v.setUint32(24, rate, true);
+  v.setUint32(28, rate * bps, true);
+  v.setUint16(32, bps, true);
+  v.setUint16(34, bps * 8, true);
+  ascii(36, 'data');
+  v.setUint32(40, n * bps, true);
+  for (let i = 0; i < n; i++) float ? v.setFloat32(44 + 4 * i, float[i], true) : v.setInt16(44 + 2 * i, (i % 200) - 100, true);
+  return b;
+}
+
+function put(root: string, rel: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(join(root, rel)), { recursive: true });
+  writeFileSync(join(root, rel), data);
+}
+
+const task = (name: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({ ...getTask(name, V3CAT), ...extra });
+const audio = (path: string, start: number | null = null, end: number | null = null) => ({ type: 'audio', path, start, end });
+
+async function dump(t: TaskSpec, root: string, format: 'plain' | 'qwen2-vl' = 'plain') {
+  const r = await loadEvalSet(t, { dataRoot: root, version: 'v3', format, collectProblems: true });
+  return { lines: parse(dumpLines(r.evalSet)), problems: r.problems, evalSet: r.evalSet };
+}
+
+test("pyFixed is Python's %.3f: ties of the binary value go to even", () => {
+  // python3 -c 'print([f"{x:.3f}" for x in (1.0625, 0.0625, 1.0635, 2.05, 3.9, 0.0005, -0.0, 1e-9, 123.4565, 5.0)])'
+  const xs = [1.0625, 0.0625, 1.0635, 2.05, 3.9, 0.0005, -0.0, 1e-9, 123.4565, 5.0];
+  assert.deepEqual(
+    xs.map((x) => pyFixed(x, 3)),
+    ['1.062', '0.062', '1.063', '2.050', '3.900', '0.001', '-0.000', '0.000', '123.457', '5.000'],
+  );
+  assert.equal((1.0625).toFixed(3), '1.063'); // what JavaScript would have written
+});
+
+test('pyIntSetOrder is the iteration order of a CPython set of ints (Python 3.11.7)', () => {
+  // python3 -c 'print(list(set([...])))' for each input
+  const cases: [number[], number[]][] = [
+    [[5, 3, 11, 3], [11, 3, 5]],
+    [[100, 8, 16, 24, 1, 0], [0, 1, 100, 8, 16, 24]],
+    [
+      [581929, 300000, 45, 9999999, 12, 581929, 77, 123456, 8, 16, 24, 32, 40],
+      [300000, 123456, 32, 8, 581929, 40, 12, 45, 77, 16, 24, 9999999],
+    ],
+  ];
+  for (const [input, order] of cases) assert.deepEqual(pyIntSetOrder(input.map(BigInt)).map(Number), order);
+});
+
+test('TUTSound / TUTSound(hard): events, normalised segments, negative windows, %.3f ids, relaxed vs strict gold', async () => {
+  const root = tempDir();
+  const base = 'audio-tasks/tutsound/TUT-sound-events-2017-development';
+  put(root, `${base}/audio/street/a.wav`, wav(64000, 16000)); // 4.0 s
+  put(root, `${base}/audio/street/b.wav`, wav(24000, 8000)); // 3.0 s
+  put(
+    root,
+    `${base}/evaluation_setup/street_fold1_evaluate.txt`,
+    'audio/street/b.wav\tstreet\t0.5\t1.0625\tcar\naudio/street/b.wav\tstreet\t2.0\t2.0\tpeople walking\naudio/street/a.wav\tstreet\t3.9\t5.0\tcar\nbad line\n',
+  );
+  put(root, `${base}/evaluation_setup/street_fold2_evaluate.txt`, '\naudio/street/a.wav street 0.0 0.5 car\n');
+  const A = `${base}/audio/street/a.wav`;
+  const B = `${base}/audio/street/b.wav`;
+  // tutsound_dataset.py: files sorted (:108); a: (3.9, 5.0) → (3.9, 4.0) (:59-60), (0, 0.5); windows of 1 s every
+  // 0.5 s with IoU < 0.1 (:149-163): [0,1] overlaps (0,0.5) by 0.5, [3,4] overlaps (3.9,4.0) by 0.1 (not < 0.1)
+  const aIds = ['3.900-4.000', '0.000-0.500', '0.500-1.500', '1.000-2.000', '1.500-2.500', '2.000-3.000', '2.500-3.500'].map((s) => `audio/street/a.wav|${s}`);
+  // b: (2.0, 2.0) → (2.0, 2.05) (:57-58); 1.0625 prints "1.062" (half-even); [1,2] IoU 0.0625/1.5, [1.5,2.5] and [2,3] 0.05
+  const bIds = ['0.500-1.062', '2.000-2.050', '1.000-2.000', '1.500-2.500', '2.000-3.000'].map((s) => `audio/street/b.wav|${s}`);
+  const inst = 'Retrieve the sound event categories that best match the given audio.';
+  for (const hard of [false, true]) {
+    const { lines, problems } = await dump(task(hard ? 'TUTSound(hard)' : 'TUTSound'), root);
+    const q = lines.filter((l) => l.role === 'query');
+    assert.deepEqual(
+      q.map((l) => [l.id, l.text, l.media, l.candidates, l.gold]),
+      [
+        ['0', `${inst}\nQuery: car`, [audio(A)], aIds, hard ? [aIds[0]] : [aIds[0], aIds[1]]],
+        ['1', `${inst}\nQuery: car`, [audio(A)], aIds, hard ? [aIds[1]] : [aIds[0], aIds[1]]],
+        ['2', `${inst}\nQuery: car`, [audio(B)], bIds, [bIds[0]]],
+        ['3', `${inst}\nQuery: people walking`, [audio(B)], bIds, [bIds[1]]],
+      ],
+    );
+    const t = lines.filter((l) => l.role === 'target');
+    assert.deepEqual(t.map((l) => l.id), [...aIds, ...bIds]);
+    assert.deepEqual(t[0], { role: 'target', id: aIds[0], text: inst, media: [audio(A, 3.9, 4.0)] });
+    assert.deepEqual(t[8], { role: 'target', id: bIds[1], text: inst, media: [audio(B, 2.0, 2.05)] });
+    // skipped fold files and short lines are warnings, never silent
+    assert.deepEqual(
+      problems.map((p) => [p.warning, p.location.line ?? null, /fold[34]|fewer than 5/.test(p.message)]),
+      [[true, 4, true], [true, null, true], [true, null, true]],
+    );
+  }
+  // the helpers on their own
+  assert.deepEqual(normalizeSegment(5, 6, 4), [3.95, 4]);
+  assert.deepEqual(normalizeSegment(-1, -2, 4), [0, 0.05]);
+  assert.equal(segmentId('f.wav', 0.0625, 1.0005), 'f.wav|0.062-1.000');
+  assert.deepEqual(negativeWindows(0.9, []), []);
+  assert.equal(negativeWindows(100, []).length, 50);
+  assert.deepEqual(readEvaluateFile('a\tb\t1\t2\tx y\n', 'f').events[0].label, 'x y');
+});
+
+test('ESC-50 (parquet under data/) and UrbanSound8K (CSV + WAV folds): class lists with id gaps, gold = the row\'s own name', async () => {
+  const root = tempDir();
+  // audio_cls_dataset.py:211-214: no esc50/*.parquet, so esc50/data/*.parquet
+  writeHfParquet(
+    join(root, 'audio-tasks/esc50/data/test-00000-of-00001.parquet'),
+    [
+      { name: 'audio', type: 'image' },
+      { name: 'target', type: 'int64' },
+      { name: 'category', type: 'string' },
+    ],
+    [
+      { audio: { bytes: wav(800), path: '1-100-A.wav' }, target: 2, category: 'dog' },
+      { audio: { bytes: wav(800), path: '1-101-A.wav' }, target: 0, category: 'rain' },
+      { audio: { bytes: wav(800), path: '1-102-A.wav' }, target: 2, category: 'dog (second name)' },
+      { audio: { bytes: wav(800), path: '1-103-A.wav' }, target: 4, category: 'crow' },
+    ],
+  );
+  const esc = await dump(task('ESC-50'), root);
+  const pool = ['rain', '1', 'dog', '3', 'crow']; // :222-231: ids 0..4, the first row's name, str(i) gaps
+  const escFile = 'audio-tasks/esc50/data/test-00000-of-00001.parquet';
+  assert.deepEqual(
+    esc.lines.filter((l) => l.role === 'query').map((l) => [l.text, l.media, l.candidates, l.gold]),
+    [
+      ['dog', `${escFile}#0/audio/1-100-A.wav`],
+      ['rain', `${escFile}#1/audio/1-101-A.wav`],
+      ['dog (second name)', `${escFile}#2/audio/1-102-A.wav`], // :125: the row's own name, though no class
+      ['crow', `${escFile}#3/audio/1-103-A.wav`],
+    ].map(([g, p]) => ['Recognize the environmental sound category of the audio.', [audio(p)], pool, [g]]),
+  );
+  assert.deepEqual(esc.lines.filter((l) => l.role === 'target').map((l) => l.id), pool);
+  assert.equal(esc.evalSet.inlineMedia.size, 4);
+
+  put(root, 'audio-tasks/urbansound8k/csv_files/test.csv', 'slice_file_name,fsID,fold,classID,class\n1.wav,9,1,3,dog_bark\n2.wav,9,2,0,air_conditioner\n3.wav,9,1,3,dog_bark\n');
+  for (const f of ['fold1/1.wav', 'fold2/2.wav', 'fold1/3.wav']) put(root, `audio-tasks/urbansound8k/audio/${f}`, wav(1600));
+  const us = await dump(task('UrbanSound8K'), root);
+  assert.deepEqual(
+    us.lines.filter((l) => l.role === 'query').map((l) => [l.media, l.candidates, l.gold]),
+    [
+      ['fold1/1.wav', 'dog_bark'],
+      ['fold2/2.wav', 'air_conditioner'],
+      ['fold1/3.wav', 'dog_bark'],
+    ].map(([f, g]) => [[audio(`audio-tasks/urbansound8k/audio/${f}`)], ['air_conditioner', '1', '2', 'dog_bark'], [g]]),
+  );
+  assert.deepEqual(us.problems, []);
+});
+
+test('Clotho: five captions per row, NaN cells skipped, rows with missing audio skipped as warnings, corpus = distinct files', async () => {
+  const root = tempDir();
+  put(
+    root,
+    'audio-tasks/clotho/clotho_captions_evaluation.csv',
+    'file_name,caption_1,caption_2,caption_3,caption_4,caption_5\nx.wav, A dog barks. ,,NA,Birds sing,\nmissing.wav,cap,,,,\ny.wav,,,,,\nz.wav,rain falls,None,  ,,\nx.wav,Again,,,,\n',
+  );
+  for (const f of ['x.wav', 'y.wav', 'z.wav']) put(root, `audio-tasks/clotho/evaluation/${f}`, wav(1600));
+  put(root, 'audio-tasks/clotho/development/decoy.wav', wav(10));
+  const { lines, problems } = await dump(task('Clotho'), root);
+  const inst = 'Retrieve audio clips that best match the given textual description.';
+  // clotho_dataset.py:23-39: pandas NaN ("", "NA", "None") skipped; "  " is a string, stripped to "" → the
+  // instruction alone (build_query_text); x.wav's second row adds queries, not a second candidate (:111-112)
+  assert.deepEqual(
+    lines.map((l) => [l.role, l.id, l.text, l.media, l.candidates ?? null, l.gold ?? null]),
+    [
+      ['query', '0', `${inst}\nQuery: A dog barks.`, [], null, ['x.wav']],
+      ['query', '1', `${inst}\nQuery: Birds sing`, [], null, ['x.wav']],
+      ['query', '2', `${inst}\nQuery: rain falls`, [], null, ['z.wav']],
+      ['query', '3', inst, [], null, ['z.wav']],
+      ['query', '4', `${inst}\nQuery: Again`, [], null, ['x.wav']],
+      ['target', 'x.wav', '[AUDIO]', [audio('audio-tasks/clotho/evaluation/x.wav')], null, null],
+      ['target', 'z.wav', '[AUDIO]', [audio('audio-tasks/clotho/evaluation/z.wav')], null, null],
+    ],
+  );
+  assert.equal(problems.length, 1);
+  assert.ok(problems[0].warning && problems[0].location.row === 1 && /missing\.wav is missing/.test(problems[0].message));
+});
+
+test('SoundDescs: pool = only the gold audios, in corpus order; path resolution, bytes read from the cell (no audio_cache)', async () => {
+  const root = tempDir();
+  const dir = 'audio-tasks/sounddescs-1k';
+  writeHfParquet(join(root, dir, 'eval/query-00000-of-00001.parquet'), [
+    { name: 'query-id', type: 'string' },
+    { name: 'text', type: 'string' },
+  ], [
+    { 'query-id': 'q1', text: '  Door slams  ' },
+    { 'query-id': 'q2', text: '   ' },
+    { 'query-id': 'q3', text: 'Wind' },
+    { 'query-id': 'q4', text: 'Rain' },
+  ]);
+  writeHfParquet(join(root, dir, 'eval/qrels-00000-of-00001.parquet'), [
+    { name: 'query-id', type: 'string' },
+    { name: 'corpus-id', type: 'string' },
+    { name: 'score', type: 'int64' },
+  ], [
+    { 'query-id': 'q1', 'corpus-id': 'c2', score: 1 },
+    { 'query-id': 'q1', 'corpus-id': 'c1', score: 2 },
+    { 'query-id': 'q4', 'corpus-id': 'c2', score: 1 },
+    { 'query-id': 'q4', 'corpus-id': 'c9', score: 1 },
+    { 'query-id': 'q3', 'corpus-id': 'c3', score: 0 },
+  ]);
+  const corpusFile = `${dir}/eval/corpus-00000-of-00001.parquet`;
+  writeHfParquet(join(root, corpusFile), [
+    { name: 'corpus-id', type: 'string' },
+    { name: 'audio', type: 'image' },
+  ], [
+    { 'corpus-id': 'c3', audio: { bytes: wav(100), path: 'clips/c3.wav' } },
+    { 'corpus-id': 'c2', audio: { bytes: wav(100), path: 'gone/c2.wav' } },
+    { 'corpus-id': 'c1', audio: { bytes: null, path: 'clips/c1.wav' } },
+    { 'corpus-id': 'c1', audio: { bytes: wav(100), path: 'clips/other.wav' } },
+  ]);
+  put(root, `${dir}/eval/clips/c1.wav`, wav(1600)); // found at <dataset>/eval/<p>, the third place tried (:52-55)
+  const { lines, problems, evalSet } = await dump(task('SoundDescs'), root);
+  const inst = 'Retrieve audio samples that best match the given sound description.';
+  const pool = ['c2', 'c1']; // c3 is no positive, c9 is in no corpus row, the second c1 is a repeat
+  assert.deepEqual(
+    lines.map((l) => [l.role, l.id, l.text, l.media, l.candidates ?? null, l.gold ?? null]),
+    [
+      ['query', 'q1', `${inst}\nQuery: Door slams`, [], pool, ['c1']], // the highest score
+      ['query', 'q2', `${inst}\nQuery: q2`, [], pool, []], // no non-blank text column: the first string value (:75-77)
+      ['query', 'q3', `${inst}\nQuery: Wind`, [], pool, []], // score 0 is no qrel
+      ['query', 'q4', `${inst}\nQuery: Rain`, [], pool, ['c2']], // first among equals
+      ['target', 'c2', '[AUDIO]', [audio(`${corpusFile}#1/audio/c2.wav`)], null, null],
+      ['target', 'c1', '[AUDIO]', [audio(`${dir}/eval/clips/c1.wav`)], null, null],
+    ],
+  );
+  assert.ok(evalSet.inlineMedia.has(`${corpusFile}#1/audio/c2.wav`));
+  assert.deepEqual(problems, []);
+  assert.deepEqual((await import('node:fs')).readdirSync(join(root, dir)).sort(), ['eval']); // nothing written
 });

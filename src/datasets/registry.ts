@@ -24,6 +24,8 @@ import { clothoAdapter } from './clotho.js';
 import { soundDescsAdapter } from './sounddescs.js';
 import { speechCocoAdapter } from './speechcoco.js';
 import { tutSoundAdapter, tutSoundHardAdapter } from './tutsound.js';
+import { aveAdapter } from './ave.js';
+import { omnisetAdapter } from './omniset.js';
 
 /**
  * VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. A family the catalog
@@ -62,6 +64,8 @@ export const ADAPTERS: Partial<Record<ParserFamily, Adapter>> = {
   audio_ret_speechcoco: speechCocoAdapter,
   tutsound_audio_gnd: tutSoundAdapter,
   tutsound_audio_gnd_hard: tutSoundHardAdapter,
+  ave_retrieval: aveAdapter,
+  omniset: omnisetAdapter,
 };
 
 /** The adapter of a task's parser family; a DataError naming the family where none is built yet. */
