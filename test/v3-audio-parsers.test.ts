@@ -6,7 +6,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { catalogFor, getTask } from '../src/catalog/load.js';
@@ -152,8 +151,14 @@ test("pyFixed is Python's %.3f: ties of the binary value go to even", () => {
 test('pyIntSetOrder is the iteration order of a CPython set of ints (Python 3.11.7)', () => {
   // python3 -c 'print(list(set([...])))' for each input
   const cases: [number[], number[]][] = [
-    [[5, 3, 11, 3], [11, 3, 5]],
-    [[100, 8, 16, 24, 1, 0], [0, 1, 100, 8, 16, 24]],
+    [
+      [5, 3, 11, 3],
+      [11, 3, 5],
+    ],
+    [
+      [100, 8, 16, 24, 1, 0],
+      [0, 1, 100, 8, 16, 24],
+    ],
     [
       [581929, 300000, 45, 9999999, 12, 581929, 77, 123456, 8, 16, 24, 32, 40],
       [300000, 123456, 32, 8, 581929, 40, 12, 45, 77, 16, 24, 9999999],
@@ -177,7 +182,9 @@ test('TUTSound / TUTSound(hard): events, normalised segments, negative windows, 
   const B = `${base}/audio/street/b.wav`;
   // tutsound_dataset.py: files sorted (:108); a: (3.9, 5.0) → (3.9, 4.0) (:59-60), (0, 0.5); windows of 1 s every
   // 0.5 s with IoU < 0.1 (:149-163): [0,1] overlaps (0,0.5) by 0.5, [3,4] overlaps (3.9,4.0) by 0.1 (not < 0.1)
-  const aIds = ['3.900-4.000', '0.000-0.500', '0.500-1.500', '1.000-2.000', '1.500-2.500', '2.000-3.000', '2.500-3.500'].map((s) => `audio/street/a.wav|${s}`);
+  const aIds = ['3.900-4.000', '0.000-0.500', '0.500-1.500', '1.000-2.000', '1.500-2.500', '2.000-3.000', '2.500-3.500'].map(
+    (s) => `audio/street/a.wav|${s}`,
+  );
   // b: (2.0, 2.0) → (2.0, 2.05) (:57-58); 1.0625 prints "1.062" (half-even); [1,2] IoU 0.0625/1.5, [1.5,2.5] and [2,3] 0.05
   const bIds = ['0.500-1.062', '2.000-2.050', '1.000-2.000', '1.500-2.500', '2.000-3.000'].map((s) => `audio/street/b.wav|${s}`);
   const inst = 'Retrieve the sound event categories that best match the given audio.';
@@ -194,13 +201,20 @@ test('TUTSound / TUTSound(hard): events, normalised segments, negative windows, 
       ],
     );
     const t = lines.filter((l) => l.role === 'target');
-    assert.deepEqual(t.map((l) => l.id), [...aIds, ...bIds]);
+    assert.deepEqual(
+      t.map((l) => l.id),
+      [...aIds, ...bIds],
+    );
     assert.deepEqual(t[0], { role: 'target', id: aIds[0], text: inst, media: [audio(A, 3.9, 4.0)] });
     assert.deepEqual(t[8], { role: 'target', id: bIds[1], text: inst, media: [audio(B, 2.0, 2.05)] });
     // skipped fold files and short lines are warnings, never silent
     assert.deepEqual(
       problems.map((p) => [p.warning, p.location.line ?? null, /fold[34]|fewer than 5/.test(p.message)]),
-      [[true, 4, true], [true, null, true], [true, null, true]],
+      [
+        [true, 4, true],
+        [true, null, true],
+        [true, null, true],
+      ],
     );
   }
   // the helpers on their own
@@ -212,7 +226,7 @@ test('TUTSound / TUTSound(hard): events, normalised segments, negative windows, 
   assert.deepEqual(readEvaluateFile('a\tb\t1\t2\tx y\n', 'f').events[0].label, 'x y');
 });
 
-test('ESC-50 (parquet under data/) and UrbanSound8K (CSV + WAV folds): class lists with id gaps, gold = the row\'s own name', async () => {
+test("ESC-50 (parquet under data/) and UrbanSound8K (CSV + WAV folds): class lists with id gaps, gold = the row's own name", async () => {
   const root = tempDir();
   // audio_cls_dataset.py:211-214: no esc50/*.parquet, so esc50/data/*.parquet
   writeHfParquet(
@@ -241,10 +255,17 @@ test('ESC-50 (parquet under data/) and UrbanSound8K (CSV + WAV folds): class lis
       ['crow', `${escFile}#3/audio/1-103-A.wav`],
     ].map(([g, p]) => ['Recognize the environmental sound category of the audio.', [audio(p)], pool, [g]]),
   );
-  assert.deepEqual(esc.lines.filter((l) => l.role === 'target').map((l) => l.id), pool);
+  assert.deepEqual(
+    esc.lines.filter((l) => l.role === 'target').map((l) => l.id),
+    pool,
+  );
   assert.equal(esc.evalSet.inlineMedia.size, 4);
 
-  put(root, 'audio-tasks/urbansound8k/csv_files/test.csv', 'slice_file_name,fsID,fold,classID,class\n1.wav,9,1,3,dog_bark\n2.wav,9,2,0,air_conditioner\n3.wav,9,1,3,dog_bark\n');
+  put(
+    root,
+    'audio-tasks/urbansound8k/csv_files/test.csv',
+    'slice_file_name,fsID,fold,classID,class\n1.wav,9,1,3,dog_bark\n2.wav,9,2,0,air_conditioner\n3.wav,9,1,3,dog_bark\n',
+  );
   for (const f of ['fold1/1.wav', 'fold2/2.wav', 'fold1/3.wav']) put(root, `audio-tasks/urbansound8k/audio/${f}`, wav(1600));
   const us = await dump(task('UrbanSound8K'), root);
   assert.deepEqual(
@@ -290,36 +311,48 @@ test('Clotho: five captions per row, NaN cells skipped, rows with missing audio 
 test('SoundDescs: pool = only the gold audios, in corpus order; path resolution, bytes read from the cell (no audio_cache)', async () => {
   const root = tempDir();
   const dir = 'audio-tasks/sounddescs-1k';
-  writeHfParquet(join(root, dir, 'eval/query-00000-of-00001.parquet'), [
-    { name: 'query-id', type: 'string' },
-    { name: 'text', type: 'string' },
-  ], [
-    { 'query-id': 'q1', text: '  Door slams  ' },
-    { 'query-id': 'q2', text: '   ' },
-    { 'query-id': 'q3', text: 'Wind' },
-    { 'query-id': 'q4', text: 'Rain' },
-  ]);
-  writeHfParquet(join(root, dir, 'eval/qrels-00000-of-00001.parquet'), [
-    { name: 'query-id', type: 'string' },
-    { name: 'corpus-id', type: 'string' },
-    { name: 'score', type: 'int64' },
-  ], [
-    { 'query-id': 'q1', 'corpus-id': 'c2', score: 1 },
-    { 'query-id': 'q1', 'corpus-id': 'c1', score: 2 },
-    { 'query-id': 'q4', 'corpus-id': 'c2', score: 1 },
-    { 'query-id': 'q4', 'corpus-id': 'c9', score: 1 },
-    { 'query-id': 'q3', 'corpus-id': 'c3', score: 0 },
-  ]);
+  writeHfParquet(
+    join(root, dir, 'eval/query-00000-of-00001.parquet'),
+    [
+      { name: 'query-id', type: 'string' },
+      { name: 'text', type: 'string' },
+    ],
+    [
+      { 'query-id': 'q1', text: '  Door slams  ' },
+      { 'query-id': 'q2', text: '   ' },
+      { 'query-id': 'q3', text: 'Wind' },
+      { 'query-id': 'q4', text: 'Rain' },
+    ],
+  );
+  writeHfParquet(
+    join(root, dir, 'eval/qrels-00000-of-00001.parquet'),
+    [
+      { name: 'query-id', type: 'string' },
+      { name: 'corpus-id', type: 'string' },
+      { name: 'score', type: 'int64' },
+    ],
+    [
+      { 'query-id': 'q1', 'corpus-id': 'c2', score: 1 },
+      { 'query-id': 'q1', 'corpus-id': 'c1', score: 2 },
+      { 'query-id': 'q4', 'corpus-id': 'c2', score: 1 },
+      { 'query-id': 'q4', 'corpus-id': 'c9', score: 1 },
+      { 'query-id': 'q3', 'corpus-id': 'c3', score: 0 },
+    ],
+  );
   const corpusFile = `${dir}/eval/corpus-00000-of-00001.parquet`;
-  writeHfParquet(join(root, corpusFile), [
-    { name: 'corpus-id', type: 'string' },
-    { name: 'audio', type: 'image' },
-  ], [
-    { 'corpus-id': 'c3', audio: { bytes: wav(100), path: 'clips/c3.wav' } },
-    { 'corpus-id': 'c2', audio: { bytes: wav(100), path: 'gone/c2.wav' } },
-    { 'corpus-id': 'c1', audio: { bytes: null, path: 'clips/c1.wav' } },
-    { 'corpus-id': 'c1', audio: { bytes: wav(100), path: 'clips/other.wav' } },
-  ]);
+  writeHfParquet(
+    join(root, corpusFile),
+    [
+      { name: 'corpus-id', type: 'string' },
+      { name: 'audio', type: 'image' },
+    ],
+    [
+      { 'corpus-id': 'c3', audio: { bytes: wav(100), path: 'clips/c3.wav' } },
+      { 'corpus-id': 'c2', audio: { bytes: wav(100), path: 'gone/c2.wav' } },
+      { 'corpus-id': 'c1', audio: { bytes: null, path: 'clips/c1.wav' } },
+      { 'corpus-id': 'c1', audio: { bytes: wav(100), path: 'clips/other.wav' } },
+    ],
+  );
   put(root, `${dir}/eval/clips/c1.wav`, wav(1600)); // found at <dataset>/eval/<p>, the third place tried (:52-55)
   const { lines, problems, evalSet } = await dump(task('SoundDescs'), root);
   const inst = 'Retrieve audio samples that best match the given sound description.';
@@ -338,4 +371,150 @@ test('SoundDescs: pool = only the gold audios, in corpus order; path resolution,
   assert.ok(evalSet.inlineMedia.has(`${corpusFile}#1/audio/c2.wav`));
   assert.deepEqual(problems, []);
   assert.deepEqual((await import('node:fs')).readdirSync(join(root, dir)).sort(), ['eval']); // nothing written
+});
+
+/** An AVE data root: testSet.txt, two videos (existence is all the parser checks), clip WAVs, frame folders. */
+function aveRoot(withAudio: boolean): string {
+  const root = tempDir();
+  const d = 'audio-tasks/AVE/AVE_Dataset';
+  put(
+    root,
+    `${d}/testSet.txt`,
+    'Category&VideoID&Quality&StartTime&EndTime\nChurch bell&vidB&good&0&10\nDog&vidA&good&2.5&8.9\nDog&vidMissing&good&0&10\nshort&line\nCar&vidA&good&0&3\n',
+  );
+  for (const v of ['vidA', 'vidB']) put(root, `${d}/AVE/${v}.mp4`, 'not decoded here');
+  if (withAudio) for (const c of ['vidB_vidB_0_10', 'vidA_vidA_2_8']) put(root, `${d}/audios/${c}.wav`, wav(1600));
+  for (let i = 1; i <= 10; i++) put(root, `${d}/frames/vidA/frame_${String(i).padStart(4, '0')}.jpg`, 'jpg');
+  for (let i = 1; i <= 3; i++) put(root, `${d}/frames/vidB/frame_${String(i).padStart(4, '0')}.jpg`, 'jpg');
+  return root;
+}
+
+test('AVE: clip ids, dropped lines as warnings, candidates = sorted distinct videos with 8 sampled frames', async () => {
+  const root = aveRoot(true);
+  const d = 'audio-tasks/AVE/AVE_Dataset';
+  const { lines, problems } = await dump(task('AVE'), root, 'qwen2-vl');
+  const vidA = Array.from({ length: 10 }, (_, i) => `${d}/frames/vidA/frame_${String(i + 1).padStart(4, '0')}.jpg`);
+  const vidB = Array.from({ length: 3 }, (_, i) => `${d}/frames/vidB/frame_${String(i + 1).padStart(4, '0')}.jpg`);
+  const inst = 'Retrieve the video that best matches the given audio event.';
+  // ave_retreival_dateset.py:99 clip id f"{vid}_{int(float(start))}_{int(float(end))}"; :268 <vid>_<clip id>.wav;
+  // :310 sorted distinct video ids; vidMissing (no mp4), the short line and vidA_0_3 (no wav) are dropped
+  assert.deepEqual(
+    lines.map((l) => [l.role, l.id, l.text, l.media, l.candidates ?? null, l.gold ?? null]),
+    [
+      ['query', 'vidB_0_10', inst, [audio(`${d}/audios/vidB_vidB_0_10.wav`)], ['vidA', 'vidB'], ['vidB']],
+      ['query', 'vidA_2_8', inst, [audio(`${d}/audios/vidA_vidA_2_8.wav`)], ['vidA', 'vidB'], ['vidA']],
+      ['target', 'vidA', '<|video_pad|> Understand the content of the provided video.', sampleFrames(vidA, 8), null, null],
+      ['target', 'vidB', '<|video_pad|> Understand the content of the provided video.', vidB, null, null],
+    ],
+  );
+  assert.equal(sampleFrames(vidA, 8).length, 8);
+  assert.deepEqual(
+    problems.map((p) => [p.warning, p.location.line]),
+    [
+      [true, 5],
+      [true, 4],
+      [true, 6],
+    ],
+  );
+  assert.match(problems[1].message, /vidMissing\.mp4 is missing/);
+  assert.match(problems[2].message, /vidA_vidA_0_3\.wav is missing/);
+});
+
+test('AVE without an audio root: a missing ffmpeg is an error naming the clip, never a shorter candidate list (CLI)', () => {
+  const root = aveRoot(false);
+  const r = runCli(['dump', '--task', 'AVE', '--mmeb-version', 'v3', '--data-root', root], { env: { PATH: dirname(process.execPath) } });
+  assert.notEqual(r.status, 0);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /ffmpeg/);
+  assert.match(r.stderr, /testSet\.txt/);
+  assert.match(r.stderr, /line 2/);
+  assert.match(r.stderr, /clip vidB_0_10/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /); // a clear message, no stack trace
+});
+
+test('OmniSET: set order of the candidate ids, per-direction texts, catalog captions, gold in the target modality', async () => {
+  const root = tempDir();
+  put(
+    root,
+    'omniset/omniset.jsonl',
+    '{"image_id": 42, "hard_negatives": [7, 300000], "qry_text": "a cat on a mat"}\n{"image_id": 7, "hard_negatives": [42], "qry_text": "a dog"}\n',
+  );
+  put(root, 'omniset/catalog.jsonl', '{"image_id": 42, "captions": ["A cat sits on a mat.", "x"]}\n{"image_id": 300000, "captions": []}\n');
+  const stem = (id: number) => `COCO_val2014_${String(id).padStart(12, '0')}`;
+  for (const id of [7, 42, 300000]) {
+    put(root, `omniset/val2014/${stem(id)}.jpg`, 'jpg');
+    put(root, `omniset/videos/${stem(id)}.mp4`, 'mp4');
+    put(root, `omniset/audios/${stem(id)}.wav`, wav(800));
+    for (let i = 1; i <= 2; i++) put(root, `omniset/frames_omni/${stem(id)}/frame_000${i}.jpg`, 'jpg');
+  }
+  const frames = (id: number) => [1, 2].map((i) => `omniset/frames_omni/${stem(id)}/frame_000${i}.jpg`);
+  const rep = 'Represent the given text, image, video, or audio.';
+  // mscoco_cmret.py:98 list(set([7, 300000, 42])) is [300000, 42, 7] and list(set([42, 7])) is [42, 7] (Python 3.11.7);
+  // captions from the catalog (:285-295), 7 has none there, so the row's own caption (:101); 300000's is "" (empty list)
+  const cands = (order: number[], own: string) =>
+    order.flatMap((id) => [
+      [`${stem(id)}.txt`, id === 42 ? 'A cat sits on a mat.' : id === 300000 ? '' : own, []],
+      [`${stem(id)}.jpg`, `<|image_pad|> ${rep}`, [`omniset/val2014/${stem(id)}.jpg`]],
+      [`${stem(id)}.mp4`, `<|video_pad|> ${rep}`, frames(id)],
+      [`${stem(id)}.wav`, `<|audio_pad|> ${rep} `, [audio(`omniset/audios/${stem(id)}.wav`)]],
+    ]);
+  const t2a = await dump(task('OmniSET_t2a'), root, 'qwen2-vl');
+  const row1 = cands([300000, 42, 7], 'a cat on a mat');
+  assert.deepEqual(
+    t2a.lines.filter((l) => l.role === 'query').map((l) => [l.text, l.media, l.candidates, l.gold]),
+    [
+      ['Find the audio that best matches the given text: a cat on a mat', [], row1.map((c) => c[0]), [`${stem(42)}.wav`]],
+      ['Find the audio that best matches the given text: a dog', [], cands([42, 7], 'a dog').map((c) => c[0]), [`${stem(7)}.wav`]],
+    ],
+  );
+  // the pool: row 1's candidates first (first occurrence wins: 7's caption is row 1's "a cat on a mat")
+  assert.deepEqual(
+    t2a.lines.filter((l) => l.role === 'target').map((l) => [l.id, l.text, l.media]),
+    row1,
+  );
+  assert.deepEqual(t2a.problems, []);
+  const v2i = await dump(task('OmniSET_v2i'), root, 'qwen2-vl');
+  const q = v2i.lines[1];
+  assert.deepEqual([q.text, q.media, q.gold], ['Find the image that best matches the given video: ', frames(7), [`${stem(7)}.jpg`]]);
+});
+
+test('validate names unreadable, empty and NaN audio per item; strict loading refuses a missing clip', async () => {
+  const root = tempDir();
+  const d = 'audio-tasks/creamD';
+  put(
+    root,
+    `${d}/processed.csv`,
+    'file,emotion\nok.wav,angry\nempty.wav,sad\nzero.wav,sad\nnan.wav,happy\nnot-wav.wav,angry\ngone.wav,sad\n',
+  );
+  put(root, `${d}/AudioWAV/ok.wav`, wav(1600));
+  put(root, `${d}/AudioWAV/empty.wav`, new Uint8Array());
+  put(root, `${d}/AudioWAV/zero.wav`, wav(0));
+  put(root, `${d}/AudioWAV/nan.wav`, wav(0, 16000, new Float32Array([0.1, Number.NaN, 0.2])));
+  put(root, `${d}/AudioWAV/not-wav.wav`, 'fLaC and more');
+  const [v] = await validateTasks([task('CREMA-D')], { dataRoot: root, version: 'v3' });
+  assert.equal(v.ok, false);
+  assert.deepEqual(
+    v.problems.map((p) => [p.location.row, p.message.replace(/: .*/s, '')]),
+    [
+      [1, `audio ${d}/AudioWAV/empty.wav is empty (0 bytes)`],
+      [2, `audio ${d}/AudioWAV/zero.wav holds no samples (empty data chunk)`],
+      [3, `unreadable audio ${d}/AudioWAV/nan.wav`],
+      [4, `unreadable audio ${d}/AudioWAV/not-wav.wav`],
+      [5, `missing audio ${d}/AudioWAV/gone.wav`],
+    ],
+  );
+  assert.match(v.problems[2].message, /non-finite sample \(NaN\) at frame 1/);
+  assert.match(v.problems[3].message, /FLAC audio is not supported/);
+  await assert.rejects(
+    loadEvalSet(task('CREMA-D'), { dataRoot: root, version: 'v3' }),
+    (e: unknown) => e instanceof DataError && /missing audio .*gone\.wav/.test(e.message),
+  );
+  // a segment that holds no sample (TUTSound candidates are checked the same way)
+  const { emptySegment } = await import('../src/datasets/audio-check.js');
+  assert.equal(
+    emptySegment({ frames: 16000, sampleRate: 16000 }, 1.0, 2.0),
+    'segment starts at or after the end of the file (16000 frames at 16000 Hz)',
+  );
+  assert.equal(emptySegment({ frames: 16000, sampleRate: 16000 }, 0.5, 0.5), 'zero-length segment (end ≤ start)');
+  assert.equal(emptySegment({ frames: 16000, sampleRate: 16000 }, 0.5, 2.0), null);
 });

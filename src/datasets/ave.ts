@@ -84,19 +84,50 @@ function firstDir(ctx: AdapterContext, candidates: string[]): string | undefined
 }
 
 /** The ffmpeg cut of `_extract_clip_audio_ffmpeg` (:53-81), into a temporary file; its WAV bytes. */
-export function extractAveClip(video: string, start: number, end: number, where: { task: string; file: string; line: number }): Uint8Array {
+export function extractAveClip(
+  clipId: string,
+  video: string,
+  start: number,
+  end: number,
+  where: { task: string; file: string; line: number },
+): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'tte-ave-'));
   const out = join(dir, 'clip.wav');
   try {
     const duration = Math.max(end - start, 0.05);
-    const args = ['-hide_banner', '-loglevel', 'error', '-y', '-ss', pyFloatRepr(start), '-t', pyFloatRepr(duration), '-i', video, '-vn', '-ac', '1', '-ar', '16000', out];
+    const args = [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-ss',
+      pyFloatRepr(start),
+      '-t',
+      pyFloatRepr(duration),
+      '-i',
+      video,
+      '-vn',
+      '-ac',
+      '1',
+      '-ar',
+      '16000',
+      out,
+    ];
     const r = spawnSync('ffmpeg', args, { encoding: 'utf8', shell: false });
-    if (r.error) throw new DataError(`cannot run ffmpeg to cut this clip's audio from ${video} (${r.error.message}); install ffmpeg, or provide the audio root`, where);
-    if (r.status !== 0) throw new DataError(`ffmpeg failed (${r.status}) cutting this clip's audio from ${video}: ${(r.stderr || '').trim().split('\n').pop()}`, where);
+    if (r.error)
+      throw new DataError(
+        `cannot run ffmpeg to cut the audio of clip ${clipId} from ${video} (${r.error.message}); install ffmpeg, or provide the audio root`,
+        where,
+      );
+    if (r.status !== 0)
+      throw new DataError(
+        `ffmpeg failed (${r.status}) cutting the audio of clip ${clipId} from ${video}: ${(r.stderr || '').trim().split('\n').pop()}`,
+        where,
+      );
     return new Uint8Array(readFileSync(out));
   } catch (err) {
     if (err instanceof DataError) throw err;
-    throw new DataError(`ffmpeg wrote no audio for this clip from ${video}: ${(err as Error).message}`, where);
+    throw new DataError(`ffmpeg wrote no audio for clip ${clipId} from ${video}: ${(err as Error).message}`, where);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -134,11 +165,12 @@ export const aveAdapter: Adapter = async (ctx) => {
       }
       kept.push({ ...s, audio: ctx.audio(clip, undefined, where) });
     } else {
-      const bytes = extractAveClip(ctx.root.abs(video), s.start, s.end, { task, ...where });
+      const bytes = extractAveClip(s.clipId, ctx.root.abs(video), s.start, s.end, { task, ...where });
       kept.push({ ...s, audio: ctx.inlineAudio(clip, bytes, where) });
     }
   }
-  if (!kept.length) throw new DataError(`AVE has no clips left (audio root ${audioRoot ?? `${audioInput}, absent`}, videos ${videoRoot})`, { task });
+  if (!kept.length)
+    throw new DataError(`AVE has no clips left (audio root ${audioRoot ?? `${audioInput}, absent`}, videos ${videoRoot})`, { task });
   const videoIds = [...new Set(kept.map((s) => s.videoId))].sort();
   const candidates: ItemDraft[] = videoIds.map((vid) => ({
     id: vid,

@@ -54,7 +54,8 @@ function toInt(v: unknown, r: RowReader, field: string): bigint {
 }
 
 function mods(v: unknown, what: string, task: string): Mod[] {
-  if (!Array.isArray(v) || !v.every((m) => ['T', 'I', 'V', 'A'].includes(m))) throw new DataError(`catalog v3.${what} must list T/I/V/A`, { task });
+  if (!Array.isArray(v) || !v.every((m) => ['T', 'I', 'V', 'A'].includes(m)))
+    throw new DataError(`catalog v3.${what} must list T/I/V/A`, { task });
   return v as Mod[];
 }
 
@@ -69,11 +70,16 @@ export function omnisetPoolOrder(ids: unknown[]): { ids: unknown[]; exact: boole
 export const omnisetAdapter: Adapter = async (ctx: AdapterContext) => {
   const task = ctx.task.name;
   const v3 = ctx.v3;
-  const [inputMods, queryMods, candMods] = [mods(v3.inputMod, 'inputMod', task), mods(v3.queryMod, 'queryMod', task), mods(v3.candMod, 'candMod', task)];
+  const [inputMods, queryMods, candMods] = [
+    mods(v3.inputMod, 'inputMod', task),
+    mods(v3.queryMod, 'queryMod', task),
+    mods(v3.candMod, 'candMod', task),
+  ];
   const dataPath = v3.dataPath;
   if (!dataPath) throw new DataError('catalog gives no OmniSET data_path (v3.dataPath)', { task });
   let file = ctx.root.rel([dataPath], { task });
-  if (ctx.root.isDir(file)) file = ['omniset.jsonl', 'test.jsonl'].map((n) => `${file}/${n}`).find((p) => ctx.root.exists(p)) ?? `${file}/omniset.jsonl`;
+  if (ctx.root.isDir(file))
+    file = ['omniset.jsonl', 'test.jsonl'].map((n) => `${file}/${n}`).find((p) => ctx.root.exists(p)) ?? `${file}/omniset.jsonl`;
   if (!ctx.root.exists(file, { task })) throw new DataError(`OmniSET file ${file} not found`, { task });
   const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
   const catalogFile = dir ? `${dir}/catalog.jsonl` : 'catalog.jsonl';
@@ -88,7 +94,8 @@ export const omnisetAdapter: Adapter = async (ctx: AdapterContext) => {
       lookup.set(toInt(r.src.row.image_id, r, 'image_id'), Array.isArray(caps) && caps.length ? pyCellStr(caps[0]) : '');
     }
   }
-  if (!hasQryText && !lookup.size) throw new DataError(`qry_text is missing in ${file} and the caption file ${catalogFile} was not found`, { task });
+  if (!hasQryText && !lookup.size)
+    throw new DataError(`qry_text is missing in ${file} and the caption file ${catalogFile} was not found`, { task });
   if (!lookup.size && hasQryText) {
     for (const r of rows) {
       const c = r.src.row.qry_text;
@@ -121,7 +128,8 @@ export const omnisetAdapter: Adapter = async (ctx: AdapterContext) => {
     if (!Array.isArray(negatives)) throw r.error('hard_negatives', 'hard_negatives is not a list');
     const pool = omnisetPoolOrder([...negatives, imageId]);
     if (!pool.exact) inexact = true;
-    const frames = (stem: string): MediaRef => ctx.frames(ctx.root.rel([root('frameRoot'), stem], where), { video: [`${stem}.mp4`] }, r, 'image_id');
+    const frames = (stem: string): MediaRef =>
+      ctx.frames(ctx.root.rel([root('frameRoot'), stem], where), { video: [`${stem}.mp4`] }, r, 'image_id');
     const candidates: ItemDraft[] = [];
     for (const tgt of pool.ids) {
       const stem = cocoStem(tgt);
@@ -136,7 +144,11 @@ export const omnisetAdapter: Adapter = async (ctx: AdapterContext) => {
             media: [ctx.image(ctx.root.rel([root('imageRoot'), name], where), r, 'hard_negatives')],
           });
         else if (m === 'V')
-          candidates.push({ id: name, parts: { instruction: OMNISET_TARGET_INSTRUCTION, text: '', rule: { kind: 'process' } }, media: [frames(stem)] });
+          candidates.push({
+            id: name,
+            parts: { instruction: OMNISET_TARGET_INSTRUCTION, text: '', rule: { kind: 'process' } },
+            media: [frames(stem)],
+          });
         else
           candidates.push({
             id: name,
@@ -170,7 +182,10 @@ export const omnisetAdapter: Adapter = async (ctx: AdapterContext) => {
     }
   }
   if (inexact) {
-    ctx.warn('some image ids are not integers: Python orders such a set by a per-process hash seed; tte-bench keeps first-occurrence order', { file: ctx.root.abs(file) });
+    ctx.warn(
+      'some image ids are not integers: Python orders such a set by a per-process hash seed; tte-bench keeps first-occurrence order',
+      { file: ctx.root.abs(file) },
+    );
   }
   return { queries, corpus: [] };
 };

@@ -14,8 +14,8 @@ export function pyIntHash(x: bigint): bigint {
   return h === -1n ? -2n : h;
 }
 
-/** Slots probed for `hash` in a table of `mask + 1` slots, in CPython's order (stops when `free` says so). */
-function probe(table: (bigint | undefined)[], mask: number, hash: bigint, stop: (slot: number) => boolean): number {
+/** The first slot, in CPython's probe order for `hash` over a table of `mask + 1` slots, where `stop` holds. */
+function probe(mask: number, hash: bigint, stop: (slot: number) => boolean): number {
   let perturb = BigInt.asUintN(64, hash);
   let i = Number(perturb & BigInt(mask));
   for (;;) {
@@ -33,7 +33,7 @@ export function pyIntSetOrder(values: readonly bigint[]): bigint[] {
   let used = 0;
   for (const v of values) {
     const h = pyIntHash(v);
-    const slot = probe(table, mask, h, (j) => table[j] === undefined || table[j] === v);
+    const slot = probe(mask, h, (j) => table[j] === undefined || table[j] === v);
     if (table[slot] === v) continue;
     table[slot] = v;
     used++;
@@ -44,7 +44,7 @@ export function pyIntSetOrder(values: readonly bigint[]): bigint[] {
     const old = table;
     table = new Array(size);
     mask = size - 1;
-    for (const k of old) if (k !== undefined) table[probe(table, mask, pyIntHash(k), (j) => table[j] === undefined)] = k;
+    for (const k of old) if (k !== undefined) table[probe(mask, pyIntHash(k), (j) => table[j] === undefined)] = k;
   }
   return table.filter((k): k is bigint => k !== undefined);
 }
