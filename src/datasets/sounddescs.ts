@@ -19,6 +19,7 @@
  *    into the data root and reads the same bytes from the parquet cell instead (same clip, held in memory).
  */
 import { readdirSync } from 'node:fs';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { isAbsolute } from 'node:path';
 import { DataError } from '../errors.js';
 import { audioDatasetDir, audioQueryParts, pyCellStr, rootRelative, structOf, truthy } from './audio_common.js';
@@ -104,7 +105,14 @@ export const soundDescsAdapter: Adapter = async (ctx) => {
   // the corpus, restricted to the columns VLM2Vec asks for unless its first row then has no audio
   const corpusFiles = dataFiles(ctx, dir, 'corpus').map((p) => ctx.root.abs(p));
   ctx.dataFiles.push(...corpusFiles);
-  const present = new Set(Object.keys((await readParquetRows([corpusFiles[0]]))[0]?.row ?? {}));
+  // pq.read_schema(files[0]).names (:95-97): the top-level columns, from the footer alone
+  let present: Set<string>;
+  try {
+    const meta = await parquetMetadataAsync(await asyncBufferFromFile(corpusFiles[0]));
+    present = new Set(parquetSchema(meta).children.map((c) => c.element.name));
+  } catch (err) {
+    throw new DataError(`cannot read parquet: ${(err as Error).message}`, { task: ctx.task.name, file: corpusFiles[0] });
+  }
   const wanted = CORPUS_COLUMNS.filter((c) => present.has(c));
   let rows = await readParquetRows(corpusFiles, wanted.length ? wanted : undefined);
   if (!rows.length) throw new DataError(`empty corpus parquet ${corpusFiles[0]}`, where);
