@@ -15,7 +15,7 @@ import { loadEvalSet } from '../src/datasets/load.js';
 import { validateTasks } from '../src/datasets/validate.js';
 import { DataError } from '../src/errors.js';
 import { pyFixed } from '../src/util/pyformat.js';
-import { sampleFrames } from '../src/items/frames.js';
+import { sampleFrames, sampleFramesV3 } from '../src/items/frames.js';
 import { normalizeSegment, negativeWindows, readEvaluateFile, segmentId } from '../src/datasets/tutsound.js';
 import { pyIntSetOrder } from '../src/util/pyset.js';
 import { writeHfParquet } from '../scripts/lib/hf-parquet.js';
@@ -404,7 +404,8 @@ test('AVE: clip ids, dropped lines as warnings, candidates = sorted distinct vid
       ['query', 'vidB_0_10', inst, [audio(`${d}/audios/vidB_vidB_0_10.wav`)], ['vidA', 'vidB'], ['vidB']],
       ['query', 'vidA_2_8', inst, [audio(`${d}/audios/vidA_vidA_2_8.wav`)], ['vidA', 'vidB'], ['vidA']],
       ['target', 'vidA', '<|video_pad|> Understand the content of the provided video.', sampleFrames(vidA, 8), null, null],
-      ['target', 'vidB', '<|video_pad|> Understand the content of the provided video.', vidB, null, null],
+      // V3's process_video_frames pads a folder of fewer than 8 frames by repeating frames (3 → 0,0,0,0,1,1,1,2)
+      ['target', 'vidB', '<|video_pad|> Understand the content of the provided video.', sampleFramesV3(vidB, 8), null, null],
     ],
   );
   assert.equal(sampleFrames(vidA, 8).length, 8);
@@ -447,7 +448,8 @@ test('OmniSET: set order of the candidate ids, per-direction texts, catalog capt
     put(root, `omniset/audios/${stem(id)}.wav`, wav(800));
     for (let i = 1; i <= 2; i++) put(root, `omniset/frames_omni/${stem(id)}/frame_000${i}.jpg`, 'jpg');
   }
-  const frames = (id: number) => [1, 2].map((i) => `omniset/frames_omni/${stem(id)}/frame_000${i}.jpg`);
+  // two frames saved, padded to 8 as V3's process_video_frames does (mscoco_cmret.py:178 → vision_utils.py)
+  const frames = (id: number) => sampleFramesV3([1, 2].map((i) => `omniset/frames_omni/${stem(id)}/frame_000${i}.jpg`), 8);
   const rep = 'Represent the given text, image, video, or audio.';
   // mscoco_cmret.py:98 list(set([7, 300000, 42])) is [300000, 42, 7] and list(set([42, 7])) is [42, 7] (Python 3.11.7);
   // captions from the catalog (:285-295), 7 has none there, so the row's own caption (:101); 300000's is "" (empty list)
