@@ -449,7 +449,11 @@ test('OmniSET: set order of the candidate ids, per-direction texts, catalog capt
     for (let i = 1; i <= 2; i++) put(root, `omniset/frames_omni/${stem(id)}/frame_000${i}.jpg`, 'jpg');
   }
   // two frames saved, padded to 8 as V3's process_video_frames does (mscoco_cmret.py:178 → vision_utils.py)
-  const frames = (id: number) => sampleFramesV3([1, 2].map((i) => `omniset/frames_omni/${stem(id)}/frame_000${i}.jpg`), 8);
+  const frames = (id: number) =>
+    sampleFramesV3(
+      [1, 2].map((i) => `omniset/frames_omni/${stem(id)}/frame_000${i}.jpg`),
+      8,
+    );
   const rep = 'Represent the given text, image, video, or audio.';
   // mscoco_cmret.py:98 list(set([7, 300000, 42])) is [300000, 42, 7] and list(set([42, 7])) is [42, 7] (Python 3.11.7);
   // captions from the catalog (:285-295), 7 has none there, so the row's own caption (:101); 300000's is "" (empty list)
