@@ -680,7 +680,7 @@ test('`render` as a command: one line per item (--limit per side); an embedder w
 test("a protocol's revision is part of the embedder's id, so vectors cached under an earlier rendering are not reused", () => {
   const id = (protocol: string) => new OpenAIEmbedder({ baseURL: 'http://127.0.0.1:1/v1', model: 'm', protocol }).id;
   // revised in this release: what they send for some items changed
-  assert.equal(id('qwen3-vl-embedding'), 'openai:m:qwen3-vl-embedding@3');
+  assert.equal(id('qwen3-vl-embedding'), 'openai:m:qwen3-vl-embedding@4');
   assert.equal(id('vlm2vec-qwen2vl'), 'openai:m:vlm2vec-qwen2vl@2');
   assert.equal(id('gme-qwen2vl'), 'openai:m:gme-qwen2vl@2');
   // never revised: the id (and so every cache key) it always had

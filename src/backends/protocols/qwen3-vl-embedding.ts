@@ -58,7 +58,9 @@ export const qwen3VlEmbedding: Protocol = {
   // 3: videos are resized on the client as qwen-vl-utils 0.0.14 does (Pillow then torch, PNG frames), an odd
   //    count padded with its last frame (so the frames, their count and the 2 fps timestamps change), and the
   //    request carries `do_resize: false` instead of pixel bounds
-  revision: 3,
+  // 4: a video's second resize is torchvision's float32 path (cast, interpolate, round half to even), not
+  //    torch's uint8 kernel: frame pixels change by up to one level
+  revision: 4,
   description: "Qwen3-VL-Embedding's own evaluation: system instruction, user video/image/text, generation prompt",
   plan(item: ProtocolItem): Plan {
     const parts = partsOf(item);
