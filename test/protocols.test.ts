@@ -287,11 +287,12 @@ test('a trace goes where each protocol puts it', () => {
       .prompt.includes('user\nFind the video snippet that corresponds to the given summary: a cat\nIt shows a cat.<|im_end|>'),
   );
   assert.ok(PROTOCOLS['qwen3-vl-embedding'].plan(item).prompt.includes('user\na cat\nIt shows a cat.<|im_end|>'));
-  // an item with nothing at all is "NULL" (format_model_input)
+  // an item with an empty text and no media is an empty user message: format_model_input writes "NULL" only for
+  // a text of None (qwen3_vl_embedding.py:244-271), and every MMEB-V2 module passes text-only items their text
   assert.ok(
     PROTOCOLS['qwen3-vl-embedding']
       .plan({ role: 'target', text: '', parts: { instruction: '', text: '', rule: { kind: 'raw' } }, media: [] })
-      .prompt.includes('user\nNULL<|im_end|>'),
+      .prompt.includes('user\n<|im_end|>'),
   );
 });
 

@@ -1,3 +1,4 @@
+import type { TextRule } from '../catalog/profiles.js';
 import { readdirSync } from 'node:fs';
 import { DataError, type ErrorLocation } from '../errors.js';
 import type { Catalog } from '../catalog/load.js';
@@ -74,6 +75,8 @@ export class AdapterContext {
   candidateNumFrames: number | undefined;
   /** The task is built by VLM2Vec's own parser code (the default profile), frame-count assertions included. */
   vlm2vecFrameRules = true;
+  /** An eval profile's text rule for this task (absent: VLM2Vec's texts). */
+  textRule: TextRule | undefined;
   /** Image files already found (a retrieval task names each of its images in many rows' candidate lists). */
   private readonly imageFiles = new Set<string>();
 
