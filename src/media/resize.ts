@@ -1,21 +1,26 @@
 /**
- * Bit-exact client-side resizing: the two bicubic resamplers the references run, re-derived from their sources.
+ * Bit-exact client-side resizing: bicubic resamplers re-derived from their sources.
  *
  *  - Pillow's `Image.resize((W, H), Image.BICUBIC)` (reducing_gap None), what qwen-vl-utils' fetch_image and
  *    VLM2Vec's small-image rule call. Derived from Pillow 12.3 src/libImaging/Resample.c (precompute_coeffs,
  *    normalize_coeffs_8bpc, ImagingResampleInner) and src/PIL/Image.py (Image.resize).
- *  - torch's uint8 antialiased bicubic, `interpolate(uint8 NCHW, size, mode="bicubic", antialias=True,
- *    align_corners=False)`, what torchvision's resize runs on a uint8 tensor (qwen-vl-utils' fetch_video).
+ *  - torch's native uint8 antialiased bicubic, `interpolate(uint8 NCHW, size, mode="bicubic", antialias=True,
+ *    align_corners=False)` (what torchvision's v2 `resize_image` runs for uint8 on CPU; NOT what qwen-vl-utils'
+ *    fetch_video runs: its v1 `transforms.functional.resize` casts to float32 first, resizeTorchvisionBicubicFloat
+ *    below).
  *    Derived from pytorch aten/src/ATen/native/cpu/UpSampleKernel.cpp (HelperInterpBase::
  *    _compute_indices_min_size_weights_aa, _compute_index_ranges_int16_weights, HelperInterpCubic::aa_filter,
  *    separable_upsample_generic_Nd_kernel_impl) and UpSampleKernelAVXAntialias.h (upsample_avx_bilinear_bicubic_uint8).
  *
- * Both are separable two-pass convolutions with the same support (2 × the downscale factor, so downscaling is
+ * The Pillow and uint8 resamplers are separable two-pass convolutions with the same support (2 × the downscale factor, so downscaling is
  * antialiased) and the same window bounds, each pass rounding to uint8. They differ in three places, and the
  * results differ by up to 2 levels: the cubic's outer lobe is evaluated by a different formula (the doubles may
  * differ in the last bit), Pillow turns the weights into fixed point with 22 fraction bits in int32, torch into
  * int16 with a precision chosen from the largest weight, and Pillow ≥ 12.2 resizes an image more than 100 times
  * taller than wide vertically first. See docs/exactness-resize.md.
+ *
+ *  - torch's float32 antialiased bicubic as torchvision's v1 resize of a uint8 tensor runs it (cast, interpolate,
+ *    clamp, round half to even): resizeTorchvisionBicubicFloat, the Qwen3-VL-Embedding frame chain's second step.
  *
  * Pixels are interleaved (RGB, RGBRGB…), rows top to bottom, `channels` bytes a pixel.
  */
