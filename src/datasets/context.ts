@@ -1,3 +1,4 @@
+import type { TextRule } from '../catalog/profiles.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { type AudioFacts, checkAudio, emptySegment } from './audio-check.js';
@@ -80,6 +81,8 @@ export class AdapterContext {
   vlm2vecFrameRules = true;
   /** Audio files already checked: their header when decoded (validate), null when only found (strict runs). */
   private readonly audioFiles = new Map<string, AudioFacts | null>();
+  /** An eval profile's text rule for this task (absent: VLM2Vec's texts). */
+  textRule: TextRule | undefined;
   /** Image files already found (a retrieval task names each of its images in many rows' candidate lists). */
   private readonly imageFiles = new Set<string>();
 

@@ -42,13 +42,15 @@ export function queryImage(ctx: AdapterContext, r: RowReader): MediaRef[] {
 /**
  * Image targets (t2i, i2i_vg): the caption branch is chosen by tgt_text[0].strip() alone. With captions,
  * each target is "<|image_pad|> " + inst + " " + caption, collapsed, + "\n"; without, every target gets
- * the instruction-only text, + "\n" for t2i but not for i2i_vg.
+ * the instruction-only text, + "\n" for t2i but not for i2i_vg. With `strippedCaptions` (an eval profile's
+ * `stripped-captions` rule, Qwen3-VL-Embedding image_t2i_eval.py:40-41) each target's text is its own caption,
+ * stripped, or empty when that is blank.
  */
 export function imageTargets(
   ctx: AdapterContext,
   r: RowReader,
   idOf: (path: string, caption: string) => string,
-  { newlineWithoutCaption }: { newlineWithoutCaption: boolean },
+  { newlineWithoutCaption, strippedCaptions = false }: { newlineWithoutCaption: boolean; strippedCaptions?: boolean },
 ): ItemDraft[] {
   const captions = r.strList('tgt_text', { nonEmpty: true });
   const paths = r.strList('tgt_img_path', { nonEmpty: true });
@@ -61,7 +63,7 @@ export function imageTargets(
     id: idOf(p, captions[i]),
     parts: {
       instruction: inst,
-      text: withCaptions ? captions[i] : '',
+      text: strippedCaptions ? pyStrip(captions[i]) : withCaptions ? captions[i] : '',
       rule: { kind: 'image-target', caption: withCaptions, newline: withCaptions || newlineWithoutCaption },
     },
     media: [ctx.image(ctx.path('imageRoot', [p], r, 'tgt_img_path'), r, 'tgt_img_path')],

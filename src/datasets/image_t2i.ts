@@ -9,7 +9,10 @@ export const imageT2iAdapter: Adapter = async (ctx) => {
   const rows = ctx.sample(await ctx.rows());
   const extraNewline = (ctx.task.datasetName ?? ctx.task.name) === 'VisDial';
   const queries = rows.map((r, i) => {
-    const candidates = imageTargets(ctx, r, (p) => p, { newlineWithoutCaption: true });
+    const candidates = imageTargets(ctx, r, (p) => p, {
+      newlineWithoutCaption: true,
+      strippedCaptions: ctx.textRule === 'stripped-captions',
+    });
     return {
       id: String(i),
       parts: {

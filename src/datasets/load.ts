@@ -76,6 +76,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
   );
   ctx.candidateNumFrames = tp?.candidateNumFrames;
   ctx.vlm2vecFrameRules = profile === DEFAULT_EVAL_PROFILE;
+  ctx.textRule = tp?.textRule;
   const { queries, corpus, labelShape, tolerates } = await adapterFor(task)(ctx);
   if (tp) applyProfile(tp, queries, corpus);
   // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).

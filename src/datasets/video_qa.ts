@@ -89,12 +89,14 @@ const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
       gold: options[idx],
     };
   },
-  egoschema: (r) => {
+  egoschema: (r, ctx) => {
     const options = r.strList('option', { nonEmpty: true });
     const idx = r.int('answer');
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
+    // VLM2Vec: no space before the first option; Qwen3-VL-Embedding (egoschema_dataset.py:31) puts one there
+    const sep = ctx.textRule === 'spaced-options' ? ' ' : '';
     return {
-      question: r.str('question') + options.join(' '),
+      question: r.str('question') + sep + options.join(' '),
       options,
       frameDir: [r.id('video_idx')],
       video: [`${r.id('video_idx')}.mp4`],
@@ -102,10 +104,23 @@ const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
       gold: options[idx],
     };
   },
-  nextqa: (r) => {
+  nextqa: (r, ctx) => {
     const options = ['a0', 'a1', 'a2', 'a3', 'a4'].map((f) => r.str(f));
     const idx = r.int('answer');
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
+    if (ctx.textRule === 'lettered-options') {
+      // Qwen3-VL-Embedding nextqa_dataset.py:63, 76, 83: the candidates are qa_template's lettered options and
+      // the gold is the one at the answer index (formatted_cands[answer])
+      const lettered = qaTemplate('', options, '').options;
+      return {
+        question: '',
+        options,
+        frameDir: [r.id('video')],
+        video: [`${r.id('video')}.mp4`],
+        candidates: plain(lettered),
+        gold: lettered[idx],
+      };
+    }
     // qa_template's option list is computed but NExTQA keeps the raw option strings as candidates.
     return {
       question: '',
