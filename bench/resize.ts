@@ -4,7 +4,7 @@
  *   node dist/bench/resize.js [--reps 30]
  */
 import sharp from 'sharp';
-import { resizePillowBicubic, resizeTorchAaBicubic } from '../src/media/resize.js';
+import { resizePillowBicubic, resizeTorchAaBicubic, resizeTorchvisionBicubicFloat } from '../src/media/resize.js';
 import { numberArg } from './args.js';
 
 const reps = numberArg('reps', 30);
@@ -26,6 +26,8 @@ for (const [W, H] of [
 ]) {
   const pil = await time(() => resizePillowBicubic(frame, w, h, W, H));
   const torch = await time(() => resizeTorchAaBicubic(frame, w, h, W, H));
+  // what the Qwen3-VL-Embedding frame chain runs (torchvision's float32 path)
+  const tv = await time(() => resizeTorchvisionBicubicFloat(frame, w, h, W, H));
   const vips = await time(() =>
     sharp(frame, { raw: { width: w, height: h, channels: 3 } })
       .resize(W, H, { fit: 'fill', kernel: 'cubic' })
@@ -33,7 +35,8 @@ for (const [W, H] of [
       .toBuffer(),
   );
   console.log(
-    `${w}×${h} → ${W}×${H}: Pillow-exact ${pil.toFixed(2)} ms, torch-exact ${torch.toFixed(2)} ms, ` +
-      `sharp cubic ${vips.toFixed(2)} ms (1 thread) — ${(pil / vips).toFixed(1)}× and ${(torch / vips).toFixed(1)}× sharp's time`,
+    `${w}×${h} → ${W}×${H}: Pillow-exact ${pil.toFixed(2)} ms, torch-uint8-exact ${torch.toFixed(2)} ms, ` +
+      `torchvision-float-exact ${tv.toFixed(2)} ms, sharp cubic ${vips.toFixed(2)} ms (1 thread) — ` +
+      `${(pil / vips).toFixed(1)}×, ${(torch / vips).toFixed(1)}× and ${(tv / vips).toFixed(1)}× sharp's time`,
   );
 }

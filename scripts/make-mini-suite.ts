@@ -34,10 +34,10 @@ export const PALETTE: Record<string, [number, number, number]> = {
   white: [244, 244, 244],
   gray: [128, 128, 128],
 };
-const COLORS = Object.keys(PALETTE);
+export const COLORS = Object.keys(PALETTE);
 
 /** A size×size scene: mostly `main`, a block of `accent`, a little noise. */
-async function scene(main: string, accent: string, seed: number, format: 'jpeg' | 'png' = 'jpeg', size = 32): Promise<Buffer> {
+export async function scene(main: string, accent: string, seed: number, format: 'jpeg' | 'png' = 'jpeg', size = 32): Promise<Buffer> {
   const r = rng(seed);
   const px = Buffer.alloc(size * size * 3);
   const [bx, by] = [Math.floor(r() * size * 0.6), Math.floor(r() * size * 0.6)];
@@ -60,7 +60,7 @@ function pick<T>(r: () => number, list: T[], n: number, exclude: T[] = []): T[] 
   return out;
 }
 
-class Writer {
+export class Writer {
   constructor(readonly root: string) {}
   file(rel: string, data: Buffer | string): void {
     const p = join(this.root, rel);

@@ -352,7 +352,7 @@ test('traces export: ShareGPT for LLaMA-Factory with media beside it, only-helpe
   const info = JSON.parse(readFileSync(join(dir, 'sg', 'dataset_info.json'), 'utf8'));
   assert.equal(info.tte_traces.formatting, 'sharegpt');
   const manifest = JSON.parse(readFileSync(join(dir, 'sg', 'manifest.json'), 'utf8'));
-  assert.equal(manifest.prompt_version, 'ecr-prompts@1');
+  assert.equal(manifest.prompt_version, 'ecr-prompts@2');
   assert.equal(manifest.teachers[0].id, 'builtin-reasoner@1');
 
   // only helped: exactly the queries the ablation lists as helped

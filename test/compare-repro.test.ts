@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { catalogGroups } from '../src/report/score-files.js';
 import { formatRepro, RANK_FLIP, reproductionCheck } from '../src/report/repro.js';
 import { FIXTURES, runCli, tempDir } from './helpers.js';
 
@@ -151,10 +150,6 @@ test('sources that scored a task on different numbers of queries are refused unl
   // the band's n is the first source's count
   assert.equal(r.tasks.find((t) => t.name === 'Breakfast')?.band?.n, 400);
   assert.match(formatRepro(r), /note: Compared with --allow-different-data .*Breakfast \(A 400, B 433\)/);
-});
-
-test('score folders read their group sub-folders from the catalog', () => {
-  assert.deepEqual(catalogGroups(), ['image', 'video', 'visdoc']);
 });
 
 test('CLI: text, --json (exactly one object), bounds and refusals', () => {

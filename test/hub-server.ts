@@ -15,7 +15,11 @@ function walk(dir: string): string[] {
   });
 }
 
-export async function startHub(hfRoot: string): Promise<{ url: string; downloads: string[]; close: () => Promise<void> }> {
+/** `lfs`: list every file with an `lfs` record (sha256 and size), as the Hub lists LFS-stored files. */
+export async function startHub(
+  hfRoot: string,
+  opts: { lfs?: boolean } = {},
+): Promise<{ url: string; downloads: string[]; close: () => Promise<void> }> {
   const downloads: string[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -28,6 +32,9 @@ export async function startHub(hfRoot: string): Promise<{ url: string; downloads
         path: relative(dir, p).split('\\').join('/'),
         size: statSync(p).size,
         oid: createHash('sha1').update(readFileSync(p)).digest('hex'),
+        ...(opts.lfs
+          ? { lfs: { oid: createHash('sha256').update(readFileSync(p)).digest('hex'), size: statSync(p).size, pointerSize: 134 } }
+          : {}),
       }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(files));
     }

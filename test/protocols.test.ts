@@ -290,11 +290,12 @@ test('a trace goes where each protocol puts it', () => {
       .prompt.includes('user\nFind the video snippet that corresponds to the given summary: a cat\nIt shows a cat.<|im_end|>'),
   );
   assert.ok(PROTOCOLS['qwen3-vl-embedding'].plan(item).prompt.includes('user\na cat\nIt shows a cat.<|im_end|>'));
-  // an item with nothing at all is "NULL" (format_model_input)
+  // an item with an empty text and no media is an empty user message: format_model_input writes "NULL" only for
+  // a text of None (qwen3_vl_embedding.py:244-271), and every MMEB-V2 module passes text-only items their text
   assert.ok(
     PROTOCOLS['qwen3-vl-embedding']
       .plan({ role: 'target', text: '', parts: { instruction: '', text: '', rule: { kind: 'raw' } }, media: [] })
-      .prompt.includes('user\nNULL<|im_end|>'),
+      .prompt.includes('user\n<|im_end|>'),
   );
 });
 
@@ -683,7 +684,7 @@ test('`render` as a command: one line per item (--limit per side); an embedder w
 test("a protocol's revision is part of the embedder's id, so vectors cached under an earlier rendering are not reused", () => {
   const id = (protocol: string) => new OpenAIEmbedder({ baseURL: 'http://127.0.0.1:1/v1', model: 'm', protocol }).id;
   // revised in this release: what they send for some items changed
-  assert.equal(id('qwen3-vl-embedding'), 'openai:m:qwen3-vl-embedding@3');
+  assert.equal(id('qwen3-vl-embedding'), 'openai:m:qwen3-vl-embedding@4');
   assert.equal(id('vlm2vec-qwen2vl'), 'openai:m:vlm2vec-qwen2vl@2');
   assert.equal(id('gme-qwen2vl'), 'openai:m:gme-qwen2vl@2');
   // never revised: the id (and so every cache key) it always had

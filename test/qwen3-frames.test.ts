@@ -2,7 +2,7 @@
  * Qwen3-VL-Embedding's video frames as qwen-vl-utils 0.0.14 leaves them (QwenLM/Qwen3-VL at 0dcc180,
  * qwen-vl-utils/src/qwen_vl_utils/vision_process.py; the embedder QwenLM/Qwen3-VL-Embedding 8ce3aab
  * src/models/qwen3_vl_embedding.py). The sizes are a table derived by hand from those formulas, the pixels of a
- * whole chain equal the Pillow-then-torch goldens, and `render` shows the sizes and the request.
+ * whole chain equal the Pillow-then-torchvision golden, and `render` shows the sizes and the request.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,16 @@ import { getTask } from '../src/catalog/load.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { renderEvalSet, type RenderLine } from '../src/engine/render.js';
 import { DataRoot } from '../src/items/data-root.js';
-import { frameListMaxPixels, frameListSizes, prepareFrameList, pyRound, qwenSmartResize } from '../src/media/qwen-vl-utils.js';
+import {
+  QWEN_VL_UTILS_0_0_14_FRAME_LIST,
+  frameListMaxPixels,
+  frameListSizes,
+  prepareFrameList,
+  pyRound,
+  qwenSmartResize,
+} from '../src/media/qwen-vl-utils.js';
+import { resizePillowBicubic, resizeTorchAaBicubic, resizeTorchvisionBicubicFloat } from '../src/media/resize.js';
+import { decodeRgb } from '../src/media/decode.js';
 import { MediaLoader } from '../src/tte/media.js';
 import { FIXTURES, FORMATS_ROOT } from './helpers.js';
 
@@ -89,22 +98,34 @@ async function raw(file: string | Uint8Array): Promise<{ data: Uint8Array; width
   return { data: new Uint8Array(data), width: info.width, height: info.height };
 }
 
-test('a whole frame chain sends the chain goldens: Pillow bicubic to the fetch_image size, then torch to the video size', async () => {
-  for (const [source, golden] of [
-    ['frame-320x240.jpg', 'frame-320x240@320x256-416x352.png'],
-    ['frame-176x144.jpg', 'frame-176x144@192x128-448x320.png'],
-  ]) {
-    const bytes = new Uint8Array(readFileSync(join(GOLDENS, 'src', source)));
-    // three frames of the same picture: padded to four, all equal to the golden
-    const p = await prepareFrameList([bytes, bytes, bytes, bytes], ['a', 'b', 'c', 'c']);
-    assert.equal(p.data.length, 4);
-    const want = await raw(join(GOLDENS, 'chain', golden));
-    for (const frame of p.data) {
-      const got = await raw(frame);
-      assert.deepEqual([got.width, got.height], [want.width, want.height], source);
-      assert.ok(Buffer.from(got.data).equals(Buffer.from(want.data)), `${source}: pixels equal the golden`);
-    }
+test('a whole frame chain sends the torchvision chain golden: Pillow bicubic to the fetch_image size, then torchvision', async () => {
+  // the golden: Pillow's image.resize((192, 128)) then torchvision.transforms.functional.resize(uint8 tensor,
+  // [320, 448], BICUBIC, antialias=True), made by scripts/make-torchvision-goldens.py with torch 1.13 — so the
+  // chain runs here with torch 1.13's filter arithmetic; the default chain uses torch 2.x's (the reference's 2.8)
+  const bytes = new Uint8Array(readFileSync(join(GOLDENS, 'src', 'frame-176x144.jpg')));
+  const torch1 = { ...QWEN_VL_UTILS_0_0_14_FRAME_LIST, torchvisionCubic: 'torch1' as const };
+  // three frames of the same picture: padded to four, all equal to the golden
+  const p = await prepareFrameList([bytes, bytes, bytes, bytes], ['a', 'b', 'c', 'c'], torch1);
+  assert.equal(p.data.length, 4);
+  const want = await raw(join(FIXTURES, 'torchvision-goldens', 'chain-frame-176x144@192x128-448x320.png'));
+  for (const frame of p.data) {
+    const got = await raw(frame);
+    assert.deepEqual([got.width, got.height], [448, 320]);
+    assert.ok(Buffer.from(got.data).equals(Buffer.from(want.data)), 'pixels equal the golden');
   }
+});
+
+test("the default chain's second step is torchvision's float path with torch 2.x's filter, not torch's uint8 kernel", async () => {
+  const bytes = new Uint8Array(readFileSync(join(GOLDENS, 'src', 'frame-320x240.jpg')));
+  const p = await prepareFrameList([bytes, bytes], ['a', 'b']);
+  const got = (await raw(p.data[0])).data;
+  const rgb = await decodeRgb(bytes, 'frame-320x240.jpg');
+  const step1 = resizePillowBicubic(rgb.data, 320, 240, 320, 256, 3, { tallVerticalFirst: false });
+  assert.ok(Buffer.from(got).equals(Buffer.from(resizeTorchvisionBicubicFloat(step1, 320, 256, 416, 352, 3, { cubic: 'torch2' }))));
+  // what the chain sent before (the uint8 kernel, resize-goldens/chain) differs
+  assert.ok(!Buffer.from(got).equals(Buffer.from(resizeTorchAaBicubic(step1, 320, 256, 416, 352, 3))));
+  const old = await raw(join(GOLDENS, 'chain', 'frame-320x240@320x256-416x352.png'));
+  assert.ok(!Buffer.from(got).equals(Buffer.from(old.data)));
 });
 
 test('frames whose fetch_image sizes differ are refused, naming both (the reference stacks them and fails)', async () => {

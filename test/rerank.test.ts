@@ -14,13 +14,7 @@ import { RerankCache } from '../src/rerank/cache.js';
 import { loadEvalSet } from '../src/datasets/load.js';
 import { DataRoot } from '../src/items/data-root.js';
 import { MediaLoader } from '../src/tte/media.js';
-import {
-  QWEN3_VL_RERANKER_SYSTEM,
-  qwen3VlRerankerMessages,
-  sampleFrames,
-  renderQwen3VlRerankerPrompt,
-  yesNoProbability,
-} from '../src/rerank/qwen3-vl-reranker.js';
+import { QWEN3_VL_RERANKER_SYSTEM, qwen3RerankerPlan, sampleFrames, yesNoScore } from '../src/rerank/qwen3-vl-reranker.js';
 import { parseJudgement } from '../src/rerank/prompts.js';
 import { readPredictionFile } from '../src/metrics/pred-file.js';
 import { ConfigError } from '../src/errors.js';
@@ -225,20 +219,24 @@ test('openai reranker against a vLLM-shaped /score server: one request per query
     await rerankRun({ runDir: base, backend: viaRerank, outDir: join(dir, 'out3'), cacheDir: null, tasks: ['NExTQA'] });
     assert.equal(readFileSync(join(dir, 'out3', 'NExTQA_pred.jsonl'), 'utf8'), readFileSync(join(dir, 'out', 'NExTQA_pred.jsonl'), 'utf8'));
     assert.equal(server.requests.at(-1)?.path, '/v1/rerank');
-    // the qwen3-vl-reranker protocol: "NULL" for an empty side, the instruction as a chat-template variable
+    // the qwen3-vl-reranker protocol: the query's task instruction as a chat-template variable (the configured
+    // one is the default for queries without one), the document's raw parts
     const qwen = cfg({
       reranker: { type: 'openai', protocol: 'qwen3-vl-reranker', instruction: 'Find the answer.', baseURL: server.url, model: 'm' },
       rerankDepth: 2,
     });
     await rerankRun({ runDir: base, backend: qwen, outDir: join(dir, 'out4'), cacheDir: null, tasks: ['VisualNews_t2i'] });
     const q = server.requests.at(-1)?.body as Record<string, unknown>;
-    assert.deepEqual(q.chat_template_kwargs, { instruction: 'Find the answer.' });
+    assert.deepEqual(q.chat_template_kwargs, { instruction: 'Retrieve an image of this news caption.' });
+    // VisualNews_t2i's candidates are the image alone (Qwen's image_t2i_eval.py:31-40: no caption), without the
+    // "<Document>:" prefix, which the server template writes
     const parts = (q.documents as { content: { type: string; text?: string }[] }[])[0].content;
     assert.deepEqual(
       parts.map((p) => p.type),
-      ['image_url', 'text'],
+      ['image_url'],
     );
-    assert.ok(!parts[1].text?.startsWith('<Document>'), 'the server template writes the prefixes');
+    assert.equal(typeof q.queries, 'string');
+    assert.ok(!(q.queries as string).startsWith('<Query>'), 'the server template writes the prefixes');
   } finally {
     await server.close();
   }
@@ -246,24 +244,43 @@ test('openai reranker against a vLLM-shaped /score server: one request per query
 
 test('Qwen3-VL-Reranker protocol: the prompt its evaluation builds, and P(yes) from log-probabilities', () => {
   const img = { kind: 'image' as const, path: 'a.png', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1]) };
-  const m = qwen3VlRerankerMessages({ id: 'q', text: 'a red bus', media: [] }, { id: 'd', text: 'caption', media: [img] });
+  const m = qwen3RerankerPlan({ id: 'q', text: 'a red bus', media: [] }, { id: 'd', text: 'caption', media: [img] });
   assert.equal(
-    renderQwen3VlRerankerPrompt(m),
+    m.prompt,
     `<|im_start|>system\n${QWEN3_VL_RERANKER_SYSTEM}<|im_end|>\n<|im_start|>user\n<Instruct>: Given a search query, retrieve relevant candidates that answer the query.` +
       '<Query>:a red bus\n<Document>:<|vision_start|><|image_pad|><|vision_end|>caption<|im_end|>\n<|im_start|>assistant\n',
   );
-  const empty = qwen3VlRerankerMessages({ id: 'q', text: '', media: [] }, { id: 'd', text: 'x', media: [] }, 'Custom.');
-  assert.ok(renderQwen3VlRerankerPrompt(empty).includes('<Instruct>: Custom.<Query>:NULL\n<Document>:x<|im_end|>'));
+  const empty = qwen3RerankerPlan({ id: 'q', text: '', media: [] }, { id: 'd', text: 'x', media: [] }, 'Custom.');
+  assert.ok(empty.prompt.includes('<Instruct>: Custom.<Query>:NULL\n<Document>:x<|im_end|>'));
+  // sigmoid(logprob(yes) − logprob(no)); by token id (vLLM return_tokens_as_token_ids) or the exact texts
+  const both = yesNoScore([
+    { token: 'token_id:9693', logprob: Math.log(0.6) },
+    { token: 'token_id:2152', logprob: Math.log(0.2) },
+  ]);
+  assert.ok(both?.exact && Math.abs(both.score - 0.75) < 1e-12);
   assert.ok(
     Math.abs(
-      (yesNoProbability([
+      (yesNoScore([
         { token: 'yes', logprob: Math.log(0.6) },
         { token: 'no', logprob: Math.log(0.2) },
-      ]) as number) - 0.75,
+      ])?.score ?? 0) - 0.75,
     ) < 1e-12,
   );
-  assert.equal(yesNoProbability([{ token: 'no', logprob: -0.1 }]), 0);
-  assert.equal(yesNoProbability([{ token: 'maybe', logprob: -0.1 }]), null);
+  // " yes" and "Yes" are other vocabulary entries, not the reference's 9693
+  assert.equal(
+    yesNoScore([
+      { token: ' yes', logprob: -0.1 },
+      { token: 'Yes', logprob: -0.2 },
+    ]),
+    null,
+  );
+  // one of the two outside the top list: its log-probability is at most the smallest listed one (a bound)
+  const bound = yesNoScore([
+    { token: 'token_id:2152', logprob: -0.1 },
+    { token: 'token_id:13', logprob: -5 },
+  ]);
+  assert.ok(bound && !bound.exact && Math.abs(bound.score - 1 / (1 + Math.exp(-0.1 + 5))) < 1e-12);
+  assert.equal(yesNoScore([{ token: 'maybe', logprob: -0.1 }]), null);
   assert.equal(parseJudgement('<think>Answer: no, wait</think>\nAnswer: yes', 'yes-no'), 1);
   assert.equal(parseJudgement('<think>…</think> Score: 7', 'score'), 0.7);
   assert.equal(parseJudgement('no judgement here', 'score'), null);

@@ -5,6 +5,9 @@ import { readConfigJson } from '../util/json.js';
 
 export type Pipeline = 'no-think' | 'teacher' | 'distilled' | 'unified';
 export type TextFormatName = 'qwen2-vl' | 'plain';
+/** What a model takes as input: text, and which media (a video = its frames). */
+export const INPUT_MODALITIES = ['text', 'image', 'video', 'audio'] as const;
+export type InputModality = (typeof INPUT_MODALITIES)[number];
 
 export interface ModelConfig {
   type: 'openai' | 'transformers' | 'builtin';
@@ -13,6 +16,8 @@ export interface ModelConfig {
   /** The model protocol (src/backends/protocols/): exact prompt, media placement, pixel limits, flags. */
   protocol?: string;
   batchSize?: number;
+  /** The inputs it takes (default: all). ["text"] for a text-embedding server: tasks with media are refused before any request. */
+  modalities?: InputModality[];
   [key: string]: unknown;
 }
 
@@ -38,6 +43,26 @@ export interface ThinkGateConfig {
   policy: 'reasoner' | 'family' | 'margin';
   [key: string]: unknown;
 }
+
+/** The families a "family" think gate can switch: the reasoning prompt families (src/tte/prompts.ts). */
+export const THINK_GATE_FAMILIES = [
+  'classification',
+  'vqa',
+  'retrieval',
+  'grounding',
+  'video',
+  'visdoc',
+  'reasoning-text',
+  'instruction-text',
+  'long-document',
+  'passage',
+  'tool',
+  'gui',
+  'memory',
+  'product',
+  'audio',
+  'target',
+] as const;
 
 /** Backend config schema. Secrets are never in the file: HTTP backends name an environment variable. */
 export const BACKEND_SCHEMA = {
@@ -90,6 +115,7 @@ export const BACKEND_SCHEMA = {
           enum: ['vlm2vec-qwen2vl', 'gme-qwen2vl', 'qwen3-vl-embedding', 'plain', 'omni-embed-nemotron', 'e5-omni', 'lco-omni', 'wave'],
         },
         sendChatTemplate: { type: 'boolean' },
+        modalities: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: INPUT_MODALITIES }, contains: { const: 'text' } },
       },
       not: { anyOf: [{ required: ['apiKey'] }, { required: ['api_key'] }] },
     },
@@ -124,7 +150,8 @@ export const BACKEND_SCHEMA = {
           type: 'object',
           additionalProperties: false,
           properties: Object.fromEntries(
-            ['classification', 'vqa', 'retrieval', 'grounding', 'video', 'visdoc', 'target'].map((f) => [f, { type: 'boolean' }]),
+            // the reasoning prompt families (src/tte/prompts.ts PROMPT_FAMILIES; a test keeps the two lists equal)
+            THINK_GATE_FAMILIES.map((f) => [f, { type: 'boolean' }]),
           ),
         },
         margin: { type: 'number', minimum: 0, maximum: 2 },

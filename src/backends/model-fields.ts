@@ -43,6 +43,8 @@ export const MODEL_FIELDS: Classified<Definitions['model']> = {
   intraOpNumThreads: 'transport',
   protocol: 'identity',
   sendChatTemplate: 'identity',
+  // a guard checked before any request (tte/inputs.ts): it changes which tasks run, never what a vector is
+  modalities: 'transport',
 };
 
 /** `definitions.reranker`: the cascade's reranker. */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { checkTaskName } from '../util/task-file.js';
 import { readConfigJson } from '../util/json.js';
 import { existsSync } from 'node:fs';
 import type { MetaTask, MmebVersion, Modality, TaskSpec } from './types.js';
@@ -55,6 +56,8 @@ export function loadCatalog(dir = CATALOG_DIR): Catalog {
   const byName = new Map<string, TaskSpec>();
   for (const t of tasks) {
     if (byName.has(t.name)) throw new ConfigError(`duplicate task name ${t.name}`, { file: dir });
+    // every result file is named after its task: a name that is not one file-name segment is refused here
+    checkTaskName(t.name, { file: join(dir, `${t.modality}.json`) });
     byName.set(t.name, t);
   }
   const catalog = { dir, tasks, byName };

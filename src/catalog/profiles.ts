@@ -22,6 +22,27 @@ export const DEFAULT_EVAL_PROFILE: EvalProfileName = 'vlm2vec';
 
 export const PROFILES_DIR = join(PACKAGE_ROOT, 'tasks', 'profiles');
 
+/**
+ * How a profile's reference builds a task's texts where that differs from VLM2Vec's parser (the adapters apply
+ * it; each needs one parser family, TEXT_RULE_PARSERS):
+ *  - `lettered-options` (nextqa): the candidates are qa_template's lettered options "(A) a0" … and the gold is
+ *    the lettered option at the answer index (Qwen3-VL-Embedding nextqa_dataset.py:63, 76, 83); VLM2Vec ranks
+ *    the raw option strings;
+ *  - `spaced-options` (egoschema): the query text is `question + ' ' + ' '.join(options)`
+ *    (egoschema_dataset.py:31); VLM2Vec has no space before the first option;
+ *  - `stripped-captions` (image_t2i): each candidate image carries its own caption `tgt_text[i].strip()` as
+ *    text when that is non-empty, and none otherwise (image_t2i_eval.py:40-41); VLM2Vec decides for the whole
+ *    row by `tgt_text[0].strip()` and keeps the captions unstripped.
+ */
+export type TextRule = 'lettered-options' | 'spaced-options' | 'stripped-captions';
+
+/** The parser family each text rule is written for (a rule on another task is a ConfigError). */
+export const TEXT_RULE_PARSERS: Record<TextRule, string> = {
+  'lettered-options': 'nextqa',
+  'spaced-options': 'egoschema',
+  'stripped-captions': 'image_t2i',
+};
+
 /** The catalog instruction keys a MomentSeeker-style task uses for its three kinds of query. */
 export type QueryKindKey = 'textQuery' | 'imageQuery' | 'videoQuery';
 
@@ -63,6 +84,8 @@ export interface TaskProfile {
   numFrames?: number;
   /** Frames per candidate clip where the reference uses a different count than `numFrames` (num_clip_frames). */
   candidateNumFrames?: number;
+  /** A text the reference builds differently from VLM2Vec's parser (TextRule). */
+  textRule?: TextRule;
   /** The reference source file(s) and lines the values above were read from. */
   source: string;
   /**
@@ -145,6 +168,15 @@ export function readEvalProfileFile(file: string, name: EvalProfileName, catalog
           field: `tasks.${task}.queryInstructions.${key}`,
         });
       }
+    }
+    if (tp.textRule !== undefined && TEXT_RULE_PARSERS[tp.textRule] !== spec.parser) {
+      throw new ConfigError(
+        `text rule '${tp.textRule}' is written for ${TEXT_RULE_PARSERS[tp.textRule]} tasks; ${task} is ${spec.parser}`,
+        {
+          file,
+          field: `tasks.${task}.textRule`,
+        },
+      );
     }
     if ((tp.numFrames !== undefined || tp.candidateNumFrames !== undefined) && spec.modality !== 'video') {
       throw new ConfigError(`task ${task} has no videos, so no frame count`, { file, field: `tasks.${task}` });

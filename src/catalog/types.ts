@@ -130,6 +130,10 @@ export interface V3Source {
   frameRoot?: string;
   /** Per HF config of a V2 task, its annotation file(s) under the V3 root (image-query/<Task>/test-*.parquet, video-tasks/data/<file>.jsonl). */
   configs?: Record<string, string>;
+  /** OmniSET's input_mod, query_mod and cand_mod (cross_modality.yaml): T, I, V, A. */
+  inputMod?: ('T' | 'I' | 'V' | 'A')[];
+  queryMod?: ('T' | 'I' | 'V' | 'A')[];
+  candMod?: ('T' | 'I' | 'V' | 'A')[];
 }
 
 export interface TaskSpec {

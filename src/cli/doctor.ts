@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import { defaultSamples, familySamples, formatChecks, runDoctor, taskSamples } from '../engine/doctor.js';
+import { taskRerankPairs } from '../engine/doctor-rerank.js';
 import { DEFAULT_EVAL_PROFILE, EVAL_PROFILES, type EvalProfileName } from '../catalog/profiles.js';
 import { ConfigError } from '../errors.js';
 import { intIn } from './bounds.js';
@@ -40,14 +41,17 @@ export const doctorCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     if ((args.task || args.tasks) && !args['data-root']) throw new ConfigError('--task and --tasks need --data-root');
     let samples = args.task ? await taskSamples(args.task, args['data-root'] as string, args.samples) : undefined;
-    if (args.tasks) {
-      const names = args.tasks
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean);
+    const names = (args.tasks ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    if (names.length) {
       samples = [...(samples ?? (await defaultSamples())), ...(await familySamples(names, args['data-root'] as string, args.profile))];
     }
-    const checks = await runDoctor(loadBackendConfig(args.backend), { samples });
+    // the reranker's checks take one pair from the --task and from each planned task
+    const rerankTasks = [...(args.task ? [args.task] : []), ...names];
+    const rerankPairs = rerankTasks.length ? await taskRerankPairs(rerankTasks, args['data-root'] as string) : undefined;
+    const checks = await runDoctor(loadBackendConfig(args.backend), { samples, rerankPairs });
     process.stdout.write(args.json ? JSON.stringify(checks, null, 2) + '\n' : formatChecks(checks));
     if (checks.some((c) => c.status === 'fail')) process.exitCode = 1;
   },

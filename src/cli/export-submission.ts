@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
 import { PARTIAL_LEAD } from '../report/partial-tasks.js';
 import { exportSubmission } from '../report/submission.js';
 
@@ -13,6 +14,8 @@ interface Args {
   'release-date'?: string;
   'data-source': string;
   url?: string;
+  contact?: string;
+  'mmeb-version'?: MmebVersion;
   'allow-partial': boolean;
 }
 
@@ -23,7 +26,12 @@ export const exportSubmissionCommand: CommandModule<object, Args> = {
     y
       .positional('run', { type: 'string', describe: 'tte-bench run folder (summary.json + {task}_score.json)' })
       .option('model', { type: 'string', demandOption: true, describe: 'metadata.model_name' })
-      .option('out', { type: 'string', demandOption: true, describe: 'report file to write (report_score_v2.py names it <model>.json)' })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'report file to write (report_score_v2.py names it <model>.json); for MMEB-V3 the experiment folder: <group>/<task>_score.json and <model>.json',
+      })
       .option('backbone', { type: 'string', describe: 'metadata.model_backbone, e.g. Qwen2-VL-2B' })
       .option('size', { type: 'number', describe: 'metadata.model_size: parameters in billions, e.g. 2.21' })
       .option('dim', { type: 'number', describe: 'metadata.embedding_dimension' })
@@ -31,6 +39,12 @@ export const exportSubmissionCommand: CommandModule<object, Args> = {
       .option('release-date', { type: 'string', describe: 'metadata.model_release_date, YYYY-MM-DD' })
       .option('data-source', { type: 'string', default: 'Self-Reported', describe: 'metadata.data_source' })
       .option('url', { type: 'string', describe: 'metadata.url: paper, code or model page' })
+      .option('contact', { type: 'string', describe: 'metadata.contact (MMEB-V3 reports)' })
+      .option('mmeb-version', {
+        type: 'string',
+        choices: MMEB_VERSIONS,
+        describe: "v3: report_score_v3.py's layout and report (default: the run's own version)",
+      })
       .option('allow-partial', {
         type: 'boolean',
         default: false,
@@ -48,6 +62,8 @@ export const exportSubmissionCommand: CommandModule<object, Args> = {
       releaseDate: args['release-date'],
       dataSource: args['data-source'],
       url: args.url,
+      contact: args.contact,
+      ...(args['mmeb-version'] ? { version: args['mmeb-version'] } : {}),
       allowPartial: args['allow-partial'],
     });
     process.stdout.write(`wrote ${file}${missing.length ? ` (${missing.length} scored task(s) missing, written as N/A)` : ''}\n`);

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { MMEB_VERSIONS, type MmebVersion } from '../catalog/types.js';
 import { buildLeaderboard, formatLeaderboard } from '../report/leaderboard.js';
 import { toJson } from '../util/json.js';
 
@@ -7,6 +8,7 @@ interface Args {
   json: boolean;
   overlay: boolean;
   'allow-partial': boolean;
+  'mmeb-version'?: MmebVersion;
 }
 
 export const leaderboardCommand: CommandModule<object, Args> = {
@@ -18,7 +20,8 @@ export const leaderboardCommand: CommandModule<object, Args> = {
         type: 'string',
         array: true,
         describe:
-          'VLM2Vec score reports (<model>.json), folders of {task}_score.json, or tte-bench run folders; ' +
+          'VLM2Vec score reports (<model>.json), folders of {task}_score.json, tte-bench run folders, or the MMEB-V3 ' +
+          'paper-vs-reproduction CSVs (a file or a folder of them); ' +
           'PATH::TaskA,TaskB takes only those tasks from PATH',
       })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON array instead of a table' })
@@ -31,9 +34,18 @@ export const leaderboardCommand: CommandModule<object, Args> = {
         type: 'boolean',
         default: false,
         describe: 'average over the tasks present instead of reporting null where tasks are missing',
+      })
+      .option('mmeb-version', {
+        type: 'string',
+        choices: MMEB_VERSIONS,
+        describe: "v3: MMEB-V3's 190 tasks, eight groups and agent (default: V3 when a source is, else MMEB-V2)",
       }) as never,
   handler: (args) => {
-    const rows = buildLeaderboard(args.paths, { overlay: args.overlay, allowPartial: args['allow-partial'] });
+    const rows = buildLeaderboard(args.paths, {
+      overlay: args.overlay,
+      allowPartial: args['allow-partial'],
+      ...(args['mmeb-version'] ? { version: args['mmeb-version'] } : {}),
+    });
     if (args.json) process.stdout.write(toJson(rows));
     else process.stdout.write(formatLeaderboard(rows));
   },

@@ -42,7 +42,7 @@ const COMMANDS: CommandEntry[] = [
   ],
   [
     'fetch',
-    'Download the Hugging Face annotation snapshots of tasks into <to>/hf/<owner>/<name>/ (needs network)',
+    'Download the Hugging Face annotation snapshots of tasks into <to>/hf/<owner>/<name>/; with --mmeb-version v3, the VLM2Vec/MMEB-V3 archives, unpacked as dataset_setup_v3.py does (needs network)',
     async () => (await import('./fetch.js')).fetchCommand,
   ],
   [
@@ -102,7 +102,7 @@ const COMMANDS: CommandEntry[] = [
   ],
   [
     'render',
-    "Print what the backend's embedder is sent per item (exact prompt, media, HTTP body), queries then candidates",
+    "Print what the backend's embedder is sent per item (exact prompt, media, HTTP body), queries then candidates; with --rerank, what its reranker is sent per (query, gold candidate) pair",
     async () => (await import('./render.js')).renderCommand,
   ],
   [
@@ -132,7 +132,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
     'Data',
     [
       ['tasks', 'the task catalog: 78 scored tasks plus unscored ViDoRe-V2 variants'],
-      ['fetch', "download tasks' annotation snapshots from Hugging Face (needs network)"],
+      ['fetch', 'download annotation snapshots, or the MMEB-V3 archives, from Hugging Face'],
       ['validate', 'check a data root: rows, queries, candidates and every media file'],
       ['dump', "a task's EvalSet as JSONL, exactly as scoring sees it"],
       ['extract-frames', 'opt-in: fill missing frame folders from raw videos with ffmpeg'],

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadBackendConfig } from '../backends/config.js';
 import type { MmebVersion } from '../catalog/types.js';
-import { renderTask } from '../engine/render.js';
+import { renderRerankTask, renderTask } from '../engine/render.js';
 import { dataRootOptions, emit, intIn, profileOption } from './io.js';
 import type { EvalProfileName } from '../catalog/profiles.js';
 
@@ -14,11 +14,13 @@ interface Args {
   profile: EvalProfileName;
   limit?: number;
   out?: string;
+  rerank: boolean;
 }
 
 export const renderCommand: CommandModule<object, Args> = {
   command: 'render',
-  describe: "Print what the backend's embedder is sent per item (exact prompt, media, HTTP body), queries then candidates",
+  describe:
+    "Print what the backend's embedder is sent per item (exact prompt, media, HTTP body), queries then candidates; with --rerank, what its reranker is sent per (query, gold candidate) pair",
   builder: (y) =>
     profileOption(
       dataRootOptions(
@@ -27,10 +29,19 @@ export const renderCommand: CommandModule<object, Args> = {
           .option('task', { type: 'string', demandOption: true }),
       ),
     )
-      .option('limit', { type: 'number', coerce: intIn('limit', 1, 1_000_000_000), describe: 'at most N queries and N candidates' })
+      .option('limit', {
+        type: 'number',
+        coerce: intIn('limit', 1, 1_000_000_000),
+        describe: 'at most N queries and N candidates (--rerank: the first N queries)',
+      })
+      .option('rerank', {
+        type: 'boolean',
+        default: false,
+        describe: 'render the reranker\'s requests (a "qwen3-vl-reranker" protocol) per query and gold candidate',
+      })
       .option('out', { type: 'string' }) as never,
   handler: async (args) => {
-    const text = await renderTask(loadBackendConfig(args.backend), args.task, {
+    const text = await (args.rerank ? renderRerankTask : renderTask)(loadBackendConfig(args.backend), args.task, {
       dataRoot: args['data-root'],
       hfRoot: args['hf-root'],
       version: args['mmeb-version'],

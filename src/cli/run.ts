@@ -2,16 +2,16 @@ import { DEFAULT_EVAL_PROFILE, EVAL_PROFILES, type EvalProfileName } from '../ca
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../errors.js';
 import { loadBackendConfig } from '../backends/config.js';
-import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, MODALITIES, type MmebVersion, type Modality } from '../catalog/types.js';
+import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion, type Modality } from '../catalog/types.js';
 import { runTasks } from '../engine/run.js';
-import { formatRunFailures, formatRunResult, resolveRun } from '../engine/run-request.js';
+import { formatRunFailures, formatRunResult, parseModalities, resolveRun } from '../engine/run-request.js';
 import { makeProgress } from './progress.js';
 import { intIn, taskNames } from './io.js';
 
 interface Args {
   suite?: string;
   tasks?: string;
-  modality?: Modality;
+  modality?: Modality[];
   backend?: string;
   'data-root'?: string;
   'hf-root'?: string;
@@ -39,10 +39,15 @@ export const runCommand: CommandModule<object, Args> = {
     y
       .option('suite', {
         type: 'string',
-        describe: "'mini' (bundled, offline, seconds), 'mmeb-v2' (all 78 tasks) or 'mmeb-v3' (all 190, --mmeb-version v3)",
+        describe: "'mini' or 'mini-v3' (bundled, offline, seconds), 'mmeb-v2' (all 78 tasks) or 'mmeb-v3' (all 190, --mmeb-version v3)",
       })
       .option('tasks', { type: 'string', describe: 'comma-separated task names (instead of a suite)' })
-      .option('modality', { choices: MODALITIES, describe: 'restrict to one modality' })
+      .option('modality', {
+        type: 'string',
+        coerce: parseModalities,
+        describe:
+          'restrict to these modalities / MMEB-V3 groups, comma-separated (image,video,visdoc; v3 also audio,text,tool,gui,memory); alone: all their tasks',
+      })
       .option('backend', { type: 'string', describe: 'backend config JSON (default: the builtin weight-free floor)' })
       .option('data-root', { type: 'string', describe: 'downloaded MMEB-V2 root (default for --suite mini: the bundled data)' })
       .option('hf-root', { type: 'string', describe: 'Hugging Face snapshots folder (default <data-root>/hf)' })

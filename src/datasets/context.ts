@@ -1,4 +1,7 @@
-import { readdirSync } from 'node:fs';
+import type { TextRule } from '../catalog/profiles.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { type AudioFacts, checkAudio, emptySegment } from './audio-check.js';
 import { DataError, type ErrorLocation } from '../errors.js';
 import type { Catalog } from '../catalog/load.js';
 import { loadLabels } from '../catalog/load.js';
@@ -6,7 +9,7 @@ import type { HfSource, MmebVersion, TaskSpec, V3Source } from '../catalog/types
 import { hfSourceFor } from '../catalog/types.js';
 import { RowReader } from './fields.js';
 import type { DataRoot } from '../items/data-root.js';
-import { sampleFrames } from '../items/frames.js';
+import { sampleFrames, sampleFramesV3 } from '../items/frames.js';
 import { resolveSplit } from './readers/hf-snapshot.js';
 import { readRows } from './readers/tabular.js';
 import type { ItemParts, LabelShape, MediaRef, Provenance } from '../items/types.js';
@@ -57,6 +60,8 @@ export interface DataProblem {
   location: ErrorLocation;
   /** Something VLM2Vec tolerates and tte-bench builds the same way (a GUI screenshot that does not exist is no image): reported, never fatal. */
   warning?: true;
+  /** What to do about it (validate --mmeb-version v3 names the staging step that was missed). */
+  hint?: string;
 }
 
 /**
@@ -74,6 +79,10 @@ export class AdapterContext {
   candidateNumFrames: number | undefined;
   /** The task is built by VLM2Vec's own parser code (the default profile), frame-count assertions included. */
   vlm2vecFrameRules = true;
+  /** Audio files already checked: their header when decoded (validate), null when only found (strict runs). */
+  private readonly audioFiles = new Map<string, AudioFacts | null>();
+  /** An eval profile's text rule for this task (absent: VLM2Vec's texts). */
+  textRule: TextRule | undefined;
   /** Image files already found (a retrieval task names each of its images in many rows' candidate lists). */
   private readonly imageFiles = new Set<string>();
 
@@ -124,6 +133,17 @@ export class AdapterContext {
     return (this.skipRows.size ? rows.filter((r) => !this.skipRows.has(`${r.file}#${r.index}`)) : rows).map(
       (r) => new RowReader(this.task.name, r),
     );
+  }
+
+  /**
+   * The root-relative MMEB-V3 annotation file of a config when the catalog names a single file (not a
+   * `<split>-*.parquet` folder) and it does not exist; undefined otherwise. For loaders that skip a missing file.
+   */
+  missingV3File(config: string): string | undefined {
+    const rel = this.v3.configs?.[config];
+    if (rel === undefined || /-\*\.parquet$/.test(rel)) return undefined;
+    const path = this.root.rel([rel], { task: this.task.name });
+    return this.root.exists(path, { task: this.task.name }) ? undefined : path;
   }
 
   /**
@@ -216,7 +236,10 @@ export class AdapterContext {
     return { kind: 'image', path: relPath };
   }
 
-  /** The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames) or all of them. */
+  /**
+   * The frames of a frame folder: sampled to numFrames (VLM2Vec's process_video_frames, which under v3 repeats
+   * frames of a folder holding fewer) or all of them.
+   */
   frames(
     relDir: string,
     { all = false, video, count }: { all?: boolean; video?: string[]; count?: number } = {},
@@ -234,7 +257,60 @@ export class AdapterContext {
         this.where(r, field),
       );
     }
-    return { kind: 'frames', paths: all ? files : sampleFrames(files, count ?? this.task.numFrames ?? 8) };
+    const k = count ?? this.task.numFrames ?? 8;
+    return { kind: 'frames', paths: all ? files : this.version === 'v3' ? sampleFramesV3(files, k) : sampleFrames(files, k) };
+  }
+
+  /**
+   * One audio clip in a file under the data root, whole (start/end null) or a segment in seconds. A missing file
+   * is a problem (an error when strict); when collecting (`validate`), the file is also opened: an unreadable or
+   * sample-less WAV, a segment that holds no sample, NaN/Inf samples are each a problem of this item.
+   */
+  audio(
+    relPath: string,
+    segment: { start: number | null; end: number | null } = { start: null, end: null },
+    where: ErrorLocation = {},
+  ): MediaRef {
+    const item: MediaRef = { kind: 'audio', path: relPath, start: segment.start, end: segment.end };
+    if (relPath === REJECTED_PATH) return item;
+    let known = this.audioFiles.get(relPath);
+    if (known === undefined) {
+      const reported = this.problems.length;
+      if (!this.existsOrProblem(relPath, where)) this.problem(`missing audio ${relPath}`, where);
+      else if (this.root.isDir(relPath)) this.problem(`audio path ${relPath} is a folder, not an audio file`, where);
+      else if (!this.strict) {
+        const checked = checkAudio(() => readFileSync(this.root.abs(relPath)), relPath);
+        if (typeof checked === 'string') this.problem(checked, where);
+        else known = checked;
+      }
+      if (known === undefined && this.problems.length === reported) known = null; // present, not decoded (strict)
+      if (known !== undefined) this.audioFiles.set(relPath, known);
+      else return item; // reported once per item that names it
+    }
+    if (known && segment.start !== null) {
+      const empty = emptySegment(known, segment.start, segment.end);
+      if (empty) this.problem(`audio ${relPath} [${segment.start}, ${segment.end ?? 'end'}]: ${empty}`, where);
+    }
+    return item;
+  }
+
+  /**
+   * An audio clip held as bytes in the data (a parquet cell), registered in `inlineMedia` under `locator`
+   * (`<root-relative parquet file>#<row>/<column>[/<name the struct gives>]`). VLM2Vec's collator reads such
+   * bytes whole (a segment is ignored), so the item has no segment. Checked as `audio()` checks a file when collecting.
+   */
+  inlineAudio(locator: string, bytes: Uint8Array, where: ErrorLocation = {}): MediaRef {
+    this.inlineMedia.set(locator, bytes);
+    if (!this.strict) {
+      const checked = checkAudio(() => bytes, locator);
+      if (typeof checked === 'string') this.problem(checked, where);
+    }
+    return { kind: 'audio', path: locator, start: null, end: null };
+  }
+
+  /** A data file's path relative to the data root (for locators of bytes held in it). */
+  relFile(absFile: string): string {
+    return relative(this.root.dir, absFile).split(sep).join('/');
   }
 
   /** `root.exists`, with a symlink out of the root recorded as a problem when collecting. */

@@ -41,7 +41,7 @@ export interface FetchResult {
 export async function fetchTasks(tasks: TaskSpec[], opts: FetchOptions): Promise<FetchResult[]> {
   if (opts.version === 'v3') {
     throw new ConfigError(
-      'fetch does not download MMEB-V3 yet: get the VLM2Vec/MMEB-V3 dataset and unpack it as its setup script does, then pass that folder as --data-root',
+      'MMEB-V3 is one dataset of archives, not per-task snapshots: fetch it with fetchMmebV3 (src/datasets/fetch-v3.ts)',
     );
   }
   const log = opts.log ?? (() => {});

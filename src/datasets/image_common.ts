@@ -18,6 +18,15 @@ export function imageQueryParts(qryInst: string, qryText: string, { qaStyle }: {
 }
 
 /**
+ * An instruction column (qry_inst, tgt_inst). MMEB-V3's image parsers (VLM2Vec 44f991d, e.g.
+ * image_cls_dataset.py:17-18, image_t2i_eval.py:18-20) take "" for every row when the column is absent from the
+ * local image-query files; MMEB-V2's read it by name, so there a missing column is an error.
+ */
+export function instructionColumn(ctx: AdapterContext, r: RowReader, field: 'qry_inst' | 'tgt_inst'): string {
+  return ctx.version === 'v3' && !r.has(field) ? '' : r.str(field);
+}
+
+/**
  * Query image under image-tasks/. Every query of these parsers carries an image token, and VLM2Vec joins
  * image_root with the path whatever it is: an empty path names the folder itself, which it cannot open.
  */
@@ -33,26 +42,28 @@ export function queryImage(ctx: AdapterContext, r: RowReader): MediaRef[] {
 /**
  * Image targets (t2i, i2i_vg): the caption branch is chosen by tgt_text[0].strip() alone. With captions,
  * each target is "<|image_pad|> " + inst + " " + caption, collapsed, + "\n"; without, every target gets
- * the instruction-only text, + "\n" for t2i but not for i2i_vg.
+ * the instruction-only text, + "\n" for t2i but not for i2i_vg. With `strippedCaptions` (an eval profile's
+ * `stripped-captions` rule, Qwen3-VL-Embedding image_t2i_eval.py:40-41) each target's text is its own caption,
+ * stripped, or empty when that is blank.
  */
 export function imageTargets(
   ctx: AdapterContext,
   r: RowReader,
   idOf: (path: string, caption: string) => string,
-  { newlineWithoutCaption }: { newlineWithoutCaption: boolean },
+  { newlineWithoutCaption, strippedCaptions = false }: { newlineWithoutCaption: boolean; strippedCaptions?: boolean },
 ): ItemDraft[] {
   const captions = r.strList('tgt_text', { nonEmpty: true });
   const paths = r.strList('tgt_img_path', { nonEmpty: true });
   if (captions.length !== paths.length) {
     throw r.error('tgt_text', `has ${captions.length} entries but tgt_img_path has ${paths.length}`);
   }
-  const inst = r.str('tgt_inst').split(RAW_IMAGE_TOKEN).join('');
+  const inst = instructionColumn(ctx, r, 'tgt_inst').split(RAW_IMAGE_TOKEN).join('');
   const withCaptions = pyStrip(captions[0]) !== '';
   return paths.map((p, i) => ({
     id: idOf(p, captions[i]),
     parts: {
       instruction: inst,
-      text: withCaptions ? captions[i] : '',
+      text: strippedCaptions ? pyStrip(captions[i]) : withCaptions ? captions[i] : '',
       rule: { kind: 'image-target', caption: withCaptions, newline: withCaptions || newlineWithoutCaption },
     },
     media: [ctx.image(ctx.path('imageRoot', [p], r, 'tgt_img_path'), r, 'tgt_img_path')],
@@ -70,7 +81,7 @@ export function textCandidatesAdapter({ qaStyle }: { qaStyle: boolean }): Adapte
       const targets = r.strList('tgt_text', { nonEmpty: true });
       return {
         id: String(i),
-        parts: imageQueryParts(r.str('qry_inst'), r.text('qry_text'), { qaStyle }),
+        parts: imageQueryParts(instructionColumn(ctx, r, 'qry_inst'), r.text('qry_text'), { qaStyle }),
         media: queryImage(ctx, r),
         candidates: targets.map((t) => rawItem(t)),
         gold: [targets[0]],

@@ -4,7 +4,7 @@
  * texts keep the quotes; the caption-less branch has no trailing "\n".
  */
 import type { Adapter } from './context.js';
-import { imageQueryParts, imageTargets, queryImage } from './image_common.js';
+import { imageQueryParts, imageTargets, instructionColumn, queryImage } from './image_common.js';
 import { pyStrip } from '../util/pytext.js';
 
 export const imageI2iVgAdapter: Adapter = async (ctx) => {
@@ -13,7 +13,7 @@ export const imageI2iVgAdapter: Adapter = async (ctx) => {
     const candidates = imageTargets(ctx, r, (p, cap) => `${p}:${pyStrip(cap, '"')}`, { newlineWithoutCaption: false });
     return {
       id: String(i),
-      parts: imageQueryParts(r.str('qry_inst'), r.text('qry_text'), { qaStyle: true }),
+      parts: imageQueryParts(instructionColumn(ctx, r, 'qry_inst'), r.text('qry_text'), { qaStyle: true }),
       media: queryImage(ctx, r),
       candidates,
       gold: [candidates[0].id],

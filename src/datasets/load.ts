@@ -76,6 +76,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
   );
   ctx.candidateNumFrames = tp?.candidateNumFrames;
   ctx.vlm2vecFrameRules = profile === DEFAULT_EVAL_PROFILE;
+  ctx.textRule = tp?.textRule;
   const { queries, corpus, labelShape, tolerates } = await adapterFor(task)(ctx);
   if (tp) applyProfile(tp, queries, corpus);
   // The stored string is VLM2Vec's Qwen2-VL rendering of the parts (or its placeholder-free `plain` form).
@@ -85,6 +86,7 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     media: d.media,
     parts: d.parts,
   });
+  const mode = rankingMode(task, version, queries, ctx);
   const pool = new Map<string, Item>();
   const add = (c: ItemDraft): void => {
     if (!pool.has(c.id)) pool.set(c.id, item(c));
@@ -96,11 +98,11 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     version,
     profile,
     format,
-    mode: task.mode,
+    mode,
     ...(labelShape ? { labelShape } : {}),
     queries: queries.map((q) => ({
       ...item(q),
-      candidateIds: task.mode === 'local' ? q.candidates.map((c) => c.id) : null,
+      candidateIds: mode === 'local' ? q.candidates.map((c) => c.id) : null,
       gold: q.gold,
       relScores: q.relScores,
       source: q.source,
@@ -119,6 +121,24 @@ export async function loadEvalSet(task: TaskSpec, opts: LoadOptions): Promise<Lo
     corpusIds.add(c.id);
   }
   return { evalSet, problems: ctx.problems, extractable: ctx.extractable };
+}
+
+/**
+ * The task's ranking mode. MMEB-V3's eval.py (VLM2Vec 44f991d, lines 470-481) ranks a whole local task globally
+ * when any of its queries has no candidates of its own (an empty cand_names), with a printed note; tte-bench
+ * does the same under v3 and records it as a warning. MMEB-V2's eval.py cannot rank such a query (np.stack of
+ * nothing), so under v2 the structural check refuses it.
+ */
+function rankingMode(task: TaskSpec, version: MmebVersion, queries: QueryDraft[], ctx: AdapterContext): 'local' | 'global' {
+  if (task.mode !== 'local' || version !== 'v3') return task.mode;
+  const empty = queries.filter((q) => !q.candidates.length);
+  if (!empty.length) return 'local';
+  ctx.warn(
+    `${empty.length} of ${queries.length} queries (first: '${empty[0].id}') have no candidates of their own: the whole task is ` +
+      "ranked globally over its candidate pool, as VLM2Vec's MMEB-V3 eval.py does",
+    empty[0].source ? { file: empty[0].source.file, row: empty[0].source.row } : {},
+  );
+  return 'global';
 }
 
 /**

@@ -4,6 +4,10 @@
  * whose name starts with "positive" is the gold (the last, if several). Candidate ids are the clip
  * folders relative to the data root. VLM2Vec walks the folders in os.listdir order, which the file
  * system decides; here they are sorted by code point so runs are reproducible.
+ *
+ * MMEB-V3 (VLM2Vec 44f991d moment_retrieval_datasets.py:26-87) reads pre-extracted frames only (a missing
+ * query or clip folder, an empty one, or no positive clip stops the build, as here) and makes every
+ * `positive*` folder a gold: one is written as a single label, several as a list.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,10 +43,14 @@ export const momentRetrievalAdapter: Adapter = async (ctx) => {
       parts: { instruction: ctx.instruction('query'), text: r.str('query'), rule: { kind: 'process' } } as ItemParts,
       media: [ctx.frames(`${videoDir}/query`, {}, r, 'video_path')],
       candidates,
-      gold: positives.length ? [`${videoDir}/${positives[positives.length - 1]}`] : [],
+      gold: !positives.length
+        ? []
+        : ctx.version === 'v3'
+          ? positives.map((n) => `${videoDir}/${n}`)
+          : [`${videoDir}/${positives[positives.length - 1]}`],
       relScores: null,
       source: ctx.provenance(r),
     };
   });
-  return { queries, corpus: [] };
+  return { queries, corpus: [], ...(ctx.version === 'v3' ? { labelShape: 'by-count' as const } : {}) };
 };

@@ -19,6 +19,13 @@ import { memoryRetrievalAdapter } from './memory_retrieval.js';
 import { toolDeAdapter } from './toolde.js';
 import { guiAdapter } from './gui.js';
 import { mcmrAdapter } from './mcmr.js';
+import { audioClsAdapter } from './audio_cls.js';
+import { clothoAdapter } from './clotho.js';
+import { soundDescsAdapter } from './sounddescs.js';
+import { speechCocoAdapter } from './speechcoco.js';
+import { tutSoundAdapter, tutSoundHardAdapter } from './tutsound.js';
+import { aveAdapter } from './ave.js';
+import { omnisetAdapter } from './omniset.js';
 
 /**
  * VLM2Vec parser family → adapter. Families that differ only in columns share one adapter. A family the catalog
@@ -51,6 +58,14 @@ export const ADAPTERS: Partial<Record<ParserFamily, Adapter>> = {
   toolde: toolDeAdapter,
   gui: guiAdapter,
   mcmr: mcmrAdapter,
+  audio_cls: audioClsAdapter,
+  clotho_text_audio: clothoAdapter,
+  sounddescs_text_audio: soundDescsAdapter,
+  audio_ret_speechcoco: speechCocoAdapter,
+  tutsound_audio_gnd: tutSoundAdapter,
+  tutsound_audio_gnd_hard: tutSoundHardAdapter,
+  ave_retrieval: aveAdapter,
+  omniset: omnisetAdapter,
 };
 
 /** The adapter of a task's parser family; a DataError naming the family where none is built yet. */

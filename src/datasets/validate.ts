@@ -3,6 +3,7 @@ import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { TteError } from '../errors.js';
 import type { DataProblem } from './context.js';
 import { loadEvalSet } from './load.js';
+import { checkV3Layout } from './v3-layout.js';
 
 export interface TaskValidation {
   task: string;
@@ -30,10 +31,17 @@ export async function validateTasks(
   const out: TaskValidation[] = [];
   for (const task of tasks) {
     const expectedQueries = publishedQueries(task, opts.version) ?? null;
+    // Under v3, first what the task reads from the root's layout: every missing file or folder at once, each
+    // with its hint, instead of the first one the adapter stops at.
+    const layout = opts.version === 'v3' ? checkV3Layout(opts.dataRoot, task) : [];
+    if (layout.some((p) => !p.warning)) {
+      out.push({ task: task.name, ok: false, queries: 0, candidates: 0, dataFiles: 0, expectedQueries, problems: layout });
+      continue;
+    }
     // A malformed row stops an adapter; it is recorded and the task is built again without it, so every
     // bad row (up to MAX_ROW_PROBLEMS) is listed in one pass instead of one per rerun.
     const skipRows = new Set<string>();
-    const rowProblems: DataProblem[] = [];
+    const rowProblems: DataProblem[] = [...layout];
     for (;;) {
       try {
         const { evalSet, problems } = await loadEvalSet(task, { ...opts, collectProblems: true, skipRows });

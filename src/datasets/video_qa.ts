@@ -5,6 +5,7 @@
  * answer names the gold option; those differences live in the table below.
  */
 import type { ParserFamily } from '../catalog/types.js';
+import { DataError } from '../errors.js';
 import { rawItem, type AdapterContext, type Adapter, type ItemDraft, type QueryDraft } from './context.js';
 import type { RowReader } from './fields.js';
 import { pyRstrip, pySliceFromFind, pyStrip } from '../util/pytext.js';
@@ -88,12 +89,14 @@ const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
       gold: options[idx],
     };
   },
-  egoschema: (r) => {
+  egoschema: (r, ctx) => {
     const options = r.strList('option', { nonEmpty: true });
     const idx = r.int('answer');
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
+    // VLM2Vec: no space before the first option; Qwen3-VL-Embedding (egoschema_dataset.py:31) puts one there
+    const sep = ctx.textRule === 'spaced-options' ? ' ' : '';
     return {
-      question: r.str('question') + options.join(' '),
+      question: r.str('question') + sep + options.join(' '),
       options,
       frameDir: [r.id('video_idx')],
       video: [`${r.id('video_idx')}.mp4`],
@@ -101,10 +104,23 @@ const BUILDERS: Partial<Record<ParserFamily, Builder>> = {
       gold: options[idx],
     };
   },
-  nextqa: (r) => {
+  nextqa: (r, ctx) => {
     const options = ['a0', 'a1', 'a2', 'a3', 'a4'].map((f) => r.str(f));
     const idx = r.int('answer');
     if (idx < 0 || idx >= options.length) throw r.error('answer', `answer ${idx} names no option`);
+    if (ctx.textRule === 'lettered-options') {
+      // Qwen3-VL-Embedding nextqa_dataset.py:63, 76, 83: the candidates are qa_template's lettered options and
+      // the gold is the one at the answer index (formatted_cands[answer])
+      const lettered = qaTemplate('', options, '').options;
+      return {
+        question: '',
+        options,
+        frameDir: [r.id('video')],
+        video: [`${r.id('video')}.mp4`],
+        candidates: plain(lettered),
+        gold: lettered[idx],
+      };
+    }
     // qa_template's option list is computed but NExTQA keeps the raw option strings as candidates.
     return {
       question: '',
@@ -144,7 +160,9 @@ export const videoQaAdapter: Adapter = async (ctx) => {
   if (!build) throw new Error(`video_qa adapter does not handle parser ${ctx.task.parser}`);
   const prompt = ctx.instruction('query');
   const rowsWithSubset: { r: RowReader; subset?: string }[] = [];
-  if (ctx.task.parser === 'mvbench') {
+  if (ctx.task.parser === 'mvbench' && ctx.version === 'v3') {
+    for (const { r, subset } of await mvbenchV3Rows(ctx)) rowsWithSubset.push({ r, subset });
+  } else if (ctx.task.parser === 'mvbench') {
     for (const subset of MVBENCH_SUBSETS) {
       for (const r of await ctx.rows({ ...ctx.source, config: subset })) rowsWithSubset.push({ r, subset });
     }
@@ -170,3 +188,32 @@ export const videoQaAdapter: Adapter = async (ctx) => {
   });
   return { queries, corpus: [] };
 };
+
+/**
+ * MVBench's rows under MMEB-V3, as VLM2Vec 44f991d's load_mvbench_local_dataset (mvbench_dataset.py:208-244)
+ * reads `video-tasks/data/mvbench/<subset>.json`: a subset whose file is missing, or cannot be read, is left out
+ * with a printed note, and only no rows at all stop the build. Here each left-out subset is a warning (its
+ * queries are not scored; `validate` and the run's records name it), never silent.
+ */
+async function mvbenchV3Rows(ctx: AdapterContext): Promise<{ r: RowReader; subset: string }[]> {
+  const out: { r: RowReader; subset: string }[] = [];
+  for (const subset of MVBENCH_SUBSETS) {
+    const missing = ctx.missingV3File(subset);
+    if (missing !== undefined) {
+      ctx.warn(`MVBench subset ${subset} left out: its file is missing (VLM2Vec's MMEB-V3 loader skips it)`, { file: missing });
+      continue;
+    }
+    let rows: RowReader[];
+    try {
+      rows = await ctx.rows({ ...ctx.source, config: subset });
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      ctx.warn(`MVBench subset ${subset} left out: ${err.detail} (VLM2Vec's MMEB-V3 loader skips a file it cannot load)`, err.location);
+      continue;
+    }
+    for (const r of rows) out.push({ r, subset });
+  }
+  if (!out.length)
+    throw new DataError('no MVBench subset file could be read (video-tasks/data/mvbench/<subset>.json)', { task: ctx.task.name });
+  return out;
+}

@@ -21,7 +21,10 @@ export function formatValidation(report: TaskValidation[]): string {
     out +=
       `${r.ok ? 'ok  ' : 'FAIL'} ${r.task}: ${r.queries} queries${expected}, ${r.candidates} candidates, ${r.dataFiles} data file(s)` +
       `${r.problems.length ? `, ${r.problems.length} problem(s)` : ''}\n`;
-    for (const p of r.problems) out += `     - ${p.warning ? 'warning: ' : ''}${describe(p.message, { ...p.location, task: undefined })}\n`;
+    for (const p of r.problems) {
+      out += `     - ${p.warning ? 'warning: ' : ''}${describe(p.message, { ...p.location, task: undefined })}\n`;
+      if (p.hint) out += `       hint: ${p.hint}\n`;
+    }
   }
   const bad = report.filter((r) => !r.ok).length;
   const problems = report.reduce((n, r) => n + r.problems.filter((p) => !p.warning).length, 0);

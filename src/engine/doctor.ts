@@ -22,6 +22,7 @@ import { MediaLoader } from '../tte/media.js';
 import type { EvalProfileName } from '../catalog/profiles.js';
 import { frameListSizes, qwenSmartResize } from '../media/qwen-vl-utils.js';
 import { imageHeader } from '../util/image-header.js';
+import { rerankChecks, type RerankDoctorPair } from './doctor-rerank.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -137,7 +138,7 @@ function templateFix(protocol: Protocol, sendChatTemplate: boolean, template: st
 /** The checks against every endpoint of the backend's embedder. */
 export async function runDoctor(
   backend: BackendConfig,
-  { samples, timeoutMs = 30_000 }: { samples?: DoctorSample[]; timeoutMs?: number } = {},
+  { samples, rerankPairs, timeoutMs = 30_000 }: { samples?: DoctorSample[]; rerankPairs?: RerankDoctorPair[]; timeoutMs?: number } = {},
 ): Promise<Check[]> {
   const cfg = backend.embedder;
   if (cfg.type !== 'openai')
@@ -301,6 +302,7 @@ export async function runDoctor(
     if (!tokenizeMissing && VISION_GRID[protocol.name])
       await visionTokenChecks(protocol, root, model, sendChatTemplate, add, timeoutMs, apiKey);
   }
+  out.push(...(await rerankChecks(backend, { pairs: rerankPairs, timeoutMs })));
   return out;
 }
 

@@ -11,9 +11,10 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:
 import { isDeepStrictEqual } from 'node:util';
 import { joinItemsFiles, readItemsFile, type ItemsFile } from '../report/items.js';
 import { join } from 'node:path';
+import { taskFile } from '../util/task-file.js';
 import { DataError } from '../errors.js';
-import { getTask } from '../catalog/load.js';
-import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
+import { catalogFor, getTask } from '../catalog/load.js';
+import { metricRulesFor, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { Example } from '../report/run-folder.js';
 import { buildSummary, type RunSummary, type TaskCost, type TaskResult } from '../report/results.js';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/json.js';
@@ -91,7 +92,7 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   for (const name of all) {
     const parts = split.get(name) as string[] | undefined;
     if (parts) {
-      const r = joinParts(name, parts, outDir);
+      const r = joinParts(name, parts, outDir, first.manifest.mmeb_version);
       splitFingerprints[name] = r.fingerprint;
       results.push(r.result);
       splitCosts[name] = r.cost;
@@ -99,14 +100,14 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
     }
     const dir = seen.get(name) as string;
     for (const suffix of ['_score.json', '_pred.jsonl', '_traces.jsonl', '_items.json', '_examples.json', '_rerank.jsonl']) {
-      if (existsSync(join(dir, `${name}${suffix}`))) copyFileSync(join(dir, `${name}${suffix}`), join(outDir, `${name}${suffix}`));
+      if (existsSync(taskFile(dir, name, suffix))) copyFileSync(taskFile(dir, name, suffix), taskFile(outDir, name, suffix));
     }
-    if (existsSync(join(dir, '.status', `${name}.json`)))
-      copyFileSync(join(dir, '.status', `${name}.json`), join(outDir, '.status', `${name}.json`));
+    if (existsSync(taskFile(join(dir, '.status'), name, '.json')))
+      copyFileSync(taskFile(join(dir, '.status'), name, '.json'), taskFile(join(outDir, '.status'), name, '.json'));
     const entry = shards.find((s) => s.dir === dir)!.summary.tasks.find((t) => t.name === name)!;
     results.push({
-      task: getTask(name),
-      scores: readJsonFile<ScoreObject>(join(dir, `${name}_score.json`)),
+      task: getTask(name, catalogFor(first.manifest.mmeb_version)),
+      scores: readJsonFile<ScoreObject>(taskFile(dir, name, '_score.json')),
       numQueries: entry.num_queries,
       numCandidates: entry.num_candidates,
     });
@@ -160,8 +161,8 @@ export function mergeShards(dirs: string[], outDir: string): RunSummary {
   writeJsonAtomic(join(outDir, 'costs.json'), { run_id: first.manifest.run_id, tasks: costs });
   for (const name of all) {
     const dir = seen.get(name);
-    if (dir && existsSync(join(dir, `${name}_examples.json`)))
-      copyFileSync(join(dir, `${name}_examples.json`), join(outDir, `${name}_examples.json`));
+    if (dir && existsSync(taskFile(dir, name, '_examples.json')))
+      copyFileSync(taskFile(dir, name, '_examples.json'), taskFile(outDir, name, '_examples.json'));
   }
   return summary;
 }
@@ -179,8 +180,9 @@ function joinParts(
   name: string,
   dirs: string[],
   outDir: string,
+  version: RunSummary['mmeb_version'],
 ): { result: TaskResult; cost: Record<string, unknown>; fingerprint: string } {
-  const statuses = dirs.map((d) => readJsonFile<PartStatus>(join(d, '.status', `${name}.json`)));
+  const statuses = dirs.map((d) => readJsonFile<PartStatus>(taskFile(join(d, '.status'), name, '.json')));
   statuses.forEach((st, i) => {
     const where = { file: join(dirs[i], '.status', `${name}.json`) };
     if (!st.part || st.part.index !== i || st.part.count !== dirs.length)
@@ -191,39 +193,43 @@ function joinParts(
       throw new DataError(`part ${i + 1} of task ${name} does not start where part ${i} ends`, where);
   });
   const concat = (suffix: string): string | null => {
-    const have = dirs.map((d) => existsSync(join(d, `${name}${suffix}`)));
+    const have = dirs.map((d) => existsSync(taskFile(d, name, suffix)));
     if (!have.some(Boolean)) return null;
     if (!have.every(Boolean))
       throw new DataError(`task ${name}: only some parts have ${name}${suffix}`, {
         file: join(dirs[have.indexOf(false)], `${name}${suffix}`),
       });
-    return dirs.map((d) => readFileSync(join(d, `${name}${suffix}`), 'utf8')).join('');
+    return dirs.map((d) => readFileSync(taskFile(d, name, suffix), 'utf8')).join('');
   };
   const preds = concat('_pred.jsonl') as string;
   if (preds === null) throw new DataError(`task ${name}: its parts have no predictions`, { file: join(dirs[0], `${name}_pred.jsonl`) });
   const lines = preds.split('\n').filter((l) => l.length);
   if (lines.length !== statuses[0].num_queries)
     throw new DataError(`task ${name}: parts hold ${lines.length} predictions for ${statuses[0].num_queries} queries`);
-  const scores = scorePredictions(lines.map((l) => JSON.parse(l) as Prediction));
-  writeFileAtomic(join(outDir, `${name}_pred.jsonl`), preds);
+  const scores = scorePredictions(
+    lines.map((l) => JSON.parse(l) as Prediction),
+    lines.length,
+    metricRulesFor(version),
+  );
+  writeFileAtomic(taskFile(outDir, name, '_pred.jsonl'), preds);
   const traces = concat('_traces.jsonl');
-  if (traces !== null) writeFileAtomic(join(outDir, `${name}_traces.jsonl`), traces);
+  if (traces !== null) writeFileAtomic(taskFile(outDir, name, '_traces.jsonl'), traces);
   const rerank = concat('_rerank.jsonl');
-  if (rerank !== null) writeFileAtomic(join(outDir, `${name}_rerank.jsonl`), rerank);
+  if (rerank !== null) writeFileAtomic(taskFile(outDir, name, '_rerank.jsonl'), rerank);
   const items = dirs.map((d) => readItemsFile(d, name));
   if (items.some((x) => x !== null)) {
     if (items.some((x) => x === null))
       throw new DataError(`task ${name}: only some parts have ${name}_items.json`, { file: dirs[items.indexOf(null)] });
-    writeJsonAtomic(join(outDir, `${name}_items.json`), joinItemsFiles(items as ItemsFile[], join(dirs[0], `${name}_items.json`)));
+    writeJsonAtomic(taskFile(outDir, name, '_items.json'), joinItemsFiles(items as ItemsFile[], join(dirs[0], `${name}_items.json`)));
   }
-  writeJsonAtomic(join(outDir, `${name}_score.json`), scores, 4);
+  writeJsonAtomic(taskFile(outDir, name, '_score.json'), scores, 4);
   // the best and worst three of the whole are among each part's three; a stable sort keeps query order on ties
   const ex = dirs.map((d) =>
-    existsSync(join(d, `${name}_examples.json`))
-      ? readJsonFile<{ best: Example[]; worst: Example[] }>(join(d, `${name}_examples.json`))
+    existsSync(taskFile(d, name, '_examples.json'))
+      ? readJsonFile<{ best: Example[]; worst: Example[] }>(taskFile(d, name, '_examples.json'))
       : { best: [], worst: [] },
   );
-  writeJsonAtomic(join(outDir, `${name}_examples.json`), {
+  writeJsonAtomic(taskFile(outDir, name, '_examples.json'), {
     best: ex
       .flatMap((e) => e.best)
       .sort((a, b) => b.score - a.score)
@@ -235,14 +241,19 @@ function joinParts(
   });
   // nested stage costs (rerank, think) add field by field (a spread TaskCost is a plain record of its fields)
   const cost = sumPartCosts(statuses.map((st) => ({ ...st.cost })));
-  writeJsonAtomic(join(outDir, '.status', `${name}.json`), {
+  writeJsonAtomic(taskFile(join(outDir, '.status'), name, '.json'), {
     fingerprint: statuses[0].part!.task_fingerprint,
     num_queries: statuses[0].num_queries,
     num_candidates: statuses[0].num_candidates,
     cost,
   });
   return {
-    result: { task: getTask(name), scores, numQueries: statuses[0].num_queries, numCandidates: statuses[0].num_candidates },
+    result: {
+      task: getTask(name, catalogFor(version)),
+      scores,
+      numQueries: statuses[0].num_queries,
+      numCandidates: statuses[0].num_candidates,
+    },
     cost,
     fingerprint: statuses[0].part!.task_fingerprint,
   };

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { taskFile } from '../util/task-file.js';
 import { performance } from 'node:perf_hooks';
 import type { BackendConfig } from '../backends/config.js';
 import { loadCatalog, scoreKeyIndex, getTask } from '../catalog/load.js';
@@ -25,7 +26,7 @@ import { dataFingerprint, hashJson } from '../util/fingerprint.js';
 import { MediaLoader } from '../tte/media.js';
 import { examples, taskCost, type TaskCost } from './run.js';
 import { readPredictionFile } from '../metrics/pred-file.js';
-import { scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
+import { metricRulesFor, scorePredictions, type Prediction, type ScoreObject } from '../metrics/ranking.js';
 import type { PriceTable } from '../report/costs.js';
 import { type BackendIdentity, buildSummary, type RunSummary, type TaskResult } from '../report/results.js';
 import { readCosts } from '../report/run-folder.js';
@@ -96,7 +97,7 @@ function readSource(o: RerankRunOptions): Source {
     return {
       kind: 'tte-bench',
       tasks: summary.tasks.map((t) => getTask(t.name, catalog)),
-      predFile: (t) => join(dir, `${t}_pred.jsonl`),
+      predFile: (t) => taskFile(dir, t, '_pred.jsonl'),
       version: summary.mmeb_version,
       dataRoot,
       format: manifest.text_format ?? 'qwen2-vl',
@@ -206,9 +207,9 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
         harness: packageVersion(),
       });
       fingerprints[task.name] = { fingerprint, source: predFile };
-      const statusFile = join(o.outDir, '.status', `${task.name}.json`);
-      const scoreFile = join(o.outDir, `${task.name}_score.json`);
-      const outPred = join(o.outDir, `${task.name}_pred.jsonl`);
+      const statusFile = taskFile(join(o.outDir, '.status'), task.name, '.json');
+      const scoreFile = taskFile(o.outDir, task.name, '_score.json');
+      const outPred = taskFile(o.outDir, task.name, '_pred.jsonl');
       let scores: ScoreObject;
       const status = existsSync(statusFile) ? readJsonFile<{ fingerprint: string; cost: TaskCost }>(statusFile) : null;
       if (status?.fingerprint === fingerprint && existsSync(scoreFile) && existsSync(outPred)) {
@@ -227,10 +228,10 @@ export async function rerankRun(o: RerankRunOptions): Promise<RerankRunResult> {
           version: src.version,
           signal: o.signal,
         });
-        scores = scorePredictions(r.preds);
+        scores = scorePredictions(r.preds, r.preds.length, metricRulesFor(src.version));
         writeFileAtomic(outPred, r.preds.map((p) => JSON.stringify(p) + '\n').join(''));
         writeJsonAtomic(scoreFile, scores, 4);
-        writeJsonAtomic(join(o.outDir, `${task.name}_examples.json`), examples(evalSet, r.preds, []));
+        writeJsonAtomic(taskFile(o.outDir, task.name, '_examples.json'), examples(evalSet, r.preds, []));
         // the source run's costs (what retrieval cost) plus this stage's
         const base = src.costs[task.name] ?? taskCost(null, 0);
         costs[task.name] = { ...base, wall_seconds: base.wall_seconds + (performance.now() - t0) / 1000, rerank: r.cost };

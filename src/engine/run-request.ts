@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import type { BackendConfig } from '../backends/config.js';
 import { catalogFor, selectTasks } from '../catalog/load.js';
-import { DEFAULT_MMEB_VERSION, type MmebVersion, type Modality, type TaskSpec } from '../catalog/types.js';
+import { DEFAULT_MMEB_VERSION, modalitiesOf, type MmebVersion, type Modality, type TaskSpec, V3_MODALITIES } from '../catalog/types.js';
 import { ConfigError } from '../errors.js';
+import { formatCoverage } from '../report/coverage.js';
 import type { RunOptions, RunResult } from './run.js';
 import { planShards, resolveShard, type ShardPlan } from './shard.js';
 import { loadSuite } from './suites.js';
@@ -18,8 +19,8 @@ export interface RunRequest {
   suite?: string;
   /** Run these tasks instead of the suite's. */
   taskNames?: string[];
-  /** Keep only this modality's tasks (alone: every catalog task of the modality). */
-  modality?: Modality;
+  /** Keep only this modality's, or these modalities' (MMEB-V3: groups'), tasks (alone: every scored catalog task of them). */
+  modality?: Modality | Modality[];
   /** Default: the suite's bundled data (mini). */
   dataRoot?: string;
   /** Default: the suite's, else the current benchmark version. */
@@ -46,20 +47,42 @@ export type ResolvedRun = Pick<
   reportDir: string;
 };
 
+/** `--modality a,b`: known group names, in the order given, each once. */
+export function parseModalities(value: string | string[] | undefined): Modality[] | undefined {
+  if (value === undefined) return undefined;
+  const names = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !V3_MODALITIES.includes(n as Modality));
+  if (unknown.length) throw new ConfigError(`--modality: unknown ${unknown.join(', ')} (choose from ${V3_MODALITIES.join(', ')})`);
+  if (!names.length) throw new ConfigError('--modality: name at least one modality');
+  return [...new Set(names as Modality[])];
+}
+
 export function resolveRun(req: RunRequest): ResolvedRun {
   const suite = req.suite ? loadSuite(req.suite, req.version) : null;
-  const catalog = catalogFor(req.version ?? suite?.version ?? DEFAULT_MMEB_VERSION);
+  const version = req.version ?? suite?.version ?? DEFAULT_MMEB_VERSION;
+  const catalog = catalogFor(version);
   let tasks = suite?.tasks ?? [];
+  const wanted = req.modality === undefined ? [] : Array.isArray(req.modality) ? req.modality : [req.modality];
   if (req.taskNames) tasks = selectTasks({ names: req.taskNames }, catalog);
   if (!suite && !req.taskNames) {
-    if (!req.modality) throw new ConfigError('choose what to run: --suite, --tasks or --modality');
+    if (!wanted.length) throw new ConfigError('choose what to run: --suite, --tasks or --modality');
     tasks = selectTasks({}, catalog);
   }
-  if (req.modality) tasks = tasks.filter((t) => t.modality === req.modality);
+  if (wanted.length) {
+    const known = modalitiesOf(version);
+    const foreign = wanted.filter((m) => !known.includes(m));
+    if (foreign.length)
+      throw new ConfigError(
+        `--modality ${foreign.join(',')}: not a group of ${version} (its groups: ${known.join(', ')})${version === 'v3' ? '' : '; MMEB-V3 groups need --mmeb-version v3'}`,
+      );
+    tasks = tasks.filter((t) => wanted.includes(t.modality));
+  }
   if (!tasks.length) throw new ConfigError('no tasks selected');
   const dataRoot = req.dataRoot ?? suite?.dataRoot;
   if (!dataRoot) throw new ConfigError('--data-root is required (the downloaded MMEB-V2 folder)');
-  const version = req.version ?? suite?.version ?? DEFAULT_MMEB_VERSION;
   const runId = req.runId ?? `${suite?.name ?? 'tasks'}-${req.backend.name}-${version}`;
   if (!(req.claimTtlSeconds >= 1 && req.claimTtlSeconds <= 3600))
     throw new ConfigError(`--claim-ttl must be between 1 and 3600 seconds (got ${req.claimTtlSeconds})`);
@@ -100,6 +123,10 @@ export function formatRunResult(result: RunResult, reportDir: string): string {
   const r = result.summary.rollup;
   const ran = result.summary.tasks.length;
   const failed = result.failures.length;
+  const where = `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.html')} (and report.md)\n`;
+  // MMEB-V3: per group, and what did not run (a run over some groups is not the benchmark's overall)
+  if (result.summary.coverage)
+    return `${ran}${failed ? ` of ${ran + failed} (PARTIAL: ${failed} failed)` : ''} task(s)\n${formatCoverage(result.summary.coverage)}${where}`;
   return (
     `${ran}${failed ? ` of ${ran + failed} (PARTIAL: ${failed} failed)` : ''} task(s), overall ${r.overall === null ? '–' : r.overall.toFixed(2)} ` +
     `(image ${r.modalities.image?.toFixed(2) ?? '–'}, video ${r.modalities.video?.toFixed(2) ?? '–'}, visdoc ${r.modalities.visdoc?.toFixed(2) ?? '–'})\n` +

@@ -6,11 +6,13 @@
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import type { TaskSpec } from '../catalog/types.js';
+import { describe } from '../errors.js';
 import type { EvalSet } from '../items/types.js';
-import { scorePredictions } from '../metrics/ranking.js';
+import { metricRulesFor, scorePredictions } from '../metrics/ranking.js';
 import type { TaskCost, TaskResult } from '../report/results.js';
 import { rerankTask } from '../rerank/task.js';
 import { makeThinkGate, thinkCost } from '../tte/gate.js';
+import { checkBackendInputs } from '../tte/inputs.js';
 import { MediaLoader } from '../tte/media.js';
 import { embedEvalSet, modelKey, type PipelineStats } from '../tte/pipeline.js';
 import { PROMPT_VERSION, promptFamily } from '../tte/prompts.js';
@@ -42,6 +44,8 @@ export interface TaskOutcome {
   stats: PipelineStats | null;
   /** ' part i/n (queries a..b of N)' for a query-range part, else ''. */
   partLabel: string;
+  /** Warning-level data problems of the task (rows or files its VLM2Vec loader leaves out), as recorded in its status. */
+  warnings: string[];
 }
 
 /** A task's EvalSet as this run computes it (the whole task, or this shard's query range of it). */
@@ -54,6 +58,8 @@ interface LoadedTask {
   fingerprint: string;
   dataFiles: string[];
   guard: Record<string, [number, number] | null>;
+  /** Warning-level problems found while building the EvalSet (what the reference leaves out, never silently). */
+  warnings: string[];
 }
 
 /**
@@ -123,7 +129,7 @@ function fingerprintInputs(run: RunContext, task: TaskSpec): FingerprintInputs {
 async function loadTask(run: RunContext, task: TaskSpec, inputs: FingerprintInputs): Promise<LoadedTask> {
   // the data readers load only when a task is computed: a resumed run never imports them
   const { loadEvalSet } = await import('../datasets/load.js');
-  const { evalSet: whole } = await loadEvalSet(task, {
+  const { evalSet: whole, problems } = await loadEvalSet(task, {
     dataRoot: run.root.dir,
     hfRoot: run.opts.hfRoot,
     version: run.opts.version,
@@ -134,7 +140,17 @@ async function loadTask(run: RunContext, task: TaskSpec, inputs: FingerprintInpu
   const { evalSet, range } = part ? sliceEvalSet(whole, part.part, part.parts) : { evalSet: whole, range: null };
   const data = dataFingerprint(evalSet.dataFiles);
   const dataFiles = [...new Set(evalSet.dataFiles)].sort();
-  return { whole, evalSet, range, data, ...taskFingerprints(inputs, data), dataFiles, guard: resumeGuard(dataFiles, run.guardRoots) };
+  const warnings = problems.filter((p) => p.warning).map((p) => describe(p.message, { ...p.location, task: undefined }));
+  return {
+    whole,
+    evalSet,
+    range,
+    data,
+    ...taskFingerprints(inputs, data),
+    dataFiles,
+    guard: resumeGuard(dataFiles, run.guardRoots),
+    warnings,
+  };
 }
 
 function reuseTask(task: TaskSpec, files: TaskFiles, status: TaskStatus, counts: [number, number], partLabel: string): TaskOutcome {
@@ -145,6 +161,7 @@ function reuseTask(task: TaskSpec, files: TaskFiles, status: TaskStatus, counts:
     cost: status.cost,
     stats: null,
     partLabel,
+    warnings: status.data_warnings ?? [],
   };
 }
 
@@ -177,6 +194,7 @@ async function computeTask(
 ): Promise<TaskOutcome> {
   const { opts, backend } = run;
   const { evalSet } = loaded;
+  checkBackendInputs(evalSet, opts.backend); // before any model call: a text-only server never sees a task with media
   const media = new MediaLoader(run.root, evalSet);
   const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache: run.cache, version: opts.version, signal: opts.signal });
   const embedded = await embedEvalSet(evalSet, backend, media, {
@@ -201,12 +219,12 @@ async function computeTask(
       })
     : null;
   const preds = reranked ? reranked.preds : ranked;
-  const scores = scorePredictions(preds);
+  const scores = scorePredictions(preds, preds.length, metricRulesFor(opts.version));
   writePredictions(files, preds);
   writeExamples(files, examples(evalSet, preds, embedded.queryTraces));
   // what the query browser, id-paired comparisons and trace export read
   const { writeItemsFile } = await import('../report/items.js'); // sharp: only when a task is computed
-  const prompt = { version: PROMPT_VERSION, family: promptFamily(evalSet.task.meta) };
+  const prompt = { version: PROMPT_VERSION, family: promptFamily(evalSet.task) };
   await writeItemsFile(opts.outDir, evalSet, preds, reasonerIdentity(run), prompt, (p) => run.root.exists(p));
   evalSet.inlineMedia.clear(); // page images carried by the data: vectors and thumbnails are made, release them
   writeScores(files, scores);
@@ -220,6 +238,7 @@ async function computeTask(
     cost,
     stats: embedded.stats,
     partLabel,
+    warnings: loaded.warnings,
   };
 }
 
@@ -241,6 +260,7 @@ function computedStatus(loaded: LoadedTask, cost: TaskCost, part: { part: number
     data_files: loaded.dataFiles,
     resume_guard: loaded.guard,
   };
+  if (loaded.warnings.length) st.data_warnings = loaded.warnings;
   if (part && loaded.range)
     st.part = {
       index: part.part,

@@ -91,6 +91,7 @@ function recordTask(
     `${counter} ${task.name}${outcome.partLabel}: ${result.numQueries} queries, ${result.numCandidates} candidates, ` +
       `${task.metric} ${(result.scores[task.metric] * 100).toFixed(2)}${reused ? ' (reused)' : ''} (${seconds.toFixed(2)}s)`,
   );
+  for (const w of outcome.warnings) log(`${counter} ${task.name}: warning: ${w}`);
 }
 
 /** --keep-going: a task whose data is broken or missing is reported and the others still run; anything else stops the run. */

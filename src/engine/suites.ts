@@ -32,7 +32,7 @@ export function loadSuite(name: string, version?: MmebVersion): Suite {
   try {
     doc = JSON.parse(readFileSync(join(dir, 'suite.json'), 'utf8'));
   } catch {
-    throw new ConfigError(`unknown suite '${name}' (available: mini, mmeb-v2, mmeb-v3)`);
+    throw new ConfigError(`unknown suite '${name}' (available: mini, mini-v3, mmeb-v2, mmeb-v3)`);
   }
   if (!Array.isArray(doc.tasks)) throw new ConfigError("suite has no 'tasks' list", { file: join(dir, 'suite.json') });
   const own = doc.mmebVersion as MmebVersion | undefined;

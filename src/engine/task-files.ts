@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { taskFile } from '../util/task-file.js';
 import type { Trace } from '../backends/types.js';
 import type { EvalSet } from '../items/types.js';
 import type { Prediction, ScoreObject } from '../metrics/ranking.js';
@@ -36,6 +37,11 @@ export interface TaskStatus {
   /** The data files the task was built from, and what must not change to resume from them alone. */
   data_files?: string[];
   resume_guard?: Record<string, [number, number] | null>;
+  /**
+   * Warning-level data problems (rows or files the task's VLM2Vec loader leaves out, a local task ranked
+   * globally); absent when there are none.
+   */
+  data_warnings?: string[];
 }
 
 /** Where one task's files are in a run folder. */
@@ -49,11 +55,11 @@ export interface TaskFiles {
 
 export function taskFiles(outDir: string, task: string): TaskFiles {
   return {
-    status: join(outDir, '.status', `${task}.json`),
-    score: join(outDir, `${task}_score.json`),
-    pred: join(outDir, `${task}_pred.jsonl`),
-    traces: join(outDir, `${task}_traces.jsonl`),
-    examples: join(outDir, `${task}_examples.json`),
+    status: taskFile(join(outDir, '.status'), task, '.json'),
+    score: taskFile(outDir, task, '_score.json'),
+    pred: taskFile(outDir, task, '_pred.jsonl'),
+    traces: taskFile(outDir, task, '_traces.jsonl'),
+    examples: taskFile(outDir, task, '_examples.json'),
   };
 }
 

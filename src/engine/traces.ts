@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { BackendConfig } from '../backends/config.js';
 import { createBackend } from '../backends/registry.js';
-import { getTask } from '../catalog/load.js';
+import { catalogFor, getTask } from '../catalog/load.js';
+import type { MmebVersion } from '../catalog/types.js';
 import { loadEvalSet } from '../datasets/load.js';
 import { DataRoot, runDataRoot } from '../items/data-root.js';
 import { mediaDigest } from '../tte/cache.js';
@@ -346,12 +347,12 @@ export async function importTraces(file: string, backendConfig: BackendConfig, o
     const tasks: Record<string, number> = {};
     for (const group of groups.values()) {
       const { task: name, mmeb_version: version } = group[0].r;
-      const task = getTask(name);
+      const task = getTask(name, catalogFor(version as MmebVersion));
       const { evalSet } = await loadEvalSet(task, { dataRoot: root.dir, hfRoot: opts.hfRoot, version, format });
       const keys = occurrenceKeys(evalSet.queries.map((q) => q.id));
       const byKey = new Map(keys.map((k, i) => [k, evalSet.queries[i]]));
       const loader = new MediaLoader(root, evalSet);
-      const family = promptFamily(task.meta);
+      const family = promptFamily(task);
       for (const { r, line } of group) {
         const q = byKey.get(r.key);
         if (!q)

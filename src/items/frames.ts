@@ -59,8 +59,18 @@ export function linspaceIndices(n: number, k: number): number[] {
   return Array.from({ length: k }, (_, i) => (i === k - 1 ? n - 1 : Math.trunc(i * step)));
 }
 
-/** VLM2Vec's process_video_frames: k evenly spaced frames when there are at least k, otherwise all of them. */
+/** VLM2Vec's process_video_frames (MMEB-V2, 6e1e1d4): k evenly spaced frames when there are at least k, otherwise all of them. */
 export function sampleFrames<T>(frames: T[], k: number): T[] {
   if (frames.length < k) return frames.slice();
+  return linspaceIndices(frames.length, k).map((i) => frames[i]);
+}
+
+/**
+ * MMEB-V3's process_video_frames (VLM2Vec 44f991d, src/utils/vision_utils/vision_utils.py:277-288): a folder
+ * with frames always gives k of them — np.linspace(0, n-1, k, dtype=int), so a folder with fewer than k frames
+ * repeats some (3 frames, k = 8: 0,0,0,0,1,1,1,2) — and an empty folder gives none.
+ */
+export function sampleFramesV3<T>(frames: T[], k: number): T[] {
+  if (!frames.length) return [];
   return linspaceIndices(frames.length, k).map((i) => frames[i]);
 }

@@ -6,6 +6,8 @@
 
 export const IMAGE_TOKEN = '<|image_pad|>';
 export const VIDEO_TOKEN = '<|video_pad|>';
+/** Written literally by OmniSET's audio candidates (mscoco_cmret.py:205), whatever the backbone. */
+export const AUDIO_TOKEN = '<|audio_pad|>';
 /** The raw image placeholder inside MMEB_Test_Instruct instructions. */
 export const RAW_IMAGE_TOKEN = '<|image_1|>';
 

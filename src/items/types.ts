@@ -39,6 +39,10 @@ export interface Provenance {
  *  - join-strip: f"{instruction} {text}".strip() when the instruction is non-empty, else the text as it is
  *    (ToolDe's query; GUI texts with an empty instruction); imageToken: the raw <|image_1|> becomes the
  *    backbone's image token (ToolDe queries, GUI queries and candidates), no process_input_text.
+ *  - audio-query: the MMEB-V3 audio parsers' build_query_text(instruction, text): the instruction alone when the
+ *    text is blank, else f"{instruction}\nQuery: {text.strip()}" (audio_instruction_utils.py:27-46), every backbone;
+ *  - concat: instruction + text, nothing between (OmniSET's query, mscoco_cmret.py:164);
+ *  - audio-target: f"<|audio_pad|> {instruction} {text}" (OmniSET's audio candidates, mscoco_cmret.py:205).
  */
 export type TextRule =
   | { kind: 'raw' }
@@ -47,7 +51,10 @@ export type TextRule =
   | { kind: 'image-target'; caption: boolean; newline: boolean }
   | { kind: 't2i-query'; extraNewline: boolean }
   | { kind: 'video-qa' }
-  | { kind: 'join-strip'; imageToken: boolean };
+  | { kind: 'join-strip'; imageToken: boolean }
+  | { kind: 'audio-query' }
+  | { kind: 'concat' }
+  | { kind: 'audio-target' };
 
 /**
  * What a query or candidate is made of, before any model's formatting: the task instruction as the data
@@ -80,8 +87,9 @@ export interface Query extends Item {
 /**
  * How a task's pred files write the gold: VLM2Vec writes a single label as a string and multi-positive
  * labels (visdoc qrels, MomentSeeker's positive clips) as the whole list, even when it holds one id.
+ * 'by-count': a list only when there are several (MMEB-V3's moment_retrieval: `positives if len > 1 else positives[0]`).
  */
-export type LabelShape = 'single' | 'list';
+export type LabelShape = 'single' | 'list' | 'by-count';
 
 /** How placeholder tokens are written: Qwen2-VL's pad tokens (VLM2Vec's default) or none (GME / CLIP). */
 export type TextFormat = 'qwen2-vl' | 'plain';

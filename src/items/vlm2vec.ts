@@ -6,7 +6,7 @@
  * placeholders, and src/model/model.py then drops any "<|image_pad|>\n" from GME's text.
  */
 import { pyStrip } from '../util/pytext.js';
-import { collapseSpaceNewline, IMAGE_TOKEN, RAW_IMAGE_TOKEN, VIDEO_TOKEN } from './tokens.js';
+import { AUDIO_TOKEN, collapseSpaceNewline, IMAGE_TOKEN, RAW_IMAGE_TOKEN, VIDEO_TOKEN } from './tokens.js';
 import type { ItemParts, MediaRef } from './types.js';
 
 /**
@@ -77,6 +77,16 @@ export function renderVlm2vec(parts: ItemParts, media: MediaRef[], backbone: Vlm
       // here writes <|image_pad|> for the image token)
       s = instruction ? pyStrip(`${instruction} ${text}`) : text;
       if (rule.imageToken) s = s.split(RAW_IMAGE_TOKEN).join(IMAGE_TOKEN);
+      break;
+    case 'audio-query':
+      // build_query_text (audio_instruction_utils.py:27-46): no process_input_text, so no backbone tokens
+      s = pyStrip(text) === '' ? instruction : `${instruction}\nQuery: ${pyStrip(text)}`;
+      break;
+    case 'concat':
+      s = instruction + text;
+      break;
+    case 'audio-target':
+      s = `${AUDIO_TOKEN} ${instruction} ${text}`;
       break;
   }
   return backbone === 'gme' ? s.split(`${IMAGE_TOKEN}\n`).join('') : s;

@@ -15,6 +15,7 @@
  * errors naming the file. Other WAV codecs (A-law, µ-law, ADPCM, …), RF64, big-endian RIFX and other containers
  * (FLAC, Ogg, MP3) are refused with a clear message; libsndfile would decode some of them.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 
 export type WavSampleFormat = 'pcm' | 'float';
@@ -75,8 +76,11 @@ function containerName(b: Uint8Array): string | null {
   return null;
 }
 
-/** Parse the RIFF/WAVE header: format, rate, channels, where the samples are. */
-export function readWavInfo(bytes: Uint8Array, name: string): WavInfo {
+/**
+ * Parse the RIFF/WAVE header: format, rate, channels, where the samples are. `fileSize` is the whole file's
+ * length when `bytes` holds only its beginning (readWavInfoFile), so that a header can be read without the samples.
+ */
+export function readWavInfo(bytes: Uint8Array, name: string, fileSize = bytes.length): WavInfo {
   const where = { file: name };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 12) throw new DataError(`not a WAV file: only ${bytes.length} bytes`, where);
@@ -142,7 +146,7 @@ export function readWavInfo(bytes: Uint8Array, name: string): WavInfo {
   if (format === 'float' && fmt.bits !== 32 && fmt.bits !== 64) {
     throw new DataError(`IEEE float WAV with ${fmt.bits} bits per sample is not supported (32 or 64)`, where);
   }
-  const available = bytes.length - data.offset;
+  const available = fileSize - data.offset;
   if (data.size > available) {
     throw new DataError(`WAV file is truncated: its data chunk declares ${data.size} bytes, ${Math.max(0, available)} are present`, where);
   }
@@ -157,6 +161,37 @@ export function readWavInfo(bytes: Uint8Array, name: string): WavInfo {
     extensible: fmt.extensible,
     dataOffset: data.offset,
   };
+}
+
+/** Bytes read from the start of a file to find its WAV header (a larger header is read whole). */
+const HEADER_PREFIX = 1 << 16;
+
+/**
+ * The header of a WAV file on disk (soundfile's `sf.info`: frames and rate) without reading its samples: its first
+ * 64 KiB, or the whole file when the fmt/data chunks start later (a long LIST/bext chunk in front).
+ */
+export function readWavInfoFile(absPath: string, name = absPath): WavInfo {
+  let fd: number;
+  try {
+    fd = openSync(absPath, 'r');
+  } catch (err) {
+    throw new DataError(`cannot open audio file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: name });
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const prefix = new Uint8Array(Math.min(size, HEADER_PREFIX));
+    readSync(fd, prefix, 0, prefix.length, 0);
+    try {
+      return readWavInfo(prefix, name, size);
+    } catch (err) {
+      if (prefix.length === size || !(err instanceof DataError) || !/no (fmt|data) chunk|truncated inside/.test(err.detail)) throw err;
+      const whole = new Uint8Array(size);
+      readSync(fd, whole, 0, size, 0);
+      return readWavInfo(whole, name);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -176,7 +211,10 @@ export function decodeWav(bytes: Uint8Array, name: string, range?: { start: numb
   // typed-array views read the samples in place when aligned, else from an aligned copy (WAV is little-endian,
   // as are all platforms Node supports)
   const aligned = (bytes.byteOffset + from) % (bps === 3 ? 1 : bps) === 0;
-  const raw = aligned ? new Uint8Array(bytes.buffer, bytes.byteOffset + from, n * bps) : bytes.slice(from, from + n * bps);
+  // an aligned copy: a Node Buffer's slice() is a view, not a copy, so copy through the Uint8Array constructor
+  const raw = aligned
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset + from, n * bps)
+    : new Uint8Array(bytes.subarray(from, from + n * bps));
   const at = raw.byteOffset;
   const out = new Float32Array(n);
   if (info.format === 'float') {

@@ -17,7 +17,9 @@
  *  3. The frames are stacked (`torch.stack`, :435: frames whose step-1 sizes differ make it fail) and resized
  *     together to `smart_resize(h, w, 32, min_pixels = 128·32², max_pixels = max(min(768·32²,
  *     total_pixels / n · 2), int(128·32² · 1.05)))` for the padded count n (:449-469) with torchvision's
- *     `transforms.functional.resize(uint8 tensor, BICUBIC, antialias=True)` (:470-475).
+ *     `transforms.functional.resize(uint8 tensor, BICUBIC, antialias=True)` (:470-475). torchvision's v1
+ *     functional resize (`_functional_tensor.resize`) casts the uint8 tensor to float32, interpolates in
+ *     float32 and rounds back (resizeTorchvisionBicubicFloat); torch's native uint8 kernel is not involved.
  *  4. The processor then runs with `do_resize=False` (qwen3_vl_embedding.py:356-359): these are the model's pixels.
  *
  * smart_resize (:56-81) rounds with Python's round(), which sends a half to the even neighbour.
@@ -25,7 +27,7 @@
 import { BackendError } from '../errors.js';
 import { loadSharp } from '../util/sharp.js';
 import { decodeRgb, type RgbImage } from './decode.js';
-import { resizePillowBicubic, resizeTorchAaBicubic } from './resize.js';
+import { resizePillowBicubic, resizeTorchvisionBicubicFloat, type TorchCubicForm } from './resize.js';
 
 /** The constants of a frame-list chain (all of them pixels or factors, as vision_process.py names them). */
 export interface FrameListChain {
@@ -40,11 +42,13 @@ export interface FrameListChain {
   totalPixels: number;
   /** Pillow ≥ 12.2 resizes very tall images vertically first; the reference's Pillow 12.0 does not */
   pillowTallVerticalFirst: boolean;
+  /** the float arithmetic of torch's antialiased bicubic filter in step 3 (torch 2.x or 1.13, TorchCubicForm) */
+  torchvisionCubic: TorchCubicForm;
 }
 
 /**
  * qwen-vl-utils 0.0.14 as Qwen3-VL-Embedding calls it: image_patch_size 16, total_pixels = 10·768·32²
- * (qwen3_vl_embedding.py:31-32), Pillow 12.0.0 (uv.lock).
+ * (qwen3_vl_embedding.py:31-32), Pillow 12.0.0 and torch 2.8.0 (uv.lock).
  */
 export const QWEN_VL_UTILS_0_0_14_FRAME_LIST: FrameListChain = {
   frameFactor: 64,
@@ -55,6 +59,7 @@ export const QWEN_VL_UTILS_0_0_14_FRAME_LIST: FrameListChain = {
   videoFrameCapPixels: 768 * 32 * 32,
   totalPixels: 10 * 768 * 32 * 32,
   pillowTallVerticalFirst: false,
+  torchvisionCubic: 'torch2',
 };
 
 /** Python's round(): a half goes to the even neighbour. */
@@ -161,8 +166,8 @@ export interface PreparedFrames {
 
 /**
  * Runs steps 1 and 3 of the module note on the frames sent (already padded by the plan): every frame decoded
- * as to_rgb does and resized with Pillow's bicubic to its fetch_image size, then with torch's antialiased
- * bicubic to the video size; PNG out. Frames whose fetch_image sizes differ are refused (the reference's
+ * as to_rgb does and resized with Pillow's bicubic to its fetch_image size, then with torchvision's
+ * antialiased bicubic of a uint8 tensor (torch's float32 kernel) to the video size; PNG out. Frames whose fetch_image sizes differ are refused (the reference's
  * torch.stack fails there), naming both.
  */
 export async function prepareFrameList(
@@ -186,7 +191,7 @@ export async function prepareFrameList(
     const [w2, h2] = size.videoSize;
     if (w2 < 1 || h2 < 1) throw new BackendError(`frame ${path} (${rgb.width}×${rgb.height}) resizes to ${w2}×${h2}`);
     const step1 = resizePillowBicubic(rgb.data, rgb.width, rgb.height, w1, h1, 3, { tallVerticalFirst: chain.pillowTallVerticalFirst });
-    const step2 = resizeTorchAaBicubic(step1, w1, h1, w2, h2, 3);
+    const step2 = resizeTorchvisionBicubicFloat(step1, w1, h1, w2, h2, 3, { cubic: chain.torchvisionCubic });
     const png = new Uint8Array(
       await sharp(step2, { raw: { width: w2, height: h2, channels: 3 } })
         .png()

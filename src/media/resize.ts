@@ -1,21 +1,26 @@
 /**
- * Bit-exact client-side resizing: the two bicubic resamplers the references run, re-derived from their sources.
+ * Bit-exact client-side resizing: bicubic resamplers re-derived from their sources.
  *
  *  - Pillow's `Image.resize((W, H), Image.BICUBIC)` (reducing_gap None), what qwen-vl-utils' fetch_image and
  *    VLM2Vec's small-image rule call. Derived from Pillow 12.3 src/libImaging/Resample.c (precompute_coeffs,
  *    normalize_coeffs_8bpc, ImagingResampleInner) and src/PIL/Image.py (Image.resize).
- *  - torch's uint8 antialiased bicubic, `interpolate(uint8 NCHW, size, mode="bicubic", antialias=True,
- *    align_corners=False)`, what torchvision's resize runs on a uint8 tensor (qwen-vl-utils' fetch_video).
+ *  - torch's native uint8 antialiased bicubic, `interpolate(uint8 NCHW, size, mode="bicubic", antialias=True,
+ *    align_corners=False)` (what torchvision's v2 `resize_image` runs for uint8 on CPU; NOT what qwen-vl-utils'
+ *    fetch_video runs: its v1 `transforms.functional.resize` casts to float32 first, resizeTorchvisionBicubicFloat
+ *    below).
  *    Derived from pytorch aten/src/ATen/native/cpu/UpSampleKernel.cpp (HelperInterpBase::
  *    _compute_indices_min_size_weights_aa, _compute_index_ranges_int16_weights, HelperInterpCubic::aa_filter,
  *    separable_upsample_generic_Nd_kernel_impl) and UpSampleKernelAVXAntialias.h (upsample_avx_bilinear_bicubic_uint8).
  *
- * Both are separable two-pass convolutions with the same support (2 × the downscale factor, so downscaling is
+ * The Pillow and uint8 resamplers are separable two-pass convolutions with the same support (2 × the downscale factor, so downscaling is
  * antialiased) and the same window bounds, each pass rounding to uint8. They differ in three places, and the
  * results differ by up to 2 levels: the cubic's outer lobe is evaluated by a different formula (the doubles may
  * differ in the last bit), Pillow turns the weights into fixed point with 22 fraction bits in int32, torch into
  * int16 with a precision chosen from the largest weight, and Pillow ≥ 12.2 resizes an image more than 100 times
  * taller than wide vertically first. See docs/exactness-resize.md.
+ *
+ *  - torch's float32 antialiased bicubic as torchvision's v1 resize of a uint8 tensor runs it (cast, interpolate,
+ *    clamp, round half to even): resizeTorchvisionBicubicFloat, the Qwen3-VL-Embedding frame chain's second step.
  *
  * Pixels are interleaved (RGB, RGBRGB…), rows top to bottom, `channels` bytes a pixel.
  */
@@ -265,4 +270,156 @@ export function resizeTorchAaBicubic(pixels: Uint8Array, w: number, h: number, o
   }
   if (outH !== h) img = vertical(img, width, channels, torchAxis(h, outH), 0);
   return img;
+}
+
+/**
+ * The two float forms of torch's antialiasing bicubic filter (HelperInterpCubic::aa_filter, a = −0.5). The
+ * kernel is the same function; the roundings are not, and that moves ±1 level at a .5 tie:
+ *  - `torch2`: pytorch 2.x (`aa_filter<scalar_t, use_keys_cubic>` calling UpSample.h cubic_convolution1/2,
+ *    `((A + 2)·x − (A + 3))·x·x + 1` and `((A·x − 5A)·x + 8A)·x − 4A` with a float A): every step in float32.
+ *  - `torch1`: pytorch 1.13 (the Pillow formula with `#define a -0.5`, a double): the inner branch
+ *    `((a + 2.0)·x − (a + 3.0))·x·x + 1` in double; the outer `(((x − 5)·x + 8)·x − 4)·a` in float32 up to
+ *    the last product, which is double; each result narrowed to float.
+ */
+export type TorchCubicForm = 'torch1' | 'torch2';
+
+function torchCubicF32(x: number, form: TorchCubicForm): number {
+  const f = Math.fround;
+  x = Math.abs(x);
+  if (form === 'torch2') {
+    if (x < 1) return f(f(f(f(f(1.5 * x) - 2.5) * x) * x) + 1);
+    if (x < 2) return f(f(f(f(f(f(-0.5 * x) + 2.5) * x) - 4) * x) + 2);
+    return 0;
+  }
+  if (x < 1) return f((1.5 * x - 2.5) * x * x + 1);
+  if (x < 2) return f(f(f(f(f(f(x - 5) * x) + 8) * x) - 4) * -0.5);
+  return 0;
+}
+
+/** One axis of torch's float antialiased resize: for each output index, its first input index, count, weights. */
+interface FloatAxisTable {
+  start: Int32Array;
+  count: Int32Array;
+  weights: Float32Array;
+  stride: number;
+}
+
+/**
+ * HelperInterpBase::_compute_index_ranges_weights / _compute_indices_min_size_weights_aa (1.13:
+ * _compute_weights_aa) with scalar_t = float (pytorch aten/src/ATen/native/cpu/UpSampleKernel.cpp). Unlike the
+ * uint8 path, which computes in double, every stored quantity is a float, and C++'s promotions decide where one
+ * operation runs in double: `scale * (i + 0.5)` and `… + 0.5` are double and narrowed back to float,
+ * `j + xmin - center` is a float subtraction, the sum of the weights and their normalisation are float.
+ */
+function torchFloatAxis(inSize: number, outSize: number, form: TorchCubicForm): FloatAxisTable {
+  const f = Math.fround;
+  const scale = f(inSize / outSize); // area_pixel_compute_scale<float>: static_cast<float>(in) / out
+  const support = scale >= 1 ? f(2 * scale) : 2; // (interp_size · 0.5) · scale
+  const stride = Math.ceil(support) * 2 + 1;
+  const invScale = scale >= 1 ? f(1 / scale) : 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * stride);
+  for (let i = 0; i < outSize; i++) {
+    const center = f(scale * (i + 0.5));
+    const lo = Math.max(Math.trunc(f(center - support) + 0.5), 0);
+    const n = Math.min(Math.max(Math.min(Math.trunc(f(center + support) + 0.5), inSize) - lo, 0), stride);
+    const row = i * stride;
+    let total = 0;
+    for (let j = 0; j < n; j++) {
+      const w = torchCubicF32(f((f(j + lo - center) + 0.5) * invScale), form);
+      weights[row + j] = w;
+      total = f(total + w);
+    }
+    if (total !== 0) for (let j = 0; j < n; j++) weights[row + j] = f(weights[row + j] / total);
+    start[i] = lo;
+    count[i] = n;
+  }
+  return { start, count, weights, stride };
+}
+
+export interface TorchvisionBicubicOptions {
+  /** which torch's float filter arithmetic to reproduce (see TorchCubicForm); default `torch2` */
+  cubic?: TorchCubicForm;
+}
+
+/**
+ * torchvision's `transforms.functional.resize(uint8 tensor, [outH, outW], BICUBIC, antialias=True)`, as
+ * torch's portable (DEFAULT-capability) CPU kernel computes it: torchvision (`_functional_tensor.resize`) casts
+ * the uint8 image to float32, runs `interpolate(mode="bicubic", antialias=True, align_corners=False)` in
+ * float32 — torch's separable kernel: the width pass over every row into a float32 image, then the height pass,
+ * a pass skipped when its size does not change, each output `t0·w0` then `+= tj·wj` in tap order, each product
+ * and sum rounded to float — clamps to 0..255, rounds half to even (`torch.round`) and casts back. This is what
+ * qwen-vl-utils' fetch_video calls; torch's native uint8 kernel (`resizeTorchAaBicubic`) is another resampler.
+ * Channels are resampled independently. An unchanged size returns a copy (torchvision returns the input).
+ * torch's AVX2 / AVX-512 builds of the same kernel round differently in the last bit of some downscales (see
+ * docs/exactness-resize.md).
+ */
+export function resizeTorchvisionBicubicFloat(
+  pixels: Uint8Array,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+  channels = 3,
+  opts: TorchvisionBicubicOptions = {},
+): Uint8Array {
+  check(pixels, w, h, outW, outH, channels, 'resizeTorchvisionBicubicFloat');
+  if (w === outW && h === outH) return pixels.slice();
+  const form = opts.cubic ?? 'torch2';
+  if (form !== 'torch1' && form !== 'torch2')
+    throw new RangeError(`resizeTorchvisionBicubicFloat: cubic must be torch1 or torch2, got ${form}`);
+  const f = Math.fround;
+  const c = channels;
+  let img = Float32Array.from(pixels);
+  let width = w;
+  if (outW !== w) {
+    const t = torchFloatAxis(w, outW, form);
+    const out = new Float32Array(outW * h * c);
+    for (let y = 0; y < h; y++) {
+      const inRow = y * w * c;
+      const outRow = y * outW * c;
+      for (let x = 0; x < outW; x++) {
+        const k0 = x * t.stride;
+        const n = t.count[x];
+        const p = inRow + t.start[x] * c;
+        for (let ch = 0; ch < c; ch++) {
+          // interpolate_aa_single_dim: output = t0·w0, then output += tj·wj
+          let s = f(img[p + ch] * t.weights[k0]);
+          for (let j = 1; j < n; j++) s = f(s + f(img[p + j * c + ch] * t.weights[k0 + j]));
+          out[outRow + x * c + ch] = s;
+        }
+      }
+    }
+    img = out;
+    width = outW;
+  }
+  if (outH !== h) {
+    const t = torchFloatAxis(h, outH, form);
+    const rowLen = width * c;
+    const out = new Float32Array(rowLen * outH);
+    for (let y = 0; y < outH; y++) {
+      const k0 = y * t.stride;
+      const n = t.count[y];
+      const base = t.start[y] * rowLen;
+      const o = y * rowLen;
+      const w0 = t.weights[k0];
+      for (let i = 0; i < rowLen; i++) out[o + i] = f(img[base + i] * w0);
+      for (let j = 1; j < n; j++) {
+        const wj = t.weights[k0 + j];
+        const b = base + j * rowLen;
+        for (let i = 0; i < rowLen; i++) out[o + i] = f(out[o + i] + f(img[b + i] * wj));
+      }
+    }
+    img = out;
+  }
+  const result = new Uint8Array(img.length);
+  for (let i = 0; i < img.length; i++) {
+    // img.clamp(0, 255), then _cast_squeeze_out: torch.round (half to even) and .to(uint8)
+    const v = Math.min(Math.max(img[i], 0), 255);
+    let r = Math.round(v);
+    if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+    result[i] = r;
+  }
+  return result;
 }

@@ -1,11 +1,13 @@
 /**
  * VLM2Vec's RankingMetrics (src/utils/eval_utils/metrics.py), re-implemented metric for metric:
- * per-query values, then the numpy mean over queries. One deliberate difference, documented in the
- * docs/exactness.md: graded relevance stays attached to its document. VLM2Vec de-duplicates the labels with
+ * per-query values, then the numpy mean over queries. The benchmark version picks the reference: MMEB-V2
+ * follows TIGER-AI-Lab/VLM2Vec at 6e1e1d4, MMEB-V3 the file at 44f991d, which changes two things (`MetricRules`).
+ * One deliberate difference from both, documented in docs/exactness.md: graded relevance stays attached to its document. VLM2Vec de-duplicates the labels with
  * `list(set(labels))` and then zips them with the *original-order* rel_scores, so a query whose pages
  * carry different grades can have its gains credited to the wrong pages (and, for string ids, the result
  * depends on PYTHONHASHSEED). With equal grades, or binary relevance, the two agree exactly.
  */
+import type { MmebVersion } from '../catalog/types.js';
 import { npMean } from './numeric.js';
 
 export type Id = string;
@@ -20,10 +22,29 @@ export interface Prediction {
 export const METRIC_NAMES = ['hit', 'ndcg', 'precision', 'recall', 'f1', 'map', 'mrr'] as const;
 export const K_VALUES = [1, 5, 10] as const;
 
-/** Score-file key order exactly as VLM2Vec writes it. */
-export const SCORE_KEYS: string[] = [
-  ...['hit', 'ndcg_linear', 'ndcg_exponential', 'precision', 'recall', 'f1', 'map', 'mrr'].flatMap((m) => K_VALUES.map((k) => `${m}@${k}`)),
-];
+/**
+ * Which RankingMetrics a score follows. 'v2' (MMEB-V2, VLM2Vec 6e1e1d4): recall of a query without positives is
+ * 1.0, and MRR is cut at each k (`mrr@1`, `mrr@5`, `mrr@10`). 'v3' (MMEB-V3, VLM2Vec 44f991d metrics.py:42-43 and
+ * 243-252): that recall is 0.0, and one `mrr` is taken over the whole ranking. Every other metric is the same
+ * in both, the no-positive and graded cases included.
+ */
+export type MetricRules = 'v2' | 'v3';
+
+/** The RankingMetrics of a benchmark version: MMEB-V3's for v3, MMEB-V2's for every v2.x. */
+export function metricRulesFor(version: MmebVersion): MetricRules {
+  return version === 'v3' ? 'v3' : 'v2';
+}
+
+const KEYED_METRICS = ['hit', 'ndcg_linear', 'ndcg_exponential', 'precision', 'recall', 'f1', 'map'] as const;
+
+/** Score-file key order exactly as VLM2Vec writes it (num_pred and num_data follow). */
+export function scoreKeys(rules: MetricRules = 'v2'): string[] {
+  const keyed = (m: string) => K_VALUES.map((k) => `${m}@${k}`);
+  return [...KEYED_METRICS.flatMap(keyed), ...(rules === 'v3' ? ['mrr'] : keyed('mrr'))];
+}
+
+/** MMEB-V2's score keys (the default everywhere a version is not named). */
+export const SCORE_KEYS: string[] = scoreKeys('v2');
 
 export type ScoreObject = Record<string, number>;
 
@@ -51,18 +72,19 @@ export function precisionAtK(prediction: Id[], labels: Id[], k: number): number 
 }
 
 /**
- * Recall@k. With no relevant items VLM2Vec at the pinned commit returns 1.0 (nothing to miss);
- * MMEB-V2 never has a query without a label, so this only matters for hand-made prediction files.
+ * Recall@k. With no relevant items MMEB-V2's VLM2Vec (6e1e1d4) returns 1.0 (nothing to miss; MMEB-V2 never has
+ * a query without a label, so there it only matters for hand-made prediction files); MMEB-V3's (44f991d) returns
+ * 0.0, and V3's text, tool and memory tasks keep queries without positives.
  */
-export function recallAtK(prediction: Id[], labels: Id[], k: number): number {
-  if (!labels.length) return 1;
+export function recallAtK(prediction: Id[], labels: Id[], k: number, rules: MetricRules = 'v2'): number {
+  if (!labels.length) return rules === 'v3' ? 0 : 1;
   if (k === 0) return 0;
   return hitsInTopK(prediction, new Set(labels), k) / labels.length;
 }
 
-export function f1AtK(prediction: Id[], labels: Id[], k: number): number {
+export function f1AtK(prediction: Id[], labels: Id[], k: number, rules: MetricRules = 'v2'): number {
   const p = precisionAtK(prediction, labels, k);
-  const r = recallAtK(prediction, labels, k);
+  const r = recallAtK(prediction, labels, k, rules);
   return p + r === 0 ? 0 : (2 * (p * r)) / (p + r);
 }
 
@@ -81,10 +103,16 @@ export function averagePrecisionAtK(prediction: Id[], labels: Id[], k: number): 
   return hits ? score / Math.min(labels.length, k) : 0;
 }
 
+/**
+ * Reciprocal rank of the first relevant item within the top k (k = Infinity: the whole ranking, MMEB-V3's
+ * `mrr`). A pred file of a global task keeps only the top --pred-k ids, so MMEB-V3's `mrr` is VLM2Vec's exactly
+ * when each query's first positive is among them; beyond, the query scores 0 where VLM2Vec gives less than
+ * 1/(pred-k + 1).
+ */
 export function reciprocalRankAtK(prediction: Id[], labels: Id[], k: number): number {
   if (!labels.length) return 0;
   const labelSet = new Set(labels);
-  const top = prediction.slice(0, k);
+  const top = Number.isFinite(k) ? prediction.slice(0, k) : prediction;
   for (let i = 0; i < top.length; i++) if (labelSet.has(top[i])) return 1 / (i + 1);
   return 0;
 }
@@ -133,8 +161,8 @@ export function ndcgAtK(prediction: Id[], labels: Id | Id[], k: number, relScore
   return idcgScore > 0 ? dcgScore / idcgScore : 0;
 }
 
-/** Per-query metric values, in SCORE_KEYS order. Used by the aggregate and by paired comparisons. */
-export function perQueryMetrics(p: Prediction): ScoreObject {
+/** Per-query metric values, in scoreKeys(rules) order. Used by the aggregate and by paired comparisons. */
+export function perQueryMetrics(p: Prediction, rules: MetricRules = 'v2'): ScoreObject {
   const labels = uniqueLabels(p.label);
   const out: ScoreObject = {};
   for (const k of K_VALUES) out[`hit@${k}`] = hitAtK(p.prediction, labels, k);
@@ -143,25 +171,27 @@ export function perQueryMetrics(p: Prediction): ScoreObject {
     out[`ndcg_exponential@${k}`] = ndcgAtK(p.prediction, p.label, k, p.rel_scores, 'exponential');
   }
   for (const k of K_VALUES) out[`precision@${k}`] = precisionAtK(p.prediction, labels, k);
-  for (const k of K_VALUES) out[`recall@${k}`] = recallAtK(p.prediction, labels, k);
-  for (const k of K_VALUES) out[`f1@${k}`] = f1AtK(p.prediction, labels, k);
+  for (const k of K_VALUES) out[`recall@${k}`] = recallAtK(p.prediction, labels, k, rules);
+  for (const k of K_VALUES) out[`f1@${k}`] = f1AtK(p.prediction, labels, k, rules);
   for (const k of K_VALUES) out[`map@${k}`] = averagePrecisionAtK(p.prediction, labels, k);
-  for (const k of K_VALUES) out[`mrr@${k}`] = reciprocalRankAtK(p.prediction, labels, k);
+  if (rules === 'v3') out.mrr = reciprocalRankAtK(p.prediction, labels, Number.POSITIVE_INFINITY);
+  else for (const k of K_VALUES) out[`mrr@${k}`] = reciprocalRankAtK(p.prediction, labels, k);
   return out;
 }
 
 /**
  * The score object VLM2Vec writes to `{task}_score.json`: every metric at k = 1, 5, 10 (mean over
- * queries), then num_pred and num_data.
+ * queries; MMEB-V3: one `mrr` in place of mrr@k), then num_pred and num_data.
  */
-export function scorePredictions(preds: Prediction[], numData = preds.length): ScoreObject {
-  const columns: Record<string, number[]> = Object.fromEntries(SCORE_KEYS.map((key) => [key, []]));
+export function scorePredictions(preds: Prediction[], numData = preds.length, rules: MetricRules = 'v2'): ScoreObject {
+  const keys = scoreKeys(rules);
+  const columns: Record<string, number[]> = Object.fromEntries(keys.map((key) => [key, []]));
   for (const p of preds) {
-    const m = perQueryMetrics(p);
-    for (const key of SCORE_KEYS) columns[key].push(m[key]);
+    const m = perQueryMetrics(p, rules);
+    for (const key of keys) columns[key].push(m[key]);
   }
   const out: ScoreObject = {};
-  for (const key of SCORE_KEYS) out[key] = npMean(columns[key]);
+  for (const key of keys) out[key] = npMean(columns[key]);
   out.num_pred = preds.length;
   out.num_data = numData;
   return out;

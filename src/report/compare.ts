@@ -9,9 +9,9 @@
 import { existsSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import { ConfigError, DataError } from '../errors.js';
-import { getTask, loadCatalog } from '../catalog/load.js';
+import { catalogFor, getTask, loadCatalog } from '../catalog/load.js';
 import type { TaskSpec } from '../catalog/types.js';
-import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
+import { AGENT_MODALITIES, ALL_META_TASKS, MODALITIES, metaTasksOf, modalitiesOf } from '../catalog/types.js';
 import { rollUp } from '../metrics/aggregate.js';
 import { pairedBootstrap, seedFor, type DeltaCI } from './bootstrap.js';
 import { mainScores, parseSourceSpec, readScoreSource } from './score-files.js';
@@ -74,8 +74,11 @@ function measuredOn(source: string): Record<'benchmark version' | 'eval profile'
 
 export function regressionGate(baselineDir: string, candidateDir: string, opts: GateOptions): GateResult {
   const [baseScores, candScores] = [readScoreSource(baselineDir), readScoreSource(candidateDir)];
-  const base = mainScores(baseScores, loadCatalog().tasks);
-  const cand = mainScores(candScores, loadCatalog().tasks);
+  // MMEB-V3's tasks and columns when either side is V3 (its eight groups, agent and meta-tasks)
+  const v3 = baseScores.version === 'v3' || candScores.version === 'v3';
+  const catalog = v3 ? catalogFor('v3') : loadCatalog();
+  const base = mainScores(baseScores, catalog.tasks);
+  const cand = mainScores(candScores, catalog.tasks);
   const onlyBaseline = [...base.keys()].filter((t) => !cand.has(t));
   const onlyCandidate = [...cand.keys()].filter((t) => !base.has(t));
   if ((onlyBaseline.length || onlyCandidate.length) && !opts.allowMissing) {
@@ -83,7 +86,7 @@ export function regressionGate(baselineDir: string, candidateDir: string, opts: 
       `the two sides cover different tasks (only in baseline: ${onlyBaseline.join(', ') || 'none'}; only in candidate: ${onlyCandidate.join(', ') || 'none'}); pass --allow-missing to compare the common tasks`,
     );
   }
-  const common = loadCatalog().tasks.filter((t) => base.has(t.name) && cand.has(t.name));
+  const common = catalog.tasks.filter((t) => base.has(t.name) && cand.has(t.name));
   if (!common.length) throw new DataError('no task in common between baseline and candidate');
   // Two runs of another benchmark version or eval profile, or a task scored on another number of queries (a
   // partial data root, another split), are other measurements: a drop or gain there says nothing about the
@@ -109,14 +112,15 @@ export function regressionGate(baselineDir: string, candidateDir: string, opts: 
     const [b, c] = [(base.get(t.name) as number) * 100, (cand.get(t.name) as number) * 100];
     return { level: 'task', name: t.name, baseline: b, candidate: c, drop: b - c, limit: taskLimit, regression: b - c > taskLimit + 1e-9 };
   });
-  const rb = rollUp(base, common, { scale: 100 });
-  const rc = rollUp(cand, common, { scale: 100 });
+  const rb = rollUp(base, common, { scale: 100, ...(v3 ? { version: 'v3' as const } : {}) });
+  const rc = rollUp(cand, common, { scale: 100, ...(v3 ? { version: 'v3' as const } : {}) });
   const agg = (level: GateLine['level'], name: string, b: number | null, c: number | null) => {
     if (b === null || c === null) return;
     lines.push({ level, name, baseline: b, candidate: c, drop: b - c, limit: opts.maxDrop, regression: b - c > opts.maxDrop + 1e-9 });
   };
-  for (const m of ALL_META_TASKS) agg('meta', m, rb.meta[m], rc.meta[m]);
-  for (const m of MODALITIES) agg('modality', m, rb.modalities[m], rc.modalities[m]);
+  for (const m of v3 ? metaTasksOf('v3') : ALL_META_TASKS) agg('meta', m, rb.meta[m], rc.meta[m]);
+  for (const m of v3 ? modalitiesOf('v3') : MODALITIES) agg('modality', m, rb.modalities[m], rc.modalities[m]);
+  if (v3) agg('modality', 'agent', rb.modalities.agent ?? null, rc.modalities.agent ?? null);
   agg('overall', 'overall', rb.overall, rc.overall);
   const regressions = lines.filter((l) => l.regression);
   return { ok: regressions.length === 0, lines, regressions, onlyBaseline, onlyCandidate, differentData };
@@ -337,7 +341,8 @@ export function ablation(dirs: string[], opts: AblationOptions = {}): Ablation {
   const runs = dirs.map(openRun);
   const notes: string[] = [];
   const names = [...runs[0].scores.keys()].filter((t) => runs.every((r) => r.scores.has(t)));
-  const tasks: TaskSpec[] = names.map((n) => getTask(n));
+  const v3 = runs.some((r) => r.info.mmebVersion === 'v3');
+  const tasks: TaskSpec[] = names.map((n) => getTask(n, v3 ? catalogFor('v3') : loadCatalog()));
   if (!tasks.length) throw new DataError('the runs have no task in common');
   const skipped = [...new Set(runs.flatMap((r) => [...r.scores.keys()]))].filter((t) => !names.includes(t));
   if (skipped.length) notes.push(`Tasks not in every run were left out: ${skipped.join(', ')}.`);
@@ -416,8 +421,16 @@ export function ablation(dirs: string[], opts: AblationOptions = {}): Ablation {
   // the roll-up rows are over scored tasks only, as rollUp's means are (an unscored task keeps its own row)
   const scored = tasks.filter((t) => t.scored);
   const groups: [AblationRow['level'], string, TaskSpec[]][] = [
-    ...ALL_META_TASKS.map((m) => ['meta', m, scored.filter((t) => t.meta === m)] as [AblationRow['level'], string, TaskSpec[]]),
-    ...MODALITIES.map((m) => ['modality', m, scored.filter((t) => t.modality === m)] as [AblationRow['level'], string, TaskSpec[]]),
+    ...(v3 ? metaTasksOf('v3') : ALL_META_TASKS).map(
+      (m) => ['meta', m, scored.filter((t) => t.meta === m)] as [AblationRow['level'], string, TaskSpec[]],
+    ),
+    ...(v3 ? modalitiesOf('v3') : MODALITIES).map(
+      (m) => ['modality', m, scored.filter((t) => t.modality === m)] as [AblationRow['level'], string, TaskSpec[]],
+    ),
+    // MMEB-V3's agent: the tool, gui and memory tasks together
+    ...(v3
+      ? [['modality', 'agent', scored.filter((t) => AGENT_MODALITIES.includes(t.modality))] as [AblationRow['level'], string, TaskSpec[]]]
+      : []),
     ['overall', 'overall', scored],
   ];
   for (const [lvl, name, group] of groups) {

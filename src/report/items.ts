@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { taskFile } from '../util/task-file.js';
 import sharp from 'sharp';
 import type { MmebVersion } from '../catalog/types.js';
 import type { EvalSet, MediaRef } from '../items/types.js';
@@ -132,11 +133,11 @@ export async function writeItemsFile(
       // an undecodable page stays without a thumbnail; the browser says so
     }
   }
-  writeJsonAtomic(join(outDir, `${evalSet.task.name}_items.json`), doc);
+  writeJsonAtomic(taskFile(outDir, evalSet.task.name, '_items.json'), doc);
 }
 
 export function readItemsFile(dir: string, task: string): ItemsFile | null {
-  const file = join(dir, `${task}_items.json`);
+  const file = taskFile(dir, task, '_items.json');
   if (!existsSync(file)) return null;
   const doc = readJsonFile<ItemsFile>(file);
   if (doc?.schema !== ITEMS_SCHEMA || !Array.isArray(doc.queries)) throw new DataError(`not a ${ITEMS_SCHEMA} file`, { file });
@@ -150,7 +151,7 @@ export function readItemsFile(dir: string, task: string): ItemsFile | null {
 export function queryIds(dir: string, task: string): string[] | null {
   const items = readItemsFile(dir, task);
   if (items) return items.queries.map((q) => q.id);
-  const traces = join(dir, `${task}_traces.jsonl`);
+  const traces = taskFile(dir, task, '_traces.jsonl');
   if (existsSync(traces)) {
     return readTraceLines(dir, task)?.map((t) => t.id) ?? null;
   }
@@ -158,7 +159,7 @@ export function queryIds(dir: string, task: string): string[] | null {
 }
 
 export function readTraceLines(dir: string, task: string): { id: string; trace: string | null }[] | null {
-  const file = join(dir, `${task}_traces.jsonl`);
+  const file = taskFile(dir, task, '_traces.jsonl');
   if (!existsSync(file)) return null;
   return readJsonFileLines(file).map(({ value, line }) => {
     const v = value as { id?: unknown; trace?: unknown };

@@ -1,11 +1,11 @@
 import { formatScore } from './format.js';
-import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
-import { loadCatalog, scoredTasks } from '../catalog/load.js';
+import { ALL_META_TASKS, MODALITIES, V3_MODALITIES, type MmebVersion } from '../catalog/types.js';
+import { catalogFor, loadCatalog, scoredTasks } from '../catalog/load.js';
 import { rollUp, type RollUp } from '../metrics/aggregate.js';
 import { describePartial, PARTIAL_LEAD, partialTask, type PartialTask } from './partial-tasks.js';
-import { mainScores, overlayScores, readScoreSource, type ModelScores } from './score-files.js';
+import { mainScores, overlayScores, readScoreSources, type ModelScores } from './score-files.js';
 
-/** A model's roll-up over the 78 scored tasks (×100), with the per-task scores and where they came from. */
+/** A model's roll-up over the benchmark's scored tasks (MMEB-V2's 78, MMEB-V3's 190; ×100), with the per-task scores and where they came from. */
 export interface LeaderboardRow extends RollUp {
   model: string;
   /** Per-task main metric ×100. */
@@ -23,6 +23,11 @@ export interface LeaderboardRow extends RollUp {
 export interface LeaderboardOptions {
   overlay?: boolean;
   allowPartial?: boolean;
+  /**
+   * Roll up over MMEB-V3's 190 tasks ('v3'). Without it the table is V3's when any source is (a V3 report or
+   * score folder, a V3 run folder, the maintainers' CSVs), else MMEB-V2's.
+   */
+  version?: MmebVersion;
 }
 
 /**
@@ -30,7 +35,7 @@ export interface LeaderboardOptions {
  * model (by name) are merged in the order given, later tasks replacing earlier ones.
  */
 export function buildLeaderboard(paths: string[], opts: LeaderboardOptions = {}): LeaderboardRow[] {
-  const sources = paths.map(readScoreSource);
+  const sources = paths.flatMap(readScoreSources);
   let groups: ModelScores[];
   if (opts.overlay) {
     const byModel = new Map<string, ModelScores[]>();
@@ -39,10 +44,11 @@ export function buildLeaderboard(paths: string[], opts: LeaderboardOptions = {})
   } else {
     groups = sources;
   }
-  const tasks = scoredTasks(loadCatalog());
+  const v3 = opts.version === 'v3' || sources.some((s) => s.version === 'v3');
+  const tasks = scoredTasks(v3 ? catalogFor('v3') : loadCatalog());
   return groups.map((g) => {
     const main = mainScores(g, tasks);
-    const r = rollUp(main, tasks, { allowPartial: opts.allowPartial, scale: 100 });
+    const r = rollUp(main, tasks, { allowPartial: opts.allowPartial, scale: 100, ...(v3 ? { version: 'v3' as const } : {}) });
     const partial = tasks.flatMap((t) => {
       const scores = g.scores.get(t.name);
       const p = scores ? partialTask(t, scores, g.version) : null;
@@ -65,14 +71,33 @@ export function buildLeaderboard(paths: string[], opts: LeaderboardOptions = {})
 
 const fmt = formatScore;
 
-/** A fixed-width text table: model, overall, modalities, the 12 meta-tasks, task count. */
+/** Column headers of the groups. */
+const GROUP_HEADERS: Record<string, string> = {
+  image: 'Image',
+  video: 'Video',
+  visdoc: 'VisDoc',
+  audio: 'Audio',
+  text: 'Text',
+  tool: 'Tool',
+  gui: 'GUI',
+  memory: 'Memory',
+  agent: 'Agent',
+};
+
+/**
+ * A fixed-width text table. MMEB-V2: model, overall, modalities, the 12 meta-tasks, task count. MMEB-V3 (rows
+ * with an agent mean): model, overall, the eight groups, agent, task count.
+ */
 export function formatLeaderboard(rows: LeaderboardRow[]): string {
-  const header = ['Model', 'Overall', 'Image', 'Video', 'VisDoc', ...ALL_META_TASKS, 'Tasks'];
+  const v3 = rows.some((r) => r.modalities.agent !== undefined);
+  const groups = v3 ? [...V3_MODALITIES, 'agent' as const] : MODALITIES;
+  const metas = v3 ? [] : ALL_META_TASKS;
+  const header = ['Model', 'Overall', ...groups.map((m) => GROUP_HEADERS[m]), ...metas, 'Tasks'];
   const body = rows.map((r) => [
     r.model,
     fmt(r.overall),
-    ...MODALITIES.map((m) => fmt(r.modalities[m])),
-    ...ALL_META_TASKS.map((m) => fmt(r.meta[m])),
+    ...groups.map((m) => fmt(r.modalities[m] ?? null)),
+    ...metas.map((m) => fmt(r.meta[m])),
     `${r.tasks}/${r.tasks + r.missing.length}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -5,9 +5,10 @@
  * decimals as MTEB stores them. VLM2Vec's linear-gain NDCG is the one MTEB calls ndcg_at_k.
  */
 import { join } from 'node:path';
-import { getTask } from '../catalog/load.js';
-import { DataError } from '../errors.js';
-import { hfSourceFor } from '../catalog/types.js';
+import { taskFile, taskNameProblem } from '../util/task-file.js';
+import { catalogFor, getTask } from '../catalog/load.js';
+import { ConfigError, DataError } from '../errors.js';
+import { benchmarkOf, hfSourceFor } from '../catalog/types.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { readJsonFile, writeJsonAtomic } from '../util/json.js';
 import { packageVersion } from '../util/package-root.js';
@@ -57,10 +58,12 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
   const costs = readCosts(runDir);
   const model = opts.model ?? `tte-bench/${summary.backend.name}`;
   const revision = opts.revision ?? 'no_revision_available';
-  const dir = join(opts.out, model.replace('/', '__'), revision);
+  // mteb's folder is model_name.replace("/", "__") (every slash, as Python's str.replace does), so no name makes a subfolder
+  if (taskNameProblem(revision)) throw new ConfigError(`revision '${revision}' cannot name a folder: ${taskNameProblem(revision)}`);
+  const dir = join(opts.out, model.replaceAll('/', '__'), revision);
   const tasks = summary.tasks.map((t) => {
-    const task = getTask(t.name);
-    const scores = readJsonFile<ScoreObject>(join(runDir, `${t.name}_score.json`));
+    const task = getTask(t.name, catalogFor(summary.mmeb_version));
+    const scores = readJsonFile<ScoreObject>(taskFile(runDir, t.name, '_score.json'));
     return { t, task, scores, partial: partialTask(task, scores, summary.mmeb_version) };
   });
   const partial = tasks.flatMap((x) => (x.partial ? [describePartial(x.partial)] : []));
@@ -68,7 +71,7 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
     throw new DataError(`${PARTIAL_LEAD}: ${partial.join(', ')}; --allow-partial exports them as they are`, { file: runDir });
   }
   for (const { t, task, scores, partial: part } of tasks) {
-    writeJsonAtomic(join(dir, `${t.name}.json`), {
+    writeJsonAtomic(taskFile(dir, t.name, '.json'), {
       dataset_revision: null,
       task_name: t.name,
       mteb_version: null,
@@ -76,7 +79,7 @@ export function exportMteb(runDir: string, opts: MtebExportOptions): { dir: stri
       evaluation_time: costs[t.name]?.wall_seconds ?? null,
       kg_co2_emissions: null,
       // a partial task's file says so where a reader of the benchmark field looks
-      benchmark: `MMEB-V2 ${summary.mmeb_version}${part ? `, ${part.numData} of its ${part.published[0]} queries` : ''}`,
+      benchmark: `${benchmarkOf(summary.mmeb_version)} ${summary.mmeb_version}${part ? `, ${part.numData} of its ${part.published[0]} queries` : ''}`,
       produced_by: `tte-bench ${packageVersion()}`,
     });
   }

@@ -4,7 +4,7 @@
  * the commands that publish or roll up scores name them (and the exports refuse them unless told otherwise).
  */
 import { publishedQueries } from '../catalog/load.js';
-import type { MmebVersion, TaskSpec } from '../catalog/types.js';
+import { benchmarkOf, type MmebVersion, type TaskSpec } from '../catalog/types.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 
 export interface PartialTask {
@@ -28,7 +28,7 @@ export function partialTask(task: TaskSpec, scores: ScoreObject, version?: MmebV
 
 /** `OK-VQA 250 (MMEB-V2 v2.1 has 1000)`. */
 export const describePartial = (p: PartialTask) =>
-  `${p.task} ${p.numData} (MMEB-V2${p.version ? ` ${p.version}` : ''} has ${p.published.join(' or ')})`;
+  `${p.task} ${p.numData} (${p.version ? `${benchmarkOf(p.version)} ${p.version}` : 'MMEB-V2'} has ${p.published.join(' or ')})`;
 
 /** The opening every command uses for them. */
 export const PARTIAL_LEAD = 'scored on another number of queries than the benchmark has';

@@ -21,6 +21,8 @@ export interface ReferenceRow {
 
 /** The published rows for a benchmark version, averaged over `taskNames` only (×100). */
 export function referenceRows(taskNames: string[], version: MmebVersion, dir = REFERENCE_DIR): ReferenceRow[] {
+  // the published rows are MMEB-V2's; no MMEB-V3 per-model score files ship in results/reference
+  if (version === 'v3') return [];
   const base = join(dir, version === 'v2.0.1' ? 'v2.0.1' : 'v2.0.0');
   if (!existsSync(base)) return [];
   const fixed = join(dir, 'v2.1-baselines-visdoc-page-fixed');

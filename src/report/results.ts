@@ -7,6 +7,7 @@ import { type Benchmark, benchmarkOf, type MetaTask, type Modality, type MmebVer
 import type { EvalSet } from '../items/types.js';
 import type { Prediction, ScoreObject } from '../metrics/ranking.js';
 import { rollUp } from '../metrics/aggregate.js';
+import { type RunCoverage, v3Coverage } from './coverage.js';
 import type { RerankCost, ThinkCost } from '../metrics/costs.js';
 
 /** What computing one task cost (a `costs.json` entry; kept in the task's status so a resumed run still reports it). */
@@ -71,6 +72,8 @@ export interface RunSummary {
     modalities: Record<Modality, number | null>;
     meta: Record<MetaTask, number | null>;
   };
+  /** MMEB-V3 runs only: per group, what ran and what did not (report/coverage.ts). */
+  coverage?: RunCoverage;
   /** Only when tasks failed (`run --keep-going`): the scores above cover tasks_scored of tasks_requested. */
   partial?: { tasks_requested: number; tasks_scored: number; failed: { name: string; error: string }[] };
 }
@@ -107,7 +110,8 @@ export function buildSummary(
 ): RunSummary {
   const tasks = results.map((r) => r.task);
   const main = new Map(results.map((r) => [r.task.name, r.scores[r.task.metric]]));
-  const ru = rollUp(main, tasks, { allowPartial: true, scale: 100 });
+  // a V3 run rolls up to V3's columns (eight groups, agent); a V2 run's summary is unchanged
+  const ru = rollUp(main, tasks, { allowPartial: true, scale: 100, ...(version === 'v3' ? { version } : {}) });
   return {
     schema: 'tte-bench/run-summary@1',
     run_id: runId,
@@ -135,6 +139,7 @@ export function buildSummary(
       num_candidates: r.numCandidates,
     })),
     rollup: { tasks: ru.tasks, overall: ru.overall, modalities: ru.modalities, meta: ru.meta },
+    ...(version === 'v3' ? { coverage: v3Coverage(main) } : {}),
     ...(failures.length
       ? {
           partial: {
@@ -172,5 +177,6 @@ export function predictionLine(
   gold: string[],
   relScores: number[] | null,
 ): Prediction {
-  return { prediction, label: evalSet.labelShape === 'list' ? gold : gold[0], rel_scores: relScores };
+  const asList = evalSet.labelShape === 'list' || (evalSet.labelShape === 'by-count' && gold.length > 1);
+  return { prediction, label: asList ? gold : gold[0], rel_scores: relScores };
 }

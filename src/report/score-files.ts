@@ -1,15 +1,17 @@
 /**
  * Readers for published and produced score files: VLM2Vec's combined per-model reports
- * (`{metadata, metrics: {image|video|visdoc: {task: scores}}}`), folders of `{task}_score.json`
- * (VLM2Vec's eval output, or a tte-bench run folder with its summary.json), and single score files.
+ * (`{metadata, metrics: {group: {task: scores}}}`, MMEB-V2's three groups or MMEB-V3's eight), folders of
+ * `{task}_score.json` (VLM2Vec's eval output, or a tte-bench run folder with its summary.json), single score
+ * files, and the MMEB-V3 maintainers' paper-vs-reproduction CSVs (paper-csv.ts).
  */
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { DataError } from '../errors.js';
 import { readJsonFile } from '../util/json.js';
-import { MMEB_VERSIONS, type MmebVersion, type TaskSpec } from '../catalog/types.js';
-import { loadCatalog, scoreKeyIndex } from '../catalog/load.js';
+import { MMEB_VERSIONS, MODALITIES, V3_MODALITIES, type MmebVersion, type TaskSpec } from '../catalog/types.js';
+import { catalogFor, loadCatalog, scoreKeyIndex } from '../catalog/load.js';
+import { paperTableFiles, readPaperTable } from './paper-csv.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 
 export interface ModelScores {
@@ -25,7 +27,21 @@ export interface ModelScores {
 
 const SCORE_SUFFIX = '_score.json';
 
-/** What VLM2Vec's report_score_v2.py writes in place of a score object it could not read (the task is missing). */
+/** The groups only MMEB-V3 has: a report or score folder with one of them is a V3 source. */
+const V3_ONLY_GROUPS = V3_MODALITIES.filter((m) => !MODALITIES.includes(m));
+
+/** Every `*_score.json` under a folder, at any depth (eval.py writes a YAML key `text/BRIGHT/aops` to text/BRIGHT/aops_score.json). */
+function scoreFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) return scoreFilesUnder(p);
+      return e.isFile() && e.name.endsWith(SCORE_SUFFIX) ? [p] : [];
+    });
+}
+
+/** What VLM2Vec's report_score_v2.py (and report_score_v3.py) writes in place of a score object it could not read (the task is missing). */
 export const REPORT_STATUS = ['FILE_N/A', 'DIR_N/A', 'JSON_ERROR', 'READ_ERROR'] as const;
 export type ReportStatus = (typeof REPORT_STATUS)[number];
 const isReportStatus = (v: unknown): v is ReportStatus => typeof v === 'string' && (REPORT_STATUS as readonly string[]).includes(v);
@@ -38,11 +54,6 @@ function checkScoreObject(value: unknown, file: string, task: string): ScoreObje
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`score '${k}' is not a finite number`, { file, task });
   }
   return value as ScoreObject;
-}
-
-/** The catalog's modalities (its task groups) in catalog order: the sub-folders a score folder may group its files in. */
-export function catalogGroups(catalog = loadCatalog()): string[] {
-  return [...new Set(catalog.tasks.map((t) => t.modality as string))];
 }
 
 /** Where a path selector `PATH::TaskA,TaskB` restricts which tasks a source contributes. */
@@ -64,7 +75,6 @@ export function parseSourceSpec(spec: string): { path: string; only?: Set<string
 /** Read one source (file or folder) into per-task score objects with the model it belongs to. */
 export function readScoreSource(spec: string): ModelScores {
   const { path, only } = parseSourceSpec(spec);
-  const index = scoreKeyIndex(loadCatalog());
   const raw = new Map<string, { scores: ScoreObject; file: string }>();
   // one key read twice (two files, or two modalities of a report) must say the same, or neither is taken
   const put = (key: string, scores: ScoreObject, file: string, conflict: (seenFile: string) => string) => {
@@ -74,6 +84,8 @@ export function readScoreSource(spec: string): ModelScores {
   };
   let model: string;
   let version: MmebVersion | undefined;
+  // a source is MMEB-V3's when its layout says so (a V3-only group), its run summary does, or a key names a V3-only task
+  let v3Layout = false;
   if (!existsSync(path)) throw new DataError('no such file or folder', { file: path });
   if (statSync(path).isDirectory()) {
     const scoreFiles = (dir: string) =>
@@ -83,22 +95,17 @@ export function readScoreSource(spec: string): ModelScores {
         .map((f) => join(dir, f));
     let files = scoreFiles(path);
     if (!files.length) {
-      // VLM2Vec's eval output as report_score_v2.py reads it: <experiment>/{image,video,visdoc}/<task>_score.json;
-      // the group folders are the catalog's modalities, so a catalog with more groups reads their folders too
-      files = catalogGroups()
-        .map((m) => join(path, m))
-        .filter((d) => existsSync(d) && statSync(d).isDirectory())
-        .flatMap(scoreFiles);
+      // VLM2Vec's eval output as report_score_v2.py reads it, <experiment>/{image,video,visdoc}/<task>_score.json,
+      // and as report_score_v3.py reads it with V3's five more groups; under a group folder at any depth, as the
+      // MMEB-V3 maintainers' own aggregators walk it (experiments/mmebv3_reproduction/aggregate_nemotron.py)
+      const groupDirs = V3_MODALITIES.filter((m) => existsSync(join(path, m)) && statSync(join(path, m)).isDirectory());
+      v3Layout = groupDirs.some((m) => V3_ONLY_GROUPS.includes(m));
+      files = groupDirs.flatMap((m) => scoreFilesUnder(join(path, m)));
     }
     if (!files.length) {
-      throw new DataError(
-        `no *${SCORE_SUFFIX} files in folder (nor in ${catalogGroups()
-          .map((g) => `${g}/`)
-          .join(', ')} under it)`,
-        {
-          file: path,
-        },
-      );
+      throw new DataError(`no *${SCORE_SUFFIX} files in folder (nor under ${V3_MODALITIES.map((m) => `${m}/`).join(', ')} in it)`, {
+        file: path,
+      });
     }
     for (const file of files) {
       const key = basename(file).slice(0, -SCORE_SUFFIX.length);
@@ -121,6 +128,7 @@ export function readScoreSource(spec: string): ModelScores {
     }
     for (const [modality, tasks] of Object.entries(doc.metrics as Record<string, unknown>)) {
       if (!tasks || typeof tasks !== 'object') throw new DataError(`metrics.${modality} is not an object`, { file: path });
+      if ((V3_ONLY_GROUPS as string[]).includes(modality)) v3Layout = true;
       for (const [key, scores] of Object.entries(tasks as Record<string, unknown>)) {
         if (isReportStatus(scores)) continue;
         put(key, checkScoreObject(scores, path, key), path, () => `task '${key}' is listed under two modalities with different scores`);
@@ -129,6 +137,12 @@ export function readScoreSource(spec: string): ModelScores {
     const name = doc.metadata?.model_name;
     model = typeof name === 'string' && name ? name : basename(path).replace(/\.json$/, '');
   }
+  const v2Index = scoreKeyIndex(loadCatalog());
+  const v3Index = scoreKeyIndex(catalogFor('v3'));
+  const isV3 = version === 'v3' || v3Layout || [...raw.keys()].some((k) => !v2Index.has(k) && v3Index.has(k));
+  // V2 sources keep V2's catalog, so what they list as extra is what it always was
+  const index = isV3 ? v3Index : v2Index;
+  if (isV3) version = 'v3';
   const scores = new Map<string, ScoreObject>();
   const keyOf = new Map<string, { key: string; file: string }>();
   const extra: string[] = [];
@@ -160,6 +174,57 @@ export function readScoreSource(spec: string): ModelScores {
     }
   }
   return { model, sources: [resolve(path)], scores, extra, ...(version ? { version } : {}) };
+}
+
+/** A paper-vs-reproduction CSV, or a folder holding such CSVs and no score files. */
+function isPaperCsvSource(path: string): boolean {
+  if (!existsSync(path)) return false;
+  if (!statSync(path).isDirectory()) return path.endsWith('.csv');
+  const names = readdirSync(path);
+  return (
+    names.some((f) => f.endsWith('.csv')) &&
+    !names.some((f) => f.endsWith(SCORE_SUFFIX) || f === 'summary.json' || (V3_MODALITIES as string[]).includes(f))
+  );
+}
+
+/**
+ * Read one source into the models it holds: one for score files and reports, one per `<model> (paper)` column
+ * for the MMEB-V3 maintainers' paper-vs-reproduction CSVs (a file, or a folder of them: one model's values
+ * gathered over its group tables). `PATH::TaskA,TaskB` keeps only those tasks.
+ */
+export function readScoreSources(spec: string): ModelScores[] {
+  const { path, only } = parseSourceSpec(spec);
+  if (!isPaperCsvSource(path)) return [readScoreSource(spec)];
+  const catalog = catalogFor('v3');
+  const files = paperTableFiles(path);
+  if (!files.length) throw new DataError("no per-task CSV (first column 'dataset') in folder", { file: path });
+  const models = new Map<string, ModelScores>();
+  const seenIn = new Map<string, string>();
+  for (const file of files) {
+    const table = readPaperTable(file, catalog.tasks, V3_MODALITIES);
+    for (const [model, scores] of table.models) {
+      const ms: ModelScores = models.get(model) ?? { model, sources: [], scores: new Map(), extra: [], version: 'v3' };
+      models.set(model, ms);
+      ms.sources.push(resolve(file));
+      for (const [task, s] of scores) {
+        if (only && !only.has(task)) continue;
+        const before = ms.scores.get(task);
+        if (before && !isDeepStrictEqual(before, s)) {
+          throw new DataError(`${model}'s ${task} differs between ${seenIn.get(`${model}\0${task}`)} and ${file}`, { file: path });
+        }
+        ms.scores.set(task, s);
+        seenIn.set(`${model}\0${task}`, file);
+      }
+      for (const e of table.extra) if (!ms.extra.includes(e)) ms.extra.push(e);
+    }
+  }
+  if (only) {
+    for (const want of only) {
+      if (![...models.values()].some((m) => m.scores.has(want)))
+        throw new DataError(`task '${want}' selected but not present`, { file: path });
+    }
+  }
+  return [...models.values()];
 }
 
 /**

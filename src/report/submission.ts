@@ -6,9 +6,11 @@
  * (`1.0`, `5e-05`), non-ASCII escaped. Tasks the run lacks get report_score_v2.py's status strings
  * ("FILE_N/A"; "DIR_N/A" for a modality the run has no task of) and only with `allowPartial`.
  */
+import { taskFile } from '../util/task-file.js';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalog, scoredTasks } from '../catalog/load.js';
-import { MODALITIES, type Modality } from '../catalog/types.js';
+import { catalogFor, scoredTasks } from '../catalog/load.js';
+import { benchmarkOf, modalitiesOf, type MmebVersion, type Modality } from '../catalog/types.js';
 import { ConfigError, DataError } from '../errors.js';
 import type { ScoreObject } from '../metrics/ranking.js';
 import { readJsonFile, writeFileAtomic } from '../util/json.js';
@@ -28,14 +30,23 @@ export interface SubmissionMetadata {
   model_release_date: string | null;
   data_source: string;
   url: string | null;
+  /** report_score_v3.py's metadata adds a contact (MMEB-V3 reports only). */
+  contact?: string | null;
   /** Python's datetime.isoformat() of the export time (microseconds, no zone; UTC here). */
   report_generated_date: string;
 }
 
 export interface SubmissionReport {
   metadata: SubmissionMetadata;
+  /** The benchmark's groups only (MMEB-V2's three, MMEB-V3's eight). */
   metrics: Record<Modality, Record<string, ScoreObject | ReportStatus>>;
 }
+
+/**
+ * The visdoc keys report_score_v3.py renames in its output (`{k}-fixed`, its "temp fix"; VLM2Vec
+ * experiments/report_score_v3.py, Stars1233/VLM2Vec 44f991d). Readers map them back through the catalog's scoreKeys.
+ */
+const V3_FIXED_KEYS = ['MMLongBench-page', 'ViDoSeek-page'];
 
 export interface SubmissionOptions {
   /** model_name (also the file name report_score_v2.py would choose: <model_name>.json). */
@@ -47,6 +58,13 @@ export interface SubmissionOptions {
   releaseDate?: string;
   dataSource?: string;
   url?: string;
+  /** metadata.contact (MMEB-V3 reports only). */
+  contact?: string;
+  /**
+   * Which benchmark's report (default: the run's own version). 'v3' writes report_score_v3.py's: eight groups,
+   * the page tasks under their -fixed keys, and (exportSubmission) the <out>/<group>/<task>_score.json layout.
+   */
+  version?: MmebVersion;
   /** Write status strings for the scored tasks the run lacks instead of refusing. */
   allowPartial?: boolean;
   /** The export time (default now). */
@@ -85,8 +103,14 @@ export function buildSubmission(
 ): { report: SubmissionReport; missing: string[]; partial: string[] } {
   checkMetadata(opts);
   const summary = readSummary(runDir);
+  const version = opts.version ?? summary.mmeb_version;
+  const v3 = benchmarkOf(version) === 'MMEB-V3';
+  if (v3 && benchmarkOf(summary.mmeb_version) !== 'MMEB-V3') {
+    throw new ConfigError(`the run is ${summary.mmeb_version}, not MMEB-V3: its scores cannot make an MMEB-V3 report`, { file: runDir });
+  }
+  const groups = modalitiesOf(version);
   const inRun = new Set(summary.tasks.map((t) => t.name));
-  const tasks = scoredTasks(loadCatalog());
+  const tasks = scoredTasks(catalogFor(version));
   const missing = tasks.filter((t) => !inRun.has(t.name)).map((t) => t.name);
   if (missing.length && !opts.allowPartial) {
     throw new ConfigError(
@@ -95,25 +119,27 @@ export function buildSubmission(
       { file: runDir },
     );
   }
-  const metrics = Object.fromEntries(MODALITIES.map((m) => [m, {}])) as SubmissionReport['metrics'];
+  const metrics = Object.fromEntries(groups.map((m) => [m, {}])) as SubmissionReport['metrics'];
   // a task scored on fewer (or other) queries than the run's benchmark version has, e.g. one shard's folder
   const partial: string[] = [];
-  for (const m of MODALITIES) {
+  for (const m of groups) {
     const ofModality = tasks.filter((t) => t.modality === m);
     const dirMissing = !ofModality.some((t) => inRun.has(t.name));
+    const out = metrics[m];
     for (const t of ofModality) {
+      const key = v3 && V3_FIXED_KEYS.includes(t.name) ? `${t.name}-fixed` : t.name;
       if (!inRun.has(t.name)) {
-        metrics[m][t.name] = dirMissing ? 'DIR_N/A' : 'FILE_N/A';
+        out[key] = dirMissing ? 'DIR_N/A' : 'FILE_N/A';
         continue;
       }
-      const file = join(runDir, `${t.name}_score.json`);
+      const file = taskFile(runDir, t.name, '_score.json');
       const scores = readJsonFile<ScoreObject>(file);
       if (!scores || typeof scores !== 'object' || typeof scores[t.metric] !== 'number') {
         throw new DataError(`score file has no numeric '${t.metric}'`, { file, task: t.name });
       }
       const p = partialTask(t, scores, summary.mmeb_version);
       if (p) partial.push(describePartial(p));
-      metrics[m][t.name] = scores;
+      out[key] = scores;
     }
   }
   if (partial.length && !opts.allowPartial) {
@@ -132,6 +158,7 @@ export function buildSubmission(
       model_release_date: opts.releaseDate ?? null,
       data_source: opts.dataSource ?? 'Self-Reported',
       url: opts.url ?? null,
+      ...(v3 ? { contact: opts.contact ?? null } : {}),
       report_generated_date: pythonIsoformat(opts.generatedAt ?? new Date()),
     },
     metrics,
@@ -139,14 +166,29 @@ export function buildSubmission(
   return { report, missing, partial };
 }
 
-/** Write the report atomically; returns the scored tasks written as missing. */
+/**
+ * Write the report atomically; returns the scored tasks written as missing. MMEB-V2: `out` is the report file.
+ * MMEB-V3: `out` is the experiment folder report_score_v3.py reads and writes — each score file copied to
+ * `<out>/<group>/<task>_score.json`, the report to `<out>/<model>.json`.
+ */
 export function exportSubmission(
   runDir: string,
   opts: SubmissionOptions & { out: string },
 ): { file: string; missing: string[]; partial: string[] } {
   const { report, missing, partial } = buildSubmission(runDir, opts);
-  writeFileAtomic(opts.out, pythonJson(report));
-  return { file: opts.out, missing, partial };
+  if (!('audio' in report.metrics)) {
+    writeFileAtomic(opts.out, pythonJson(report));
+    return { file: opts.out, missing, partial };
+  }
+  for (const t of scoredTasks(catalogFor('v3'))) {
+    if (missing.includes(t.name)) continue;
+    mkdirSync(join(opts.out, t.modality), { recursive: true });
+    copyFileSync(taskFile(runDir, t.name, '_score.json'), taskFile(join(opts.out, t.modality), t.name, '_score.json'));
+  }
+  // report_score_v3.py names the report after metadata.model_name
+  const file = taskFile(opts.out, opts.model, '.json');
+  writeFileAtomic(file, pythonJson(report));
+  return { file, missing, partial };
 }
 
 /** Keys Python holds as int in these reports (len() results and integer metadata); every other number is a float. */

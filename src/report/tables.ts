@@ -6,7 +6,7 @@
  * thing differently — a bold name in Markdown, a row class in HTML, a column only one of them shows — the
  * model says so once, so a new column is added in one place.
  */
-import { ALL_META_TASKS, MODALITIES } from '../catalog/types.js';
+import { metaTasksOf, modalitiesOf } from '../catalog/types.js';
 import { CASCADE_NOTE, cascadeRows } from './cascade.js';
 import { fmtDelta, fmtP, type Ablation } from './compare.js';
 import { sumCosts } from './costs.js';
@@ -60,14 +60,17 @@ const text = (header: string): Column => ({ header, align: 'left' });
 /** This run beside the published rows of the reference models: overall, per modality, per meta-task. */
 export function leaderboardTable(d: ReportData): Table {
   const s = d.summary;
+  // the run's benchmark decides the columns: MMEB-V3 adds its five groups, agent and its meta-tasks
+  const groups: string[] = [...modalitiesOf(s.mmeb_version), ...(s.mmeb_version === 'v3' ? ['agent'] : [])];
+  const metas = metaTasksOf(s.mmeb_version);
   const columns = [
     label('Model'),
-    ...['Overall', ...MODALITIES.map((m) => m[0].toUpperCase() + m.slice(1)), ...ALL_META_TASKS].map((h) => num(h)),
+    ...['Overall', ...groups.map((m) => (m === 'gui' ? 'GUI' : m[0].toUpperCase() + m.slice(1))), ...metas].map((h) => num(h)),
   ];
   const scores = (r: { overall: number | null; modalities: Record<string, number | null>; meta: Record<string, number | null> }) => [
     pct(r.overall),
-    ...MODALITIES.map((m) => pct(r.modalities[m])),
-    ...ALL_META_TASKS.map((m) => pct(r.meta[m])),
+    ...groups.map((m) => pct(r.modalities[m] ?? null)),
+    ...metas.map((m) => pct(r.meta[m] ?? null)),
   ];
   const thisRun = ` (this run${s.partial ? `, over ${s.partial.tasks_scored} of ${s.partial.tasks_requested} tasks` : ''})`;
   return {

@@ -1,6 +1,6 @@
 /** Writes reports/<run>/: report.md, report.html (self-contained) and charts/*.png, from a results folder. */
 import { join } from 'node:path';
-import { ALL_META_TASKS } from '../catalog/types.js';
+import { metaTasksOf } from '../catalog/types.js';
 import type { TaskCost } from './results.js';
 import { writeFileAtomic } from '../util/json.js';
 import { barChart, scatterChart, CHART_HEIGHT, CHART_WIDTH } from './charts.js';
@@ -26,7 +26,7 @@ export async function buildReportData(resultsDir: string, { prices }: { prices?:
     summary.tasks.map((t) => [t.name, readExamples(resultsDir, t.name)]).filter(([, v]) => v),
   ) as ReportData['examples'];
   const money = (c: TaskCost) => (prices ? price(c, prices) : 0);
-  const metas = ALL_META_TASKS.filter((m) => summary.rollup.meta[m] !== null);
+  const metas = metaTasksOf(summary.mmeb_version).filter((m) => (summary.rollup.meta[m] ?? null) !== null);
   const charts: ReportChart[] = [];
   const add = async (file: string, title: string, png: Promise<Buffer>) =>
     charts.push({ file, title, png: await png, width: CHART_WIDTH, height: CHART_HEIGHT });

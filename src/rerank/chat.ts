@@ -6,15 +6,26 @@
  *    `{task}_rerank.jsonl`). A reply without a readable judgement scores −1 (below every judged pair) and
  *    is counted as unparsed.
  *  - `"protocol": "qwen3-vl-reranker"`: Qwen3-VL-Reranker served as a generative model; the messages are
- *    exactly the ones its evaluation builds, one token is generated with log-probabilities, and the score
- *    is P(yes) / (P(yes) + P(no)) — the same number as the evaluation's sigmoid(yes − no) head.
+ *    exactly the ones its evaluation builds (rerank/qwen3-vl-reranker.ts), one token is generated with the
+ *    log-probabilities of the top 20 as token ids, and the score is sigmoid(logprob(9693 "yes") −
+ *    logprob(2152 "no")) — the evaluation's sigmoid(yes − no) head.
  */
 import { BackendError, ConfigError } from '../errors.js';
 import { HttpClient, imageDataUrl, type HttpOptions } from '../backends/http.js';
 import type { LoadedMedia } from '../backends/types.js';
 import type { RerankContext, RerankPair, RerankScore, Reranker } from './types.js';
 import { parseJudgement, rerankPrompt, RERANK_PROMPT_VERSION, type RerankAnswer } from './prompts.js';
-import { QWEN3_VL_RERANKER_VERSION, qwen3VlRerankerMessages, toChatContent, yesNoProbability } from './qwen3-vl-reranker.js';
+import {
+  QWEN3_NO_TOKEN_ID,
+  QWEN3_VL_RERANKER_MAX_LENGTH,
+  QWEN3_VL_RERANKER_TAIL_TOKENS,
+  QWEN3_VL_RERANKER_VERSION,
+  QWEN3_YES_TOKEN_ID,
+  buildContent,
+  chatBody,
+  qwen3RerankerPlan,
+  yesNoScore,
+} from './qwen3-vl-reranker.js';
 
 export interface ChatRerankerConfig extends HttpOptions {
   model: string;
@@ -44,11 +55,13 @@ export class ChatReranker implements Reranker {
   readonly unit = 'pair' as const;
   readonly cacheable = true;
   readonly client: HttpClient;
+  readonly readsParts: boolean;
 
   constructor(readonly cfg: ChatRerankerConfig) {
     if (!cfg.model) throw new ConfigError('chat reranker needs a model');
     this.client = new HttpClient(cfg);
     const qwen = cfg.protocol === 'qwen3-vl-reranker';
+    this.readsParts = qwen;
     this.id = `chat-rerank:${cfg.model}`;
     this.promptVersion = qwen
       ? `${QWEN3_VL_RERANKER_VERSION}:${cfg.instruction ?? ''}`
@@ -89,32 +102,28 @@ export class ChatReranker implements Reranker {
   }
 
   private async qwen(p: RerankPair, ctx: RerankContext): Promise<RerankScore> {
-    const m = qwen3VlRerankerMessages(p.query, p.candidate, this.cfg.instruction);
-    const res = await this.client.post<ChatResponse>(
-      '/chat/completions',
-      {
-        model: this.cfg.model,
-        messages: [
-          { role: 'system', content: [{ type: 'text', text: m.system }] },
-          { role: 'user', content: toChatContent(m.user) },
-        ],
-        max_tokens: 1,
-        temperature: 0,
-        logprobs: true,
-        top_logprobs: 20,
-      },
-      ctx.signal,
-    );
+    const plan = qwen3RerankerPlan(p.query, p.candidate, this.cfg.instruction);
+    const body = chatBody(this.cfg.model, plan, await buildContent(plan, p.query, p.candidate));
+    // in raw-logprobs mode (vLLM's default) the top 20 come from the whole vocabulary and the generated token is
+    // one of the two; with --logprobs-mode processed_logprobs they are exactly the two
+    body.allowed_token_ids = [QWEN3_YES_TOKEN_ID, QWEN3_NO_TOKEN_ID];
+    const res = await this.client.post<ChatResponse>('/chat/completions', body, ctx.signal);
+    const pair = `query ${p.query.id}, candidate ${p.candidate.id}`;
+    const promptTokens = res.usage?.prompt_tokens ?? 0;
+    if (promptTokens > QWEN3_VL_RERANKER_MAX_LENGTH + QWEN3_VL_RERANKER_TAIL_TOKENS)
+      throw new BackendError(
+        `${pair}: ${promptTokens} prompt tokens; Qwen3-VL-Reranker's evaluation cuts a pair to ${QWEN3_VL_RERANKER_MAX_LENGTH} + ${QWEN3_VL_RERANKER_TAIL_TOKENS} tokens keeping every special token (truncate_tokens_optimized), which a server does not reproduce`,
+      );
     const first = res.choices?.[0]?.logprobs?.content?.[0];
     const top = [
       ...(first?.top_logprobs ?? []),
       ...(first?.token !== undefined && typeof first.logprob === 'number' ? [{ token: first.token, logprob: first.logprob }] : []),
     ];
-    const prob = yesNoProbability(top);
-    if (prob === null)
+    const judged = yesNoScore(top);
+    if (judged === null)
       throw new BackendError(
-        `${String(this.cfg.baseURL)}: no "yes"/"no" among the first token's log-probabilities (does the server return logprobs?)`,
+        `${String(this.cfg.baseURL)}: ${pair}: neither token ${QWEN3_YES_TOKEN_ID} ("yes") nor ${QWEN3_NO_TOKEN_ID} ("no") among the first token's log-probabilities (does the server return logprobs?)`,
       );
-    return { score: prob, usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 } };
+    return { score: judged.score, usage: { promptTokens, completionTokens: res.usage?.completion_tokens ?? 0 } };
   }
 }

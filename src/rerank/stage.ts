@@ -106,7 +106,7 @@ export async function rerankPredictions(
     throw new DataError(`has ${preds.length} prediction(s) but the task has ${evalSet.queries.length} queries`, { task });
   }
   const stats = emptyRerankStats();
-  const family = promptFamily(evalSet.task.meta);
+  const family = promptFamily(evalSet.task);
   const byId = new Map(evalSet.candidates.map((c) => [c.id, c]));
   const model = hashJson({ id: reranker.id, config: opts.identity });
   const digests = new Map<string, string[]>();
@@ -119,7 +119,7 @@ export async function rerankPredictions(
 
   const loadItem = async (item: Item): Promise<{ ri: RerankItem; digest: string[] }> => {
     const media = await opts.media.load(item.media);
-    return { ri: { id: item.id, text: stripPlaceholders(item.text), media }, digest: mediaDigest(media) };
+    return { ri: { id: item.id, text: stripPlaceholders(item.text), media, parts: item.parts }, digest: mediaDigest(media) };
   };
 
   await forEachPool(
@@ -151,8 +151,10 @@ export async function rerankPredictions(
           model,
           prompt: reranker.promptVersion,
           family,
-          query: [query.ri.text, query.digest],
-          candidate: [stripPlaceholders(cand.text), digest],
+          query: reranker.readsParts ? [query.ri.text, query.digest, q.parts ?? null] : [query.ri.text, query.digest],
+          candidate: reranker.readsParts
+            ? [stripPlaceholders(cand.text), digest, cand.parts ?? null]
+            : [stripPlaceholders(cand.text), digest],
           version: opts.version,
         });
         const hit = reranker.cacheable ? (opts.cache?.get(key) ?? null) : null;

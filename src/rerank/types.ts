@@ -4,6 +4,7 @@
  * plus the prompt family the task was assigned (so a reasoning reranker can pick its prompt).
  */
 import type { LoadedMedia, TokenUsage } from '../backends/types.js';
+import type { ItemParts } from '../items/types.js';
 import type { PromptFamily } from '../tte/prompts.js';
 
 export interface RerankItem {
@@ -11,6 +12,8 @@ export interface RerankItem {
   /** The item's text as the benchmark builds it, without visual placeholder tokens. */
   text: string;
   media: LoadedMedia[];
+  /** The item's structured parts (instruction, own text), for rerankers built as a reference builds its inputs. */
+  parts?: ItemParts;
 }
 
 export interface RerankPair {
@@ -51,6 +54,8 @@ export interface Reranker {
    * pair (chat completions), so each score is cached the moment it arrives and a kill loses only calls in flight.
    */
   readonly unit: 'query' | 'pair';
+  /** Whether the reranker reads items' structured parts (then they are part of every cached score's key). */
+  readonly readsParts?: boolean;
   /** Scores for pairs that all share one query, in input order (one pair at a time when unit is 'pair'). */
   score(pairs: RerankPair[], ctx: RerankContext): Promise<RerankScore[]>;
   close?(): Promise<void>;

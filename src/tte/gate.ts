@@ -133,7 +133,7 @@ function queryGate(config: BackendConfig, evalSet: EvalSet, deps: GateDeps): Thi
     stats.reasoned += mask.filter(Boolean).length;
     return mask;
   };
-  const familyOf = (role: 'query' | 'target'): PromptFamily => (role === 'query' ? promptFamily(evalSet.task.meta) : 'target');
+  const familyOf = (role: 'query' | 'target'): PromptFamily => (role === 'query' ? promptFamily(evalSet.task) : 'target');
   if (mode === 'always' || mode === 'never') return { stats, shouldThink: async (items) => record(items.map(() => mode === 'always')) };
   if (g?.policy === 'family') {
     const families = (g.families ?? {}) as Partial<Record<PromptFamily, boolean>>;

@@ -228,7 +228,7 @@ interface Side {
  */
 async function embedSide(run: Run, items: Item[], role: Role, digests: string[][]): Promise<Side> {
   const think = role === 'query' || run.opts.thinkTargets === true;
-  const family: PromptFamily = role === 'query' ? promptFamily(run.evalSet.task.meta) : 'target';
+  const family: PromptFamily = role === 'query' ? promptFamily(run.evalSet.task) : 'target';
   if (think && run.backend.unified) return unifiedSide(run, run.backend.unified, items, role, family, digests);
   const traces: (Trace | null)[] =
     think && run.backend.reasoner ? await reasonSide(run, run.backend.reasoner, items, role, family, digests) : items.map(() => null);

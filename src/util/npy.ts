@@ -9,6 +9,13 @@ export interface Matrix {
   data: Float32Array;
 }
 
+/**
+ * Bytes per read call. node's fs.read takes the buffer offset and length as 32-bit integers and aborts the
+ * process (an assertion, not an exception) on a larger one: a 3.4 GB candidate matrix (BRIGHT leetcode, 413,932
+ * × 2048 float32) crashed `rank` until reads went in chunks, each into a view at offset 0.
+ */
+const READ_CHUNK = 1 << 30;
+
 /** The whole file in one fresh ArrayBuffer (offset 0), so a view into it can be moved to a worker. */
 function readWhole(file: string): Uint8Array {
   let fd: number;
@@ -27,7 +34,13 @@ function readWhole(file: string): Uint8Array {
     const bytes = new Uint8Array(new ArrayBuffer(st.size));
     let at = 0;
     while (at < bytes.length) {
-      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      const n = readSync(
+        fd,
+        bytes.subarray(at, at + Math.min(READ_CHUNK, bytes.length - at)),
+        0,
+        Math.min(READ_CHUNK, bytes.length - at),
+        at,
+      );
       if (n === 0) break;
       at += n;
     }
@@ -53,7 +66,8 @@ async function readWholeAsync(file: string): Promise<Uint8Array> {
     const bytes = new Uint8Array(new ArrayBuffer(st.size));
     let at = 0;
     while (at < bytes.length) {
-      const { bytesRead } = await fh.read(bytes, at, bytes.length - at, at);
+      const len = Math.min(READ_CHUNK, bytes.length - at);
+      const { bytesRead } = await fh.read(bytes.subarray(at, at + len), 0, len, at);
       if (bytesRead === 0) break;
       at += bytesRead;
     }

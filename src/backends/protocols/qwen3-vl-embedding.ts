@@ -3,7 +3,8 @@
  * qwen3_vl_embedding.py, `format_model_input` and `_preprocess_inputs`):
  *  - system message: the instruction, stripped, with "." added when it does not end in punctuation
  *    (Unicode category P*); "Represent the user's input." when the item has none;
- *  - user message: videos, then images, then the text; an item with nothing becomes the text "NULL";
+ *  - user message: videos, then images, then the text (an empty text is an empty part: the reference's
+ *    "NULL" is for a text of None, which no MMEB-V2 dataset module passes for an item without media);
  *  - `apply_chat_template(add_generation_prompt=True)`: the prompt ends "<|im_start|>assistant\n";
  *  - a frame list longer than MAX_FRAMES (64) is sampled with np.linspace(0, n-1, 64, dtype=int);
  *  - pixels: image factor 32, min_pixels 4·32·32, max_pixels 1800·32·32 (the server resizes images to these);
@@ -58,7 +59,10 @@ export const qwen3VlEmbedding: Protocol = {
   // 3: videos are resized on the client as qwen-vl-utils 0.0.14 does (Pillow then torch, PNG frames), an odd
   //    count padded with its last frame (so the frames, their count and the 2 fps timestamps change), and the
   //    request carries `do_resize: false` instead of pixel bounds
-  revision: 3,
+  // 4: a video's second resize is torchvision's float32 path (cast, interpolate, round half to even), not
+  //    torch's uint8 kernel: frame pixels change by up to one level; an item with no media and an empty text
+  //    is an empty user message, not "NULL" (the reference passes "" as a text part)
+  revision: 4,
   description: "Qwen3-VL-Embedding's own evaluation: system instruction, user video/image/text, generation prompt",
   plan(item: ProtocolItem): Plan {
     const parts = partsOf(item);
@@ -73,8 +77,11 @@ export const qwen3VlEmbedding: Protocol = {
     });
     const media = [...videos, ...images];
     const content: PlanPart[] = [...media];
-    if (text) content.push({ type: 'text', text });
-    if (!content.length) content.push({ type: 'text', text: 'NULL' });
+    // format_model_input (qwen3_vl_embedding.py:243-271) writes "NULL" only when text is None and there are no
+    // media. Every MMEB-V2 dataset module gives an item without media a "text" key (e.g. image_i2t_eval.py:29,
+    // nextqa_dataset.py:76), so an empty string reaches it as an empty text part, rendered as nothing; with media
+    // an empty text part renders nothing too. A tte-bench item always has its text, so NULL is never sent.
+    if (text || !media.length) content.push({ type: 'text', text });
     const user = content
       .map((p) =>
         p.type === 'text'

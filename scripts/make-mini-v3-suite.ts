@@ -1,0 +1,367 @@
+/**
+ * Generates the mini-v3 suite: a small, deterministic MMEB-V3 data root in the layout VLM2Vec's
+ * experiments/public/data/dataset_setup_v3.py leaves (`*-tasks/` folders, `.done` markers on every target it
+ * materialises), with a few items per new parser family and three MMEB-V2 tasks read from V3's own folders.
+ * Texts share words with their gold documents and screenshots/product photos are coloured scenes whose colours the
+ * texts name, so the weight-free builtin backend finds something.
+ *
+ *   node dist/scripts/make-mini-v3-suite.js [OUT_DIR]
+ *
+ * OUT_DIR defaults to tasks/mini-v3 (suite.json + data/). The output is committed; rerunning rewrites it
+ * identically. Each family is one entry of FAMILIES: adding a family (the audio ones) is adding an entry.
+ */
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../src/util/package-root.js';
+import { readRows } from '../src/datasets/readers/tabular.js';
+import { writeFileAtomic } from '../src/util/json.js';
+import { Writer, scene } from './make-mini-suite.js';
+import type { ColumnSpec } from './lib/hf-parquet.js';
+
+/** One parser family's part of the suite: the tasks it adds and the files it writes under the data root. */
+export interface MiniV3Family {
+  family: string;
+  tasks: string[];
+  /** Folders dataset_setup_v3.py marks done once it has materialised them (root-relative). */
+  done: string[];
+  write(w: Writer): Promise<void>;
+}
+
+const str = (...names: string[]): ColumnSpec[] => names.map((name) => ({ name, type: 'string' }));
+const jsonl = (rows: Record<string, unknown>[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+/** The mini (V2) suite's generated data, re-laid out as the MMEB-V3 archives hold the same tasks. */
+const MINI = join(PACKAGE_ROOT, 'tasks/mini/data');
+
+function copyTree(w: Writer, from: string, to: string): void {
+  cpSync(join(MINI, from), join(w.root, to), { recursive: true });
+}
+
+// --- complex_text_retrieve: one BRIGHT task (gold_ids, no qrels file), one FollowIR, one NanoBEIR (parquet) ---
+const text: MiniV3Family = {
+  family: 'complex_text_retrieve',
+  tasks: ['pony', 'news21-instructions', 'NanoArguAna'],
+  done: ['text-tasks'],
+  async write(w) {
+    // BRIGHT: examples/<t>-00000-of-00001.parquet + documents/<t>-...; gold from gold_ids (VLM2Vec searches for a qrels file first and finds none).
+    const bright = [
+      ['How do I read a whole file into a String in Pony?', ['pony/files.md']],
+      ['Which Pony reference capability lets an actor share immutable data?', ['pony/capabilities.md']],
+      ['How do I spawn an actor and send it a behaviour message in Pony?', ['pony/actors.md']],
+    ] as const;
+    w.parquet(
+      'text-tasks/BRIGHT/examples/pony-00000-of-00001.parquet',
+      [
+        ...str('query', 'reasoning', 'id'),
+        { name: 'excluded_ids', type: 'string[]' },
+        { name: 'gold_ids_long', type: 'string[]' },
+        { name: 'gold_ids', type: 'string[]' },
+        ...str('gold_answer'),
+      ],
+      bright.map(([query, gold], i) => ({
+        query,
+        reasoning: '',
+        id: String(i),
+        excluded_ids: [],
+        gold_ids_long: [],
+        gold_ids: [...gold],
+        gold_answer: '',
+      })),
+    );
+    w.parquet('text-tasks/BRIGHT/documents/pony-00000-of-00001.parquet', str('id', 'content'), [
+      { id: 'pony/files.md', content: 'Files in Pony: open a File with FilePath and read the whole file into a String.' },
+      { id: 'pony/capabilities.md', content: 'Reference capability val: immutable data that any actor can share safely.' },
+      { id: 'pony/actors.md', content: 'Actors: spawn an actor with create, then send it a behaviour message asynchronously.' },
+      { id: 'pony/strings.md', content: 'String methods: split, trim, upper and lower case.' },
+      { id: 'pony/math.md', content: 'Integer arithmetic wraps unless you use the partial operators.' },
+    ]);
+    // FollowIR: queries.jsonl with instruction_og (prefixed to the query), corpus.jsonl, graded qrels_og/test.jsonl.
+    const fq = [
+      {
+        _id: '801',
+        text: 'electric car battery recycling',
+        instruction_og: 'Relevant articles describe recycling of lithium battery packs.',
+        instruction_changed: 'Relevant articles must name a recycling plant.',
+      },
+      {
+        _id: '802',
+        text: 'coral reef bleaching',
+        instruction_og: 'Relevant articles report ocean heat and coral bleaching events.',
+        instruction_changed: 'Relevant articles must give a bleaching percentage.',
+      },
+      {
+        _id: '803',
+        text: 'high-speed rail funding',
+        instruction_og: 'Relevant articles discuss public funding of a rail line.',
+        instruction_changed: 'Relevant articles must name the rail budget.',
+      },
+    ];
+    w.file('text-tasks/FollowIR/news21-instructions/queries.jsonl', jsonl(fq));
+    w.file(
+      'text-tasks/FollowIR/news21-instructions/corpus.jsonl',
+      jsonl([
+        { _id: 'd1', title: 'Battery recycling', text: 'A new plant recycles lithium battery packs from electric car makers.' },
+        { _id: 'd2', title: 'Reef report', text: 'Record ocean heat caused coral bleaching across the reef this summer.' },
+        { _id: 'd3', title: 'Rail line', text: 'Lawmakers approved public funding for the high-speed rail line.' },
+        { _id: 'd4', title: 'Car sales', text: 'Electric car sales rose in the spring.' },
+        { _id: 'd5', title: 'Weather', text: 'A mild winter is expected in the north.' },
+      ]),
+    );
+    const qrels = [
+      { 'query-id': '801', 'corpus-id': 'd1', score: 2 },
+      { 'query-id': '801', 'corpus-id': 'd4', score: 1 },
+      { 'query-id': '802', 'corpus-id': 'd2', score: 2 },
+      { 'query-id': '803', 'corpus-id': 'd3', score: 2 },
+    ];
+    w.file('text-tasks/FollowIR/news21-instructions/qrels_og/test.jsonl', jsonl(qrels));
+    w.file('text-tasks/FollowIR/news21-instructions/qrels_changed/test.jsonl', jsonl(qrels.filter((q) => q['corpus-id'] !== 'd4')));
+    // NanoBEIR: queries/ corpus/ qrels/ train-00000-of-00001.parquet.
+    const nano = 'text-tasks/NanoBEIR/NanoArguAna';
+    w.parquet(`${nano}/queries/train-00000-of-00001.parquet`, str('_id', 'text'), [
+      { _id: 'q-zoo', text: 'Zoos protect endangered species through breeding programmes.' },
+      { _id: 'q-tax', text: 'A sugar tax reduces obesity in children.' },
+      { _id: 'q-uni', text: 'School uniforms improve discipline in classrooms.' },
+    ]);
+    w.parquet(`${nano}/corpus/train-00000-of-00001.parquet`, str('_id', 'title', 'text'), [
+      { _id: 'c-zoo', title: 'zoos', text: 'Breeding programmes in zoos keep endangered species from extinction.' },
+      { _id: 'c-tax', title: 'sugar tax', text: 'Evidence shows a sugar tax cuts child obesity rates.' },
+      { _id: 'c-uni', title: 'uniforms', text: 'Uniforms do not change classroom discipline, studies find.' },
+      { _id: 'c-gun', title: 'guns', text: 'Gun control laws vary between states.' },
+    ]);
+    w.parquet(`${nano}/qrels/train-00000-of-00001.parquet`, str('query-id', 'corpus-id'), [
+      { 'query-id': 'q-zoo', 'corpus-id': 'c-zoo' },
+      { 'query-id': 'q-tax', 'corpus-id': 'c-tax' },
+      { 'query-id': 'q-uni', 'corpus-id': 'c-uni' },
+    ]);
+  },
+};
+
+// --- toolde: two web tasks sharing the web category's pool ---
+const tool: MiniV3Family = {
+  family: 'toolde',
+  tasks: ['apibank', 'toolace'],
+  done: ['tool-tasks'],
+  async write(w) {
+    const doc = (name: string, description: string) => JSON.stringify({ name, description, parameters: { type: 'object' } });
+    w.parquet('tool-tasks/ToolDe-Candidates/web/tools-00000-of-00001.parquet', str('id', 'documentation'), [
+      { id: 'weather_forecast', documentation: doc('weather_forecast', 'Get the weather forecast for a city.') },
+      { id: 'book_flight', documentation: doc('book_flight', 'Book a flight ticket between two airports.') },
+      { id: 'translate_text', documentation: doc('translate_text', 'Translate text into another language.') },
+      { id: 'stock_price', documentation: doc('stock_price', 'Look up the current stock price of a company.') },
+      { id: 'send_email', documentation: doc('send_email', 'Send an email message to a contact.') },
+      { id: 'empty_tool', documentation: '' },
+    ]);
+    const cols = str('id', 'query', 'instruction', 'labels', 'category');
+    const inst = 'Given a user request, retrieve the tool that fulfils it.';
+    const q = (task: string, i: number, query: string, gold: string) => ({
+      id: `${task}_query_${i}`,
+      query,
+      instruction: inst,
+      labels: JSON.stringify([{ id: gold, relevance: 1 }]),
+      category: task,
+    });
+    w.parquet('tool-tasks/ToolDe-Queries/web/apibank/queries-00000-of-00001.parquet', cols, [
+      q('apibank', 0, 'What is the weather forecast for Paris tomorrow?', 'weather_forecast'),
+      q('apibank', 1, 'Book me a flight from Boston to Denver.', 'book_flight'),
+      q('apibank', 2, 'Send an email to my manager about the meeting.', 'send_email'),
+    ]);
+    w.parquet('tool-tasks/ToolDe-Queries/web/toolace/queries-00000-of-00001.parquet', cols, [
+      q('toolace', 0, 'Translate this sentence into Spanish text.', 'translate_text'),
+      q('toolace', 1, 'What is the stock price of the company Acme?', 'stock_price'),
+    ]);
+  },
+};
+
+// --- gui: GUIAct text→screenshot, screenshots under the zip's GUIAct/ root ---
+const gui: MiniV3Family = {
+  family: 'gui',
+  tasks: ['GAE-GUIAct_t2s'],
+  done: ['gui-tasks/GAE-GUIAct', 'gui-tasks/GUIAct'],
+  async write(w) {
+    const screens = [
+      ['s1', 'red', 'white'],
+      ['s2', 'blue', 'white'],
+      ['s3', 'green', 'black'],
+      ['s4', 'yellow', 'black'],
+      ['s5', 'purple', 'white'],
+    ] as const;
+    for (const [i, [id, main, accent]] of screens.entries())
+      w.file(`gui-tasks/GUIAct/web/${id}.png`, await scene(main, accent, 5000 + i, 'png', 24));
+    const instruction = '<|image_1|>\nRepresent the given screenshot.';
+    w.parquet(
+      'gui-tasks/GAE-GUIAct/queries/t2s-00000-of-00001.parquet',
+      str('qry_text', 'qry_image_path', 'pos_text', 'pos_image_path', 'pos_id', 'retrieval_type'),
+      [
+        ['s1', 'Find the screenshot after tapping the red checkout banner'],
+        ['s2', 'Find the screenshot after opening the blue settings page'],
+        ['s3', 'Find the screenshot after the green confirmation appears'],
+      ].map(([id, qry_text]) => ({
+        qry_text,
+        qry_image_path: '',
+        pos_text: instruction,
+        pos_image_path: `['./web/${id}.png']`,
+        pos_id: `guiact_${id}`,
+        retrieval_type: 't2s',
+      })),
+    );
+    w.parquet(
+      'gui-tasks/GAE-GUIAct/corpus/t2s-00000-of-00001.parquet',
+      str('cand_text', 'cand_image_path', 'cand_id'),
+      screens.map(([id]) => ({ cand_text: instruction, cand_image_path: `web/${id}.png`, cand_id: `guiact_${id}` })),
+    );
+  },
+};
+
+// --- memory_retrieval: DeepPlanning with two subtasks (one with its own corpus, one under a shared parent corpus) ---
+const memory: MiniV3Family = {
+  family: 'memory_retrieval',
+  tasks: ['DeepPlanning'],
+  done: ['memory-tasks'],
+  async write(w) {
+    const base = 'memory-tasks/Procedural/DeepPlanning';
+    w.file(
+      'memory-tasks/task_instructions.json',
+      JSON.stringify(
+        {
+          DeepPlanning: {
+            shopping: 'Given a shopping request, retrieve the matching product record.',
+            itinerary: 'Given a travel-planning step, retrieve the record that answers it.',
+          },
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    w.file(
+      `${base}/shopping/queries.jsonl`,
+      jsonl([
+        { _id: 's1', query: 'a cheap USB charger for my phone' },
+        { _id: 's2', query: 'a waterproof laptop backpack' },
+      ]),
+    );
+    w.file(
+      `${base}/shopping/corpus.jsonl`,
+      jsonl([
+        { _id: 'p1', text: 'USB charger for phone, cheap, ships tomorrow.' },
+        { _id: 'p2', text: 'Waterproof backpack that fits a laptop.' },
+        { _id: 'p3', text: 'Ceramic coffee mug.' },
+      ]),
+    );
+    w.file(
+      `${base}/shopping/qrels.jsonl`,
+      jsonl([
+        { qid: 's1', doc_id: 'p1', label: 1 },
+        { qid: 's2', doc_id: 'p2', label: 1 },
+      ]),
+    );
+    w.file(
+      `${base}/Travel/itinerary/queries.jsonl`,
+      jsonl([
+        { _id: 't1', query: 'which train leaves Rome for Florence in the morning' },
+        { _id: 't2', query: 'hotel near the Florence station' },
+      ]),
+    );
+    w.file(`${base}/Travel/itinerary/qrels.tsv`, 't1\tr1\t1\nt2\tr2\t1\n');
+    w.file(
+      `${base}/Travel/documents.jsonl`,
+      jsonl([
+        { _id: 'r1', text: 'Morning train: Rome to Florence departs 08:10.' },
+        { _id: 'r2', text: 'Hotel two minutes from Florence station.' },
+        { _id: 'r3', text: 'Museum tickets sold out on Monday.' },
+      ]),
+    );
+  },
+};
+
+// --- mcmr: product search, candidates = text fields + the first photo found under images/ ---
+const mcmr: MiniV3Family = {
+  family: 'mcmr',
+  tasks: ['MCMR'],
+  done: ['image-tasks/MCMR'],
+  async write(w) {
+    const products = [
+      ['B0RED', 'Red leather handbag', 'red', 'black'],
+      ['B0BLUE', 'Blue denim jacket', 'blue', 'white'],
+      ['B0GREEN', 'Green ceramic vase', 'green', 'white'],
+      ['B0YELLOW', 'Yellow rain boots', 'yellow', 'gray'],
+    ] as const;
+    for (const [i, [id, , main, accent]] of products.entries())
+      w.file(`image-tasks/MCMR/images/${id}_AC.jpg`, await scene(main, accent, 6000 + i));
+    w.file(
+      'image-tasks/MCMR/candidates.jsonl',
+      jsonl(
+        products.map(([id, title], i) => ({
+          candidate_id: id,
+          title,
+          description: `${title} for everyday use.`,
+          features: ['durable', 'lightweight'],
+          price: 20 + i * 5,
+          images: [{ url: `https://example.com/images/I/${id}_AC.jpg?v=1` }],
+        })),
+      ),
+    );
+    w.file(
+      'image-tasks/MCMR/query.jsonl',
+      jsonl([
+        { qid: 'm1', query: 'a red handbag made of leather', pos_ids: ['B0RED'] },
+        { qid: 'm2', query: 'blue jacket in denim', pos_ids: ['B0BLUE'] },
+        { qid: 'm3', query: 'yellow boots for rain', pos_ids: ['B0YELLOW'] },
+      ]),
+    );
+  },
+};
+
+// --- V2 tasks under the V3 root: the mini suite's OK-VQA, MSR-VTT and ViDoRe_arxivqa in V3's folders ---
+const v2: MiniV3Family = {
+  family: 'mmeb-v2 (image, video, visdoc)',
+  tasks: ['OK-VQA', 'MSR-VTT', 'ViDoRe_arxivqa'],
+  done: ['image-tasks/MMEB', 'video-tasks/data', 'video-tasks/frames/video_ret', 'visdoc-tasks/images', 'visdoc-tasks/data'],
+  async write(w) {
+    // image: annotations in image-query/<Task>/ (a copy of ziyjiang/MMEB_Test_Instruct), images under image-tasks/MMEB/.
+    copyTree(w, 'hf/ziyjiang/MMEB_Test_Instruct/OK-VQA', 'image-query/OK-VQA');
+    copyTree(w, 'image-tasks/OK-VQA', 'image-tasks/MMEB/OK-VQA');
+    // video: the HF split as video-tasks/data/msr-vtt.jsonl; frames under the YAML's extra data/ziyan/video_retrieval/ levels.
+    const rows = await readRows([join(MINI, 'hf/VLM2Vec/MSR-VTT/test_1k/test-00000-of-00001.parquet')]);
+    w.file(
+      'video-tasks/data/msr-vtt.jsonl',
+      jsonl(rows.map((r) => JSON.parse(JSON.stringify(r.row, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))))),
+    );
+    copyTree(w, 'video-tasks/frames/video_ret/MSR-VTT', 'video-tasks/frames/video_ret/data/ziyan/video_retrieval/MSR-VTT/frames');
+    // visdoc: the BEIR parquet folders under visdoc-tasks/data/<repo name>/, pages under visdoc-tasks/images/<Task>/.
+    for (const config of ['queries', 'corpus', 'qrels'])
+      copyTree(w, `hf/vidore/arxivqa_test_subsampled_beir/${config}`, `visdoc-tasks/data/arxivqa_test_subsampled_beir/${config}`);
+    copyTree(w, 'visdoc-tasks/ViDoRe_arxivqa', 'visdoc-tasks/images/ViDoRe_arxivqa');
+  },
+};
+
+/** In suite order: the V2 groups first, then the new families. Add a family by adding an entry. */
+export const FAMILIES: MiniV3Family[] = [v2, mcmr, text, tool, gui, memory];
+
+export async function makeMiniV3Suite(outDir: string): Promise<void> {
+  const data = join(outDir, 'data');
+  rmSync(data, { recursive: true, force: true });
+  mkdirSync(data, { recursive: true });
+  const w = new Writer(data);
+  for (const f of FAMILIES) {
+    await f.write(w);
+    for (const d of f.done) w.file(`${d}/.done`, '');
+  }
+  // the raw archive folders dataset_setup_v3.py reads are not part of an unpacked root
+  if (readdirSync(data).some((n) => n.endsWith('_tasks'))) throw new Error('mini-v3: a raw *_tasks folder was written');
+  const suite = {
+    name: 'mini-v3',
+    description:
+      "A small deterministic MMEB-V3 data root in the layout VLM2Vec's dataset_setup_v3.py leaves: a few items for each new parser family (complex_text_retrieve, toolde, gui, memory_retrieval, mcmr) and one MMEB-V2 task per V2 group read from V3's folders. Generated by scripts/make-mini-v3-suite.ts.",
+    dataRoot: 'data',
+    mmebVersion: 'v3',
+    families: Object.fromEntries(FAMILIES.map((f) => [f.family, f.tasks])),
+    tasks: FAMILIES.flatMap((f) => f.tasks),
+  };
+  writeFileAtomic(join(outDir, 'suite.json'), JSON.stringify(suite, null, 2) + '\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(PACKAGE_ROOT, 'dist/scripts/make-mini-v3-suite.js')) {
+  const out = resolve(process.argv[2] ?? join(PACKAGE_ROOT, 'tasks/mini-v3'));
+  await makeMiniV3Suite(out);
+  process.stdout.write(`mini-v3 suite written to ${out}\n`);
+}
