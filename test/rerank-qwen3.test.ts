@@ -322,3 +322,26 @@ test("the cascade recipe reranks the reference's depth: top 100 (eval_reranker.s
   assert.equal(cfg.rerankDepth, 100);
   assert.equal((cfg.reranker as { protocol?: string }).protocol, 'qwen3-vl-reranker');
 });
+
+test("the reranker's video frames are the embedding chain's frames, pixel for pixel (one qwen-vl-utils chain)", async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { prepareRerankVideo } = await import('../src/rerank/qwen3-vl-reranker.js');
+  const { prepareFrameList } = await import('../src/media/qwen-vl-utils.js');
+  const { PACKAGE_ROOT } = await import('../src/util/package-root.js');
+  const path = join(PACKAGE_ROOT, 'test', 'fixtures', 'resize-goldens', 'src', 'frame-320x240.jpg');
+  const frame = new Uint8Array(readFileSync(path));
+  // four frames (an even count: both paths get the same padded list), the same buffer each time
+  const frames = [frame, frame, frame, frame];
+  const paths = frames.map(() => path);
+  const rerank = await prepareRerankVideo(frames, paths, [0, 1, 2, 3]);
+  const embed = await prepareFrameList(frames, paths);
+  assert.equal(rerank.length, embed.data.length);
+  for (let i = 0; i < rerank.length; i++) {
+    const a = await sharp(rerank[i].data).raw().toBuffer({ resolveWithObject: true });
+    const b = await sharp(embed.data[i]).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([a.info.width, a.info.height], [416, 352]);
+    assert.deepEqual([b.info.width, b.info.height], [416, 352]);
+    assert.ok(a.data.equals(b.data), `frame ${i}: the reranker's pixels differ from the embedding chain's`);
+  }
+});

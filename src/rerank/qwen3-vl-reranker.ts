@@ -14,7 +14,7 @@
  *  - a video is ONE video part: its frame list cut to MAX_FRAMES=64 by np.linspace(dtype=int) (sample_frames,
  *    :56-67), given `total_pixels` only (:265); qwen-vl-utils' fetch_video pads the list to an even count with
  *    its last frame, resizes every frame with fetch_image at image_patch_size=32 (factor 64, Pillow bicubic),
- *    then the whole stack with torch bicubic antialias to its smart_resize under the per-frame bound
+ *    then the whole stack with torchvision's resize (torch's float32 antialiased bicubic) to its smart_resize under the per-frame bound
  *    max(min(768·32², total_pixels / n · 2), int(128·32² · 1.05)) (vision_process.py:403-478);
  *  - an image: fetch_image at image_patch_size=16 (factor 32) with min_pixels 4·32², max_pixels 1800·32²
  *    (:285-291; vision_process.py:93-141): RGBA composited onto white (to_rgb, :84-90), Pillow bicubic;
@@ -30,7 +30,8 @@
  */
 import { BackendError } from '../errors.js';
 import { decodeRgb } from '../media/decode.js';
-import { resizePillowBicubic, resizeTorchAaBicubic } from '../media/resize.js';
+import { resizePillowBicubic, resizeTorchvisionBicubicFloat } from '../media/resize.js';
+import { QWEN_VL_UTILS_0_0_14_FRAME_LIST, qwenSmartResize } from '../media/qwen-vl-utils.js';
 import { RAW_IMAGE_TOKEN } from '../items/tokens.js';
 import type { ItemParts } from '../items/types.js';
 import type { LoadedMedia } from '../backends/types.js';
@@ -48,7 +49,8 @@ export const QWEN3_VL_RERANKER_INSTRUCTION = 'Given a search query, retrieve rel
  * even count, media are resized client-side as qwen-vl-utils does, and yes/no are read by token id — scores
  * of revision 1 were computed from other inputs.
  */
-export const QWEN3_VL_RERANKER_VERSION = 'qwen3-vl-reranker@2';
+// 3: video frames' second step is torchvision's float32 resize (what qwen-vl-utils runs), no longer torch's uint8 kernel
+export const QWEN3_VL_RERANKER_VERSION = 'qwen3-vl-reranker@3';
 
 export const QWEN3_VL_MAX_FRAMES = 64;
 export const QWEN3_VL_RERANKER_MAX_LENGTH = 10240;
@@ -167,27 +169,13 @@ export function qwen3RerankerPlan(query: RerankItem, doc: RerankItem, defaultIns
 // ---- pixels: qwen-vl-utils' smart_resize and the two resize paths ----
 
 /** Python's round(): halves to the even neighbour. */
-function pyRound(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/** smart_resize (vision_process.py:56-81): [height, width]. */
+/** smart_resize (vision_process.py:56-81): [height, width]; the one implementation in src/media, raising a BackendError. */
 export function smartResize(height: number, width: number, factor: number, minPixels: number, maxPixels: number): [number, number] {
-  if (Math.max(height, width) / Math.min(height, width) > 200)
-    throw new BackendError(`absolute aspect ratio must be smaller than 200, got ${Math.max(height, width) / Math.min(height, width)}`);
-  let h = Math.max(factor, pyRound(height / factor) * factor);
-  let w = Math.max(factor, pyRound(width / factor) * factor);
-  if (h * w > maxPixels) {
-    const beta = Math.sqrt((height * width) / maxPixels);
-    h = Math.floor(height / beta / factor) * factor;
-    w = Math.floor(width / beta / factor) * factor;
-  } else if (h * w < minPixels) {
-    const beta = Math.sqrt(minPixels / (height * width));
-    h = Math.ceil((height * beta) / factor) * factor;
-    w = Math.ceil((width * beta) / factor) * factor;
+  try {
+    return qwenSmartResize(height, width, factor, minPixels, maxPixels);
+  } catch (err) {
+    throw new BackendError((err as Error).message);
   }
-  return [h, w];
 }
 
 /** The size [w, h] an image of w × h pixels reaches the model at. */
@@ -281,7 +269,7 @@ export function prepareRerankImage(data: Uint8Array, path: string): Promise<Prep
 
 /**
  * A video's frames (indices into `frames`, padded already) as the model sees them: each decoded, Pillow-resized
- * to multiples of 64, then resized together with torch's antialiased bicubic; sent as PNG.
+ * to multiples of 64, then resized together with torchvision's float32 antialiased bicubic; sent as PNG.
  */
 export function prepareRerankVideo(frames: Uint8Array[], paths: string[], picked: number[]): Promise<PreparedImage[]> {
   const key = picked.join(',');
@@ -305,7 +293,9 @@ export function prepareRerankVideo(frames: Uint8Array[], paths: string[], picked
               throw new BackendError(
                 `video frame ${paths[i]} is ${rgb.width}×${rgb.height}, the video's first frame ${first.width}×${first.height}`,
               );
-            const step2 = resizeTorchAaBicubic(step1, pre[0], pre[1], final[0], final[1]);
+            const step2 = resizeTorchvisionBicubicFloat(step1, pre[0], pre[1], final[0], final[1], 3, {
+              cubic: QWEN_VL_UTILS_0_0_14_FRAME_LIST.torchvisionCubic,
+            });
             return { data: await png(step2, final[0], final[1]), width: final[0], height: final[1] };
           })(),
         );
