@@ -20,6 +20,7 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
   const suite = JSON.parse(readFileSync(join(MINI_V3, 'suite.json'), 'utf8'));
   assert.equal(suite.mmebVersion, 'v3');
   assert.deepEqual(Object.keys(suite.families).sort(), [
+    'audio (audio_cls, clotho_text_audio)',
     'complex_text_retrieve',
     'gui',
     'mcmr',
@@ -29,7 +30,10 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
   ]);
   const s = loadSuite('mini-v3');
   assert.equal(s.version, 'v3');
-  assert.deepEqual(new Set(s.tasks.map((t) => t.modality)), new Set(['image', 'video', 'visdoc', 'text', 'tool', 'gui', 'memory']));
+  assert.deepEqual(
+    new Set(s.tasks.map((t) => t.modality)),
+    new Set(['image', 'video', 'visdoc', 'text', 'tool', 'gui', 'memory', 'audio']),
+  );
   // two tool tasks share the web category's pool
   assert.deepEqual(
     s.tasks.filter((t) => t.parser === 'toolde').map((t) => t.v3?.candidateFile),
@@ -37,7 +41,7 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
   );
   const du = runCli(['validate', '--mmeb-version', 'v3', '--data-root', join(MINI_V3, 'data'), '--task', ...TASKS]);
   assert.equal(du.status, 0, du.stdout + du.stderr);
-  assert.match(du.stdout, /11 of 11 task\(s\) complete\n$/);
+  assert.match(du.stdout, /13 of 13 task\(s\) complete\n$/);
   assert.doesNotMatch(du.stdout, /warning/);
 });
 
@@ -64,7 +68,15 @@ test('run --suite mini-v3: offline with the builtin backend, a deterministic sco
     toolace: 100,
     'GAE-GUIAct_t2s': 100,
     DeepPlanning: 100,
+    // audio: the floor's loudness envelope against text it cannot relate to sound (CREMA-D: 1 of 5; Clotho: 2 of 6)
+    'CREMA-D': 20,
+    Clotho: 33.33,
   });
+  // the audio tasks were embedded from their clips (16 kHz mono after preparation), not skipped
+  assert.deepEqual(
+    (summary.tasks as { name: string; modality: string }[]).filter((t) => t.modality === 'audio').map((t) => t.name),
+    ['CREMA-D', 'Clotho'],
+  );
 });
 
 /** A copy of the mini-v3 root to break. */
