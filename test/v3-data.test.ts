@@ -187,3 +187,26 @@ test('validate --mmeb-version v3: a missing instruction file, a raw archive neve
   assert.match(r.get('OK-VQA')!.problems[0].message, /image-query\/OK-VQA \(annotations \(OK-VQA\)\) is a link that leaves the data root/);
   assert.ok(!existsSync(join(root, 'text-tasks')));
 });
+
+test('run --audio-max-seconds / --audio-crop: bounded, recorded in the manifest, and a changed value recomputes the task', () => {
+  const a = tempDir();
+  const base = ['run', '--suite', 'mini-v3', '--tasks', 'CREMA-D', '--out', join(a, 'res'), '--report-dir', join(a, 'rep')];
+  const cache = ['--cache-dir', join(a, 'cache')];
+  const first = runCli([...base, ...cache]);
+  assert.equal(first.status, 0, first.stderr);
+  const manifest = () => JSON.parse(readFileSync(join(a, 'res', 'manifest.json'), 'utf8'));
+  // the collator's defaults: nothing recorded, so runs made before the options existed resume as before
+  assert.equal(manifest().audio, undefined);
+  const same = runCli([...base, ...cache]);
+  assert.match(same.stdout + same.stderr, /CREMA-D: .*\(reused\)/);
+  // a 0.3 s head crop of the 0.6 s clips: other samples, so the task is recomputed (its cache keys follow the samples)
+  const cropped = runCli([...base, ...cache, '--audio-max-seconds', '0.3', '--audio-crop', 'center']);
+  assert.equal(cropped.status, 0, cropped.stderr);
+  assert.doesNotMatch(cropped.stdout + cropped.stderr, /\(reused\)/);
+  assert.deepEqual(manifest().audio, { max_seconds: 0.3, crop: 'center' });
+  for (const bad of ['0', '601', 'ten']) {
+    const r = runCli([...base, '--audio-max-seconds', bad]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--audio-max-seconds must be a number above 0 and at most 600/);
+  }
+});

@@ -6,6 +6,8 @@ import { DEFAULT_MMEB_VERSION, MMEB_VERSIONS, type MmebVersion, type Modality } 
 import { runTasks } from '../engine/run.js';
 import { formatRunFailures, formatRunResult, parseModalities, resolveRun } from '../engine/run-request.js';
 import { makeProgress } from './progress.js';
+import { numberAbove } from './bounds.js';
+import type { AudioCrop } from '../media/audio-prepare.js';
 import { intIn, taskNames } from './io.js';
 
 interface Args {
@@ -30,6 +32,8 @@ interface Args {
   'claim-ttl': number;
   prices?: string;
   'keep-going': boolean;
+  'audio-max-seconds'?: number;
+  'audio-crop'?: AudioCrop;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -60,6 +64,16 @@ export const runCommand: CommandModule<object, Args> = {
         default: 100,
         coerce: intIn('pred-k', 10, 1_000_000, ' (the metrics need the top 10 of every query)'),
         describe: 'ranked ids kept per query in pred.jsonl for global tasks (at least 10: the metrics read @1, @5, @10)',
+      })
+      .option('audio-max-seconds', {
+        type: 'number',
+        coerce: numberAbove('audio-max-seconds', 0, 600),
+        describe:
+          "audio clips cropped to this many seconds (VLM2Vec's --audio_max_seconds; default its collator's 10.24 s; the MMEB-V3 maintainers' reproduction uses 30)",
+      })
+      .option('audio-crop', {
+        choices: ['head', 'center', 'multi_crop'] as const,
+        describe: "which part of a longer clip is kept (VLM2Vec's --eval_crop; default head)",
       })
       .option('cache-dir', { type: 'string', describe: 'trace/embedding cache (default $XDG_CACHE_HOME/tte-bench or ~/.cache/tte-bench)' })
       .option('cache', { type: 'boolean', default: true, describe: 'use the trace/embedding cache (--no-cache to disable)' })
@@ -130,6 +144,7 @@ export const runCommand: CommandModule<object, Args> = {
       profile: args.profile,
       backend,
       predK: args['pred-k'],
+      audio: audioOptions(args['audio-max-seconds'], args['audio-crop']),
       cacheDir: args.cache ? args['cache-dir'] : null,
       thinkTargets: args['think-targets'],
       claimTtlSeconds: args['claim-ttl'],
@@ -149,3 +164,9 @@ export const runCommand: CommandModule<object, Args> = {
     }
   },
 };
+
+/** The run's audio preparation options: only what was asked for (none: the collator's defaults). */
+function audioOptions(maxSeconds: number | undefined, crop: AudioCrop | undefined): { maxSeconds?: number; crop?: AudioCrop } | undefined {
+  const o = { ...(maxSeconds !== undefined ? { maxSeconds } : {}), ...(crop !== undefined ? { crop } : {}) };
+  return Object.keys(o).length ? o : undefined;
+}

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalProfileName } from '../catalog/profiles.js';
+import type { AudioPrepOptions } from '../media/audio-prepare.js';
 import type { MmebVersion } from '../catalog/types.js';
 import type { TextFormat } from '../items/types.js';
 import type { RunSummary, TaskCost } from '../report/results.js';
@@ -31,6 +32,8 @@ export interface RunManifestInput {
   predK: number;
   cacheDir: string | null;
   thinkTargets: boolean;
+  /** Audio preparation options, when not the collator's defaults. */
+  audio?: AudioPrepOptions;
   shard?: { index: number; count: number; allTasks: string[]; source?: ShardSource };
   parts?: Record<string, { part: number; parts: number }>;
   failures: { task: string; error: string }[];
@@ -70,6 +73,7 @@ export function writeManifest(outDir: string, m: RunManifestInput): void {
     pred_k: m.predK,
     cache_dir: m.cacheDir,
     think_targets: m.thinkTargets,
+    ...(m.audio && Object.keys(m.audio).length ? { audio: { max_seconds: m.audio.maxSeconds ?? null, crop: m.audio.crop ?? 'head' } } : {}),
     shard: m.shard ? { ...m.shard, parts: m.parts ?? {} } : null,
     failures: m.failures,
     suite: m.suite,

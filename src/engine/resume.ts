@@ -12,6 +12,7 @@ import { PROMPT_VERSION } from '../tte/prompts.js';
 import { dataFingerprint, hashJson, resumeGuard, sameGuard } from '../util/fingerprint.js';
 import { packageVersion } from '../util/package-root.js';
 import type { TaskStatus } from './task-files.js';
+import type { AudioPrepOptions } from '../media/audio-prepare.js';
 
 export type DataFingerprint = ReturnType<typeof dataFingerprint>;
 
@@ -24,6 +25,8 @@ export interface FingerprintInputs {
   profile: EvalProfileName;
   predK: number;
   thinkTargets: boolean;
+  /** Audio preparation options other than the collator's defaults (absent or empty: the defaults). */
+  audio?: AudioPrepOptions;
   /** This run computes only a query range of the task (see shard.ts). */
   part?: { part: number; parts: number };
 }
@@ -39,6 +42,8 @@ export function taskFingerprints(inputs: FingerprintInputs, data: DataFingerprin
     ...(inputs.profile !== DEFAULT_EVAL_PROFILE ? { profile: inputs.profile } : {}),
     predK: inputs.predK,
     thinkTargets: inputs.thinkTargets,
+    // only non-default audio options join, so runs made before the options existed are reused
+    ...(inputs.audio && Object.keys(inputs.audio).length ? { audio: inputs.audio } : {}),
     prompts: PROMPT_VERSION,
     data,
     harness: packageVersion(),

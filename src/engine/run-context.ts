@@ -8,6 +8,7 @@ import { createBackend, type Backend } from '../backends/registry.js';
 import { DEFAULT_EVAL_PROFILE, type EvalProfileName } from '../catalog/profiles.js';
 import type { MmebVersion, TaskSpec } from '../catalog/types.js';
 import { DataRoot } from '../items/data-root.js';
+import type { AudioPrepOptions } from '../media/audio-prepare.js';
 import type { TextFormat } from '../items/types.js';
 import { ConfigError } from '../errors.js';
 import type { PriceTable } from '../report/costs.js';
@@ -27,6 +28,11 @@ export interface RunOptions {
   version: MmebVersion;
   /** Eval profile (default vlm2vec); recorded in summary.json and manifest.json like the benchmark version. */
   profile?: EvalProfileName;
+  /**
+   * How audio clips are prepared (VLM2Vec's --audio_max_seconds / --eval_crop; default its collator's 10.24 s head
+   * crop). Set, it joins each task's fingerprint and the manifest; the prepared samples key the embedding cache.
+   */
+  audio?: AudioPrepOptions;
   backend: BackendConfig;
   outDir: string;
   reportDir?: string;

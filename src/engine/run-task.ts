@@ -121,6 +121,7 @@ function fingerprintInputs(run: RunContext, task: TaskSpec): FingerprintInputs {
     profile: run.profile,
     predK: run.predK,
     thinkTargets: run.opts.thinkTargets === true,
+    audio: run.opts.audio,
     part: run.opts.parts?.[task.name],
   };
 }
@@ -195,7 +196,7 @@ async function computeTask(
   const { opts, backend } = run;
   const { evalSet } = loaded;
   checkBackendInputs(evalSet, opts.backend); // before any model call: a text-only server never sees a task with media
-  const media = new MediaLoader(run.root, evalSet);
+  const media = new MediaLoader(run.root, evalSet, run.opts.audio);
   const gate = makeThinkGate(opts.backend, evalSet, { backend, media, cache: run.cache, version: opts.version, signal: opts.signal });
   const embedded = await embedEvalSet(evalSet, backend, media, {
     version: opts.version,

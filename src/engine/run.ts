@@ -126,6 +126,7 @@ function writeRunFiles(run: RunContext, state: RunState, summary: RunSummary, st
     predK: run.predK,
     cacheDir: run.cache?.dir ?? null,
     thinkTargets: opts.thinkTargets === true,
+    audio: opts.audio,
     shard: opts.shard,
     parts: opts.parts,
     failures: state.failures,
