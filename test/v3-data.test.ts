@@ -20,7 +20,7 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
   const suite = JSON.parse(readFileSync(join(MINI_V3, 'suite.json'), 'utf8'));
   assert.equal(suite.mmebVersion, 'v3');
   assert.deepEqual(Object.keys(suite.families).sort(), [
-    'audio (audio_cls, clotho_text_audio)',
+    'audio (audio_cls, clotho_text_audio, tutsound_audio_gnd)',
     'complex_text_retrieve',
     'gui',
     'mcmr',
@@ -41,7 +41,7 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
   );
   const du = runCli(['validate', '--mmeb-version', 'v3', '--data-root', join(MINI_V3, 'data'), '--task', ...TASKS]);
   assert.equal(du.status, 0, du.stdout + du.stderr);
-  assert.match(du.stdout, /13 of 13 task\(s\) complete\n$/);
+  assert.match(du.stdout, /15 of 15 task\(s\) complete\n$/);
   assert.doesNotMatch(du.stdout, /warning/);
 });
 
@@ -71,11 +71,14 @@ test('run --suite mini-v3: offline with the builtin backend, a deterministic sco
     // audio: the floor's loudness envelope against text it cannot relate to sound (CREMA-D: 1 of 5; Clotho: 2 of 6)
     'CREMA-D': 20,
     Clotho: 33.33,
+    // TUTSound: a 5 s recording, 3 events and 3 negative windows; relaxed gold (both "car" segments) vs strict
+    TUTSound: 66.67,
+    'TUTSound(hard)': 33.33,
   });
   // the audio tasks were embedded from their clips (16 kHz mono after preparation), not skipped
   assert.deepEqual(
     (summary.tasks as { name: string; modality: string }[]).filter((t) => t.modality === 'audio').map((t) => t.name),
-    ['CREMA-D', 'Clotho'],
+    ['CREMA-D', 'Clotho', 'TUTSound', 'TUTSound(hard)'],
   );
 });
 
