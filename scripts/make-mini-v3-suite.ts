@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../src/util/json.js';
 import { Writer, scene } from './make-mini-suite.js';
 import type { ColumnSpec } from './lib/hf-parquet.js';
 import { encodePcm16Wav } from '../src/media/audio-encode.js';
+import sharp from 'sharp';
 
 /** One parser family's part of the suite: the tasks it adds and the files it writes under the data root. */
 export interface MiniV3Family {
@@ -396,8 +397,94 @@ const audio: MiniV3Family = {
   },
 };
 
+/**
+ * A 0.8 s clip that sounds (a 500 Hz tone) only in quarter `q` of its length and is silent elsewhere: SpeechCOCO's
+ * spoken captions. Deterministic.
+ */
+function burst(q: number, seconds = 0.8): Uint8Array {
+  const rate = 16000;
+  const n = Math.round(seconds * rate);
+  const samples = new Float32Array(n);
+  for (let i = Math.floor((q * n) / 4); i < Math.floor(((q + 1) * n) / 4); i++)
+    samples[i] = Math.fround(0.5 * Math.sin((2 * Math.PI * 500 * i) / rate));
+  return encodePcm16Wav({ samples, sampleRate: rate });
+}
+
+/** A 32×32 JPEG, black with a white band over rows of quarter `q` (top to bottom): SpeechCOCO's photos. */
+async function band(q: number): Promise<Buffer> {
+  const size = 32;
+  const px = Buffer.alloc(size * size * 3);
+  for (let y = Math.floor((q * size) / 4); y < Math.floor(((q + 1) * size) / 4); y++) px.fill(255, y * size * 3, (y + 1) * size * 3);
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+const struct = (name: string): ColumnSpec => ({ name, type: 'image' });
+
+// --- audio held in parquet: ESC-50 (audio_cls, the clip's bytes in the `audio` struct) and SpeechCOCO (audio_ret_speechcoco) ---
+const audioParquet: MiniV3Family = {
+  family: 'audio in parquet (audio_cls, audio_ret_speechcoco)',
+  tasks: ['ESC-50', 'SpeechCOCO'],
+  done: ['audio-tasks/esc50', 'audio-tasks/speechcoco-1k'],
+  async write(w) {
+    // ESC-50: esc50/data/*.parquet (no top-level parquet), classes = `target` → `category` of the first row carrying it
+    const esc = [
+      ['1-100038-A-14.wav', 1, 14, 'chirping_birds', 2000, 8],
+      ['1-100210-A-36.wav', 1, 36, 'vacuum_cleaner', 150, 1],
+      ['1-101296-A-19.wav', 1, 19, 'thunderstorm', 90, 2],
+      ['2-102414-A-14.wav', 2, 14, 'chirping_birds', 2200, 9],
+    ] as const;
+    w.parquet(
+      'audio-tasks/esc50/data/train-00000-of-00001.parquet',
+      [...str('filename'), { name: 'fold', type: 'int64' }, { name: 'target', type: 'int64' }, ...str('category'), struct('audio')],
+      esc.map(([filename, fold, target, category, hz, pulses]) => ({
+        filename,
+        fold,
+        target,
+        category,
+        audio: { bytes: tone(hz, pulses, 0.4), path: filename },
+      })),
+    );
+    // SpeechCOCO: speechcoco-1k/eval/{query,corpus,qrels}-*.parquet; a query's gold is its image_id (a corpus-id). The
+    // builtin floor's audio envelope shares the image thumbnail's slots (span k ↔ pixel k, row by row), so a caption
+    // that sounds in quarter q of its length lies nearest the photo with a white band in quarter q of its rows: a
+    // link the floor has by construction, not understanding.
+    const coco = [
+      [400011, 'Phil', 'a man in a red helmet rides a small moped down a dirt road', 0],
+      [400035, 'Paul', 'a child with a flowered umbrella pets a shaggy yak', 2],
+      [400058, 'Judith', 'two zebras graze beside a wooden fence', 3],
+    ] as const;
+    const speech = 'audio-tasks/speechcoco-1k/eval';
+    w.parquet(
+      `${speech}/query-00000-of-00001.parquet`,
+      [...str('query-id'), struct('audio'), { name: 'image_id', type: 'int64' }, ...str('text', 'speaker')],
+      coco.map(([imageId, speaker, text, q], i) => {
+        const id = `${imageId}_88010${i}_${speaker}_Neutral`;
+        return { 'query-id': id, audio: { bytes: burst(q), path: `${id}.wav` }, image_id: imageId, text, speaker };
+      }),
+    );
+    const images = [400011, 400022, 400035, 400058];
+    w.parquet(
+      `${speech}/corpus-00000-of-00001.parquet`,
+      [{ name: 'corpus-id', type: 'int64' }, struct('image'), ...str('file_name')],
+      await Promise.all(
+        images.map(async (id, q) => {
+          const name = `COCO_val2014_000000${id}.jpg`;
+          return { 'corpus-id': id, image: { bytes: await band(q), path: name }, file_name: name };
+        }),
+      ),
+    );
+    w.parquet(
+      `${speech}/qrels-00000-of-00001.parquet`,
+      [...str('query-id'), { name: 'corpus-id', type: 'int64' }, { name: 'score', type: 'int64' }],
+      coco.map(([imageId, speaker], i) => ({ 'query-id': `${imageId}_88010${i}_${speaker}_Neutral`, 'corpus-id': imageId, score: 1 })),
+    );
+  },
+};
+
 /** In suite order: the V2 groups first, then the new families. Add a family by adding an entry. */
-export const FAMILIES: MiniV3Family[] = [v2, mcmr, text, tool, gui, memory, audio];
+export const FAMILIES: MiniV3Family[] = [v2, mcmr, text, tool, gui, memory, audio, audioParquet];
 
 export async function makeMiniV3Suite(outDir: string): Promise<void> {
   const data = join(outDir, 'data');
@@ -413,7 +500,7 @@ export async function makeMiniV3Suite(outDir: string): Promise<void> {
   const suite = {
     name: 'mini-v3',
     description:
-      "A small deterministic MMEB-V3 data root in the layout VLM2Vec's dataset_setup_v3.py leaves: a few items for each new parser family (complex_text_retrieve, toolde, gui, memory_retrieval, mcmr, audio_cls, clotho_text_audio, tutsound_audio_gnd) and one MMEB-V2 task per V2 group read from V3's folders. Generated by scripts/make-mini-v3-suite.ts.",
+      "A small deterministic MMEB-V3 data root in the layout VLM2Vec's dataset_setup_v3.py leaves: a few items for each new parser family (complex_text_retrieve, toolde, gui, memory_retrieval, mcmr, audio_cls, clotho_text_audio, tutsound_audio_gnd, audio_ret_speechcoco) and one MMEB-V2 task per V2 group read from V3's folders. Generated by scripts/make-mini-v3-suite.ts.",
     dataRoot: 'data',
     mmebVersion: 'v3',
     families: Object.fromEntries(FAMILIES.map((f) => [f.family, f.tasks])),
