@@ -27,6 +27,7 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
     'mcmr',
     'memory_retrieval',
     'mmeb-v2 (image, video, visdoc)',
+    'more audio (audio_cls, sounddescs_text_audio)',
     'toolde',
   ]);
   const s = loadSuite('mini-v3');
@@ -42,7 +43,7 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
   );
   const du = runCli(['validate', '--mmeb-version', 'v3', '--data-root', join(MINI_V3, 'data'), '--task', ...TASKS]);
   assert.equal(du.status, 0, du.stdout + du.stderr);
-  assert.match(du.stdout, /17 of 17 task\(s\) complete\n$/);
+  assert.match(du.stdout, /20 of 20 task\(s\) complete\n$/);
   assert.doesNotMatch(du.stdout, /warning/);
 });
 
@@ -80,14 +81,18 @@ test('run --suite mini-v3: offline with the builtin backend, a deterministic sco
     // SpeechCOCO: the floor's envelope shares the thumbnail's slots, so a caption sounding in quarter q of its length
     // lies nearest the photo banded white in quarter q of its rows: all three found
     SpeechCOCO: 100,
+    // text ↔ sound again: class names (SpeechCommands, UrbanSound8K) and descriptions (SoundDescs, 1 of 3)
+    SpeechCommands: 0,
+    UrbanSound8K: 0,
+    SoundDescs: 33.33,
   });
   // the audio tasks were embedded from their clips (16 kHz mono after preparation), not skipped
   assert.deepEqual(
     (summary.tasks as { name: string; modality: string }[]).filter((t) => t.modality === 'audio').map((t) => t.name),
-    ['CREMA-D', 'Clotho', 'TUTSound', 'TUTSound(hard)', 'ESC-50', 'SpeechCOCO'],
+    ['CREMA-D', 'Clotho', 'TUTSound', 'TUTSound(hard)', 'ESC-50', 'SpeechCOCO', 'SpeechCommands', 'UrbanSound8K', 'SoundDescs'],
   );
   // the console names every V3 group run, then agent (tool, gui and memory tasks together), as summary.json does
-  assert.match(r.stdout, /\n {2}audio {3}42\.22 \(6 of 11 tasks, PARTIAL\)\n/);
+  assert.match(r.stdout, /\n {2}audio {3}31\.85 \(9 of 11 tasks, PARTIAL\)\n/);
   assert.match(r.stdout, /\n {2}memory {2}100\.00 \(1 of 4 tasks, PARTIAL\)\n {2}agent {3}100\.00 \(4 of 47 tasks, PARTIAL\)\n/);
   assert.equal(summary.rollup.modalities.agent, 100);
 });
