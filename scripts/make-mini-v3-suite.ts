@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../src/util/json.js';
 import { Writer, scene } from './make-mini-suite.js';
 import type { ColumnSpec } from './lib/hf-parquet.js';
 import { encodePcm16Wav } from '../src/media/audio-encode.js';
+import sharp from 'sharp';
 
 /** One parser family's part of the suite: the tasks it adds and the files it writes under the data root. */
 export interface MiniV3Family {
@@ -396,8 +397,164 @@ const audio: MiniV3Family = {
   },
 };
 
+/**
+ * A 0.8 s clip that sounds (a 500 Hz tone) only in quarter `q` of its length and is silent elsewhere: SpeechCOCO's
+ * spoken captions. Deterministic.
+ */
+function burst(q: number, seconds = 0.8): Uint8Array {
+  const rate = 16000;
+  const n = Math.round(seconds * rate);
+  const samples = new Float32Array(n);
+  for (let i = Math.floor((q * n) / 4); i < Math.floor(((q + 1) * n) / 4); i++)
+    samples[i] = Math.fround(0.5 * Math.sin((2 * Math.PI * 500 * i) / rate));
+  return encodePcm16Wav({ samples, sampleRate: rate });
+}
+
+/** A 32×32 JPEG, black with a white band over rows of quarter `q` (top to bottom): SpeechCOCO's photos. */
+async function band(q: number): Promise<Buffer> {
+  const size = 32;
+  const px = Buffer.alloc(size * size * 3);
+  for (let y = Math.floor((q * size) / 4); y < Math.floor(((q + 1) * size) / 4); y++) px.fill(255, y * size * 3, (y + 1) * size * 3);
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+const struct = (name: string): ColumnSpec => ({ name, type: 'image' });
+
+// --- audio held in parquet: ESC-50 (audio_cls, the clip's bytes in the `audio` struct) and SpeechCOCO (audio_ret_speechcoco) ---
+const audioParquet: MiniV3Family = {
+  family: 'audio in parquet (audio_cls, audio_ret_speechcoco)',
+  tasks: ['ESC-50', 'SpeechCOCO'],
+  done: ['audio-tasks/esc50', 'audio-tasks/speechcoco-1k'],
+  async write(w) {
+    // ESC-50: esc50/data/*.parquet (no top-level parquet), classes = `target` → `category` of the first row carrying it
+    const esc = [
+      ['1-100038-A-14.wav', 1, 14, 'chirping_birds', 2000, 8],
+      ['1-100210-A-36.wav', 1, 36, 'vacuum_cleaner', 150, 1],
+      ['1-101296-A-19.wav', 1, 19, 'thunderstorm', 90, 2],
+      ['2-102414-A-14.wav', 2, 14, 'chirping_birds', 2200, 9],
+    ] as const;
+    w.parquet(
+      'audio-tasks/esc50/data/train-00000-of-00001.parquet',
+      [...str('filename'), { name: 'fold', type: 'int64' }, { name: 'target', type: 'int64' }, ...str('category'), struct('audio')],
+      esc.map(([filename, fold, target, category, hz, pulses]) => ({
+        filename,
+        fold,
+        target,
+        category,
+        audio: { bytes: tone(hz, pulses, 0.4), path: filename },
+      })),
+    );
+    // SpeechCOCO: speechcoco-1k/eval/{query,corpus,qrels}-*.parquet; a query's gold is its image_id (a corpus-id). The
+    // builtin floor's audio envelope shares the image thumbnail's slots (span k ↔ pixel k, row by row), so a caption
+    // that sounds in quarter q of its length lies nearest the photo with a white band in quarter q of its rows: a
+    // link the floor has by construction, not understanding.
+    const coco = [
+      [400011, 'Phil', 'a man in a red helmet rides a small moped down a dirt road', 0],
+      [400035, 'Paul', 'a child with a flowered umbrella pets a shaggy yak', 2],
+      [400058, 'Judith', 'two zebras graze beside a wooden fence', 3],
+    ] as const;
+    const speech = 'audio-tasks/speechcoco-1k/eval';
+    w.parquet(
+      `${speech}/query-00000-of-00001.parquet`,
+      [...str('query-id'), struct('audio'), { name: 'image_id', type: 'int64' }, ...str('text', 'speaker')],
+      coco.map(([imageId, speaker, text, q], i) => {
+        const id = `${imageId}_88010${i}_${speaker}_Neutral`;
+        return { 'query-id': id, audio: { bytes: burst(q), path: `${id}.wav` }, image_id: imageId, text, speaker };
+      }),
+    );
+    const images = [400011, 400022, 400035, 400058];
+    w.parquet(
+      `${speech}/corpus-00000-of-00001.parquet`,
+      [{ name: 'corpus-id', type: 'int64' }, struct('image'), ...str('file_name')],
+      await Promise.all(
+        images.map(async (id, q) => {
+          const name = `COCO_val2014_000000${id}.jpg`;
+          return { 'corpus-id': id, image: { bytes: await band(q), path: name }, file_name: name };
+        }),
+      ),
+    );
+    w.parquet(
+      `${speech}/qrels-00000-of-00001.parquet`,
+      [...str('query-id'), { name: 'corpus-id', type: 'int64' }, { name: 'score', type: 'int64' }],
+      coco.map(([imageId, speaker], i) => ({ 'query-id': `${imageId}_88010${i}_${speaker}_Neutral`, 'corpus-id': imageId, score: 1 })),
+    );
+  },
+};
+
+// --- more audio: SpeechCommands and UrbanSound8K (audio_cls), SoundDescs (sounddescs_text_audio, text → clip) ---
+const audioMore: MiniV3Family = {
+  family: 'more audio (audio_cls, sounddescs_text_audio)',
+  tasks: ['SpeechCommands', 'UrbanSound8K', 'SoundDescs'],
+  done: ['audio-tasks/speechcommand-1k', 'audio-tasks/urbansound8k', 'audio-tasks/sounddescs-1k'],
+  async write(w) {
+    // SpeechCommands: speechcommand-1k/query_eval.parquet, classes = `label` → `label_name`
+    const words = [
+      ['yes/0a7c2a8d_nohash_0.wav', 0, 'yes', '0a7c2a8d', 0, 700, 2],
+      ['no/0b40aa8e_nohash_0.wav', 1, 'no', '0b40aa8e', 0, 350, 1],
+      ['up/0c2ca723_nohash_1.wav', 2, 'up', '0c2ca723', 1, 1200, 3],
+    ] as const;
+    w.parquet(
+      'audio-tasks/speechcommand-1k/query_eval.parquet',
+      [
+        ...str('file'),
+        struct('audio'),
+        { name: 'label', type: 'int64' },
+        ...str('label_name', 'speaker_id'),
+        { name: 'utterance_id', type: 'int64' },
+      ],
+      words.map(([file, label, label_name, speaker_id, utterance_id, hz, pulses]) => ({
+        file,
+        audio: { bytes: tone(hz, pulses, 0.3), path: file.slice(file.indexOf('/') + 1) },
+        label,
+        label_name,
+        speaker_id,
+        utterance_id,
+      })),
+    );
+    // UrbanSound8K: urbansound8k/csv_files/test.csv, clips audio/fold<fold>/<slice_file_name>, classes = `classID` → `class`
+    const urban = [
+      ['100032-3-0-0.wav', 100032, 5, 3, 'dog_bark', 600, 4],
+      ['100263-2-0-117.wav', 100263, 5, 2, 'children_playing', 1500, 6],
+      ['101415-9-0-2.wav', 101415, 7, 9, 'street_music', 800, 2],
+    ] as const;
+    w.file(
+      'audio-tasks/urbansound8k/csv_files/test.csv',
+      'slice_file_name,fsID,start,end,salience,fold,classID,class\n' +
+        urban.map(([f, fsID, fold, id, name]) => [f, fsID, '0.0', '0.3', 1, fold, id, name].join(',')).join('\n') +
+        '\n',
+    );
+    for (const [f, , fold, , , hz, pulses] of urban)
+      w.file(`audio-tasks/urbansound8k/audio/fold${fold}/${f}`, Buffer.from(tone(hz, pulses, 0.3)));
+    // SoundDescs: sounddescs-1k/eval/{query,qrels,corpus}-*.parquet; the corpus clips held in the `audio` struct
+    // (its path names no file under the root, so the bytes are read), the pool = the gold clips only
+    const descs = [
+      ['sd-q1', 'nhu05079079', 'Rain falling steadily on a tin roof', 250, 5],
+      ['sd-q2', 'nhu05079080', 'A church bell rings twice in the distance', 900, 2],
+      ['sd-q3', 'nhu05079081', 'Wind howling through trees at night', 120, 1],
+    ] as const;
+    const sd = 'audio-tasks/sounddescs-1k/eval';
+    w.parquet(
+      `${sd}/query-00000-of-00001.parquet`,
+      str('query-id', 'text'),
+      descs.map(([id, , text]) => ({ 'query-id': id, text })),
+    );
+    w.parquet(
+      `${sd}/qrels-00000-of-00001.parquet`,
+      [...str('query-id', 'corpus-id'), { name: 'score', type: 'int64' }],
+      descs.map(([q, c]) => ({ 'query-id': q, 'corpus-id': c, score: 1 })),
+    );
+    w.parquet(
+      `${sd}/corpus-00000-of-00001.parquet`,
+      [...str('corpus-id'), struct('audio')],
+      descs.map(([, c, , hz, pulses]) => ({ 'corpus-id': c, audio: { bytes: tone(hz, pulses, 0.3), path: `${c}.wav` } })),
+    );
+  },
+};
+
 /** In suite order: the V2 groups first, then the new families. Add a family by adding an entry. */
-export const FAMILIES: MiniV3Family[] = [v2, mcmr, text, tool, gui, memory, audio];
+export const FAMILIES: MiniV3Family[] = [v2, mcmr, text, tool, gui, memory, audio, audioParquet, audioMore];
 
 export async function makeMiniV3Suite(outDir: string): Promise<void> {
   const data = join(outDir, 'data');
@@ -413,7 +570,7 @@ export async function makeMiniV3Suite(outDir: string): Promise<void> {
   const suite = {
     name: 'mini-v3',
     description:
-      "A small deterministic MMEB-V3 data root in the layout VLM2Vec's dataset_setup_v3.py leaves: a few items for each new parser family (complex_text_retrieve, toolde, gui, memory_retrieval, mcmr, audio_cls, clotho_text_audio, tutsound_audio_gnd) and one MMEB-V2 task per V2 group read from V3's folders. Generated by scripts/make-mini-v3-suite.ts.",
+      "A small deterministic MMEB-V3 data root in the layout VLM2Vec's dataset_setup_v3.py leaves: a few items for each new parser family (complex_text_retrieve, toolde, gui, memory_retrieval, mcmr, audio_cls, clotho_text_audio, tutsound_audio_gnd, audio_ret_speechcoco, sounddescs_text_audio) and one MMEB-V2 task per V2 group read from V3's folders. Generated by scripts/make-mini-v3-suite.ts.",
     dataRoot: 'data',
     mmebVersion: 'v3',
     families: Object.fromEntries(FAMILIES.map((f) => [f.family, f.tasks])),

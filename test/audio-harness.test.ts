@@ -17,7 +17,7 @@ import { getProtocol } from '../src/backends/protocols/index.js';
 import { DataRoot } from '../src/items/data-root.js';
 import type { AudioRef, EvalSet, Item, MediaRef } from '../src/items/types.js';
 import { startServer } from '../src/serve/server.js';
-import { Cache } from '../src/tte/cache.js';
+import { Cache, mediaDigest } from '../src/tte/cache.js';
 import { embedEvalSet } from '../src/tte/pipeline.js';
 import { MediaLoader } from '../src/tte/media.js';
 import { tempDir } from './helpers.js';
@@ -84,6 +84,25 @@ test('the pipeline embeds clips (files and bytes held in the data), caches by pr
   assert.ok(cut.stats.embedCalls > 0);
   assert.notDeepEqual([...cut.queryVectors[0]], [...out.queryVectors[0]]);
   await backend.close();
+});
+
+test('--audio-max-seconds 30 vs the default 10.24 s: a 12 s clip prepares to other samples, so its cache key differs', async () => {
+  const dir = root({ 'long.wav': pcm16Wav(8000, 1, 12 * 8000, 5) });
+  const es = esc50({ a: 'long.wav', b: 'long.wav', inline: new Uint8Array() });
+  const digest = async (opts?: { maxSeconds?: number; crop?: 'head' | 'center' }) => {
+    const [m] = await new MediaLoader(new DataRoot(dir), es, opts).loadAll([clip('long.wav')]);
+    assert.equal(m.kind, 'audio');
+    return { samples: m.kind === 'audio' ? m.samples.length : -1, key: mediaDigest([m])[0] };
+  };
+  const byDefault = await digest();
+  const ten = await digest({ maxSeconds: 10.24 });
+  const thirty = await digest({ maxSeconds: 30 });
+  // 10.24 s at 16 kHz = 163840 samples; 30 s keeps the whole 12 s (192000)
+  assert.deepEqual([byDefault.samples, thirty.samples], [163840, 192000]);
+  assert.equal(ten.key, byDefault.key);
+  assert.notEqual(thirty.key, byDefault.key);
+  // the same length from the clip's centre is other samples again
+  assert.notEqual((await digest({ crop: 'center' })).key, byDefault.key);
 });
 
 test('a clip under the collator minimum (400 samples at 16 kHz) is left out: the item is embedded as its text', async () => {

@@ -21,11 +21,13 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
   assert.equal(suite.mmebVersion, 'v3');
   assert.deepEqual(Object.keys(suite.families).sort(), [
     'audio (audio_cls, clotho_text_audio, tutsound_audio_gnd)',
+    'audio in parquet (audio_cls, audio_ret_speechcoco)',
     'complex_text_retrieve',
     'gui',
     'mcmr',
     'memory_retrieval',
     'mmeb-v2 (image, video, visdoc)',
+    'more audio (audio_cls, sounddescs_text_audio)',
     'toolde',
   ]);
   const s = loadSuite('mini-v3');
@@ -41,7 +43,7 @@ test('mini-v3: suite.json lists every family, records v3, and its data is small'
   );
   const du = runCli(['validate', '--mmeb-version', 'v3', '--data-root', join(MINI_V3, 'data'), '--task', ...TASKS]);
   assert.equal(du.status, 0, du.stdout + du.stderr);
-  assert.match(du.stdout, /15 of 15 task\(s\) complete\n$/);
+  assert.match(du.stdout, /20 of 20 task\(s\) complete\n$/);
   assert.doesNotMatch(du.stdout, /warning/);
 });
 
@@ -74,12 +76,25 @@ test('run --suite mini-v3: offline with the builtin backend, a deterministic sco
     // TUTSound: a 5 s recording, 3 events and 3 negative windows; relaxed gold (both "car" segments) vs strict
     TUTSound: 66.67,
     'TUTSound(hard)': 33.33,
+    // ESC-50: clips held in the parquet's audio struct, 37 classes (ids 0..36; the unused ones are their digits)
+    'ESC-50': 0,
+    // SpeechCOCO: the floor's envelope shares the thumbnail's slots, so a caption sounding in quarter q of its length
+    // lies nearest the photo banded white in quarter q of its rows: all three found
+    SpeechCOCO: 100,
+    // text ↔ sound again: class names (SpeechCommands, UrbanSound8K) and descriptions (SoundDescs, 1 of 3)
+    SpeechCommands: 0,
+    UrbanSound8K: 0,
+    SoundDescs: 33.33,
   });
   // the audio tasks were embedded from their clips (16 kHz mono after preparation), not skipped
   assert.deepEqual(
     (summary.tasks as { name: string; modality: string }[]).filter((t) => t.modality === 'audio').map((t) => t.name),
-    ['CREMA-D', 'Clotho', 'TUTSound', 'TUTSound(hard)'],
+    ['CREMA-D', 'Clotho', 'TUTSound', 'TUTSound(hard)', 'ESC-50', 'SpeechCOCO', 'SpeechCommands', 'UrbanSound8K', 'SoundDescs'],
   );
+  // the console names every V3 group run, then agent (tool, gui and memory tasks together), as summary.json does
+  assert.match(r.stdout, /\n {2}audio {3}31\.85 \(9 of 11 tasks, PARTIAL\)\n/);
+  assert.match(r.stdout, /\n {2}memory {2}100\.00 \(1 of 4 tasks, PARTIAL\)\n {2}agent {3}100\.00 \(4 of 47 tasks, PARTIAL\)\n/);
+  assert.equal(summary.rollup.modalities.agent, 100);
 });
 
 /** A copy of the mini-v3 root to break. */

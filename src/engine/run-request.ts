@@ -8,6 +8,7 @@ import type { BackendConfig } from '../backends/config.js';
 import { catalogFor, selectTasks } from '../catalog/load.js';
 import { DEFAULT_MMEB_VERSION, modalitiesOf, type MmebVersion, type Modality, type TaskSpec, V3_MODALITIES } from '../catalog/types.js';
 import { ConfigError } from '../errors.js';
+import type { GroupMeans } from '../metrics/aggregate.js';
 import { formatCoverage } from '../report/coverage.js';
 import type { RunOptions, RunResult } from './run.js';
 import { planShards, resolveShard, type ShardPlan } from './shard.js';
@@ -126,7 +127,7 @@ export function formatRunResult(result: RunResult, reportDir: string): string {
   const where = `results: ${result.outDir}\nreport:  ${join(reportDir, 'report.html')} (and report.md)\n`;
   // MMEB-V3: per group, and what did not run (a run over some groups is not the benchmark's overall)
   if (result.summary.coverage)
-    return `${ran}${failed ? ` of ${ran + failed} (PARTIAL: ${failed} failed)` : ''} task(s)\n${formatCoverage(result.summary.coverage)}${where}`;
+    return `${ran}${failed ? ` of ${ran + failed} (PARTIAL: ${failed} failed)` : ''} task(s)\n${formatCoverage(result.summary.coverage, (r.modalities as GroupMeans).agent)}${where}`;
   return (
     `${ran}${failed ? ` of ${ran + failed} (PARTIAL: ${failed} failed)` : ''} task(s), overall ${r.overall === null ? '–' : r.overall.toFixed(2)} ` +
     `(image ${r.modalities.image?.toFixed(2) ?? '–'}, video ${r.modalities.video?.toFixed(2) ?? '–'}, visdoc ${r.modalities.visdoc?.toFixed(2) ?? '–'})\n` +

@@ -4,7 +4,7 @@
  * numbers are never presented as the benchmark's, and its overall is null until every scored task is there.
  */
 import { catalogFor, scoredTasks } from '../catalog/load.js';
-import { type Modality, V3_MODALITIES } from '../catalog/types.js';
+import { AGENT_MODALITIES, type Modality, V3_MODALITIES } from '../catalog/types.js';
 import { npMean } from '../metrics/numeric.js';
 
 export interface GroupCoverage {
@@ -59,12 +59,22 @@ export function v3Coverage(scores: Map<string, number>): RunCoverage {
   };
 }
 
-/** One line per group: its score and how much of it ran, then what did not run. */
-export function formatCoverage(c: RunCoverage): string {
-  const lines = V3_MODALITIES.filter((g) => c.groups[g].tasks).map((g) => {
-    const x = c.groups[g];
-    return `  ${g.padEnd(7)} ${(x.score as number).toFixed(2)} (${x.tasks} of ${x.of} tasks${x.complete ? '' : ', PARTIAL'})`;
-  });
+/**
+ * One line per group: its score and how much of it ran; then agent (the tool, gui and memory tasks together, as the
+ * roll-up's `agent`); then what did not run. `agent` is the roll-up's value; without it, the same mean is taken from
+ * the three groups' means weighted by their tasks run.
+ */
+export function formatCoverage(c: RunCoverage, agent?: number | null): string {
+  const line = (name: string, x: GroupCoverage) =>
+    `  ${name.padEnd(7)} ${(x.score as number).toFixed(2)} (${x.tasks} of ${x.of} tasks${x.complete ? '' : ', PARTIAL'})`;
+  const lines = V3_MODALITIES.filter((g) => c.groups[g].tasks).map((g) => line(g, c.groups[g]));
+  const parts = AGENT_MODALITIES.map((g) => c.groups[g]);
+  const ran = parts.reduce((n, x) => n + x.tasks, 0);
+  if (ran) {
+    const score = agent ?? parts.reduce((sum, x) => sum + (x.tasks ? (x.score as number) * x.tasks : 0), 0) / ran;
+    const of = parts.reduce((n, x) => n + x.of, 0);
+    lines.push(line('agent', { tasks: ran, of, score, complete: parts.every((x) => x.complete) }));
+  }
   const head = `MMEB-V3: ${c.tasks_scored} of ${c.benchmark_tasks} scored tasks run; overall ${c.overall === null ? '– (not every task ran)' : c.overall.toFixed(2)}`;
   const notRun = [
     c.not_run.groups.length ? `not run: groups ${c.not_run.groups.join(', ')}` : '',
